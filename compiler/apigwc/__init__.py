@@ -1,0 +1,1 @@
+"""apigwc: an OpenAPI-to-API-Gateway compiler."""

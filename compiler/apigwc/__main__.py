@@ -1,0 +1,5 @@
+"""``python -m apigwc``."""
+
+from .cli import main
+
+main()

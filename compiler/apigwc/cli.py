@@ -1,0 +1,192 @@
+"""The ``apigwc`` command line: flags -> pipeline -> report -> exit code.  No logic lives here.
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or I/O error.
+Heavy modules are imported inside the commands so that ``apigwc --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+app = typer.Typer(
+    name="apigwc",
+    help=(
+        "apigwc compiles an OpenAPI 2.0/3.0 document with x-amazon-apigateway-* extensions "
+        "into an Amazon API Gateway REST API: a lint report, CloudFormation, a local gateway "
+        "and a deploy plan.\n\nExample: apigwc lint specs/users.yaml"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class LintFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    sarif = "sarif"
+    github = "github"
+
+
+class RulesFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class Level(str, enum.Enum):
+    error = "error"
+    warning = "warning"
+    info = "info"
+
+
+def _fail(message: str) -> "typer.Exit":
+    typer.echo(f"apigwc: error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _spec_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders to the OpenAPI files inside them; report paths that do not exist."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(
+                f
+                for pattern in ("*.yaml", "*.yml", "*.json")
+                for f in p.rglob(pattern)
+                if f.is_file() and _looks_like_openapi(f)
+            )
+            if not found:
+                problems.append(f"no OpenAPI files (YAML or JSON with 'openapi' or 'swagger') under '{p}'")
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            problems.append(f"cannot read '{p}': no such file or directory")
+    return files, problems
+
+
+def _looks_like_openapi(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4096)
+    except OSError:
+        return False
+    return b"openapi" in head or b"swagger" in head
+
+
+@app.command()
+def lint(
+    specs: List[Path] = typer.Argument(None, help="OpenAPI files (YAML or JSON), or folders to search.", show_default=False),
+    format: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Report format."),
+    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above this level [default: error]."),
+    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these codes, code prefixes (AGW2) or names."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these codes, prefixes or names."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    explain: Optional[str] = typer.Option(None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"),
+) -> None:
+    """Check OpenAPI specs for API Gateway mistakes.
+
+    Prints file:line:col: CODE severity message, with the source line and a caret.
+
+    Examples:
+
+      apigwc lint specs/users.yaml
+
+      apigwc lint specs/ --format sarif > apigwc.sarif
+
+      apigwc lint --explain AGW201
+    """
+    from .rules import resolve_code
+
+    if explain is not None:
+        code = resolve_code(explain)
+        if code is None:
+            raise _fail(f"unknown rule {explain!r}; 'apigwc rules' lists them all")
+        typer.echo(explain_text(code))
+        raise typer.Exit(0)
+    if not specs:
+        raise _fail("give at least one OpenAPI file, e.g. 'apigwc lint openapi.yaml'")
+    raise typer.Exit(_run_lint(specs, format.value, fail_on, select, ignore, config, ref_root))
+
+
+def _run_lint(specs, fmt, fail_on, select, ignore, config_path, ref_root) -> int:
+    from .config import Config, ConfigError, find_pyproject, load_config
+    from .pipeline import lint_file
+    from .report import REPORTERS
+    from .rules import all_codes
+
+    files, problems = _spec_files(list(specs))
+    codes = all_codes()
+    results = []
+    failing = False
+    configs: dict[Path | None, Config] = {}
+    for f in files:
+        source = config_path if config_path is not None else find_pyproject(f.parent)
+        if source not in configs:
+            try:
+                cfg = load_config(source).merged(
+                    select=select,
+                    ignore=ignore,
+                    fail_on=fail_on.value if fail_on else None,
+                    ref_root=ref_root.resolve() if ref_root else None,
+                )
+                cfg.validate(codes)
+            except ConfigError as exc:
+                raise _fail(str(exc))
+            configs[source] = cfg
+        cfg = configs[source]
+        try:
+            result = lint_file(f, str(f), cfg)
+        except OSError as exc:
+            problems.append(f"cannot read '{f}': {exc.strerror or exc}")
+            continue
+        results.append(result)
+        failing = failing or bool(result.failing(cfg.fail_on))
+    sys.stdout.write(REPORTERS[fmt](results, codes))
+    for p in problems:
+        typer.echo(f"apigwc: error: {p}", err=True)
+    if problems:
+        return 2
+    return 1 if failing else 0
+
+
+def explain_text(code) -> str:
+    """The --explain text of a code."""
+    head = f"{code.code} {code.name} ({code.severity.label}, {code.stage})"
+    return f"{head}\n{'=' * len(head)}\n\n{code.summary}\n\n{code.doc}\n" if code.doc else f"{head}\n\n{code.summary}\n"
+
+
+@app.command()
+def rules(
+    format: RulesFormat = typer.Option(RulesFormat.text, "--format", "-f", help="Output format."),
+) -> None:
+    """List every rule: code, name, default severity and summary.
+
+    Examples:
+
+      apigwc rules
+
+      apigwc rules --format markdown > docs/rules.md
+    """
+    from .rules import all_codes
+    from .ruledocs import render_rules
+
+    typer.echo(render_rules(all_codes(), format.value), nl=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,111 @@
+"""CloudFormation intrinsic functions found inside OpenAPI documents.
+
+Many real specs are fragments of CloudFormation/SAM templates (``DefinitionBody``,
+``AWS::Include``): where OpenAPI wants a string they hold ``{"Fn::Sub": ...}``,
+``{"Ref": ...}``, ``{"Fn::GetAtt": [...]}``, ``{"Fn::If": [...]}``... apigwc accepts these
+as opaque values: the check stage does not report them as schema errors, the IR keeps
+them as `Intrinsic` nodes, and the CloudFormation target emits them unchanged.
+
+Strings such as ``"arn:aws:apigateway:${AWS::Region}:lambda:path/..."`` are different:
+API Gateway's own import resolves ``${AWS::Region}``, ``${AWS::AccountId}`` and
+``${AWS::Partition}`` [AWS docs: "AWS variables for OpenAPI import"]; the CloudFormation
+target wraps such strings in ``Fn::Sub``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+#: Keys that make a single-key mapping a CloudFormation intrinsic function.
+INTRINSIC_KEYS = frozenset(
+    {
+        "Ref",
+        "Condition",
+        "Fn::And",
+        "Fn::Base64",
+        "Fn::Cidr",
+        "Fn::Equals",
+        "Fn::FindInMap",
+        "Fn::GetAtt",
+        "Fn::GetAZs",
+        "Fn::If",
+        "Fn::ImportValue",
+        "Fn::Join",
+        "Fn::Length",
+        "Fn::Not",
+        "Fn::Or",
+        "Fn::Select",
+        "Fn::Split",
+        "Fn::Sub",
+        "Fn::ToJsonString",
+        "Fn::Transform",
+    }
+)
+
+#: ``${AWS::Region}``-style pseudo parameters, resolved by API Gateway import and by ``Fn::Sub``.
+AWS_VARIABLE = re.compile(r"\$\{AWS::[A-Za-z]+\}")
+
+#: ``${stageVariables.name}`` inside a string (URIs, connection ids, credentials).
+STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([^}]*)\}")
+
+
+def is_intrinsic(value: Any) -> bool:
+    """True for ``{"Ref": ...}``, ``{"Fn::Sub": ...}`` and the other intrinsic functions."""
+    return type(value) is dict and len(value) == 1 and next(iter(value)) in INTRINSIC_KEYS
+
+
+def contains_intrinsic(value: Any) -> bool:
+    """True if the value is, or anywhere contains, an intrinsic function."""
+    if type(value) is dict:
+        if is_intrinsic(value):
+            return True
+        return any(contains_intrinsic(v) for v in value.values())
+    if type(value) is list:
+        return any(contains_intrinsic(v) for v in value)
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class Intrinsic:
+    """An intrinsic function standing where OpenAPI expects a scalar; emitted as is."""
+
+    fn: str
+    args: Any
+
+    @classmethod
+    def of(cls, value: dict) -> "Intrinsic":
+        (fn, args), = value.items()
+        return cls(fn, args)
+
+    def to_json(self) -> dict:
+        return {self.fn: self.args}
+
+    def __str__(self) -> str:  # used in messages
+        import json
+
+        return json.dumps(self.to_json(), separators=(",", ":"))
+
+    def referenced_text(self) -> str:
+        """The literal text inside the intrinsic, best effort (for lint checks on Fn::Sub strings)."""
+        args = self.args
+        if self.fn == "Fn::Sub":
+            return args if isinstance(args, str) else (args[0] if args and isinstance(args[0], str) else "")
+        if self.fn == "Fn::Join" and isinstance(args, list) and len(args) == 2 and isinstance(args[1], list):
+            sep = args[0] if isinstance(args[0], str) else ""
+            return sep.join(a if isinstance(a, str) else "${}" for a in args[1])
+        return ""
+
+
+#: A value that OpenAPI types as a string but that may be a CloudFormation intrinsic.
+Value = str | Intrinsic
+
+
+def text_of(value: Value | None) -> str:
+    """The string itself, or the best-effort literal text of an intrinsic ('' if none)."""
+    if value is None:
+        return ""
+    if isinstance(value, Intrinsic):
+        return value.referenced_text()
+    return value

@@ -1,0 +1,101 @@
+"""Run the stages in order and own the policy: what is reported and when to stop.
+
+    source -> check -> build (IR) -> lint rules -> [lower -> targets]
+
+A file that cannot be parsed, or is not OpenAPI 2.0/3.0, stops after the stage that
+found out; everything else runs every rule.  Lowering (the compile path) stops before
+lowering on any ERROR-level finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ir
+from .build import build_api
+from .check import SpecVersion, check
+from .config import Config
+from .diagnostics import Diagnostic, Diagnostics, Severity
+from .rules import all_codes, run_rules
+from .source import Sources, open_sources
+
+
+@dataclass(slots=True)
+class LintResult:
+    """The outcome of linting one spec file."""
+
+    display: str
+    diagnostics: list[Diagnostic]
+    api: ir.Api | None = None
+    sources: Sources | None = None
+    version: SpecVersion | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+
+    def failing(self, threshold: Severity) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity >= threshold]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def _selected_rules(config: Config) -> list[str] | None:
+    from .config import matches
+    from .rules import RULES
+
+    if config.select is None and not config.ignore:
+        return None
+    return [
+        code
+        for code, r in RULES.items()
+        if (config.select is None or any(matches(s, r.code) for s in config.select))
+        and not any(matches(i, r.code) for i in config.ignore)
+    ]
+
+
+def lint_file(path: Path, display: str | None = None, config: Config | None = None) -> LintResult:
+    """Lint one spec file.  Raises OSError if the file itself cannot be read (exit 2)."""
+    config = config or Config()
+    display = display or str(path)
+    diags = Diagnostics()
+    sources = open_sources(path, display, diags, ref_root=config.ref_root)
+    version = api = None
+    if sources is not None:
+        version = check(sources, diags)
+        if version is not None:
+            api = build_api(sources, version, diags)
+            run_rules(api, diags, _selected_rules(config))
+    return LintResult(
+        display=display,
+        diagnostics=finalize(diags, sources, api, config),
+        api=api,
+        sources=sources,
+        version=version,
+        texts={d.display: d.text for d in sources.documents()} if sources is not None else {},
+    )
+
+
+def finalize(diags: Diagnostics, sources: Sources | None, api: ir.Api | None, config: Config) -> list[Diagnostic]:
+    """Locate, filter (config and inline ``x-apigwc-ignore``), and sort diagnostics."""
+    codes = all_codes()
+    located = diags.resolved(sources.locate if sources is not None else (lambda p, k: None))
+    suppressions = api.suppressions if api is not None else {}
+    out = []
+    for d in located:
+        code = codes.get(d.code)
+        if suppressions and _suppressed(d, suppressions, code):
+            continue
+        kept = config.apply(d, code)
+        if kept is not None:
+            out.append(kept)
+    return out
+
+
+def _suppressed(d: Diagnostic, suppressions: dict[str, tuple[str, ...]], code: object) -> bool:
+    name = getattr(code, "name", None)
+    for where, entries in suppressions.items():
+        if d.pointer == where or d.pointer.startswith(where + "/"):
+            if d.code in entries or (name is not None and name in entries) or "ALL" in entries:
+                return True
+    return False

@@ -1,0 +1,64 @@
+"""The rule registry: `@rule` puts a check function and its metadata in `RULES`.
+
+A rule is a generator ``(api: ir.Api) -> Iterator[Finding]``.  A `Finding` carries a
+pointer and a message, never a code or a position: the registry adds the code, name and
+severity, and the pipeline resolves the position (cfn-lint's RuleMatch idea).  The rule's
+docstring uses ruff's sections (What it checks / Why / Example / Fix) and feeds
+``apigwc lint --explain`` and the generated docs.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .. import ir
+from ..diagnostics import Code, Severity
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """What a rule found: where (a pointer into the spec) and what, in one sentence."""
+
+    pointer: str
+    message: str
+    hint: str | None = None
+    at_key: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """A registered rule: its `Code` plus the function that checks the IR."""
+
+    code: Code
+    check: Callable[[ir.Api], Iterable[Finding]]
+
+
+RULES: dict[str, Rule] = {}
+_NAMES: dict[str, str] = {}
+_CODE = re.compile(r"^AGW\d{3}$")
+_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def rule(code: str, *, name: str, severity: Severity) -> Callable:
+    """Register a rule function under a stable code and kebab-case name."""
+    if not _CODE.match(code):
+        raise ValueError(f"rule code {code!r} must look like AGW123")
+    if not _NAME.match(name):
+        raise ValueError(f"rule name {name!r} must be kebab-case")
+
+    def register(fn: Callable[[ir.Api], Iterable[Finding]]) -> Callable[[ir.Api], Iterable[Finding]]:
+        if code in RULES or name in _NAMES:
+            raise ValueError(f"duplicate rule {code} {name}")
+        doc = inspect.cleandoc(fn.__doc__ or "")
+        summary = doc.splitlines()[0] if doc else ""
+        RULES[code] = Rule(
+            code=Code(code=code, name=name, severity=severity, summary=summary, doc=doc, stage="rule"),
+            check=fn,
+        )
+        _NAMES[name] = code
+        return fn
+
+    return register
