@@ -74,12 +74,16 @@ def _spec_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
 
 
 def _looks_like_openapi(path: Path) -> bool:
+    """True if the first 8 KB hold an `openapi:`/`swagger:` key (YAML at line start, or JSON)."""
+    import re
+
+    key = re.compile(rb'(?m)^["\']?(openapi|swagger)["\']?[ \t]*:|"(openapi|swagger)"\s*:')
     try:
         with path.open("rb") as fh:
-            head = fh.read(4096)
+            head = fh.read(8192)
     except OSError:
         return False
-    return b"openapi" in head or b"swagger" in head
+    return key.search(head) is not None
 
 
 @app.command()
@@ -92,6 +96,9 @@ def lint(
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
     explain: Optional[str] = typer.Option(None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"),
+    skip_non_openapi: bool = typer.Option(
+        False, "--skip-non-openapi", help="Silently skip files without an 'openapi' or 'swagger' key (for pre-commit)."
+    ),
 ) -> None:
     """Check OpenAPI specs for API Gateway mistakes.
 
@@ -115,6 +122,10 @@ def lint(
         raise typer.Exit(0)
     if not specs:
         raise _fail("give at least one OpenAPI file, e.g. 'apigwc lint openapi.yaml'")
+    if skip_non_openapi:
+        specs = [p for p in specs if p.is_dir() or not p.is_file() or _looks_like_openapi(p)]
+        if not specs:
+            raise typer.Exit(0)
     raise typer.Exit(_run_lint(specs, format.value, fail_on, select, ignore, config, ref_root))
 
 
