@@ -51,7 +51,7 @@ def test_pre_commit_hook_blocks_a_bad_spec_and_passes_a_good_one(tmp_path):
 
     bad = try_repo("bad.yaml")
     assert bad.returncode == 1, bad.stdout + bad.stderr
-    assert "bad.yaml:53:26: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 10" in bad.stdout
+    assert "bad.yaml:52:26: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 10" in bad.stdout
     good = try_repo("good.yaml", "compose.yaml")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "apigwc lint" in good.stdout and "Passed" in good.stdout
