@@ -255,6 +255,7 @@ class _JsonLocator:
         self._lines: _Lines | None = None
         # container start offset -> children [(key_or_index, key_start, value_start, value_end)]
         self._children: dict[int, list[tuple[Any, int, int, int]]] = {}
+        self._by_key: dict[int, dict[str, tuple[Any, int, int, int]]] = {}
 
     def _ws(self, pos: int) -> int:
         return _WS.match(self.text, pos).end()  # type: ignore[union-attr]
@@ -297,6 +298,14 @@ class _JsonLocator:
         self._children[start] = out
         return out
 
+    def _index(self, start: int) -> dict[str, tuple[Any, int, int, int]]:
+        """Children of the container at ``start`` by key (last duplicate wins, like json.loads)."""
+        idx = self._by_key.get(start)
+        if idx is None:
+            idx = {str(child[0]): child for child in self._scan(start)}
+            self._by_key[start] = idx
+        return idx
+
     def find(self, tokens: list[str], at_key: bool) -> tuple[int, int] | None:
         """Return (start, end) offsets of the deepest node on the pointer's path."""
         text = self.text
@@ -306,11 +315,7 @@ class _JsonLocator:
         for tok in tokens:
             if text[start] not in "{[":
                 break
-            found = None
-            for child in self._scan(start):
-                name = child[0]
-                if name == tok or (isinstance(name, int) and str(name) == tok):
-                    found = child  # last one wins, like json.loads
+            found = self._index(start).get(tok)
             if found is None:
                 break
             _, kstart, start, end = found
