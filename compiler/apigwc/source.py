@@ -97,6 +97,10 @@ EMPTY_DOCUMENT = Code(
 
 Why: there is no API to compile.
 
+Example:
+    # Pets API
+    # TODO: write the OpenAPI document
+
 Fix: point apigwc at the OpenAPI file, or write one (see specs/ for examples).""",
 )
 ROOT_NOT_MAPPING = Code(
