@@ -501,12 +501,38 @@ def _leaves(err: Any) -> list[Any]:
             # some branch matched, so oneOf failed because several did: keep the original error
             return [err]
         scored.sort(key=lambda item: item[0])
-        return scored[0][1]
+        return _union_discriminators(scored[0][1], [leaves for _, leaves in scored])
     if err.validator == "additionalProperties" and isinstance(err.instance, dict):
         extra = _additional(err)
         if extra and all(k in ("Fn::Transform",) or is_intrinsic({k: err.instance[k]}) for k in extra):
             return []
     return [err]
+
+
+def _union_discriminators(chosen: list[Any], every: list[list[Any]]) -> list[Any]:
+    """When every branch failed on the same one-value enum ('in: path', 'in: query'...), report
+    the union of the values ("expected one of: path, query, header, cookie"), not one branch's."""
+    import copy
+
+    out = []
+    for leaf in chosen:
+        if not _is_discriminator_miss(leaf) or leaf.validator != "enum":
+            out.append(leaf)
+            continue
+        where = list(leaf.absolute_path)
+        values: list[Any] = []
+        for leaves in every:
+            same = [x for x in leaves if x.validator == "enum" and _is_discriminator_miss(x) and list(x.absolute_path) == where]
+            if not same:
+                values = []
+                break
+            for x in same:
+                values += [v for v in x.validator_value if v not in values]
+        if len(values) > len(leaf.validator_value):
+            leaf = copy.copy(leaf)
+            leaf.validator_value = values
+        out.append(leaf)
+    return out
 
 
 def _schema_branches(err: Any) -> list:

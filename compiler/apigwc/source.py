@@ -97,6 +97,10 @@ EMPTY_DOCUMENT = Code(
 
 Why: there is no API to compile.
 
+Example:
+    # Pets API
+    # TODO: write the OpenAPI document
+
 Fix: point apigwc at the OpenAPI file, or write one (see specs/ for examples).""",
 )
 ROOT_NOT_MAPPING = Code(
@@ -325,6 +329,13 @@ class _JsonLocator:
                 return kspan
         return start, end
 
+    def _span(self, file: str, start: int, end: int) -> Span:
+        if self._lines is None:
+            self._lines = _Lines(self.text)
+        line, col = self._lines.position(start)
+        end_line, end_col = self._lines.position(end)
+        return Span(file, line, col, end_line, end_col)
+
     def span(self, file: str, tokens: list[str], at_key: bool) -> Span | None:
         try:
             found = self.find(tokens, at_key)
@@ -332,11 +343,21 @@ class _JsonLocator:
             return None
         if found is None:
             return None
-        if self._lines is None:
-            self._lines = _Lines(self.text)
-        line, col = self._lines.position(found[0])
-        end_line, end_col = self._lines.position(found[1])
-        return Span(file, line, col, end_line, end_col)
+        return self._span(file, *found)
+
+    def key_spans(self, file: str, container: list[str], key: str) -> list[Span]:
+        """Spans of every occurrence of ``key`` in the object at ``container`` (duplicates included)."""
+        try:
+            start = self.find(container, False)
+            if start is None or self.text[start[0]] != "{":
+                return []
+            return [
+                self._span(file, kstart, _SCAN_ONCE(self.text, kstart)[1])
+                for name, kstart, _, _ in self._scan(start[0])
+                if name == key
+            ]
+        except (ValueError, IndexError, StopIteration):
+            return []
 
 
 class _YamlLocator:
@@ -433,7 +454,8 @@ _STD = "tag:yaml.org,2002:"
 
 
 class _AliasBomb(Exception):
-    pass
+    def __init__(self, node: Any) -> None:
+        self.node = node
 
 
 class _RecursiveAlias(Exception):
@@ -462,7 +484,7 @@ class _YamlConverter:
             if node.id != "scalar":
                 self.expanded += self.sizes[nid]
                 if self.expanded > MAX_ALIAS_EXPANSION:
-                    raise _AliasBomb()
+                    raise _AliasBomb(node)
             return self.memo[nid]
         if nid in self.active:
             raise _RecursiveAlias(node)
@@ -695,17 +717,26 @@ def _parse_json(path: Path, display: str, text: str, diags: Diagnostics, strict:
     except RecursionError:
         diags.add(SYNTAX_ERROR, "the document is nested too deeply to parse", span=Span(display, 1, 1, 1, 1))
         return None
-    doc = Document(path, display, text, data, "json", _JsonLocator(text))
+    locator = _JsonLocator(text)
+    doc = Document(path, display, text, data, "json", locator)
     if duplicates:
         where = {id(obj): ptr for ptr, obj in _containers(data)}
+        reported: set[tuple[int, str]] = set()
         for obj, key in duplicates:
-            ptr = join(where.get(id(obj), ""), key)
-            diags.add(
-                DUPLICATE_KEY,
-                f"duplicate key {key!r}; the last value wins",
-                span=doc.span(ptr, at_key=True),
-                hint="delete or merge one of the two entries",
-            )
+            if (id(obj), key) in reported:
+                continue
+            reported.add((id(obj), key))
+            container = split(where.get(id(obj), ""))
+            spans = locator.key_spans(display, container, key)
+            if len(spans) < 2:  # pragma: no cover - the scanner sees what json.loads saw
+                spans = [doc.span(join(where.get(id(obj), ""), key), at_key=True)] * 2
+            for span in spans[1:]:
+                diags.add(
+                    DUPLICATE_KEY,
+                    f"duplicate key {key!r} (first defined at line {spans[0].line}); the last value wins",
+                    span=span,
+                    hint="delete or merge one of the two entries",
+                )
     return doc
 
 
@@ -730,9 +761,12 @@ def _parse_yaml(path: Path, display: str, text: str, diags: Diagnostics) -> Docu
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = exc.problem or exc.context or "invalid YAML"
+        hint = None
         if "expected a single document" in str(exc) or "but found another document" in str(exc):
             problem = "the file holds more than one YAML document; an OpenAPI file holds exactly one"
-        diags.add(SYNTAX_ERROR, f"invalid YAML: {problem}", span=Span(display, line, col, line, col + 1))
+        else:
+            problem, hint = _yaml_problem(exc, problem, text)
+        diags.add(SYNTAX_ERROR, f"invalid YAML: {problem}", span=Span(display, line, col, line, col + 1), hint=hint)
         return None
     except (YAMLError, RecursionError, ValueError) as exc:
         diags.add(SYNTAX_ERROR, f"invalid YAML: {exc}", span=Span(display, 1, 1, 1, 1))
@@ -743,11 +777,12 @@ def _parse_yaml(path: Path, display: str, text: str, diags: Diagnostics) -> Docu
     converter = _YamlConverter(display, diags)
     try:
         data = converter.convert(root)
-    except _AliasBomb:
+    except _AliasBomb as exc:
         diags.add(
             YAML_ALIAS,
-            f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes; refusing to expand (alias bomb?)",
-            span=Span(display, 1, 1, 1, 1),
+            f"the aliases of this anchor take the document past {MAX_ALIAS_EXPANSION:,} nodes; "
+            "refusing to expand it (alias bomb?)",
+            span=converter.span(exc.node),
             hint="use $ref instead of deeply nested YAML aliases",
         )
         return None
@@ -763,6 +798,21 @@ def _parse_yaml(path: Path, display: str, text: str, diags: Diagnostics) -> Docu
         diags.add(SYNTAX_ERROR, "the document is nested too deeply to parse", span=Span(display, 1, 1, 1, 1))
         return None
     return Document(path, display, text, data, "yaml", _YamlLocator(root))
+
+
+def _yaml_problem(exc: Any, problem: str, text: str) -> tuple[str, str | None]:
+    """The parser's problem with the place it was parsing (ruamel's context), and a hint."""
+    pm, cm = exc.problem_mark, exc.context_mark
+    if exc.context and cm is not None and (pm is None or (cm.line, cm.column) != (pm.line, pm.column)):
+        problem = f"{problem} ({exc.context} that starts at line {cm.line + 1}, column {cm.column + 1})"
+    hint = None
+    if pm is not None and 0 <= pm.index < len(text) and text[pm.index] == "\t":
+        hint = "YAML does not allow tabs for indentation: use spaces"
+    elif "expected key" in problem or "mapping values are not allowed" in problem:
+        hint = "check the indentation: the keys of one mapping start in the same column (quote values that contain ': ')"
+    elif "end of stream" in problem and exc.context and "quoted scalar" in exc.context:
+        hint = "close the quote"
+    return problem, hint
 
 
 def load_document(path: Path, display: str, diags: Diagnostics) -> Document | None:
@@ -954,7 +1004,7 @@ class Sources:
             )
             return None
         if not path.is_file():
-            self._report_once("missing:" + ref_at, f"$ref {ref!r}: no such file", ref_at)
+            self._report_once("missing:" + ref_at, f"$ref {ref!r}: no such file", ref_at, _near_file(uri, path))
             return None
         key, doc = self._load(path, ref_at)
         if doc is None:
@@ -986,6 +1036,21 @@ class Sources:
         self.diags.add(REF_ERROR, message, pointer=pointer, hint=hint)
 
 
+def _near_file(uri: str, path: Path) -> str | None:
+    """'did you mean ...?' for a $ref to a missing file, from the files beside where it should be."""
+    import difflib
+
+    try:
+        siblings = sorted(p.name for p in path.parent.iterdir() if p.is_file())
+    except OSError:
+        return None
+    close = difflib.get_close_matches(path.name, siblings, n=1)
+    if not close:
+        return None
+    head = uri.rsplit("/", 1)[0] + "/" if "/" in uri else ""
+    return f"did you mean '{head}{close[0]}'?"
+
+
 def open_sources(path: Path, display: str, diags: Diagnostics, ref_root: Path | None = None) -> Sources | None:
     """Load a spec file.  Returns None (with diagnostics) if it is not a usable document.
 
@@ -1002,6 +1067,7 @@ def open_sources(path: Path, display: str, diags: Diagnostics, ref_root: Path | 
             ROOT_NOT_MAPPING,
             f"the document root must be a mapping with 'openapi' or 'swagger', 'info' and 'paths'; found {kind}",
             span=doc.span(""),
+            hint="remove the leading '- ' (or the surrounding [...])" if isinstance(doc.data, list) else None,
         )
         return None
     return Sources(doc, diags, ref_root)

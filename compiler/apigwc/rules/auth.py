@@ -9,6 +9,7 @@ from .. import ir
 from ..diagnostics import Severity
 from ..intrinsics import Intrinsic
 from ..source import join
+from .integrations import invoke_uri_for
 from .registry import Finding, rule
 
 A = ir.AuthorizerType
@@ -82,11 +83,11 @@ def authorizer_scheme_type(api: ir.Api) -> Iterator[Finding]:
 
 @rule("AGW303", name="cognito-provider-arns", severity=Severity.ERROR)
 def cognito_provider_arns(api: ir.Api) -> Iterator[Finding]:
-    """A Cognito authorizer lists no user pools, or a Lambda authorizer lists user pools.
+    """A Cognito authorizer lists no user pools, or a provider ARN that is not a user pool.
 
-    What it checks: `cognito_user_pools` authorizers have `providerARNs` of the form
-    `arn:aws:cognito-idp:{region}:{account}:userpool/{id}`; token/request authorizers have
-    none.
+    What it checks: `cognito_user_pools` authorizers have `providerARNs`, each of the form
+    `arn:aws:cognito-idp:{region}:{account}:userpool/{id}` (CloudFormation intrinsics and
+    `${...}` substitutions are not checked).
 
     Why: a Cognito authorizer without user pools cannot be created; import fails.
 
@@ -185,7 +186,7 @@ def identity_source_format(api: ir.Api) -> Iterator[Finding]:
             yield Finding(
                 pointer=ptr,
                 message=f"a TOKEN authorizer takes exactly one header as identity source, found {a.identity_source!r}",
-                hint="use a REQUEST authorizer for several or non-header sources",
+                hint="write method.request.header.NAME, or use a REQUEST authorizer for query strings or several sources",
             )
 
 
@@ -219,10 +220,13 @@ def lambda_authorizer_uri(api: ir.Api) -> Iterator[Finding]:
             continue
         text = a.authorizer_uri.referenced_text() if isinstance(a.authorizer_uri, Intrinsic) else a.authorizer_uri
         if text and not text.startswith("${") and not lam.match(re.sub(r"\$\{[^}]*\}", "x", text)):
+            wrapped = invoke_uri_for(text)
             yield Finding(
                 pointer=join(a.pointer, "authorizerUri"),
                 message=f"authorizerUri of '{scheme.name}' is not a Lambda invoke URI: {text!r}",
-                hint="arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations",
+                hint=f"wrap the function ARN: {wrapped}"
+                if wrapped
+                else "arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations",
             )
 
 
@@ -298,7 +302,8 @@ def auth_type_conflict(api: ir.Api) -> Iterator[Finding]:
     """x-amazon-apigateway-auth contradicts the operation's security.
 
     What it checks: an operation with `x-amazon-apigateway-auth: {type: AWS_IAM}` or
-    `{type: NONE}` does not also list an authorizer in `security`.
+    `{type: NONE}` does not also list an authorizer in `security`, and one with `{type: NONE}`
+    does not list an IAM (`x-amazon-apigateway-authtype: awsSigv4`) scheme either.
 
     Why: a method has one authorization type; one of the two settings is dropped on import.
 
@@ -311,13 +316,20 @@ def auth_type_conflict(api: ir.Api) -> Iterator[Finding]:
     for op in api.operations:
         if op.auth_type_raw is None:
             continue
-        schemes = authorizer_schemes(api, op)
-        if schemes:
+        conflicts = [(s.name, "authorizer") for s in authorizer_schemes(api, op)]
+        if op.auth_type_raw.upper() == "NONE":
+            for req in op.security or ():
+                for name in req.names:
+                    scheme = api.security_schemes.get(name)
+                    if scheme is not None and scheme.is_iam and (name, "IAM scheme") not in conflicts:
+                        conflicts.append((name, "IAM scheme"))
+        if conflicts:
+            name, kind = conflicts[0]
             yield Finding(
                 pointer=join(op.pointer, "x-amazon-apigateway-auth"),
                 at_key=True,
-                message=f"{op.label} sets x-amazon-apigateway-auth {op.auth_type_raw} but also uses authorizer '{schemes[0].name}'",
-                hint="remove one of them",
+                message=f"{op.label} sets x-amazon-apigateway-auth {op.auth_type_raw} but its security also uses {kind} '{name}'",
+                hint="a method has one authorization type: remove x-amazon-apigateway-auth or the security entry",
             )
 
 
@@ -341,14 +353,19 @@ def identity_validation_on_request_authorizer(api: ir.Api) -> Iterator[Finding]:
 
     for scheme in api.security_schemes.values():
         a = scheme.authorizer
-        if a is None or a.identity_validation_expression is None:
-            continue
+        if a is None or a.identity_validation_expression is None or a.type is None:
+            continue  # an unknown type is reported by AGW012
         ptr = join(a.pointer, "identityValidationExpression")
         if a.type is not A.TOKEN:
             yield Finding(
                 pointer=ptr,
                 at_key=True,
                 message=f"identityValidationExpression is ignored on a {a.type_raw} authorizer ('{scheme.name}'); only TOKEN authorizers use it",
+                hint="remove it and validate the identity in the Lambda, or use a TOKEN authorizer",
             )
         elif (err := check(a.identity_validation_expression)) is not None:
-            yield Finding(pointer=ptr, message=f"identityValidationExpression is not a valid Java regex: {err}")
+            yield Finding(
+                pointer=ptr,
+                message=f"identityValidationExpression {a.identity_validation_expression!r} of '{scheme.name}' is not a valid Java regex: {err}",
+                hint="e.g. ^Bearer [-0-9A-Za-z._~+/]+=*$",
+            )

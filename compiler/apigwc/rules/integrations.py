@@ -23,6 +23,17 @@ LAMBDA_PATH = re.compile(
 )
 
 
+_FUNCTION_ARN = re.compile(r"^arn:(?P<partition>[a-z-]+):lambda:(?P<region>[a-z0-9-]+):\d{12}:function:[^/\s]+$")
+
+
+def invoke_uri_for(text: str) -> str | None:
+    """The Lambda invoke URI that wraps a bare function ARN, or None if ``text`` is not one."""
+    m = _FUNCTION_ARN.match(text)
+    if m is None:
+        return None
+    return f"arn:{m['partition']}:apigateway:{m['region']}:lambda:path/2015-03-31/functions/{text}/invocations"
+
+
 def is_templated(text: str) -> bool:
     """True when the value starts with a ${placeholder} filled in before import (Terraform, Fn::Sub)."""
     return text.startswith("${") and not text.startswith("${stageVariables.")
@@ -31,6 +42,11 @@ def is_templated(text: str) -> bool:
 def _placeholders_to_dummy(text: str) -> str:
     """Replace ${...} substitutions (stage variables, AWS variables, Fn::Sub refs) by a token."""
     return re.sub(r"\$\{[^}]*\}", "x", text)
+
+
+def _a(kind: str) -> str:
+    """'an aws_proxy', 'a mock': the article for an integration type as written in OpenAPI."""
+    return ("an " if kind[:1] in ("a", "h") else "a ") + kind
 
 
 def _uri_text(integ: ir.Integration) -> tuple[str, bool]:
@@ -96,18 +112,21 @@ def integration_uri_format(api: ir.Api) -> Iterator[Finding]:
         if integ.type in (T.HTTP, T.HTTP_PROXY):
             if not exact and not text.startswith(("http://", "https://")):
                 continue
-            problem = _http_uri_problem(text)
-            if problem:
-                yield Finding(pointer=ptr, message=f"{problem}: {text!r}", hint="write an absolute URL such as https://backend.example.com/pets/{id}")
+            found = _http_uri_problem(text)
+            if found:
+                problem, hint = found
+                yield Finding(pointer=ptr, message=f"{problem}: {text!r}", hint=hint)
             continue
         m = AWS_URI.match(_placeholders_to_dummy(text.replace("${AWS::Partition}", "aws")))
         if m is None:
             if not exact and "apigateway" not in text:
                 continue
             hint = "arn:aws:apigateway:{region}:{service}:{path|action}/{...}"
-            if text.startswith("arn:aws:lambda:") or ":function:" in text and ":apigateway:" not in text:
+            if invoke_uri_for(text):
+                hint = f"wrap the function ARN: {invoke_uri_for(text)}"
+            elif text.startswith("arn:aws:lambda:") or ":function:" in text and ":apigateway:" not in text:
                 hint = "wrap the function ARN: arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function-arn}/invocations"
-            yield Finding(pointer=ptr, message=f"{integ.type.value} integration uri is not an API Gateway service ARN: {text!r}", hint=hint)
+            yield Finding(pointer=ptr, message=f"{integ.type.value.lower()} integration uri is not an API Gateway service ARN: {text!r}", hint=hint)
             continue
         if m.group("service") == "lambda":
             lam = LAMBDA_PATH.match(m.group("rest")) if m.group("kind") == "path" else None
@@ -131,26 +150,30 @@ def integration_uri_format(api: ir.Api) -> Iterator[Finding]:
             )
 
 
-def _http_uri_problem(text: str) -> str | None:
+_ABSOLUTE_URL = "write an absolute URL such as https://backend.example.com/pets/{id}"
+
+
+def _http_uri_problem(text: str) -> tuple[str, str] | None:
+    """(problem, hint) for an HTTP integration uri, or None when it is fine."""
     probe = STAGE_VARIABLE.sub("stagevar", text)
     probe = re.sub(r"\$\{[^}]*\}", "x", probe)
     probe = re.sub(r"\{[A-Za-z0-9._$+-]+\}", "p", probe)
     try:
         parts = urlsplit(probe)
     except ValueError:
-        return "the uri is not a valid URL"
+        return "the uri is not a valid URL", _ABSOLUTE_URL
     if parts.scheme not in ("http", "https"):
-        return "HTTP integration uri must start with http:// or https://"
+        return "HTTP integration uri must start with http:// or https://", _ABSOLUTE_URL
     if not parts.hostname:
-        return "HTTP integration uri has no host"
+        return "HTTP integration uri has no host", _ABSOLUTE_URL
     try:
         port = parts.port
     except ValueError:
-        return "HTTP integration uri has an invalid port"
+        return "HTTP integration uri has an invalid port", "use a port number from 1025 to 65535, or none (80/443)"
     if port is not None and port not in (80, 443) and port <= 1024:
-        return f"API Gateway only calls ports 80, 443 and 1025-65535, not {port}"
+        return f"API Gateway only calls ports 80, 443 and 1025-65535, not {port}", "move the backend to port 443 or to a port above 1024"
     if " " in text:
-        return "HTTP integration uri contains a space (URIs must be percent-encoded)"
+        return "HTTP integration uri contains a space (URIs must be percent-encoded)", "write the space as %20"
     return None
 
 
@@ -178,7 +201,9 @@ def integration_timeout_range(api: ir.Api) -> Iterator[Finding]:
             yield Finding(
                 pointer=join(integ.pointer, "timeoutInMillis"),
                 message=f"timeoutInMillis must be between 50 and {upper:,} ms, found {t:,}",
-                hint="above 29,000 ms needs a quota increase (Regional and private APIs only)" if t > 29_000 else None,
+                hint="above 29,000 ms needs a quota increase (Regional and private APIs only)"
+                if t > upper
+                else "50 ms is the shortest timeout API Gateway allows; omit it for the default 29,000",
             )
 
 
@@ -187,7 +212,8 @@ def proxy_ignores_mapping(api: ir.Api) -> Iterator[Finding]:
     """A proxy integration declares templates or responses that API Gateway ignores.
 
     What it checks: AWS_PROXY and HTTP_PROXY integrations have no `requestTemplates`,
-    `responses`, `passthroughBehavior` or `contentHandling` on responses.
+    `responses`, or a `passthroughBehavior` other than the default `when_no_match` (which
+    API Gateway's own exports write on every integration).
 
     Why: proxy integrations pass the request and the response through untouched; these
     settings never run, which misleads readers into thinking they do.
@@ -204,13 +230,18 @@ def proxy_ignores_mapping(api: ir.Api) -> Iterator[Finding]:
             continue
         for field, present in (
             ("requestTemplates", bool(integ.request_templates)),
+            (
+                "passthroughBehavior",
+                integ.passthrough_behavior_raw is not None
+                and integ.passthrough_behavior is not ir.PassthroughBehavior.WHEN_NO_MATCH,
+            ),
             ("responses", bool(integ.responses)),
         ):
             if present:
                 yield Finding(
                     pointer=join(integ.pointer, field),
                     at_key=True,
-                    message=f"{field} has no effect on a {integ.type.value.lower()} integration (it passes requests and responses through)",
+                    message=f"{field} has no effect on {_a(integ.type.value.lower())} integration (it passes requests and responses through)",
                     hint=f"remove {field}, or use a non-proxy integration type to transform",
                 )
 
@@ -268,12 +299,14 @@ def selection_pattern_regex(api: ir.Api) -> Iterator[Finding]:
                 continue
             err = check_java_regex(resp.key)
             if err is not None:
+                # a glob such as *Error* -> .*Error.*
+                unglobbed = re.sub(r"(?<![.\])\\])\*", ".*", resp.key)
                 yield Finding(
                     pointer=resp.pointer,
                     at_key=True,
                     message=f"selection pattern {resp.key!r} is not a valid Java regex: {err}",
-                    hint="selection patterns are regular expressions: write .*Error.* rather than *Error*"
-                    if resp.key.startswith("*")
+                    hint=f"selection patterns are regular expressions, not globs: did you mean '{unglobbed}'?"
+                    if unglobbed != resp.key and check_java_regex(unglobbed) is None
                     else None,
                 )
 
@@ -323,13 +356,23 @@ def selection_pattern_never_matches(api: ir.Api) -> Iterator[Finding]:
                     )
                 continue
             if not any(pattern.fullmatch(code) for code in _STATUS_CODES):
+                kind = integ.type.value.lower()
                 yield Finding(
                     pointer=resp.pointer,
                     at_key=True,
-                    message=f"selection pattern {resp.key!r} never matches: for a {integ.type.value.lower()} "
+                    message=f"selection pattern {resp.key!r} never matches: for {_a(kind)} "
                     "integration it is matched against the whole 3-digit status code",
-                    hint="match status codes, e.g. 4\\d{2} or 404",
+                    hint=_status_pattern_hint(resp.key),
                 )
+
+
+def _status_pattern_hint(key: str) -> str:
+    """A prefix such as '50' or '4' meant a class of status codes: 50\\d, 4\\d{2}."""
+    if re.fullmatch(r"[1-5]\d", key):
+        return f"did you mean '{key}\\d'?"
+    if re.fullmatch(r"[1-5]", key):
+        return f"did you mean '{key}\\d{{2}}'?"
+    return "match status codes, e.g. 4\\d{2} or 404"
 
 
 _STATUS_IN_TEMPLATE = re.compile(r"statusCode")
@@ -410,11 +453,20 @@ def integration_http_method_required(api: ir.Api) -> Iterator[Finding]:
     """
     for op, integ in api.integrations():
         if integ.type in (T.HTTP, T.HTTP_PROXY, T.AWS, T.AWS_PROXY) and integ.http_method is None:
+            if integ.is_lambda or integ.type is T.AWS_PROXY:
+                hint = "httpMethod: POST (Lambda is always invoked with POST)"
+            elif integ.type is T.AWS:
+                hint = "set httpMethod to the method of the AWS service API, usually POST"
+            else:
+                verb = "GET" if op.method is ir.HttpMethod.ANY else op.method.value
+                hint = f"set httpMethod to the backend's method, e.g. httpMethod: {verb}" + (
+                    " (ANY forwards the client's)" if integ.type is T.HTTP_PROXY else ""
+                )
             yield Finding(
                 pointer=integ.pointer,
                 at_key=True,
                 message=f"the {integ.type.value.lower()} integration of {op.label} has no httpMethod",
-                hint="POST for Lambda, the backend's method for HTTP" + (" (ANY forwards the client's)" if integ.type is T.HTTP_PROXY else ""),
+                hint=hint,
             )
 
 
@@ -437,7 +489,7 @@ def passthrough_unmapped_content(api: ir.Api) -> Iterator[Finding]:
     Fix: `passthroughBehavior: never` (or when_no_templates).
     """
     for op, integ in api.integrations():
-        if integ.is_proxy or not integ.request_templates or integ.type is T.MOCK:
+        if integ.type in (None, T.MOCK) or integ.is_proxy or not integ.request_templates:
             continue
         if integ.passthrough_behavior_raw is None or integ.passthrough_behavior is ir.PassthroughBehavior.WHEN_NO_MATCH:
             yield Finding(
@@ -499,7 +551,7 @@ def tls_config_non_http(api: ir.Api) -> Iterator[Finding]:
             yield Finding(
                 pointer=join(integ.pointer, "tlsConfig"),
                 at_key=True,
-                message=f"tlsConfig has no effect on a {integ.type.value.lower() if integ.type else 'non-HTTP'} integration",
+                message=f"tlsConfig has no effect on {_a(integ.type.value.lower()) if integ.type else 'a non-HTTP'} integration",
                 hint="remove tlsConfig",
             )
 
@@ -524,10 +576,17 @@ def stream_mode_non_proxy(api: ir.Api) -> Iterator[Finding]:
             yield Finding(
                 pointer=join(integ.pointer, "responseTransferMode"),
                 message=f"responseTransferMode STREAM requires an http_proxy or aws_proxy integration ({op.label} uses {integ.type_raw})",
+                hint="use type http_proxy or aws_proxy, or remove responseTransferMode",
             )
 
 
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+*-]+$")
+_SHORT_MEDIA = {"json": "application/json", "xml": "application/xml", "text": "text/plain", "html": "text/html", "form": "application/x-www-form-urlencoded"}
+
+
+def _media_hint(key: str) -> str:
+    full = _SHORT_MEDIA.get(key.strip().lower())
+    return f"did you mean '{full}'?" if full else "use a media type such as application/json"
 
 
 @rule("AGW215", name="template-content-type", severity=Severity.WARNING)
@@ -553,7 +612,7 @@ def template_content_type(api: ir.Api) -> Iterator[Finding]:
                     pointer=join(integ.pointer, "requestTemplates", media),
                     at_key=True,
                     message=f"request template key {media!r} is not a media type; it never matches a Content-Type",
-                    hint="use a media type such as application/json",
+                    hint=_media_hint(media),
                 )
         for resp in integ.responses:
             for media in resp.response_templates:
@@ -562,5 +621,5 @@ def template_content_type(api: ir.Api) -> Iterator[Finding]:
                         pointer=join(resp.pointer, "responseTemplates", media),
                         at_key=True,
                         message=f"response template key {media!r} is not a media type; it never matches an Accept header",
-                        hint="use a media type such as application/json",
+                        hint=_media_hint(media),
                     )

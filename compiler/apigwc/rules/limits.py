@@ -15,7 +15,7 @@ from .registry import Finding, rule
 #: keywords whose loss changes what a model accepts
 _SEMANTIC = {"discriminator": "discriminator is not supported; API Gateway ignores it"}
 #: annotations dropped on import (no effect on validation)
-_DROPPED = ("example", "examples", "readOnly", "writeOnly", "deprecated", "xml", "externalDocs")
+_DROPPED = ("example", "examples", "default", "readOnly", "writeOnly", "deprecated", "xml", "externalDocs")
 
 
 def _walk_schema(node: Any, pointer: str) -> Iterator[tuple[dict, str]]:
@@ -51,8 +51,9 @@ def _model_schemas(api: ir.Api) -> Iterator[tuple[str, Any, str]]:
 def unsupported_schema_keyword(api: ir.Api) -> Iterator[Finding]:
     """A model uses a schema feature API Gateway does not support.
 
-    What it checks: models (and inline body schemas) do not use `discriminator`, `oneOf` in
-    OpenAPI 2.0, `format: int32/int64` on `type: number`, or `format: decimal`.
+    What it checks: models (and inline body schemas) do not use `discriminator`,
+    `exclusiveMinimum`, `oneOf` in OpenAPI 2.0, `format: int32/int64` on `type: number`, or
+    `format: decimal`.
 
     Why: models are JSON Schema draft 4 with API Gateway's limits; these keywords are
     dropped or rejected on import, so request validation does not do what the spec says.
@@ -66,9 +67,26 @@ def unsupported_schema_keyword(api: ir.Api) -> Iterator[Finding]:
     for owner, schema, pointer in _model_schemas(api):
         for node, ptr in _walk_schema(schema, pointer):
             if "discriminator" in node:
-                yield Finding(pointer=join(ptr, "discriminator"), at_key=True, message=f"{owner}: discriminator is not supported by API Gateway models")
+                yield Finding(
+                    pointer=join(ptr, "discriminator"),
+                    at_key=True,
+                    message=f"{owner}: discriminator is not supported by API Gateway models",
+                    hint="tell the variants apart with enum on the kind property, or in the backend",
+                )
+            if "exclusiveMinimum" in node:
+                yield Finding(
+                    pointer=join(ptr, "exclusiveMinimum"),
+                    at_key=True,
+                    message=f"{owner}: exclusiveMinimum is not supported by API Gateway models",
+                    hint="use minimum with the next allowed value (e.g. minimum: 1 for integers > 0)",
+                )
             if api.is_v2 and "oneOf" in node:
-                yield Finding(pointer=join(ptr, "oneOf"), at_key=True, message=f"{owner}: oneOf is not supported in OpenAPI 2.0 models")
+                yield Finding(
+                    pointer=join(ptr, "oneOf"),
+                    at_key=True,
+                    message=f"{owner}: oneOf is not supported in OpenAPI 2.0 models",
+                    hint="write the spec as OpenAPI 3.0, or validate the variants in the backend",
+                )
             if node.get("type") == "number" and node.get("format") in ("int32", "int64"):
                 yield Finding(pointer=join(ptr, "format"), message=f"{owner}: format {node['format']} on type number is not supported", hint="use type: integer")
             if node.get("format") == "decimal":
@@ -79,8 +97,8 @@ def unsupported_schema_keyword(api: ir.Api) -> Iterator[Finding]:
 def dropped_schema_annotation(api: ir.Api) -> Iterator[Finding]:
     """A model uses annotations that API Gateway drops on import.
 
-    What it checks: models do not use `example(s)`, `readOnly`, `writeOnly`, `deprecated`,
-    `xml` or `externalDocs`.
+    What it checks: models do not use `example(s)`, `default`, `readOnly`, `writeOnly`,
+    `deprecated`, `xml` or `externalDocs`.
 
     Why: they are silently dropped from the model (and from exports); harmless for
     validation, but the exported spec and generated SDKs lose them.
@@ -94,7 +112,12 @@ def dropped_schema_annotation(api: ir.Api) -> Iterator[Finding]:
         for node, ptr in _walk_schema(schema, pointer):
             for key in _DROPPED:
                 if key in node and not (key == "xml" and not isinstance(node[key], dict)):
-                    yield Finding(pointer=join(ptr, key), at_key=True, message=f"{owner}: '{key}' is dropped by API Gateway import")
+                    yield Finding(
+                        pointer=join(ptr, key),
+                        at_key=True,
+                        message=f"{owner}: '{key}' is dropped by API Gateway import",
+                        hint="nothing to fix for validation; keep the documentation in description if exports need it",
+                    )
 
 
 _MODEL_NAME = re.compile(r"^[A-Za-z0-9]+$")
@@ -167,7 +190,12 @@ def model_too_large(api: ir.Api) -> Iterator[Finding]:
     for model in api.models.values():
         size = len(json.dumps(model.schema, separators=(",", ":")).encode())
         if size > 400 * 1024:
-            yield Finding(pointer=model.pointer, at_key=True, message=f"model {model.name} is {size // 1024} KB; API Gateway models are limited to 400 KB")
+            yield Finding(
+                pointer=model.pointer,
+                at_key=True,
+                message=f"model {model.name} is {size / 1024:.1f} KB; API Gateway models are limited to 400 KB",
+                hint="split the model into smaller ones joined with $ref, or validate in the backend",
+            )
 
 
 @rule("AGW706", name="unsupported-parameter-location", severity=Severity.WARNING)
@@ -190,11 +218,18 @@ def unsupported_parameter_location(api: ir.Api) -> Iterator[Finding]:
                 yield Finding(
                     pointer=join(p.pointer, "in"),
                     message=f"{p.location_raw} parameter '{p.name}' of {op.label} is not supported by API Gateway",
-                    hint="declare the Cookie header, or read form fields in a mapping template",
+                    hint="declare the Cookie header instead: {name: Cookie, in: header}"
+                    if p.location is ir.ParamLocation.COOKIE
+                    else "read form fields from the body in a mapping template ($input.body)",
                 )
 
 
 _JSONISH = re.compile(r"^application/([a-z0-9.+-]*\+)?json$|^application/x-amz-json-1\.[01]$")
+
+
+def is_json_media_type(media_type: str) -> bool:
+    """True for application/json, application/*+json, the x-amz-json types and */*."""
+    return media_type == "*/*" or bool(_JSONISH.match(media_type.split(";")[0].strip().lower()))
 
 
 @rule("AGW707", name="non-json-model", severity=Severity.WARNING)
@@ -218,11 +253,12 @@ def non_json_model(api: ir.Api) -> Iterator[Finding]:
         if op.request_body:
             media += [(m, "request body") for m in op.request_body.content]
         for m, where in media:
-            if m.schema is not None and not _JSONISH.match(m.media_type.split(";")[0].strip().lower()) and m.media_type != "*/*":
+            if m.schema is not None and not is_json_media_type(m.media_type):
                 yield Finding(
                     pointer=m.pointer,
                     at_key=True,
                     message=f"the {where} of {op.label} attaches a schema to {m.media_type}; API Gateway models are JSON only",
+                    hint="attach the schema to application/json, or drop it for this media type",
                 )
 
 
@@ -248,9 +284,19 @@ def too_many_resources(api: ir.Api) -> Iterator[Finding]:
         yield Finding(pointer="/paths", at_key=True, message=f"the API has {len(resources)} resources; the default quota is 300 per API", hint="request a quota increase or split the API")
     authorizers = [s for s in api.security_schemes.values() if s.authorizer is not None]
     if len(authorizers) > 10:
-        yield Finding(pointer=authorizers[10].pointer, at_key=True, message=f"the API has {len(authorizers)} authorizers; the quota is 10")
+        yield Finding(
+            pointer=authorizers[10].pointer,
+            at_key=True,
+            message=f"the API has {len(authorizers)} authorizers; the quota is 10",
+            hint="share one authorizer between schemes, or request a quota increase",
+        )
     if len(api.stages) > 10:
-        yield Finding(pointer="/x-apigwc/stages", at_key=True, message=f"{len(api.stages)} stages are declared; the quota is 10 per API")
+        yield Finding(
+            pointer="/x-apigwc/stages",
+            at_key=True,
+            message=f"{len(api.stages)} stages are declared; the quota is 10 per API",
+            hint="request a quota increase, or split the stages across APIs",
+        )
 
 
 @rule("AGW709", name="template-too-large", severity=Severity.ERROR)
@@ -270,7 +316,12 @@ def template_too_large(api: ir.Api) -> Iterator[Finding]:
         templates += [(join(r.pointer, "responseTemplates", k), v) for r in integ.responses for k, v in r.response_templates.items()]
         for ptr, template in templates:
             if isinstance(template, str) and len(template.encode()) > 300 * 1024:
-                yield Finding(pointer=ptr, at_key=True, message=f"a mapping template of {op.label} is {len(template.encode()) // 1024} KB; the limit is 300 KB")
+                yield Finding(
+                    pointer=ptr,
+                    at_key=True,
+                    message=f"a mapping template of {op.label} is {len(template.encode()) / 1024:.1f} KB; the limit is 300 KB",
+                    hint="move the data to the backend (or a stage variable) and keep the template small",
+                )
 
 
 @rule("AGW710", name="comment-close-in-description", severity=Severity.WARNING)
@@ -291,7 +342,11 @@ def comment_close_in_description(api: ir.Api) -> Iterator[Finding]:
         for node, ptr in _walk_schema(schema, pointer):
             d = node.get("description")
             if isinstance(d, str) and "*/" in d:
-                yield Finding(pointer=join(ptr, "description"), message=f"{owner}: a description contains '*/', which breaks generated SDKs")
+                yield Finding(
+                    pointer=join(ptr, "description"),
+                    message=f"{owner}: a description contains '*/', which breaks generated SDKs",
+                    hint="reword it, e.g. write 'image/ *' or 'image/<type>'",
+                )
 
 
 @rule("AGW711", name="root-security-ignored", severity=Severity.WARNING)
@@ -318,6 +373,8 @@ def root_security_ignored(api: ir.Api) -> Iterator[Finding]:
         yield Finding(
             pointer="/security",
             at_key=True,
-            message=f"root-level security is ignored by API Gateway; {labels} rely on it and get no authorization",
+            message=f"root-level security is ignored by API Gateway; {labels} "
+            + ("relies on it and gets" if len(relying) == 1 else "rely on it and get")
+            + " no authorization",
             hint="repeat security on each operation",
         )

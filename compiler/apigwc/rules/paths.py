@@ -23,7 +23,7 @@ def path_segment_characters(api: ir.Api) -> Iterator[Finding]:
     """A path segment uses characters API Gateway does not allow.
 
     What it checks: path segments use only letters, digits and `_ - . , :` (plus the braces
-    of `{param}` and `{proxy+}`).
+    of `{param}` and the `+` of `{proxy+}`; braces inside a literal segment are AGW604's).
 
     Why: import fails ("Resource's path part only allow a-zA-Z0-9._- and curly braces at
     the beginning and the end").
@@ -35,8 +35,10 @@ def path_segment_characters(api: ir.Api) -> Iterator[Finding]:
     """
     for path, ptr in api.paths:
         for seg in segments(path):
-            if not SEGMENT_CHARS.match(seg.text):
-                bad = sorted({c for c in seg.text if not SEGMENT_CHARS.match(c)})
+            # the characters API Gateway sees in the path part, without the parameter syntax
+            text = seg.name if seg.name is not None else seg.text.replace("{", "").replace("}", "")
+            bad = sorted({c for c in text if c in "{}+" or not SEGMENT_CHARS.match(c)})
+            if bad:
                 yield Finding(
                     pointer=ptr,
                     at_key=True,
@@ -47,10 +49,10 @@ def path_segment_characters(api: ir.Api) -> Iterator[Finding]:
 
 @rule("AGW602", name="greedy-path-not-last", severity=Severity.ERROR)
 def greedy_path_not_last(api: ir.Api) -> Iterator[Finding]:
-    """A greedy `{proxy+}` segment is not the last segment, or has child paths.
+    """A greedy `{proxy+}` segment is not the last segment of a path.
 
-    What it checks: `{name+}` appears only as the last segment of a path, and no other path
-    continues below it.
+    What it checks: `{name+}` appears only as the last segment of a path, so no path
+    continues below a greedy resource.
 
     Why: a proxy resource cannot have children; import fails.
 
@@ -59,28 +61,25 @@ def greedy_path_not_last(api: ir.Api) -> Iterator[Finding]:
 
     Fix: put the greedy parameter last (`/files/metadata/{path+}`).
     """
-    greedy_prefixes: dict[str, str] = {}
+    all_paths = {path for path, _ in api.paths}
     for path, ptr in api.paths:
         segs = segments(path)
-        for i, seg in enumerate(segs):
-            if seg.kind is SegmentKind.GREEDY:
-                if i != len(segs) - 1:
-                    yield Finding(
-                        pointer=ptr,
-                        at_key=True,
-                        message=f"greedy segment {seg.text} must be the last segment of {path}",
-                        hint="a {proxy+} resource cannot have children",
-                    )
-                else:
-                    greedy_prefixes["/" + "/".join(s.text for s in segs)] = path
-    for path, ptr in api.paths:
-        for prefix in greedy_prefixes:
-            if path != prefix and path.startswith(prefix + "/"):
-                yield Finding(
-                    pointer=ptr,
-                    at_key=True,
-                    message=f"{path} is below the greedy resource {prefix}, which cannot have children",
-                )
+        for i, seg in enumerate(segs[:-1]):
+            if seg.kind is not SegmentKind.GREEDY:
+                continue
+            greedy = "/" + "/".join(s.text for s in segs[: i + 1])
+            if greedy in all_paths:
+                hint = f"{greedy} already receives these requests: serve {path} from its backend"
+            else:
+                rest = [s.text for s in segs if s is not seg]
+                hint = f"put the greedy parameter last: /{'/'.join(rest + [seg.text])}"
+            yield Finding(
+                pointer=ptr,
+                at_key=True,
+                message=f"greedy segment {seg.text} must be the last segment of {path}; a {{proxy+}} resource cannot have children",
+                hint=hint,
+            )
+            break
 
 
 @rule("AGW603", name="conflicting-path-parameters", severity=Severity.ERROR)
@@ -199,16 +198,19 @@ def path_parameter_not_in_path(api: ir.Api) -> Iterator[Finding]:
 
     Fix: rename the parameter to `petId`.
     """
-    from ..pathtemplate import parameter_names
+    import re
 
     for op in api.operations:
-        names = set(parameter_names(op.path))
+        # every {name} of the path, including those inside a segment (AGW604 reports those)
+        names = set(re.findall(r"\{([^{}+]+)\+?\}", op.path))
         for p in op.parameters:
             if p.location is ir.ParamLocation.PATH and p.name not in names:
                 yield Finding(
                     pointer=join(p.pointer, "name"),
                     message=f"path parameter '{p.name}' does not appear in {op.path}",
-                    hint="placeholders: " + (", ".join("{" + n + "}" for n in sorted(names)) if names else "none"),
+                    hint=("rename it to a placeholder of the path (" + ", ".join("{" + n + "}" for n in sorted(names)) + ") or remove it")
+                    if names
+                    else "remove it: the path has no placeholders",
                 )
 
 

@@ -147,11 +147,14 @@ def undeclared_response_header(api: ir.Api) -> Iterator[Finding]:
                 target = parse_response_target(key)
                 if target is None or method_response.header(target.name) is not None:
                     continue
+                twin = next((h.name for h in method_response.headers if h.name.lower() == target.name.lower()), None)
                 yield Finding(
                     pointer=join(resp.pointer, "responseParameters", key),
                     at_key=True,
                     message=f"header '{target.name}' is not declared on the {resp.status_code} response of {op.label}",
-                    hint=f"add headers: {{{target.name}: {{...}}}} to response {resp.status_code}",
+                    hint=f"mapping names are case-sensitive: the response declares '{twin}'"
+                    if twin is not None
+                    else f"add headers: {{{target.name}: {{...}}}} to response {resp.status_code}",
                 )
 
 
@@ -250,6 +253,7 @@ def duplicate_operation_id(api: ir.Api) -> Iterator[Finding]:
         yield Finding(
             pointer=join(op.pointer, "operationId"),
             message=f"operationId '{op.operation_id}' is already used by {first.label}",
+            hint="give each operation its own operationId",
         )
 
 
@@ -320,8 +324,14 @@ def invalid_mapping_expression(api: ir.Api) -> Iterator[Finding]:
                 )
             if isinstance(value, str):
                 src = parse_source(value)
-                if src is None or src.kind == "integration.response":
-                    yield Finding(pointer=ptr, message=f"'{value}' is not a valid request mapping expression", hint=_value_hint(value))
+                if src is None:
+                    yield Finding(pointer=ptr, message=f"'{value}' is not a valid request mapping expression", hint=_value_hint(value, "request"))
+                elif src.kind == "integration.response":
+                    yield Finding(
+                        pointer=ptr,
+                        message=f"'{value}' reads the integration response, which a request mapping cannot",
+                        hint=_value_hint(value, "request"),
+                    )
         if integ.is_proxy:
             continue
         for resp in integ.responses:
@@ -336,14 +346,26 @@ def invalid_mapping_expression(api: ir.Api) -> Iterator[Finding]:
                     )
                 if isinstance(value, str):
                     src = parse_source(value)
-                    if src is None or src.kind == "method.request":
-                        yield Finding(pointer=ptr, message=f"'{value}' is not a valid response mapping expression", hint=_value_hint(value))
+                    if src is None:
+                        yield Finding(pointer=ptr, message=f"'{value}' is not a valid response mapping expression", hint=_value_hint(value, "response"))
+                    elif src.kind == "method.request":
+                        yield Finding(
+                            pointer=ptr,
+                            message=f"'{value}' reads the method request, which a response mapping cannot",
+                            hint=_value_hint(value, "response"),
+                        )
 
 
-def _value_hint(value: str) -> str:
-    if value and value[0] not in "'m" and "." not in value:
+def _value_hint(value: str, side: str) -> str:
+    """How to write the right side of a request or response mapping."""
+    if value and value[0] not in "'m$" and "." not in value:
         return f"static values must be single-quoted: \"'{value}'\""
-    return "use method.request.{path|querystring|header}.NAME, stageVariables.NAME, context.NAME or 'static'"
+    if value.startswith("$request.") and side == "request":
+        # HTTP APIs write $request.path.id; REST APIs method.request.path.id
+        return f"REST APIs write it {'method.' + value[1:]} ($request... is HTTP API syntax)"
+    if side == "request":
+        return "use method.request.{path|querystring|header}.NAME, stageVariables.NAME, context.NAME or 'static'"
+    return "use integration.response.header.NAME, integration.response.body[.JSONPATH], stageVariables.NAME, context.NAME or 'static'"
 
 
 @rule("AGW109", name="undeclared-path-parameter", severity=Severity.WARNING)
@@ -392,7 +414,10 @@ def undeclared_cache_key_parameter(api: ir.Api) -> Iterator[Finding]:
     for op, integ in api.integrations():
         for i, entry in enumerate(integ.cache_key_parameters):
             src = parse_source(entry)
-            if src is not None and src.kind == "method.request" and _declared(op, src.location, src.name):
+            if src is not None and src.kind == "method.request" and (
+                _declared(op, src.location, src.name)
+                or (src.location == "path" and src.name in parameter_names(op.path))  # created on import
+            ):
                 continue
             yield Finding(
                 pointer=join(integ.pointer, "cacheKeyParameters", i),
@@ -465,7 +490,9 @@ def unknown_usage_plan_reference(api: ir.Api) -> Iterator[Finding]:
                 yield Finding(
                     pointer=join(plan.pointer, "stages", i),
                     message=f"usage plan '{plan.name}' names stage '{stage}', which x-apigwc.stages does not declare",
-                    hint=f"did you mean '{close[0]}'?" if close else "declare it under x-apigwc.stages",
+                    hint=f"did you mean '{close[0]}'?"
+                    if close
+                    else ("declared stages: " + ", ".join(sorted(api.stages)) if api.stages else "declare it under x-apigwc.stages"),
                 )
         for i, key in enumerate(plan.api_keys):
             if key not in api.api_keys:
@@ -473,12 +500,27 @@ def unknown_usage_plan_reference(api: ir.Api) -> Iterator[Finding]:
                 yield Finding(
                     pointer=join(plan.pointer, "apiKeys", i),
                     message=f"usage plan '{plan.name}' names API key '{key}', which x-apigwc.apiKeys does not declare",
-                    hint=f"did you mean '{close[0]}'?" if close else "declare it under x-apigwc.apiKeys",
+                    hint=f"did you mean '{close[0]}'?"
+                    if close
+                    else ("declared API keys: " + ", ".join(sorted(api.api_keys)) if api.api_keys else "declare it under x-apigwc.apiKeys"),
                 )
 
 
 def _routes(api: ir.Api) -> set[tuple[str, str]]:
     return {(op.path, op.method.value) for op in api.operations}
+
+
+def _route_hint(api: ir.Api, key: str, fallback: str) -> str:
+    """'did you mean /pets/GET?' from the API's routes, else the fallback."""
+    import difflib
+
+    routes = _routes(api)
+    path, _, verb = key.rpartition("/")
+    verbs = sorted(m for p, m in routes if p == path)
+    if verbs:
+        return f"{path} has no {verb.upper()} method; it has {', '.join(verbs)}"
+    close = difflib.get_close_matches(key, sorted(f"{p}/{m}" for p, m in routes), n=1)
+    return f"did you mean '{close[0]}'?" if close else fallback
 
 
 def _route_exists(api: ir.Api, path: str, verb: str) -> bool:
@@ -503,14 +545,18 @@ def unknown_method_setting_route(api: ir.Api) -> Iterator[Finding]:
 
     Fix: use an existing path and verb, e.g. "/pets/GET", or "*/*" for all methods.
     """
+    from .stages import is_route_key
+
     for stage in api.stages.values():
         for ms in stage.method_settings:
+            if not is_route_key(ms.key):
+                continue  # AGW505 reports the malformed key
             if not _route_exists(api, ms.resource_path, ms.http_method.upper()):
                 yield Finding(
                     pointer=ms.pointer,
                     at_key=True,
                     message=f"method setting '{ms.key}' of stage '{stage.name}' matches no operation",
-                    hint="write it as /path/VERB of an existing operation, or */* for all",
+                    hint=_route_hint(api, ms.key, "write it as /path/VERB of an existing operation, or */* for all"),
                 )
 
 
@@ -529,13 +575,17 @@ def unknown_usage_plan_route(api: ir.Api) -> Iterator[Finding]:
 
     Fix: use an existing path and verb.
     """
+    from .stages import is_route_key
+
     for plan in api.usage_plans.values():
         for key in plan.method_throttle:
+            if not is_route_key(key):
+                continue  # AGW505 reports the malformed key
             path, _, verb = key.rpartition("/")
-            if not path or not _route_exists(api, path, verb.upper()):
+            if not _route_exists(api, path, verb.upper()):
                 yield Finding(
                     pointer=join(plan.pointer, "methodThrottle", key),
                     at_key=True,
                     message=f"method throttle '{key}' of usage plan '{plan.name}' matches no operation",
-                    hint="write it as /path/VERB of an existing operation",
+                    hint=_route_hint(api, key, "write it as /path/VERB of an existing operation"),
                 )

@@ -71,10 +71,13 @@ def gateway_response_parameter(api: ir.Api) -> Iterator[Finding]:
                 continue
             src = parse_source(value)
             if src is None or src.kind == "integration.response":
+                looks_static = src is None and not value.startswith(("method.", "integration.", "stageVariables.", "context."))
                 yield Finding(
                     pointer=ptr,
                     message=f"{value!r} is not a valid gateway response value",
-                    hint=f"static values are single-quoted inside the string: \"'{value}'\"",
+                    hint=f"static values are single-quoted inside the string: \"'{value}'\""
+                    if looks_static
+                    else "use method.request.{header|path|querystring}.NAME, stageVariables.NAME, context.NAME or 'static'",
                 )
 
 
@@ -179,9 +182,11 @@ def cors_error_responses(api: ir.Api) -> Iterator[Finding]:
     for rtype in ("DEFAULT_4XX", "DEFAULT_5XX"):
         gr = api.gateway_responses.get(rtype)
         if gr is None or not any(k.lower() == "gatewayresponse.header.access-control-allow-origin" for k in gr.response_parameters):
+            # point at the response, else at the gateway-responses map, else at the document
+            where = gr.pointer if gr else ("/x-amazon-apigateway-gateway-responses" if api.gateway_responses else "")
             yield Finding(
-                pointer=gr.pointer if gr else "",
-                at_key=gr is not None,
+                pointer=where,
+                at_key=bool(where),
                 message=f"{rtype} gateway responses carry no Access-Control-Allow-Origin header; browsers will hide API Gateway's errors",
                 hint=f"add {rtype}.responseParameters.gatewayresponse.header.Access-Control-Allow-Origin",
             )
@@ -191,11 +196,13 @@ def cors_error_responses(api: ir.Api) -> Iterator[Finding]:
 def response_model_not_object(api: ir.Api) -> Iterator[Finding]:
     """A response schema is not an object or array schema.
 
-    What it checks: schemas of responses and request bodies have `type: object` or
-    `type: array` (or are a `$ref` to such a model).
+    What it checks: JSON schemas of responses have `type: object` or `type: array` (or are
+    a `$ref` to such a model).  Request bodies are not checked, and neither are non-JSON
+    media types (AGW707 reports those).
 
-    Why: API Gateway models must describe JSON documents; a bare primitive (`type: string`)
-    cannot be created as a model and import reports an error for the method.
+    Why: API Gateway method-response models must be object-typed; a bare primitive
+    (`type: string`) cannot be used as the method response's model and import reports an
+    error for the method.
 
     Example:
         content:
@@ -204,18 +211,18 @@ def response_model_not_object(api: ir.Api) -> Iterator[Finding]:
 
     Fix: wrap it: `schema: {type: object, properties: {value: {type: string}}}`.
     """
+    from .limits import is_json_media_type
+
     for op in api.operations:
         media_types = [(m, r.status) for r in op.responses for m in r.content]
-        if op.request_body is not None:
-            media_types += [(m, "request") for m in op.request_body.content]
         for media, where in media_types:
-            if media.schema is None or not isinstance(media.schema.schema, dict):
+            if media.schema is None or not isinstance(media.schema.schema, dict) or not is_json_media_type(media.media_type):
                 continue
             schema = media.schema.schema
             stype = schema.get("type")
             if isinstance(stype, str) and stype not in ("object", "array"):
                 yield Finding(
                     pointer=media.schema.pointer,
-                    message=f"the {where} schema of {op.label} is a bare {stype}; API Gateway models must be objects or arrays",
+                    message=f"the {where} response schema of {op.label} is a bare {stype}; API Gateway response models must be objects or arrays",
                     hint="wrap the value in an object schema",
                 )

@@ -48,10 +48,15 @@ def no_authorization(api: ir.Api) -> Iterator[Finding]:
     Fix: add `security: [{myAuthorizer: []}]` (or `x-amazon-apigateway-auth: {type: AWS_IAM}`);
     for an intentionally public method, `x-apigwc-ignore: [no-authorization]`.
     """
+    usable = [s.name for s in api.security_schemes.values() if s.authorizer is not None or s.is_iam or s.is_api_key]
     for op in api.operations:
         if op.method is ir.HttpMethod.OPTIONS or has_authorization(api, op):
             continue
-        hint = "add security: [{scheme: []}] to the operation"
+        hint = (
+            f"add security: [{{{usable[0]}: []}}] to the operation"
+            if usable
+            else "add x-amazon-apigateway-auth: {type: AWS_IAM}, or a security scheme and security: [{scheme: []}]"
+        )
         if api.root_security:
             hint += " (root-level security is ignored by API Gateway)"
         yield Finding(
@@ -120,12 +125,20 @@ def no_request_validation(api: ir.Api) -> Iterator[Finding]:
         if needs_body and (validator is None or not validator.validate_body):
             missing.append("the request body")
         if missing:
+            fitting = sorted(
+                v.name
+                for v in api.request_validators.values()
+                if (v.validate_parameters or not needs_params) and (v.validate_body or not needs_body)
+            )
             yield Finding(
                 pointer=op.pointer,
                 at_key=True,
                 message=f"{op.label} does not validate {' or '.join(missing)}"
                 + (f" (validator '{name}' is off for it)" if validator is not None else ""),
-                hint="set x-amazon-apigateway-request-validator to a validator that checks them",
+                hint=f"set x-amazon-apigateway-request-validator: {fitting[0]} on the operation"
+                if fitting
+                else "define a validator in x-amazon-apigateway-request-validators that checks them, and name it "
+                "in x-amazon-apigateway-request-validator",
             )
 
 
@@ -196,6 +209,7 @@ def tls_verification_disabled(api: ir.Api) -> Iterator[Finding]:
             yield Finding(
                 pointer=join(integ.pointer, "tlsConfig", "insecureSkipVerification"),
                 message=f"the integration of {op.label} does not verify the backend's TLS certificate",
+                hint="give the backend a certificate from a trusted CA and remove insecureSkipVerification",
             )
 
 
@@ -222,7 +236,7 @@ def plaintext_http_backend(api: ir.Api) -> Iterator[Finding]:
         if isinstance(integ.uri, str) and integ.uri.startswith("http://"):
             yield Finding(
                 pointer=join(integ.pointer, "uri"),
-                message=f"the integration of {op.label} calls its backend over plain HTTP",
+                message=f"the integration of {op.label} calls its backend over plain HTTP: {integ.uri!r}",
                 hint="use https:// (or a VPC link for a private backend)",
             )
 

@@ -208,7 +208,8 @@ def access_log_format(api: ir.Api) -> Iterator[Finding]:
             if not m.group(2).startswith("context."):
                 yield Finding(
                     pointer=ptr,
-                    message=f"access log formats may only use $context variables, found ${m.group(2)}",
+                    message=f"the access log format of stage '{stage.name}' uses ${m.group(2)}; access logs may only use $context variables",
+                    hint="use a $context variable, e.g. $context.identity.sourceIp",
                 )
 
 
@@ -233,11 +234,32 @@ def method_setting_key(api: ir.Api) -> Iterator[Finding]:
     keys = [(ms.key, ms.pointer) for s in api.stages.values() for ms in s.method_settings]
     keys += [(k, join(p.pointer, "methodThrottle", k)) for p in api.usage_plans.values() for k in p.method_throttle]
     for key, ptr in keys:
-        if key == "*/*":
-            continue
-        path, _, verb = key.rpartition("/")
-        if not (path.startswith("/") or path == "*") or verb.upper() not in _VERBS or " " in key:
-            yield Finding(pointer=ptr, at_key=True, message=f"{key!r} is not of the form /path/VERB or */*", hint="e.g. /pets/GET or /pets/{id}/*")
+        if not is_route_key(key):
+            fixed = _route_key_fix(key)
+            yield Finding(
+                pointer=ptr,
+                at_key=True,
+                message=f"{key!r} is not of the form /path/VERB or */*",
+                hint=f"did you mean '{fixed}'?" if fixed else "e.g. /pets/GET or /pets/{id}/*",
+            )
+
+
+def is_route_key(key: str) -> bool:
+    """True for a methodSettings / methodThrottle key of the form /path/VERB or */*."""
+    if key == "*/*":
+        return True
+    path, _, verb = key.rpartition("/")
+    return (path.startswith("/") or path == "*") and verb.upper() in _VERBS and " " not in key
+
+
+def _route_key_fix(key: str) -> str | None:
+    """'GET /pets' -> '/pets/GET'; 'pets/GET' -> '/pets/GET'."""
+    verb, _, path = key.strip().partition(" ")
+    if verb.upper() in _VERBS and path.startswith("/") and " " not in path:
+        return f"{path.rstrip('/')}/{verb.upper()}"
+    if is_route_key("/" + key):
+        return "/" + key
+    return None
 
 
 _KEY_VALUE = re.compile(r"^[A-Za-z0-9]{20,128}$")
@@ -259,9 +281,15 @@ def api_key_value(api: ir.Api) -> Iterator[Finding]:
     """
     for key in api.api_keys.values():
         if key.value is not None and not _KEY_VALUE.match(key.value):
+            # the value is a secret: describe it, never print it
+            problem = (
+                "has characters other than letters and digits"
+                if re.search(r"[^A-Za-z0-9]", key.value)
+                else f"has {len(key.value)} characters"
+            )
             yield Finding(
                 pointer=join(key.pointer, "value"),
-                message=f"API key '{key.name}' must be 20 to 128 letters and digits",
+                message=f"the value of API key '{key.name}' {problem}; API keys are 20 to 128 letters and digits",
                 hint="omit value to let API Gateway generate one",
             )
 
@@ -335,11 +363,14 @@ def api_key_without_plan(api: ir.Api) -> Iterator[Finding]:
     if not api.stages or not any(requires_api_key(api, op) for op in api.operations):
         return
     covered = {s for p in api.usage_plans.values() if p.api_keys for s in p.stages}
+    with_keys = [p.name for p in api.usage_plans.values() if p.api_keys]
     for stage in api.stages.values():
         if stage.name not in covered:
             yield Finding(
                 pointer=stage.pointer,
                 at_key=True,
                 message=f"methods require an API key, but no usage plan with keys covers stage '{stage.name}': every call gets 403",
-                hint="add x-apigwc.usagePlans.<plan> with stages: [" + stage.name + "] and apiKeys",
+                hint=f"add '{stage.name}' to the stages of usage plan '{with_keys[0]}'"
+                if with_keys
+                else "add x-apigwc.usagePlans.<plan> with stages: [" + stage.name + "] and apiKeys",
             )
