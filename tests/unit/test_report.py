@@ -74,7 +74,7 @@ def test_text_report_is_sorted_and_summarised(results):
         "api.yaml:5:5: AGW801 warning GET /pets/{id} has no authorization and requires no API key: anyone can call it",
         "api.yaml:8:7: AGW205 warning the http integration of GET /pets/{id} has no 'default' response; unmatched results become 500 Internal server error",
         "api.yaml:11:14: AGW111 warning placeholder {id} in the integration uri of GET /pets/{id} is not mapped",
-        "api.yaml:11:14: AGW807 warning the integration of GET /pets/{id} calls its backend over plain HTTP",
+        "api.yaml:11:14: AGW807 warning the integration of GET /pets/{id} calls its backend over plain HTTP: 'http://backend.example.com/pets/{id}'",
         "api.yaml:12:26: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 40,000",
     ]
     assert out.endswith("Found 5 problems (1 error, 4 warnings) in 1 of 1 file.\n")
