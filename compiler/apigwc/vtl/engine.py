@@ -205,6 +205,8 @@ def get_index(obj: Any, key: Any) -> Any:
 
 A = airspeed
 _LEADING_NEWLINE = re.compile(r"[ \t]*\r?\n")
+_MALFORMED_DIRECTIVE = re.compile(r"\{?(if|elseif|foreach|set|macro|define|evaluate|include|parse)\}?\s*\(")
+_HYPHEN_TAIL = re.compile(r"(?:-[A-Za-z0-9_]+)+")
 _BREAK_TEXT = re.compile(r"(break\b|\{break\})")
 _PRECEDENCE = {
     "||": 1, "or": 1,
@@ -230,14 +232,23 @@ class _Compiler:
 
     # -- statements ------------------------------------------------------------------------
 
-    def block(self, el: Any) -> Stmt:
+    def block(self, el: Any, eat_newline: bool = False) -> Stmt:
+        """Compile a block; ``eat_newline`` drops the rest of the opening directive's line."""
         children = list(el.children)
+        for child in children:
+            if type(child) is A.Text:  # re-read from the original source (see _airspeed_safe)
+                child.text = A.Text.ESCAPED_CHAR.sub(_first_group, self.source[child.start : child.end])
+        if eat_newline and children and type(children[0]) is A.Text:
+            children[0].text = _LEADING_NEWLINE.sub("", children[0].text, count=1)
         stmts: list[Stmt] = []
         i = 0
         while i < len(children):
             child = children[i]
             nxt = children[i + 1] if i + 1 < len(children) else None
             if isinstance(child, A.FallthroughHashText) and isinstance(nxt, A.Text):
+                bad = _MALFORMED_DIRECTIVE.match(nxt.text)
+                if bad:
+                    raise _Fail(self.at(child), f"malformed #{bad.group(1)} directive: check its parentheses and arguments", "syntax")
                 m = _BREAK_TEXT.match(nxt.text)
                 if m:
                     stmts.append(self.break_stmt(self.at(child)))
@@ -246,6 +257,8 @@ class _Compiler:
                         stmts.append(self.text(rest))
                     i += 2
                     continue
+            if isinstance(child, A.FormalReference) and isinstance(nxt, A.Text) and nxt.text.startswith("-"):
+                self.hyphenate(child, nxt)
             if isinstance(child, A.SetDirective) and child.my_text().endswith("\n") and stmts and isinstance(children[i - 1], A.Text):
                 self.gobble_set_indent(children[i - 1], child, stmts)
             if isinstance(child, A.MacroCall) and isinstance(nxt, A.Text) and nxt.text and _LEADING_NEWLINE.match(nxt.text):
@@ -260,6 +273,27 @@ class _Compiler:
                 stmts.append(stmt)
             i += 1
         return _sequence(_merge_text(stmts))
+
+    def hyphenate(self, ref: Any, text: Any) -> None:
+        """Velocity 1.7 identifiers may contain hyphens: ``$obj.request-id`` is one property."""
+        if ref.my_text().startswith(("${", "$!{")) or ref.expression is None:
+            return
+        m = _HYPHEN_TAIL.match(text.text)
+        if m is None:
+            return
+        last = ref.expression
+        while last.subexpression is not None:
+            sub = last.subexpression
+            while sub is not None and not isinstance(sub.expression, A.VariableExpression):
+                sub = sub.subexpression
+            if sub is None:
+                return  # ends in [index]
+            last = sub.expression
+        part = last.part
+        if part.parameters is not None or part.index is not None:
+            return
+        part.name += m.group(0)
+        text.text = text.text[m.end() :]
 
     def gobble_set_indent(self, prev: Any, set_el: Any, stmts: list[Stmt]) -> None:
         """Velocity 1.7 drops the indentation of a #set that is alone on its line."""
@@ -335,11 +369,7 @@ class _Compiler:
         return stmt
 
     def else_block(self, el: Any) -> Stmt:
-        block = el.block
-        if block.children and isinstance(block.children[0], A.Text) and _LEADING_NEWLINE.match(block.children[0].text):
-            first = block.children[0]
-            first.text = _LEADING_NEWLINE.sub("", first.text, count=1)
-        return self.block(block)
+        return self.block(el.block, eat_newline=True)
 
     def s_set(self, el: Any) -> Stmt:
         terms = list(el.terms)
@@ -378,10 +408,7 @@ class _Compiler:
     def s_foreach(self, el: Any) -> Stmt:
         var = el.loop_var_name
         items_expr = self.expression(el.value)
-        block = el.block
-        if block.children and isinstance(block.children[0], A.Text) and _LEADING_NEWLINE.match(block.children[0].text):
-            block.children[0].text = _LEADING_NEWLINE.sub("", block.children[0].text, count=1)
-        body = self.block(block)
+        body = self.block(el.block, eat_newline=True)
         offset = self.at(el)
 
         def stmt(ctx: _Ctx) -> None:
@@ -554,16 +581,16 @@ class _Compiler:
         return lambda ctx: None
 
     def e_string(self, el: Any) -> Expr:
-        raw = el.my_text()[1:-1]  # Velocity 1.7 string literals keep backslashes as they are
+        raw = self.source[el.start + 1 : el.end - 1]  # Velocity 1.7 string literals keep backslashes as they are
         value = raw.replace("''", "'")
         return lambda ctx: value
 
     def e_interpolated(self, el: Any) -> Expr:
-        raw = el.my_text()[1:-1]
+        raw = self.source[el.start + 1 : el.end - 1]
         if "$" not in raw and "#" not in raw:
             return lambda ctx: raw
         try:
-            block_el = A.Block(el.filename, raw, 0)
+            block_el = A.Block(el.filename, _airspeed_safe(raw), 0)
         except A.TemplateSyntaxError as exc:
             raise _Fail(self.at(el) + 1 + exc.element.end, f"in a string: expected {exc.args[0].split('expected ', 1)[-1]}", "syntax") from None
         if block_el.end != len(raw):
@@ -693,6 +720,36 @@ class _Compiler:
 
 
 _UNSET = object()
+_ODD_ESCAPE = re.compile(r"\\[^nrbt\\$\"'#]", re.S)
+
+
+def _first_group(m: re.Match[str]) -> str:
+    return m.group(1)
+
+
+def _airspeed_safe(source: str) -> str:
+    """The template with ``\\d``-style escapes made parseable by airspeed, at the same offsets.
+
+    Velocity 1.7 string literals keep backslashes as they are (``"\\d+"`` is a regex), but
+    airspeed only accepts a few escapes inside literals.  Each other backslash pair becomes
+    ``\\\\`` (same length); the compiler reads literal and text values from the original
+    source by offset, so the output is unchanged.
+    """
+    if "\\" not in source:
+        return source
+    out = []
+    i = 0
+    n = len(source)
+    while i < n:
+        c = source[i]
+        if c == "\\" and i + 1 < n:
+            nxt = source[i + 1]
+            out.append(c + (nxt if nxt in "nrbt\\$\"'#" else "\\"))
+            i += 2
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
 
 
 class _Defined:
@@ -891,7 +948,7 @@ def _compile_cached(source: str) -> CompiledTemplate | TemplateError:
     if size > MAX_TEMPLATE_BYTES:
         return _error(source, 0, f"the template is {size:,} bytes; API Gateway allows at most {MAX_TEMPLATE_BYTES:,} (300 KB)", "limit")
     try:
-        tree = A.Template(source, "template")
+        tree = A.Template(_airspeed_safe(source), "template")
         tree.ensure_compiled()
     except A.TemplateSyntaxError as exc:
         return _syntax_error(source, exc)

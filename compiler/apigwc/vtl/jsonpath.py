@@ -39,7 +39,7 @@ class _Missing:
 #: A definite path that leads nowhere (Jayway's PathNotFoundException).
 MISSING: Any = _Missing()
 
-Step = Callable[[Any], Iterator[Any]]
+Step = Callable[[Any, Any], Iterator[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +57,15 @@ class JsonPath:
         for step in self.steps:
             nxt: list[Any] = []
             for node in current:
-                nxt.extend(step(node))
+                nxt.extend(step(node, document))
             current = nxt
         if self.function is not None:
-            target = current[0] if self.definite and current else (JsonArray(current) if not self.definite else MISSING)
+            if self.definite:
+                target = current[0] if current else MISSING
+            elif len(current) == 1 and isinstance(current[0], (list, dict)):
+                target = current[0]  # Jayway applies the function to the single match ($..book.length())
+            else:
+                target = JsonArray(current)
             if target is MISSING:
                 return MISSING
             if isinstance(target, (list, dict, str)):
@@ -322,7 +327,8 @@ class _Parser:
             flags += self.peek()
             self.i += 1
         try:
-            return compile_java(("(?i)" if "i" in flags else "") + body)
+            pattern = compile_java(body)
+            return re.compile(pattern.pattern, re.IGNORECASE) if "i" in flags else pattern
         except (JavaRegexError, Unsupported, re.error) as exc:
             raise self.error(f"invalid regex: {exc}") from None
 
@@ -366,14 +372,14 @@ def _compare(op: str, a: Any, b: Any) -> bool:
 
 
 def _child(name: str) -> Step:
-    def step(node: Any) -> Iterator[Any]:
+    def step(node: Any, root: Any) -> Iterator[Any]:
         if type(node) is dict and name in node:
             yield node[name]
 
     return step
 
 
-def _wildcard(node: Any) -> Iterator[Any]:
+def _wildcard(node: Any, root: Any = None) -> Iterator[Any]:
     if type(node) is dict:
         yield from node.values()
     elif isinstance(node, list):
@@ -381,7 +387,7 @@ def _wildcard(node: Any) -> Iterator[Any]:
 
 
 def _index(i: int) -> Step:
-    def step(node: Any) -> Iterator[Any]:
+    def step(node: Any, root: Any) -> Iterator[Any]:
         if isinstance(node, list) and -len(node) <= i < len(node):
             yield node[i]
 
@@ -389,7 +395,7 @@ def _index(i: int) -> Step:
 
 
 def _union_names(names: tuple[str, ...]) -> Step:
-    def step(node: Any) -> Iterator[Any]:
+    def step(node: Any, root: Any) -> Iterator[Any]:
         if type(node) is dict:
             for n in names:
                 if n in node:
@@ -399,7 +405,7 @@ def _union_names(names: tuple[str, ...]) -> Step:
 
 
 def _union_indexes(indexes: tuple[int, ...]) -> Step:
-    def step(node: Any) -> Iterator[Any]:
+    def step(node: Any, root: Any) -> Iterator[Any]:
         if isinstance(node, list):
             for i in indexes:
                 if -len(node) <= i < len(node):
@@ -409,7 +415,7 @@ def _union_indexes(indexes: tuple[int, ...]) -> Step:
 
 
 def _slice(start: int | None, end: int | None, step_by: int | None) -> Step:
-    def step(node: Any) -> Iterator[Any]:
+    def step(node: Any, root: Any) -> Iterator[Any]:
         if isinstance(node, list):
             yield from node[slice(start, end, step_by)]
 
@@ -417,11 +423,11 @@ def _slice(start: int | None, end: int | None, step_by: int | None) -> Step:
 
 
 def _deep(selector: Step) -> Step:
-    def step(node: Any) -> Iterator[Any]:
+    def step(node: Any, root: Any) -> Iterator[Any]:
         stack = [node]
         while stack:
             current = stack.pop()
-            yield from selector(current)
+            yield from selector(current, root)
             if type(current) is dict:
                 stack.extend(reversed([v for v in current.values() if isinstance(v, (dict, list))]))
             elif isinstance(current, list):
@@ -431,10 +437,10 @@ def _deep(selector: Step) -> Step:
 
 
 def _filter(pred: Callable[[Any, Any], bool]) -> Step:
-    def step(node: Any) -> Iterator[Any]:
+    def step(node: Any, root: Any) -> Iterator[Any]:
         items = node.values() if type(node) is dict else node if isinstance(node, list) else ()
         for item in items:
-            if pred(item, None):
+            if pred(item, root):
                 yield item
 
     return step

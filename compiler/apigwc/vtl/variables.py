@@ -87,7 +87,12 @@ class Input:
         raise LookupError(name)
 
     def document(self) -> Any:
-        """The payload parsed as JSON; an empty payload reads as ``{}``."""
+        """The payload parsed as JSON; an empty payload reads as ``{}``.
+
+        A payload that is not JSON reads as one string (json-smart's permissive mode, which
+        API Gateway's JSONPath uses): ``$input.path('$')`` is then the raw text, which is
+        how templates split form posts.
+        """
         if self._parsed is MISSING:
             text = self.request.body_text
             if not text.strip():
@@ -95,8 +100,8 @@ class Input:
             else:
                 try:
                     self._parsed = from_json(json.loads(text))
-                except (ValueError, RecursionError) as exc:
-                    raise VtlError(f"the payload is not valid JSON ({exc}); $input.path and $input.json need JSON") from None
+                except (ValueError, RecursionError):
+                    self._parsed = text
         return self._parsed
 
     def path(self, expression: Any) -> Any:
@@ -331,3 +336,72 @@ def bind(request: Request, now: float | None = None) -> dict[str, Any]:
 
 
 __all__ = ["Request", "Input", "Util", "UTIL", "bind", "base_context", "escape_javascript", "url_encode", "url_decode", "JsonArray"]
+
+
+#: Keys of a REQUEST.json file for ``apigwc vtl render --request``.
+REQUEST_KEYS = ("body", "path", "querystring", "header", "stageVariables", "context", "httpMethod", "resourcePath", "requestPath", "stage")
+
+
+def request_from_json(data: Any) -> Request | str:
+    """Build a `Request` from a REQUEST.json document; a string explains what is wrong.
+
+    ``{"body": str, "path": {}, "querystring": {}, "header": {}, "stageVariables": {},
+    "context": {}}``, every key optional; query and header values may be strings or lists
+    of strings (repeated names).  ``httpMethod``, ``resourcePath``, ``requestPath`` and
+    ``stage`` set the matching ``$context`` values.
+    """
+    if not isinstance(data, dict):
+        return "the request file must hold a JSON object"
+    unknown = [k for k in data if k not in REQUEST_KEYS]
+    if unknown:
+        return f"unknown key {unknown[0]!r} in the request file; expected some of: {', '.join(REQUEST_KEYS)}"
+    body = data.get("body", "")
+    if body is None:
+        body = ""
+    if not isinstance(body, str):
+        return "'body' must be a string (the raw payload); use json.dumps for a JSON body"
+
+    def strings(key: str) -> dict[str, str] | str:
+        value = data.get(key, {}) or {}
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            return f"'{key}' must be an object of strings"
+        return value
+
+    def multi(key: str) -> dict[str, tuple[str, ...]] | str:
+        value = data.get(key, {}) or {}
+        if not isinstance(value, dict):
+            return f"'{key}' must be an object"
+        out: dict[str, tuple[str, ...]] = {}
+        for name, v in value.items():
+            if isinstance(v, str):
+                out[name] = (v,)
+            elif isinstance(v, list) and all(isinstance(x, str) for x in v):
+                out[name] = tuple(v)
+            else:
+                return f"'{key}.{name}' must be a string or a list of strings"
+        return out
+
+    path, stage_vars = strings("path"), strings("stageVariables")
+    query, headers = multi("querystring"), multi("header")
+    for part in (path, stage_vars, query, headers):
+        if isinstance(part, str):
+            return part
+    context = data.get("context", {}) or {}
+    if not isinstance(context, dict):
+        return "'context' must be an object"
+    for key in ("httpMethod", "resourcePath", "requestPath", "stage"):
+        if key in data and not isinstance(data[key], str):
+            return f"'{key}' must be a string"
+    resource_path = data.get("resourcePath", "/")
+    return Request(
+        method=data.get("httpMethod", "POST"),
+        path=data.get("requestPath", resource_path),
+        resource_path=resource_path,
+        stage=data.get("stage", "local"),
+        path_params=path,  # type: ignore[arg-type]
+        query=query,  # type: ignore[arg-type]
+        headers=headers,  # type: ignore[arg-type]
+        body=body,
+        stage_variables=stage_vars,  # type: ignore[arg-type]
+        context=context,
+    )
