@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -146,28 +147,29 @@ class Input:
         return "" if found is None else found
 
 
-_JS_ESCAPES = {"'": "\\'", '"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\n": "\\n", "\t": "\\t", "\f": "\\f", "\r": "\\r"}
+_JS_TABLE = {code: f"\\u{code:04X}" for code in range(32)}
+_JS_TABLE.update({ord(k): v for k, v in {"'": "\\'", '"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\n": "\\n", "\t": "\\t", "\f": "\\f", "\r": "\\r"}.items()})
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _escape_non_ascii(m: re.Match[str]) -> str:
+    code = ord(m.group(0))
+    if code > 0xFFFF:  # Java strings are UTF-16: one escape per surrogate
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04X}\\u{0xDC00 + (code & 0x3FF):04X}"
+    return f"\\u{code:04X}"
 
 
 def escape_javascript(text: str) -> str:
     """Apache Commons Lang ``StringEscapeUtils.escapeJavaScript``: what ``$util.escapeJavaScript`` does.
 
-    Escapes ``' " \\ /``, the control characters (``\\n`` style or ``\\u00XX``) and every
-    character above 0x7E as ``\\uXXXX`` (upper-case hex, UTF-16 code units).
+    Escapes ``' " \\ /``, the control characters (``\\n`` style, else ``\\u00XX``) and every
+    character above 0x7F as ``\\uXXXX`` (upper-case hex, UTF-16 code units).
     """
-    out = []
-    for ch in text:
-        code = ord(ch)
-        if 32 <= code < 127:
-            out.append(_JS_ESCAPES.get(ch, ch))
-        elif ch in _JS_ESCAPES:
-            out.append(_JS_ESCAPES[ch])
-        elif code > 0xFFFF:
-            code -= 0x10000
-            out.append(f"\\u{0xD800 + (code >> 10):04X}\\u{0xDC00 + (code & 0x3FF):04X}")
-        else:
-            out.append(f"\\u{code:04X}")
-    return "".join(out)
+    out = text.translate(_JS_TABLE)
+    if not out.isascii():
+        out = _NON_ASCII.sub(_escape_non_ascii, out)
+    return out
 
 
 _URL_SAFE = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-*_")
