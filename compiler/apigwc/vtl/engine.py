@@ -692,9 +692,7 @@ class _Compiler:
                 return ctx.vars.get(root)
 
             if part.parameters is not None:
-                args = [self.expression(v) for v in part.parameters.values.values] if isinstance(part.parameters.values, A.ValueList) else []
-                del args
-                current = lambda ctx: None  # noqa: E731 - $name(...) at the root is not Velocity
+                current = lambda ctx: None  # noqa: E731 - $name(...) at the root calls nothing in Velocity
         else:
             obj = target
             root_name = getattr(target, "root_name", None)
@@ -720,7 +718,6 @@ class _Compiler:
 
 
 _UNSET = object()
-_ODD_ESCAPE = re.compile(r"\\[^nrbt\\$\"'#]", re.S)
 
 
 def _first_group(m: re.Match[str]) -> str:
