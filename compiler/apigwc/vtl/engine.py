@@ -948,7 +948,7 @@ def _compile_cached(source: str) -> CompiledTemplate | TemplateError:
         tree = A.Template(_airspeed_safe(source), "template")
         tree.ensure_compiled()
     except A.TemplateSyntaxError as exc:
-        return _syntax_error(source, exc)
+        return _malformed_directive(source, exc.element.end) or _syntax_error(source, exc)
     except RecursionError:
         return _error(source, 0, "the template nests too deeply to parse", "syntax")
     except Exception as exc:  # airspeed raises plain exceptions for a few malformed inputs
@@ -967,6 +967,36 @@ def _compile_cached(source: str) -> CompiledTemplate | TemplateError:
         references=tuple(compiler.references),
         directives=tuple(compiler.directives),
     )
+
+
+_DIRECTIVE_CLASSES = {
+    "if": A.IfDirective,
+    "foreach": A.ForeachDirective,
+    "set": A.SetDirective,
+    "macro": A.MacroDefinition,
+    "define": A.DefineDefinition,
+    "evaluate": A.EvaluateDirective,
+    "include": A.IncludeDirective,
+    "parse": A.ParseDirective,
+}
+_DIRECTIVE_START = re.compile(r"#\{?(if|foreach|set|macro|define|evaluate|include|parse)\}?\s*\(")
+
+
+def _malformed_directive(source: str, before: int) -> TemplateError | None:
+    """A directive airspeed skipped as text makes its #end look stray: report the directive."""
+    safe = _airspeed_safe(source)
+    for m in _DIRECTIVE_START.finditer(safe, 0, before):
+        if m.start() > 0 and safe[m.start() - 1] == "\\":
+            continue
+        try:
+            _DIRECTIVE_CLASSES[m.group(1)]("template", safe, m.start())
+        except A.TemplateSyntaxError as exc:
+            return _syntax_error(source, exc)
+        except A.NoMatch:
+            return _error(source, m.start(), f"malformed #{m.group(1)} directive: check its parentheses and arguments", "syntax")
+        except Exception:  # noqa: BLE001 - airspeed raises plain errors for some inputs
+            continue
+    return None
 
 
 def _syntax_error(source: str, exc: Any) -> TemplateError:
