@@ -194,6 +194,70 @@ def rules(
     typer.echo(render_rules(all_codes(), format.value), nl=False)
 
 
+vtl_app = typer.Typer(
+    name="vtl",
+    help="Work with API Gateway mapping templates (VTL).\n\nExample: apigwc vtl render template.vtl --request request.json",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(vtl_app)
+
+
+@vtl_app.command("render")
+def vtl_render(
+    template: Path = typer.Argument(..., help="The mapping template file (VTL).", show_default=False),
+    request: Optional[Path] = typer.Option(
+        None,
+        "--request",
+        "-r",
+        help='REQUEST.json: {"body": str, "path": {}, "querystring": {}, "header": {}, "stageVariables": {}, "context": {}}, every key optional.',
+    ),
+) -> None:
+    """Render one mapping template as API Gateway would and print exactly its output.
+
+    No newline is added, so the output can be compared byte for byte in CI. `context` entries of REQUEST.json override the generated $context values.
+
+    Exit 0 on success, 1 when the template fails (line:col inside the template on stderr), 2 on a usage or I/O error.
+
+    Examples:
+
+      apigwc vtl render request.vtl --request request.json
+
+      apigwc vtl render response.vtl -r lambda-result.json > out.json && diff expected.json out.json
+    """
+    import json
+
+    from .vtl import TemplateError, render
+    from .vtl.variables import Request, request_from_json
+
+    try:
+        source = template.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot read '{template}': {exc.strerror or exc}")
+    except UnicodeDecodeError as exc:
+        raise _fail(f"'{template}' is not UTF-8 text (byte {exc.start})")
+    req = Request()
+    if request is not None:
+        try:
+            data = json.loads(request.read_bytes().decode("utf-8"))
+        except OSError as exc:
+            raise _fail(f"cannot read '{request}': {exc.strerror or exc}")
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise _fail(f"'{request}' is not a JSON document: {exc}")
+        built = request_from_json(data)
+        if isinstance(built, str):
+            raise _fail(f"{request}: {built}")
+        req = built
+    result = render(source, req)
+    if isinstance(result, TemplateError):
+        typer.echo(f"{template}:{result.line}:{result.col}: error: {result.message}", err=True)
+        raise typer.Exit(1)
+    sys.stdout.buffer.write(result.body.encode("utf-8"))
+    sys.stdout.flush()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

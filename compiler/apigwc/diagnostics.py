@@ -71,6 +71,9 @@ class Diagnostic:
     at_key: bool = False
     span: Span | None = None
     hint: str | None = None
+    #: a character offset inside the string value at ``pointer`` (a template's line and
+    #: column are resolved through the source map to the position in the spec file)
+    value_offset: int | None = None
 
     @property
     def sort_key(self) -> tuple:
@@ -95,6 +98,7 @@ class Diagnostics:
         at_key: bool = False,
         span: Span | None = None,
         hint: str | None = None,
+        value_offset: int | None = None,
     ) -> Diagnostic:
         diag = Diagnostic(
             code=code.code,
@@ -105,6 +109,7 @@ class Diagnostics:
             at_key=at_key,
             span=span,
             hint=hint,
+            value_offset=value_offset,
         )
         self.items.append(diag)
         return diag
@@ -121,12 +126,19 @@ class Diagnostics:
     def has_errors(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.items)
 
-    def resolved(self, locate: Callable[[str, bool], Span | None]) -> list[Diagnostic]:
-        """Return the diagnostics with spans filled in from their pointers, sorted and deduplicated."""
+    def resolved(self, locate: Callable[..., Span | None]) -> list[Diagnostic]:
+        """Return the diagnostics with spans filled in from their pointers, sorted and deduplicated.
+
+        ``locate(pointer, at_key)`` finds a node; diagnostics that point inside a string value
+        call ``locate(pointer, at_key, value_offset)``.
+        """
         out: dict[tuple, Diagnostic] = {}
         for d in self.items:
             if d.span is None:
-                d = replace(d, span=locate(d.pointer, d.at_key))
-            out.setdefault((d.sort_key, d.pointer), d)
+                if d.value_offset is None:
+                    d = replace(d, span=locate(d.pointer, d.at_key))
+                else:
+                    d = replace(d, span=locate(d.pointer, d.at_key, d.value_offset))
+            out.setdefault((d.sort_key, d.pointer, d.value_offset), d)
         return sorted(out.values(), key=lambda d: d.sort_key)
 

@@ -79,7 +79,7 @@ def lint_file(path: Path, display: str | None = None, config: Config | None = No
 def finalize(diags: Diagnostics, sources: Sources | None, api: ir.Api | None, config: Config) -> list[Diagnostic]:
     """Locate, filter (config and inline ``x-apigwc-ignore``), and sort diagnostics."""
     codes = all_codes()
-    located = diags.resolved(sources.locate if sources is not None else (lambda p, k: None))
+    located = diags.resolved(sources.locate if sources is not None else (lambda p, k, o=None: None))
     suppressions = api.suppressions if api is not None else {}
     out = []
     for d in located:

@@ -336,6 +336,16 @@ class _JsonLocator:
         end_line, end_col = self._lines.position(end)
         return Span(file, line, col, end_line, end_col)
 
+    def value_start(self, tokens: list[str]) -> tuple[int, str, int] | None:
+        """(offset, style, end) of the string value at the pointer, or None if it is not a string."""
+        try:
+            found = self.find(tokens, False)
+        except (ValueError, IndexError, StopIteration):
+            return None
+        if found is None or self.text[found[0] : found[0] + 1] != '"':
+            return None
+        return found[0], "json", found[1]
+
     def span(self, file: str, tokens: list[str], at_key: bool) -> Span | None:
         try:
             found = self.find(tokens, at_key)
@@ -363,8 +373,10 @@ class _JsonLocator:
 class _YamlLocator:
     """Find pointers in a composed ruamel node graph."""
 
-    def __init__(self, root: Any) -> None:
+    def __init__(self, root: Any, text: str | None = None) -> None:
         self.root = root
+        self.text = text
+        self._starts: list[int] | None = None
         self._index: dict[int, dict[str, tuple[Any, Any]]] = {}
 
     def _pairs(self, node: Any) -> dict[str, tuple[Any, Any]]:
@@ -383,6 +395,35 @@ class _YamlLocator:
                     idx[str(k.value)] = (k, v)
             self._index[id(node)] = idx
         return idx
+
+    def value_start(self, tokens: list[str]) -> tuple[int, str, int] | None:
+        """(offset, style, end) of the scalar at the pointer (offsets into the text)."""
+        node = self.root
+        for tok in tokens:
+            if node.id == "mapping":
+                pair = self._pairs(node).get(tok)
+                if pair is None:
+                    return None
+                node = pair[1]
+            elif node.id == "sequence":
+                try:
+                    node = node.value[int(tok)]
+                except (ValueError, IndexError):
+                    return None
+            else:
+                return None
+        if node.id != "scalar" or self.text is None:
+            return None
+        lines = self._line_starts()
+        s, e = node.start_mark, node.end_mark
+        start = lines[s.line] + s.column if s.line < len(lines) else len(self.text)
+        end = lines[e.line] + e.column if e.line < len(lines) else len(self.text)
+        return start, node.style or "plain", end
+
+    def _line_starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = [0] + [m.end() for m in re.finditer("\n", self.text)]
+        return self._starts
 
     def span(self, file: str, tokens: list[str], at_key: bool) -> Span | None:
         node = self.root
@@ -406,6 +447,67 @@ class _YamlLocator:
                 node = key_node
         s, e = node.start_mark, node.end_mark
         return Span(file, s.line + 1, s.column + 1, e.line + 1, e.column + 1)
+
+
+def _scalar_offset(text: str, start: int, end: int, style: str, value_offset: int) -> int:
+    """The text offset of character ``value_offset`` of the string scalar starting at ``start``.
+
+    Walks the scalar's source the way the parser decoded it: JSON and YAML double-quoted
+    escapes, YAML '' in single quotes, line folding in flow scalars, and the indentation of
+    block scalars (``|`` / ``>``), whose content starts on the line after the indicator.
+    """
+    if style in ("|", ">"):
+        nl = text.find("\n", start)
+        if nl == -1:
+            return start
+        pos = nl + 1
+        lines: list[tuple[int, str]] = []
+        while pos < end or (pos == end and pos < len(text) and not lines):
+            eol = text.find("\n", pos)
+            eol = len(text) if eol == -1 or eol > end else eol
+            lines.append((pos, text[pos:eol]))
+            if eol >= end:
+                break
+            pos = eol + 1
+        indent = next((len(l) - len(l.lstrip(" ")) for _, l in lines if l.strip()), 0)
+        remaining = value_offset
+        for line_start, line in lines:
+            content = line[indent:] if len(line) > indent else ""
+            if remaining <= len(content):
+                return line_start + min(indent, len(line)) + remaining
+            remaining -= len(content) + 1
+        return end
+    quote = {"json": '"', '"': '"', "'": "'"}.get(style)
+    pos = start + (1 if quote else 0)
+    produced = 0
+    n = len(text)
+    while pos < n and produced < value_offset:
+        c = text[pos]
+        if quote is not None and c == quote:
+            if quote == "'" and text.startswith("''", pos):
+                pos += 2
+                produced += 1
+                continue
+            break
+        if c == "\\" and quote == '"':
+            nxt = text[pos + 1 : pos + 2]
+            if nxt == "\n" and style != "json":  # escaped line break: produces nothing
+                pos += 2
+                while pos < n and text[pos] in " \t":
+                    pos += 1
+                continue
+            pos += {"u": 6, "x": 4, "U": 10}.get(nxt, 2)
+            produced += 1
+            continue
+        if c == "\n" and style != "json":  # folded line break: one character, indentation dropped
+            pos += 1
+            while pos < n and text[pos] in " \t":
+                pos += 1
+            produced += 1
+            continue
+        pos += 1
+        produced += 1
+    return pos
 
 
 # --------------------------------------------------------------------------------------
@@ -630,13 +732,27 @@ class Document:
     data: Any
     kind: str  # "json" | "yaml"
     locator: Any
+    _lines: Any = None
 
-    def span(self, pointer: str, at_key: bool = False) -> Span | None:
-        """The span of the node at ``pointer`` (or of its deepest existing ancestor)."""
+    def span(self, pointer: str, at_key: bool = False, value_offset: int | None = None) -> Span | None:
+        """The span of the node at ``pointer`` (or of its deepest existing ancestor).
+
+        With ``value_offset``, the one-character span of that character of the string value
+        at ``pointer``: escapes, quoting and YAML block indentation are accounted for.
+        """
         try:
             tokens = split(pointer)
         except ValueError:
             return None
+        if value_offset is not None:
+            found = self.locator.value_start(tokens)
+            if found is not None:
+                start, style, end = found
+                offset = _scalar_offset(self.text, start, end, style, value_offset)
+                if self._lines is None:
+                    self._lines = _Lines(self.text)
+                line, col = self._lines.position(offset)
+                return Span(self.display, line, col, line, col + 1)
         return self.locator.span(self.display, tokens, at_key)
 
     def start_span(self) -> Span:
@@ -797,7 +913,7 @@ def _parse_yaml(path: Path, display: str, text: str, diags: Diagnostics) -> Docu
     except RecursionError:
         diags.add(SYNTAX_ERROR, "the document is nested too deeply to parse", span=Span(display, 1, 1, 1, 1))
         return None
-    return Document(path, display, text, data, "yaml", _YamlLocator(root))
+    return Document(path, display, text, data, "yaml", _YamlLocator(root, text))
 
 
 def _yaml_problem(exc: Any, problem: str, text: str) -> tuple[str, str | None]:
@@ -888,12 +1004,12 @@ class Sources:
 
     # -- locations -----------------------------------------------------------------------
 
-    def locate(self, location: str, at_key: bool = False) -> Span | None:
+    def locate(self, location: str, at_key: bool = False, value_offset: int | None = None) -> Span | None:
         file, pointer = split_location(location)
         doc = self._docs.get(file)
         if doc is None:
             return None
-        return doc.span(pointer, at_key)
+        return doc.span(pointer, at_key, value_offset)
 
     def value_at(self, location: str) -> tuple[bool, Any]:
         """(found, value) of the node at a location."""

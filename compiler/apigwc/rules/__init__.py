@@ -27,6 +27,7 @@ from .registry import RULES, Finding, Rule, rule
 # Area modules register their rules on import; the list is explicit on purpose.
 from . import references  # noqa: E402,F401
 from . import integrations  # noqa: E402,F401
+from . import templates  # noqa: E402,F401
 from . import auth  # noqa: E402,F401
 from . import responses  # noqa: E402,F401
 from . import stages  # noqa: E402,F401
@@ -79,7 +80,7 @@ def run_rules(api: ir.Api, diags: Diagnostics, selected: Iterable[str] | None = 
             continue
         try:
             for f in r.check(api):
-                diags.add(r.code, f.message, pointer=f.pointer, at_key=f.at_key, hint=f.hint)
+                diags.add(r.code, f.message, pointer=f.pointer, at_key=f.at_key, hint=f.hint, value_offset=f.value_offset)
         except Exception as exc:  # a crashing rule must not hide the other findings
             diags.add(
                 INTERNAL_ERROR,

@@ -20,12 +20,18 @@ from ..diagnostics import Code, Severity
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
-    """What a rule found: where (a pointer into the spec) and what, in one sentence."""
+    """What a rule found: where (a pointer into the spec) and what, in one sentence.
+
+    ``value_offset`` points inside the string value at ``pointer`` (a character index into
+    the decoded string, e.g. a position in a mapping template); the source map turns it
+    into the line and column in the spec file.
+    """
 
     pointer: str
     message: str
     hint: str | None = None
     at_key: bool = False
+    value_offset: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -1,0 +1,38 @@
+"""API Gateway mapping templates (VTL): compile, render with limits, and lint.
+
+    from apigwc.vtl import Request, render, TemplateError
+    result = render('{"id": "$input.params(\'id\')"}', Request(path_params={"id": "7"}))
+    if isinstance(result, TemplateError): ...   # line/col inside the template
+    else: result.body, result.request_override, result.response_override
+"""
+
+from .engine import (
+    DEFAULT_LIMITS,
+    MAX_FOREACH,
+    MAX_TEMPLATE_BYTES,
+    CompiledTemplate,
+    Limits,
+    Reference,
+    Rendered,
+    TemplateError,
+    compile_template,
+    render,
+    render_compiled,
+)
+from .variables import Request, bind
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "MAX_FOREACH",
+    "MAX_TEMPLATE_BYTES",
+    "CompiledTemplate",
+    "Limits",
+    "Reference",
+    "Rendered",
+    "Request",
+    "TemplateError",
+    "bind",
+    "compile_template",
+    "render",
+    "render_compiled",
+]
