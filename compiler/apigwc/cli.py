@@ -309,6 +309,8 @@ def emit(
 
       apigwc emit --target openapi specs/secure-api.yaml
     """
+    if not spec.exists():
+        raise _fail(f"cannot read '{spec}': no such file or directory")
     compiled, cfg = _compile(spec, config, ref_root)
     if compiled is None:
         raise typer.Exit(1)
@@ -386,6 +388,8 @@ def _run_build(files: list[Path], out: Path, check: bool, options, config_path, 
     from .pipeline import build_artifacts
     from .report.summary import render_summary
 
+    if out.exists() and not out.is_dir():
+        raise _fail(f"--out '{out}' is a file, not a folder")
     status = 0
     names: dict[str, Path] = {}
     for spec in files:

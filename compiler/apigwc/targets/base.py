@@ -75,13 +75,13 @@ def serialize(data: Any, fmt: OutputFormat) -> str:
 # blocks when they span lines, and double-quoted (JSON escapes, which YAML reads the
 # same way) otherwise.  Tests parse every emitted file back and compare with the data.
 
-_PLAIN = re.compile(r"^[A-Za-z_/$(.][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*$")
+_PLAIN = re.compile(r"^[A-Za-z_/$(.][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*\Z")
 _AMBIGUOUS = re.compile(
     r"^(?:[-+]?[0-9][0-9_,:.eExXoObB+-]*|[-+]?\.(?:inf|Inf|INF|nan|NaN|NAN)|\.[0-9].*"
     r"|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
-    r"|null|Null|NULL|~|=|<<)$"
+    r"|null|Null|NULL|~|=|<<)\Z"
 )
-_BLOCK_SAFE = re.compile(r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\r]*$")
+_BLOCK_SAFE = re.compile(r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\r]*\Z")
 
 
 def _plain_ok(s: str) -> bool:

@@ -232,15 +232,21 @@ def cfn_value(value: Value | None, arn: bool = False) -> Any:
     if arn:
         whole = _TEMPLATE_VAR.fullmatch(value)
         if whole is not None:
-            return _ref(whole.group(1))
+            return _ref(_parameter_name(whole.group(1)))
         if AWS_VARIABLE.search(value) or _TEMPLATE_VAR.search(value):
-            return {"Fn::Sub": _ARN_ESCAPE.sub("${!", value)}
+            text = _ARN_ESCAPE.sub("${!", value)
+            return {"Fn::Sub": _TEMPLATE_VAR.sub(lambda m: "${" + _parameter_name(m.group(1)) + "}", text)}
         return value
     if AWS_VARIABLE.search(value):
         # API Gateway's import resolves ${AWS::Region}; in a template Fn::Sub does, and any
         # other ${...} (stage variables, VTL) must be escaped as ${!...} to stay literal
         return {"Fn::Sub": _SUB_ESCAPE.sub("${!", value)}
     return value
+
+
+def _parameter_name(name: str) -> str:
+    """Parameter names are alphanumeric: ``lambda_arn`` -> ``LambdaArn``; ``lambdaArn`` stays."""
+    return name if name.isalnum() else camel(name)
 
 
 #: fields of the OpenAPI document (body style) that hold ARNs or URIs
@@ -345,7 +351,8 @@ class _Template:
         return _ref(model.id)
 
     def warn(self, code: Code, message: str, pointer: str, hint: str | None = None) -> None:
-        self.diags.add(code, message, pointer=pointer, hint=hint)
+        """Report at the key of the spec node (``Error:``, ``x-amazon-apigateway-integration:``)."""
+        self.diags.add(code, message, pointer=pointer, at_key=True, hint=hint)
 
 
 # ----------------------------------------------------------------------------------------
