@@ -358,21 +358,25 @@ def test_lambda_params_option_turns_function_arns_into_parameters(cfn_lint):
     compiled = compile_file(SPECS / "secure-api.yaml")
     tpl, _ = template_of(compiled, lambda_params=True)
     assert tpl["Parameters"] == {
-        "NotesFunctionFunctionArn": {
+        "NotesFunctionArn": {
             "Type": "String",
             "Description": "ARN of the Lambda function the API invokes (NotesFunction)",
             "Default": "arn:aws:lambda:us-east-1:123456789012:function:NotesFunction",
         },
-        "TokenAuthorizerFunctionArn": {
+        "TokenAuthorizerArn": {
             "Type": "String",
             "Description": "ARN of the Lambda function the API invokes (TokenAuthorizer)",
             "Default": "arn:aws:lambda:us-east-1:123456789012:function:TokenAuthorizer",
         },
     }
     uri = tpl["Resources"]["MethodNotesGet"]["Properties"]["Integration"]["Uri"]
-    assert uri == {"Fn::Sub": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${NotesFunctionFunctionArn}/invocations"}
-    assert tpl["Resources"]["PermissionNotesGet"]["Properties"]["FunctionName"] == {"Ref": "NotesFunctionFunctionArn"}
+    assert uri == {"Fn::Sub": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${NotesFunctionArn}/invocations"}
+    assert tpl["Resources"]["PermissionNotesGet"]["Properties"]["FunctionName"] == {"Ref": "NotesFunctionArn"}
     assert cfn_lint(serialize(tpl, OutputFormat.yaml)) == []
+    # the body style uses the same parameters inside RestApi.Body
+    body, _ = template_of(compiled, CfnStyle.body, lambda_params=True)
+    integ = body["Resources"]["RestApi"]["Properties"]["Body"]["paths"]["/notes"]["get"]["x-amazon-apigateway-integration"]
+    assert integ["uri"] == uri and body["Parameters"] == tpl["Parameters"]
 
 
 # ----------------------------------------------------------------------------------------

@@ -518,6 +518,7 @@ class Gateway:
     _resources: Mapping[str, Resource] = field(default_factory=dict, compare=False, repr=False)
     _children: Mapping[str, tuple[Resource, ...]] = field(default_factory=dict, compare=False, repr=False)
     _methods: Mapping[tuple[str, str], Method] = field(default_factory=dict, compare=False, repr=False)
+    _methods_by_path: Mapping[str, tuple[Method, ...]] = field(default_factory=dict, compare=False, repr=False)
     _models: Mapping[str, Model] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -528,11 +529,15 @@ class Gateway:
         for r in resources:
             if r.parent is not None:
                 children.setdefault(r.parent, []).append(r)
+        by_path: dict[str, list[Method]] = {}
+        for m in parts["methods"]:
+            by_path.setdefault(m.path, []).append(m)
         return cls(
             **parts,
             _resources={r.path: r for r in resources},
             _children={k: tuple(v) for k, v in children.items()},
             _methods={(m.path, m.http_method.value): m for m in parts["methods"]},
+            _methods_by_path={k: tuple(v) for k, v in by_path.items()},
             _models={m.name: m for m in parts["models"]},
         )
 
@@ -552,7 +557,7 @@ class Gateway:
         return self._methods.get((path, http_method))
 
     def methods_of(self, path: str) -> tuple[Method, ...]:
-        return tuple(m for m in self.methods if m.path == path)
+        return self._methods_by_path.get(path, ())
 
     def model(self, name: str) -> Model | None:
         """A model by name: the spec's, else a built-in (Empty, Error)."""

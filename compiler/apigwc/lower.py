@@ -103,6 +103,11 @@ def allocate_ids(entries: Iterable[tuple[str, str]], taken: Iterable[str] = ()) 
     return out
 
 
+def resource_path(path: str) -> str:
+    """The resource path of an OpenAPI path: ``/pets/`` -> ``/pets``."""
+    return "/" + "/".join(s.text for s in segments(path))
+
+
 def path_words(path: str) -> str:
     """The id words of a resource path: ``/pets/{petId}`` -> ``PetsPetId``; ``/`` -> ``Root``."""
     return "".join(camel(s.text) or "X" for s in segments(path)) or "Root"
@@ -332,15 +337,15 @@ class _Lowering:
     def run(self) -> gw.Gateway:
         api = self.api
         resource_paths = self._resource_paths()
-        ops = sorted(api.operations, key=lambda o: (o.path, o.method.value))
-        # one op per (path, method): a duplicate (impossible in valid OpenAPI) keeps the last
-        unique: dict[tuple[str, str], ir.Operation] = {(o.path, o.method.value): o for o in ops}
+        # one op per (resource path, method): duplicates (`/a` and `/a/`, which AGW605
+        # reports) keep the last one
+        unique: dict[tuple[str, str], ir.Operation] = {(resource_path(o.path), o.method.value): o for o in api.operations}
         ops = [unique[k] for k in sorted(unique)]
         schemes = {n: s for n, s in sorted(api.security_schemes.items()) if s.authorizer is not None and s.authorizer.type is not None}
 
         ids = allocate_ids(
             [("resource " + p, "Resource" + path_words(p)) for p in resource_paths]
-            + [(f"method {o.method.value} {o.path}", "Method" + path_words(o.path) + camel(o.method.value.lower())) for o in ops]
+            + [(f"method {o.method.value} {resource_path(o.path)}", "Method" + path_words(o.path) + camel(o.method.value.lower())) for o in ops]
             + [("validator " + n, "RequestValidator" + (camel(n) or short_hash(n))) for n in sorted(api.request_validators)]
             + [("authorizer " + n, "Authorizer" + (camel(n) or short_hash(n))) for n in schemes]
             + [("gwresponse " + t, "GatewayResponse" + (camel(t.replace("_", "-").lower()) or short_hash(t))) for t in sorted(api.gateway_responses)]
@@ -486,9 +491,9 @@ class _Lowering:
         auth, authorizer, scopes, api_key = self._authorization(op)
         validator = self.api.effective_validator(op)
         return gw.Method(
-            id=ids[f"method {op.method.value} {op.path}"],
-            resource_id=ids["resource " + op.path],
-            path=op.path,
+            id=ids[f"method {op.method.value} {resource_path(op.path)}"],
+            resource_id=ids["resource " + resource_path(op.path)],
+            path=resource_path(op.path),
             http_method=op.method,
             authorization_type=auth,
             authorizer=authorizer,

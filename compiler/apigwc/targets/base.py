@@ -103,7 +103,18 @@ def _quoted(s: str) -> str:
     return _NON_PRINTABLE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", json.dumps(s, ensure_ascii=False))
 
 
+_RENDERED: dict[str, str] = {}
+
+
 def _scalar(value: Any) -> str:
+    if type(value) is str:
+        # keys and many values repeat (Type, Properties, Ref, RestApi...): render each once
+        text = _RENDERED.get(value)
+        if text is None:
+            text = value if _plain_ok(value) else _quoted(value)
+            if len(_RENDERED) < 65536:
+                _RENDERED[value] = text
+        return text
     if value is None:
         return "null"
     if value is True:

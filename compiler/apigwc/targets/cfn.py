@@ -255,24 +255,20 @@ _ARN_KEYS = frozenset(
 )
 
 
-def _substitute_strings(node: Any) -> Any:
-    """Wrap every ``${AWS::...}`` string of a document in Fn::Sub, leaving intrinsics alone.
+def _substitute(node: Any, arn: bool, t: "_Template") -> Any:
+    """The OpenAPI document for RestApi.Body, its strings rendered like every other value.
 
-    The import would resolve them too, but CloudFormation (and cfn-lint, E1029) reject
-    ``${AWS::Region}`` outside Fn::Sub; both give the same value.
+    The import would resolve ``${AWS::Region}`` too, but CloudFormation (and cfn-lint,
+    E1029) reject it outside Fn::Sub; both give the same value.  Intrinsics stay as they are.
     """
-    return _substitute(node, False)
-
-
-def _substitute(node: Any, arn: bool) -> Any:
     if isinstance(node, str):
-        return cfn_value(node, arn)
+        return t.arn(node) if arn else t.value(node)
     if isinstance(node, list):
-        return [_substitute(v, arn) for v in node]
+        return [_substitute(v, arn, t) for v in node]
     if isinstance(node, dict):
         if len(node) == 1 and next(iter(node)) in INTRINSIC_KEYS:
             return node
-        return {k: _substitute(v, k in _ARN_KEYS) for k, v in node.items()}
+        return {k: _substitute(v, k in _ARN_KEYS, t) for k, v in node.items()}
     return node
 
 
@@ -366,7 +362,7 @@ def _rest_api(api: gw.RestApi, t: _Template) -> None:
     _put(endpoint, "IpAddressType", api.ip_address_type)
     props["EndpointConfiguration"] = endpoint
     if t.body:
-        props["Body"] = _substitute_strings(export_document(t.gw, include_apigwc=False))
+        props["Body"] = _substitute(export_document(t.gw, include_apigwc=False), False, t)
         props["Mode"] = "overwrite"  # not merge: routes deleted from the spec disappear
         props["FailOnWarnings"] = True  # import warnings fail the stack instead of vanishing
     else:
@@ -813,7 +809,7 @@ def _lambda_params(t: _Template) -> None:
         if f is not None and isinstance(f.arn, str) and not f.stage_variables:
             arns.setdefault(f.arn, f)
     ids = allocate_ids(
-        [(arn, (camel(f.name) if f.name else "Lambda") + camel(f.qualifier or "") + "FunctionArn") for arn, f in sorted(arns.items())],
+        [(arn, (camel(f.name) if f.name else "LambdaFunction") + camel(f.qualifier or "") + "Arn") for arn, f in sorted(arns.items())],
         set(t.resources) | {REST_API},
     )
     for arn in sorted(arns):
