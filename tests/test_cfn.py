@@ -516,3 +516,28 @@ def test_too_many_resources_for_one_stack_is_reported(tmp_path):
     assert [(d.code, d.message) for d in diags] == [("AGW902", f"the template has {len(tpl['Resources'])} resources; CloudFormation allows 500 per stack")]
     _, body_diags = template_of(compiled, CfnStyle.body)
     assert body_diags == []
+
+
+def test_target_findings_can_be_suppressed_in_the_spec(tmp_path):
+    compiled = compile_text(
+        tmp_path,
+        """
+        openapi: 3.0.3
+        info: {title: T, version: "1"}
+        paths:
+          /a:
+            get:
+              responses: {'500': {description: e, content: {application/json: {schema: {$ref: '#/components/schemas/Error'}}}}}
+              x-amazon-apigateway-integration: {type: mock, responses: {default: {statusCode: '500'}}}
+        components:
+          schemas:
+            Error:
+              x-apigwc-ignore: [cfn-builtin-model-name]
+              type: object
+        x-apigwc: {stages: {prod: {}}}
+        """,
+    )
+    _, diags = emit_target(compiled, "cfn", EmitOptions())
+    assert diags == []
+    # the suppression is apigwc's, not a schema keyword: the model does not carry it
+    assert compiled.gateway.model("Error").schema == {"type": "object"}

@@ -611,3 +611,22 @@ def test_local_settings_carried(tmp_path, path):
         """,
     )
     assert g.local == gw.LocalSettings(lambdas={"Fn": "handlers.x:handler"}, jwks={}, endpoints={}, python_path=("src",), lambda_timeout_seconds=3.0)
+
+
+from conftest import corpus_files  # noqa: E402
+
+
+@pytest.mark.parametrize("spec", corpus_files("real"), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_lowering_and_emitting_never_crash_even_on_specs_with_errors(spec):
+    """The pipeline stops before lowering on errors, but lowering itself must not depend on that."""
+    from apigwc.diagnostics import Diagnostics
+    from apigwc.pipeline import lint_file
+    from apigwc.targets import TARGETS, CfnStyle, EmitOptions
+
+    api = lint_file(spec).api
+    if api is None:
+        pytest.skip("not an OpenAPI 2.0/3.0 document")
+    g = lower_api(api)
+    for target in TARGETS.values():
+        for style in CfnStyle:
+            assert target.emit(g, EmitOptions(cfn_style=style), Diagnostics())
