@@ -15,7 +15,7 @@ TRICKY = [
     "a:b", "x #y", "x#y", "#x", "&a", "*a", "!Ref x", "%x", "@x", "`x", "|x", ">x", "[x]", "{x}", "{proxy+}", "'q'", '"q"', "a, b",
     "lead ", " trail", "\tx", "x\t", "a\tb", "\n", "\n\n", "a\n", "a\nb", "a\nb\n", "a\n\nb\n\n", " a\nb", "a \nb", "a\n \nb",
     "a\r\nb", "\x07", "\u00a0", "\ufeffx", "\u2028", "café ✓", "$input.json('$')", "${AWS::Region}", "/~1pets~1{id}", "/*", "*",
-    "#set($x = 1)\n#if($x)\n  {\"a\": $x}\n#end\n", "x" * 500, "\\", "\\n", "a\\b",
+    "#set($x = 1)\n#if($x)\n  {\"a\": $x}\n#end\n", "x" * 500, "\\", "\\n", "a\\b", "...", "... x", "---", "--- x", "$ref", "(x)", "/",
 ]
 
 

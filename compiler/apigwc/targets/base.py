@@ -91,6 +91,7 @@ def _plain_ok(s: str) -> bool:
         and ": " not in s
         and " #" not in s
         and not s.endswith((":", " ", "\t"))
+        and not s.startswith("...")  # a document end marker at the start of a line
         and "\t" not in s
     )
 
