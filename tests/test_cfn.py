@@ -541,3 +541,37 @@ def test_target_findings_can_be_suppressed_in_the_spec(tmp_path):
     assert diags == []
     # the suppression is apigwc's, not a schema keyword: the model does not carry it
     assert compiled.gateway.model("Error").schema == {"type": "object"}
+
+
+def test_documentation_is_kept_in_the_body_and_reported_in_explicit_style(tmp_path, cfn_lint):
+    compiled = compile_text(
+        tmp_path,
+        """
+        openapi: 3.0.3
+        info: {title: T, version: "1"}
+        x-amazon-apigateway-documentation:
+          version: "1"
+          documentationParts:
+            - location: {type: API}
+              properties: {description: The API}
+        paths:
+          /a: {get: {responses: {'200': {description: ok}}, x-amazon-apigateway-integration: {type: mock}}}
+        x-apigwc: {stages: {prod: {}}}
+        """,
+    )
+    _, diags = emit_target(compiled, "cfn", EmitOptions())
+    assert [(d.code, d.span.line, d.message) for d in diags] == [
+        (
+            "AGW908",
+            4,
+            "x-amazon-apigateway-documentation is not emitted in the explicit style (no AWS::ApiGateway::DocumentationPart resources)",
+        )
+    ]
+    artifact, body_diags = emit_target(compiled, "cfn", EmitOptions(cfn_style=CfnStyle.body))
+    tpl, _ = template_of(compiled, CfnStyle.body)
+    assert body_diags == []
+    assert tpl["Resources"]["RestApi"]["Properties"]["Body"]["x-amazon-apigateway-documentation"] == {
+        "version": "1",
+        "documentationParts": [{"location": {"type": "API"}, "properties": {"description": "The API"}}],
+    }
+    assert cfn_lint(artifact["template.yaml"]) == []

@@ -121,6 +121,8 @@ class RestApi:
     policy: Json | None
     security_policy: str | None
     endpoint_access_mode: str | None
+    #: ``x-amazon-apigateway-documentation`` as written (documentation parts and version)
+    documentation: Json | None = None
     pointer: str = _pointer()
 
 

@@ -452,6 +452,7 @@ class _Lowering:
             policy=api.policy,
             security_policy=api.security_policy,
             endpoint_access_mode=api.endpoint_access_mode,
+            documentation=api.documentation,
             pointer=api.pointer,
         )
 

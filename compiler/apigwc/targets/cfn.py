@@ -35,6 +35,7 @@ from .. import gateway as gw
 from ..diagnostics import Code, Diagnostics, Severity
 from ..intrinsics import AWS_VARIABLE, INTRINSIC_KEYS, Intrinsic, Value
 from ..lower import allocate_ids, camel
+from ..source import join
 from .base import Artifact, CfnStyle, EmitOptions, serialize
 from .openapi import export_document
 
@@ -170,14 +171,16 @@ NOT_EXPRESSIBLE = Code(
     summary="A setting has no CloudFormation property and is left out of the template.",
     doc="""What it checks: every setting of the gateway model has a CloudFormation property
 in the chosen style.  Not expressible: `tlsConfig.insecureSkipVerification` on
-integrations (explicit style: `AWS::ApiGateway::Method` has no TlsConfig) and the
+integrations (explicit style: `AWS::ApiGateway::Method` has no TlsConfig),
+`x-amazon-apigateway-documentation` (explicit style: apigwc does not emit
+DocumentationPart resources) and the
 method settings `requireAuthorizationForCacheControl` and
 `unauthorizedCacheControlHeaderStrategy` (`AWS::ApiGateway::Stage` has no such
 properties).
 
 Why: the deployed API silently differs from the spec.
 
-Fix: for TLS, use `--cfn-style body`; for the cache-control settings, set them after the
+Fix: for TLS and documentation, use `--cfn-style body`; for the cache-control settings, set them after the
 deploy (`aws apigateway update-stage`) or drop them.""",
 )
 
@@ -373,6 +376,13 @@ def _rest_api(api: gw.RestApi, t: _Template) -> None:
         _put(props, "Policy", api.policy)
         _put(props, "SecurityPolicy", api.security_policy)
         _put(props, "EndpointAccessMode", api.endpoint_access_mode)
+        if api.documentation:
+            t.warn(
+                NOT_EXPRESSIBLE,
+                "x-amazon-apigateway-documentation is not emitted in the explicit style (no AWS::ApiGateway::DocumentationPart resources)",
+                join(api.pointer, "x-amazon-apigateway-documentation"),
+                "use --cfn-style body, which imports the documentation with the API",
+            )
     if api.disable_execute_api_endpoint:
         props["DisableExecuteApiEndpoint"] = True
     t.add(REST_API, "AWS::ApiGateway::RestApi", props)

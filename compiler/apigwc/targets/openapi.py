@@ -78,6 +78,7 @@ class _Export:
         _put(doc, "x-amazon-apigateway-endpoint-access-mode", api.endpoint_access_mode)
         _put(doc, "x-amazon-apigateway-request-validators", {v.name: self.render(v) for v in g.request_validators})
         _put(doc, "x-amazon-apigateway-gateway-responses", {r.response_type: self.render(r) for r in g.gateway_responses})
+        _put(doc, "x-amazon-apigateway-documentation", api.documentation)
         if self.include_apigwc:
             apigwc: dict[str, Any] = {}
             _put(apigwc, "stages", {s.name: self.render(s) for s in g.stages})
