@@ -153,6 +153,7 @@ class _Builder:
             endpoint_access_mode=_str(_ext(d, "endpoint-access-mode")),
             consumes=consumes,
             produces=produces,
+            endpoint_type=_str(apigwc.get("endpointType")),
             stages=self._stages(_dict(apigwc.get("stages"))),
             usage_plans=self._usage_plans(_dict(apigwc.get("usagePlans"))),
             api_keys=self._api_keys(_dict(apigwc.get("apiKeys"))),

@@ -256,6 +256,245 @@ def vtl_render(
         raise typer.Exit(1)
     sys.stdout.buffer.write(result.body.encode("utf-8"))
     sys.stdout.flush()
+# ----------------------------------------------------------------------------------------
+# build and emit
+
+
+class TargetName(str, enum.Enum):
+    """Mirrors `apigwc.targets.TARGETS` (kept here so that --help imports nothing heavy)."""
+
+    cfn = "cfn"
+    openapi = "openapi"
+
+
+class FileFormat(str, enum.Enum):
+    yaml = "yaml"
+    json = "json"
+
+
+class CfnStyleChoice(str, enum.Enum):
+    explicit = "explicit"
+    body = "body"
+
+
+def _progress(message: str):
+    """A spinner on stderr while long work runs (only on a terminal)."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
+def _config_for(spec: Path, config_path: Optional[Path], ref_root: Optional[Path]):
+    from .config import ConfigError, find_pyproject, load_config
+    from .rules import all_codes
+
+    source = config_path if config_path is not None else find_pyproject(spec.parent)
+    try:
+        cfg = load_config(source).merged(ref_root=ref_root.resolve() if ref_root else None)
+        cfg.validate(all_codes())
+    except ConfigError as exc:
+        raise _fail(str(exc))
+    return cfg
+
+
+def _print_diagnostics(diagnostics, texts: dict[str, str]) -> None:
+    from .report.text import format_diagnostic
+
+    color = sys.stderr.isatty() and "NO_COLOR" not in __import__("os").environ
+    cache: dict[str, list[str]] = {}
+    for d in diagnostics:
+        lines = None
+        if d.span is not None and d.span.file in texts:
+            lines = cache.setdefault(d.span.file, texts[d.span.file].splitlines())
+        typer.echo(format_diagnostic(d, lines, color), err=True)
+
+
+def _compile(spec: Path, config_path, ref_root):
+    """Lint and lower one spec; on lint errors print them and return None."""
+    from .diagnostics import Severity
+    from .pipeline import compile_file
+
+    cfg = _config_for(spec, config_path, ref_root)
+    try:
+        with _progress(f"linting and lowering {spec}"):
+            compiled = compile_file(spec, str(spec), cfg)
+    except OSError as exc:
+        raise _fail(f"cannot read '{spec}': {exc.strerror or exc}")
+    lint = compiled.lint
+    if not compiled.ok:
+        errors = [d for d in lint.diagnostics if d.severity is Severity.ERROR]
+        _print_diagnostics(errors, lint.texts)
+        typer.echo(
+            f"apigwc: {spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was written "
+            f"(run 'apigwc lint {spec}' for every finding)",
+            err=True,
+        )
+        return None, cfg
+    warnings = [d for d in lint.diagnostics if d.severity is not Severity.ERROR]
+    if warnings:
+        typer.echo(
+            f"apigwc: {spec}: {len(warnings)} lint finding{'s' if len(warnings) != 1 else ''} below error level "
+            f"(run 'apigwc lint {spec}' to see them)",
+            err=True,
+        )
+    return compiled, cfg
+
+
+def _emit_options(fmt: str, cfn_style: str, lambda_params: bool):
+    from .targets import CfnStyle, EmitOptions, OutputFormat
+
+    return EmitOptions(format=OutputFormat(fmt), cfn_style=CfnStyle(cfn_style), lambda_params=lambda_params)
+
+
+def _target_failed(compiled, diagnostics) -> bool:
+    from .diagnostics import Severity
+
+    _print_diagnostics(diagnostics, compiled.lint.texts)
+    return any(d.severity is Severity.ERROR for d in diagnostics)
+
+
+@app.command()
+def emit(
+    spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
+    target: TargetName = typer.Option(..., "--target", "-t", help="What to emit."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    format: FileFormat = typer.Option(FileFormat.yaml, "--format", "-f", help="File format."),
+    cfn_style: CfnStyleChoice = typer.Option(
+        CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body."
+    ),
+    lambda_params: bool = typer.Option(False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+) -> None:
+    """Compile a spec to one target: a CloudFormation template or the OpenAPI export.
+
+    Lints first and stops (exit 1, nothing written) on any error.
+
+    Examples:
+
+      apigwc emit --target cfn specs/petstore-lambda.yaml -o template.yaml
+
+      apigwc emit --target cfn --cfn-style body --format json specs/users.yaml
+
+      apigwc emit --target openapi specs/secure-api.yaml
+    """
+    if not spec.exists():
+        raise _fail(f"cannot read '{spec}': no such file or directory")
+    compiled, cfg = _compile(spec, config, ref_root)
+    if compiled is None:
+        raise typer.Exit(1)
+    from .pipeline import emit_target
+
+    with _progress(f"emitting {target.value}"):
+        artifact, found = emit_target(compiled, target.value, _emit_options(format.value, cfn_style.value, lambda_params), cfg)
+    if _target_failed(compiled, found):
+        typer.echo("apigwc: nothing was written", err=True)
+        raise typer.Exit(1)
+    (text,) = artifact.values()
+    if output is None:
+        sys.stdout.write(text)
+        raise typer.Exit(0)
+    try:
+        _write_atomically(output, text)
+    except OSError as exc:
+        raise _fail(f"cannot write '{output}': {exc.strerror or exc}")
+    typer.echo(f"apigwc: wrote {output}", err=True)
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@app.command()
+def build(
+    specs: List[Path] = typer.Argument(None, help="OpenAPI files, or folders to search.", show_default=False),
+    out: Path = typer.Option(Path("output"), "--out", help="Write into OUT/<api-name>/."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if OUT is not what a build would write."),
+    cfn_style: CfnStyleChoice = typer.Option(
+        CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body."
+    ),
+    lambda_params: bool = typer.Option(False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+) -> None:
+    """Lint, lower and write every target into OUT/<api-name>/.
+
+    Writes template.yaml (CloudFormation) and openapi.yaml (the normalized export),
+    atomically: a failed or killed build leaves the previous output untouched.  With
+    --check nothing is written and the exit code says whether OUT is up to date.
+
+    Examples:
+
+      apigwc build specs/petstore-lambda.yaml
+
+      apigwc build specs/ --out build/apis
+
+      apigwc build --check specs/
+    """
+    if not specs:
+        raise _fail("give at least one OpenAPI file, e.g. 'apigwc build openapi.yaml'")
+    files, problems = _spec_files(list(specs))
+    if problems:
+        for p in problems:
+            typer.echo(f"apigwc: error: {p}", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(_run_build(files, out, check, _emit_options("yaml", cfn_style.value, lambda_params), config, ref_root))
+
+
+def _run_build(files: list[Path], out: Path, check: bool, options, config_path, ref_root) -> int:
+    from .output import output_name, stale_files, write_outputs
+    from .pipeline import build_artifacts
+    from .report.summary import render_summary
+
+    if out.exists() and not out.is_dir():
+        raise _fail(f"--out '{out}' is a file, not a folder")
+    status = 0
+    names: dict[str, Path] = {}
+    for spec in files:
+        compiled, cfg = _compile(spec, config_path, ref_root)
+        if compiled is None:
+            status = 1
+            continue
+        name = output_name(compiled.gateway)
+        if name in names:
+            raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}; give the APIs different titles")
+        names[name] = spec
+        with _progress(f"emitting {spec}"):
+            artifacts, found = build_artifacts(compiled, options, cfg)
+        if _target_failed(compiled, found):
+            typer.echo(f"apigwc: {spec}: nothing was written", err=True)
+            status = 1
+            continue
+        folder = out / name
+        if check:
+            stale = stale_files(folder, artifacts)
+            if stale:
+                typer.echo(f"apigwc: {folder} is stale ({', '.join(stale)}); run 'apigwc build {spec}'", err=True)
+                status = 1
+            else:
+                typer.echo(f"{folder} is up to date")
+            continue
+        try:
+            write_outputs(out, name, artifacts)
+        except OSError as exc:
+            raise _fail(f"cannot write {folder}: {exc.strerror or exc}")
+        typer.echo(render_summary(compiled.gateway, str(folder), artifacts), nl=False)
+    return status
 
 
 def main() -> None:

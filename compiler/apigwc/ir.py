@@ -511,6 +511,8 @@ class Api:
     endpoint_access_mode: str | None
     consumes: tuple[str, ...]
     produces: tuple[str, ...]
+    #: x-apigwc.endpointType (EDGE, REGIONAL or PRIVATE), None when not given
+    endpoint_type: str | None
     stages: Mapping[str, Stage]
     usage_plans: Mapping[str, UsagePlan]
     api_keys: Mapping[str, ApiKey]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import ir
 from .build import build_api
@@ -19,6 +20,10 @@ from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity
 from .rules import all_codes, run_rules
 from .source import Sources, open_sources
+
+if TYPE_CHECKING:  # imported lazily at run time: lint does not need them
+    from .gateway import Gateway
+    from .targets import EmitOptions
 
 
 @dataclass(slots=True)
@@ -99,3 +104,56 @@ def _suppressed(d: Diagnostic, suppressions: dict[str, tuple[str, ...]], code: o
             if d.code in entries or (name is not None and name in entries) or "ALL" in entries:
                 return True
     return False
+
+
+# ----------------------------------------------------------------------------------------
+# The compile path: lint, stop on errors, lower, emit
+
+
+@dataclass(slots=True)
+class CompileResult:
+    """A linted spec and, when it had no ERROR-level findings, its gateway model."""
+
+    lint: LintResult
+    gateway: "Gateway | None" = None
+
+    @property
+    def ok(self) -> bool:
+        return self.gateway is not None
+
+
+def compile_file(path: Path, display: str | None = None, config: Config | None = None) -> CompileResult:
+    """Lint a spec and lower it; lowering is skipped when lint finds an ERROR.
+
+    Raises OSError if the file cannot be read (an I/O error, exit 2).
+    """
+    result = lint_file(path, display, config)
+    if result.api is None or result.has_errors:
+        return CompileResult(result)
+    from .lower import lower_api
+
+    return CompileResult(result, lower_api(result.api))
+
+
+def emit_target(compiled: CompileResult, target: str, options: "EmitOptions", config: Config | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Run one target over a compiled spec: its artifact and its (located) diagnostics."""
+    from .targets import TARGETS
+
+    assert compiled.gateway is not None, "emit_target needs a spec that compiled"
+    diags = Diagnostics()
+    artifact = dict(TARGETS[target].emit(compiled.gateway, options, diags))
+    lint = compiled.lint
+    return artifact, finalize(diags, lint.sources, lint.api, config or Config())
+
+
+def build_artifacts(compiled: CompileResult, options: "EmitOptions", config: Config | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Every build target's files (relative path -> text) and their diagnostics."""
+    from .targets import BUILD_TARGETS
+
+    files: dict[str, str] = {}
+    diags: list[Diagnostic] = []
+    for name in BUILD_TARGETS:
+        artifact, found = emit_target(compiled, name, options, config)
+        files.update(artifact)
+        diags.extend(found)
+    return dict(sorted(files.items())), diags

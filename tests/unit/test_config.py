@@ -149,7 +149,7 @@ def test_config_option_names_the_file(run_cli, project, tmp_path_factory):
     [
         ('select = ["AGW999"]\n', (), "select in {pyproject}: 'AGW999' matches no rule code or name (see 'apigwc rules')"),
         ('ignore = ["no-authorisation"]\n', (), "ignore in {pyproject}: 'no-authorisation' matches no rule code or name (see 'apigwc rules')"),
-        ('severity = { AGW9 = "error" }\n', (), "severity in {pyproject}: 'AGW9' matches no rule code or name (see 'apigwc rules')"),
+        ('severity = { AGW99 = "error" }\n', (), "severity in {pyproject}: 'AGW99' matches no rule code or name (see 'apigwc rules')"),
         ("", ("--select", "AGW2", "--ignore", "nope"), "ignore in {pyproject}: 'nope' matches no rule code or name (see 'apigwc rules')"),
         ('fail-on = "fatal"\n', (), "{pyproject}: fail-on: unknown severity 'fatal'; expected one of: error, warning, info"),
         ('severity = { AGW203 = "loud" }\n', (), "{pyproject}: severity.AGW203: unknown severity 'loud'; expected one of: error, warning, info"),

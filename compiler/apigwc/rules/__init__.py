@@ -57,6 +57,10 @@ def all_codes() -> dict[str, Code]:
         codes[c.code] = c
     for code, r in RULES.items():
         codes[code] = r.code
+    from ..targets import target_codes  # AGW9xx: declared by the targets that emit them
+
+    for c in target_codes():
+        codes[c.code] = c
     return dict(sorted(codes.items()))
 
 

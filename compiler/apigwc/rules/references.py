@@ -375,9 +375,10 @@ def undeclared_path_parameter(api: ir.Api) -> Iterator[Finding]:
     What it checks: every placeholder of an operation's path has a matching
     `in: path` parameter on the operation or its path item.
 
-    Why: without the declaration API Gateway does not create `method.request.path.NAME`,
-    so the value cannot be mapped to the backend or validated, and other OpenAPI tools
-    reject the document.
+    Why: OpenAPI requires the declaration, so validators, code generators and documentation
+    tools reject or misrender the document. API Gateway's importer creates
+    `method.request.path.NAME` for every placeholder anyway (apigwc's lowering does the
+    same), which is why this is a warning and not an error.
 
     Example:
         /pets/{petId}:
