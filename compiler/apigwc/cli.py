@@ -18,7 +18,8 @@ app = typer.Typer(
     help=(
         "apigwc compiles an OpenAPI 2.0/3.0 document with x-amazon-apigateway-* extensions "
         "into an Amazon API Gateway REST API: a lint report, CloudFormation, a local gateway "
-        "and a deploy plan.\n\nExample: apigwc lint specs/users.yaml"
+        "and a deploy plan.\n\nExamples:\n\n  apigwc lint specs/users.yaml\n\n  apigwc build specs/petstore-lambda.yaml\n\n"
+        "  apigwc vtl render template.vtl --request request.json"
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -90,10 +91,10 @@ def _looks_like_openapi(path: Path) -> bool:
 def lint(
     specs: List[Path] = typer.Argument(None, help="OpenAPI files (YAML or JSON), or folders to search.", show_default=False),
     format: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Report format."),
-    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above this level [default: error]."),
+    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above this level (default: error, or fail-on in \\[tool.apigwc])."),
     select: Optional[List[str]] = typer.Option(None, "--select", help="Only these codes, code prefixes (AGW2) or names."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these codes, prefixes or names."),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
     explain: Optional[str] = typer.Option(None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"),
     skip_non_openapi: bool = typer.Option(
@@ -367,7 +368,7 @@ def emit(
         CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body."
     ),
     lambda_params: bool = typer.Option(False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
 ) -> None:
     """Compile a spec to one target: a CloudFormation template or the OpenAPI export.
@@ -429,7 +430,7 @@ def build(
         CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body."
     ),
     lambda_params: bool = typer.Option(False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
 ) -> None:
     """Lint, lower and write every target into OUT/<api-name>/.
