@@ -171,3 +171,10 @@ def test_config_from_pyproject_next_to_the_spec(run_cli, tmp_path):
     write(tmp_path, "pyproject.toml", '[tool.apigwc]\nseverity = {AGW201 = "warning"}\n')
     r = run_cli("lint", "api.yaml", cwd=tmp_path)
     assert r.returncode == 0 and "AGW201 warning" in r.stdout
+
+
+def test_help_text_keeps_literal_brackets(run_cli):
+    """Rich markup must not eat '[tool.apigwc]' in option help."""
+    for command in ("lint", "build", "emit"):
+        r = run_cli(command, "--help", env={"COLUMNS": "200"})
+        assert "pyproject.toml to read [tool.apigwc] from." in r.stdout, command
