@@ -1060,6 +1060,16 @@ def render(source: str, request: Request | None = None, *, limits: Limits = DEFA
     output, error = render_compiled(compiled, variables, limits)
     if error is not None:
         return error
+    request_override, response_override = overrides_of(variables)
+    return Rendered(body=output or "", request_override=request_override, response_override=response_override)
+
+
+def overrides_of(variables: dict[str, Any]) -> tuple[dict[str, dict[str, str]], dict[str, Any]]:
+    """What a render wrote to ``$context.requestOverride`` and ``$context.responseOverride``.
+
+    Returns ``({"header"|"path"|"querystring": {name: text}}, {"header": {name: text},
+    "status": text})``, leaving out what the template did not set.
+    """
     context = variables.get("context")
     request_override: dict[str, dict[str, str]] = {}
     response_override: dict[str, Any] = {}
@@ -1074,4 +1084,4 @@ def render(source: str, request: Request | None = None, *, limits: Limits = DEFA
                 response_override["header"] = {n: to_text(v) for n, v in headers.items()}
             if so.get("status") is not None:
                 response_override["status"] = to_text(so["status"])
-    return Rendered(body=output or "", request_override=request_override, response_override=response_override)
+    return request_override, response_override
