@@ -20,6 +20,7 @@ from apigwc.runtime import (
     ResponseType,
     invoke_backends,
 )
+from apigwc.runtime.backends import within_deadline
 from apigwc.runtime.templates import TemplateRef, Templates
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -230,7 +231,12 @@ paths:
 
 
 class Slow:
-    async def invoke(self, request: EndpointRequest, ex: Exchange) -> EndpointResponse:
+    """A backend that keeps the integration timeout the way the local gateway's backends will."""
+
+    async def invoke(self, request: EndpointRequest, ex: Exchange) -> EndpointResponse | GatewayError:
+        return await within_deadline(self.answer(), request)
+
+    async def answer(self) -> EndpointResponse:
         await asyncio.sleep(5)
         return EndpointResponse(status=200)
 

@@ -15,8 +15,9 @@ result into a response, or into a `GatewayError` (a malformed proxy response is 
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping, Protocol
+from typing import TYPE_CHECKING, Awaitable, Mapping, Protocol
 
 from .. import gateway as gw
 from .gateway_responses import GatewayError, ResponseType
@@ -65,11 +66,37 @@ class EndpointResponse:
 
 
 class Backend(Protocol):
-    """Calls what an integration points at."""
+    """Calls what an integration points at.
+
+    A backend owns its deadline: it answers within ``request.timeout_seconds`` (the
+    integration's ``timeoutInMillis``), or returns `timeout_error` (504
+    INTEGRATION_TIMEOUT).  `within_deadline` does that for any awaitable; a backend that
+    answers at once (MOCK) does not pay for a timer.  An exception a backend raises is
+    caught by the pipeline and answered as INTEGRATION_FAILURE, never propagated.
+    """
 
     async def invoke(self, request: EndpointRequest, ex: "Exchange") -> EndpointResponse | GatewayError:
         """Answer one integration request (``ex`` holds the method request, ``$context`` and the log)."""
         ...
+
+
+def timeout_error(request: EndpointRequest) -> GatewayError:
+    """The answer when the endpoint does not answer in time: 504 ``Endpoint request timed out`` [Doc]."""
+    return GatewayError(
+        type=ResponseType.INTEGRATION_TIMEOUT,
+        log=f"Execution failed due to a timeout error: the endpoint did not answer within {request.integration.timeout_in_millis} ms",
+    )
+
+
+async def within_deadline(
+    call: Awaitable[EndpointResponse | GatewayError], request: EndpointRequest
+) -> EndpointResponse | GatewayError:
+    """Await a backend call, or give up after the integration timeout with `timeout_error`."""
+    try:
+        async with asyncio.timeout(request.timeout_seconds):
+            return await call
+    except TimeoutError:
+        return timeout_error(request)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import functools
 import os
+import random
 import time
-import uuid
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from .. import gateway as gw
 from .http import Request
@@ -29,8 +29,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-@dataclass(frozen=True, slots=True)
-class RequestIds:
+class RequestIds(NamedTuple):
     """The ids API Gateway gives one request (and returns in the service headers)."""
 
     request_id: str  # x-amzn-RequestId, $context.requestId: a UUID
@@ -44,12 +43,19 @@ IdSource = Callable[[float], RequestIds]
 Clock = Callable[[], float]
 
 
+_RANDOM = random.Random(os.urandom(32))
+
+
 def random_ids(now: float) -> RequestIds:
-    """Fresh ids in the service's formats."""
+    """Fresh ids in the service's formats (unique, not secret: a seeded PRNG is enough)."""
+    bits = _RANDOM.getrandbits(312)
+    u = f"{bits & ((1 << 128) - 1):032x}"
+    # a version-4 UUID, as uuid.uuid4() writes it
+    request_id = f"{u[:8]}-{u[8:12]}-4{u[13:16]}-{'89ab'[(bits >> 64) & 3]}{u[17:20]}-{u[20:]}"
     return RequestIds(
-        request_id=str(uuid.uuid4()),
-        extended_request_id=base64.b64encode(os.urandom(11)).decode("ascii"),
-        trace_id=f"Root=1-{int(now) & 0xFFFFFFFF:08x}-{os.urandom(12).hex()}",
+        request_id=request_id,
+        extended_request_id=base64.b64encode(((bits >> 128) & ((1 << 88) - 1)).to_bytes(11, "big")).decode("ascii"),
+        trace_id=f"Root=1-{int(now) & 0xFFFFFFFF:08x}-{bits >> 216:024x}",
     )
 
 
@@ -67,7 +73,12 @@ def api_id(gateway: gw.Gateway) -> str:
 
 def clf_time(epoch: float) -> str:
     """``$context.requestTime``: ``14/Nov/2023:22:13:20 +0000`` (the Common Log Format, UTC)."""
-    t = time.gmtime(epoch)
+    return _clf_second(int(epoch))
+
+
+@functools.lru_cache(maxsize=4)
+def _clf_second(second: int) -> str:
+    t = time.gmtime(second)
     return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
 

@@ -7,7 +7,10 @@ requests with it.  The seams for the local gateway are arguments:
 * ``backends``: integration type -> `Backend` (default: MOCK offline, the other types
   answer that they are not available in ``apigwc invoke`` yet);
 * ``guards``: the authorization step (default: `NotEmulated`, which only logs);
-* ``ids`` and ``clock``: request ids and time (tests pass fixed ones).
+* ``ids`` and ``clock``: request ids and time (tests pass fixed ones);
+* ``data_trace``: log the headers and bodies of each step (what the console's Test
+  shows, and what the stage setting ``dataTraceEnabled`` adds to CloudWatch execution
+  logs); off, the log keeps one line per step and a request costs less.
 """
 
 from __future__ import annotations
@@ -85,6 +88,7 @@ class Deployment:
         "guards",
         "ids",
         "clock",
+        "data_trace",
     )
 
     def __init__(
@@ -97,6 +101,7 @@ class Deployment:
         guards: Sequence[Guard] | None = None,
         ids: IdSource | None = None,
         clock: Clock | None = None,
+        data_trace: bool = True,
     ) -> None:
         self.gateway = gateway
         self.stage = stage.stage
@@ -114,6 +119,7 @@ class Deployment:
         self.guards: tuple[Guard, ...] = tuple(guards) if guards is not None else (NotEmulated(),)
         self.ids: IdSource = ids or random_ids
         self.clock: Clock = clock or time.time
+        self.data_trace = data_trace
 
     @classmethod
     def create(

@@ -15,7 +15,7 @@ from ..vtl.variables import UTIL, Input
 from ..vtl.variables import Request as TemplateRequest
 from .context import RequestIds
 from .http import Request
-from .log import ExecutionLog, Step
+from .log import ExecutionLog, LogEntry, Step
 
 if TYPE_CHECKING:
     from .deployment import Deployment
@@ -40,6 +40,7 @@ class Exchange:
         "step",
         "_query",
         "_headers",
+        "_view",
     )
 
     def __init__(
@@ -67,10 +68,11 @@ class Exchange:
         self.step = Step.REQUEST
         self._query: dict[str, tuple[str, ...]] | None = None
         self._headers: dict[str, tuple[str, ...]] | None = None
+        self._view: TemplateRequest | None = None
 
     def note(self, step: Step, message: str) -> None:
         """Add one line to the execution log."""
-        self.log.add(step, message)
+        self.log.entries.append(LogEntry(step, message))
 
     @property
     def query(self) -> dict[str, tuple[str, ...]]:
@@ -96,5 +98,7 @@ class Exchange:
         context = dict(self.context)
         context["requestOverride"] = {"header": {}, "path": {}, "querystring": {}}
         context["responseOverride"] = {"header": {}, "status": None}
-        view = TemplateRequest(path_params=self.path_params, query=self.query, headers=self.headers, body=body)
-        return {"input": Input(view), "util": UTIL, "context": context, "stageVariables": dict(self.stage_variables)}
+        view = self._view
+        if view is None:  # the method request's parameters, the same for every template of the request
+            view = self._view = TemplateRequest(path_params=self.path_params, query=self.query, headers=self.headers)
+        return {"input": Input(view, body), "util": UTIL, "context": context, "stageVariables": dict(self.stage_variables)}

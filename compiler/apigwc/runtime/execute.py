@@ -11,8 +11,8 @@ Order (docs/runtime.md):
 5. request validation (400 BAD_REQUEST_PARAMETERS / BAD_REQUEST_BODY);
 6. integration request: parameter mappings, template by Content-Type, passthrough (415),
    contentHandling, URI (`apigwc.runtime.integration_request`);
-7. the backend registered for the integration type, within the integration timeout
-   (504 INTEGRATION_TIMEOUT);
+7. the backend registered for the integration type, which answers within the
+   integration timeout or with 504 INTEGRATION_TIMEOUT (`backends.within_deadline`);
 8. proxy integrations: the backend's response as is; others: integration response
    selection, response parameters, template by Accept, responseOverride, method
    response (`apigwc.runtime.integration_response`);
@@ -28,7 +28,6 @@ gateway response (a bug in a local handler must not kill the server).
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,8 +93,9 @@ async def execute(deployment: Deployment, request: Request) -> Execution:
     else:
         status, headers, body = result
         final = _finish(ex, status, headers, body, None)
-        ex.note(Step.METHOD_RESPONSE, f"Method response body after transformations: {body_text(final.body)}")
-        ex.note(Step.METHOD_RESPONSE, f"Method response headers: {java_map(final.headers.items())}")
+        if deployment.data_trace:
+            ex.note(Step.METHOD_RESPONSE, f"Method response body after transformations: {body_text(final.body)}")
+            ex.note(Step.METHOD_RESPONSE, f"Method response headers: {java_map(final.headers.items())}")
         ex.note(Step.METHOD_RESPONSE, "Successfully completed execution")
     ex.note(Step.METHOD_RESPONSE, f"Method completed with status: {final.status}")
     return Execution(response=final, log=ex.log.freeze(), request_id=ids.request_id, error_type=error_type)
@@ -123,10 +123,11 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
     ex.note(Step.ROUTE, f"Method: {method.label}" + (f" (for {ex.verb})" if method.http_method is gw.HttpMethod.ANY else ""))
 
     ex.step = Step.METHOD_REQUEST
-    ex.note(Step.METHOD_REQUEST, f"Method request path: {java_map(ex.path_params)}")
-    ex.note(Step.METHOD_REQUEST, f"Method request query string: {java_map({k: v[-1] for k, v in ex.query.items()})}")
-    ex.note(Step.METHOD_REQUEST, f"Method request headers: {java_map({k: v[-1] for k, v in ex.headers.items()})}")
-    ex.note(Step.METHOD_REQUEST, f"Method request body before transformations: {body_text(request.body)}")
+    if deployment.data_trace:
+        ex.note(Step.METHOD_REQUEST, f"Method request path: {java_map(ex.path_params)}")
+        ex.note(Step.METHOD_REQUEST, f"Method request query string: {java_map({k: v[-1] for k, v in ex.query.items()})}")
+        ex.note(Step.METHOD_REQUEST, f"Method request headers: {java_map({k: v[-1] for k, v in ex.headers.items()})}")
+        ex.note(Step.METHOD_REQUEST, f"Method request body before transformations: {body_text(request.body)}")
 
     ex.step = Step.AUTHORIZATION
     for guard in deployment.guards:
@@ -154,20 +155,16 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
         return built
     if built.url is not None:
         ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request URI: {built.url}")
-    ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request headers: {java_map(built.headers.items())}")
-    ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request body after transformations: {body_text(built.body)}")
+    if deployment.data_trace:
+        ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request headers: {java_map(built.headers.items())}")
+        ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request body after transformations: {body_text(built.body)}")
 
     ex.step = Step.ENDPOINT
     backend = deployment.backends.get(integration.type) or NotAvailable(integration.type)
     if built.url is not None:
         ex.note(Step.ENDPOINT, f"Sending request to {built.url}")
     try:
-        answer = await asyncio.wait_for(backend.invoke(built, ex), timeout=built.timeout_seconds)
-    except asyncio.TimeoutError:
-        return GatewayError(
-            type=ResponseType.INTEGRATION_TIMEOUT,
-            log=f"Execution failed due to a timeout error: the endpoint did not answer within {integration.timeout_in_millis} ms",
-        )
+        answer = await backend.invoke(built, ex)  # the backend keeps the integration timeout (Backend)
     except Exception as exc:  # noqa: BLE001 - a backend's bug must not escape the pipeline
         return GatewayError(type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed: the {integration.type.value} backend raised {exc!r}")
     if isinstance(answer, GatewayError):
@@ -186,8 +183,9 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
 
 def _log_endpoint(ex: Exchange, answer: EndpointResponse) -> None:
     ex.note(Step.ENDPOINT, f"Received response. Status: {answer.status}, Integration latency: {answer.latency_ms:.0f} ms")
-    ex.note(Step.ENDPOINT, f"Endpoint response headers: {java_map(answer.headers.items())}")
-    ex.note(Step.ENDPOINT, f"Endpoint response body before transformations: {body_text(answer.body)}")
+    if ex.deployment.data_trace:
+        ex.note(Step.ENDPOINT, f"Endpoint response headers: {java_map(answer.headers.items())}")
+        ex.note(Step.ENDPOINT, f"Endpoint response body before transformations: {body_text(answer.body)}")
 
 
 def _finish(ex: Exchange, status: int, headers: list[tuple[str, str]], body: bytes, error_type: str | None) -> Response:

@@ -103,6 +103,8 @@ def parse_query(query: str) -> tuple[tuple[str, str], ...]:
 
 def path_segments(raw_path: str) -> tuple[str, ...]:
     """The decoded segments of a raw request path; empty segments (``//``, a trailing ``/``) are dropped."""
+    if "%" not in raw_path:
+        return tuple(s for s in raw_path.split("/") if s)
     return tuple(unquote(s) for s in raw_path.split("/") if s)
 
 

@@ -33,8 +33,7 @@ some, none matches     another type            pass through   415               
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, NamedTuple
 from urllib.parse import quote, urlencode
 
 from .. import gateway as gw
@@ -59,8 +58,7 @@ _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 
 
-@dataclass(frozen=True, slots=True)
-class TemplateChoice:
+class TemplateChoice(NamedTuple):
     """The outcome of template selection: a template to render, or the payload passing through."""
 
     content_type: str  # the request's MIME type (or the default)

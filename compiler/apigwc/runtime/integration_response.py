@@ -21,8 +21,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, NamedTuple
 
 from .. import gateway as gw
 from ..intrinsics import Value
@@ -43,8 +42,7 @@ DEFAULT_CONTENT_TYPE = "application/json"
 NO_MATCH = "Execution failed due to configuration error: No match for output mapping and no default output mapping"
 
 
-@dataclass(frozen=True, slots=True)
-class Selection:
+class Selection(NamedTuple):
     """The integration response chosen for an endpoint response, and why."""
 
     response: gw.IntegrationResponse | None
@@ -90,8 +88,7 @@ def select(integration: gw.Integration, endpoint: EndpointResponse) -> Selection
     return Selection(None, text, f"no selection pattern matches {subject} {shown} and there is no default response{note}")
 
 
-@dataclass(frozen=True, slots=True)
-class MethodResponse:
+class MethodResponse(NamedTuple):
     """The method response built from an integration response."""
 
     status: int

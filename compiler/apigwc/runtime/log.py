@@ -8,8 +8,8 @@ prints them (``{a=1, b=2}``), as in the console.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 
 class Step(enum.StrEnum):
@@ -27,8 +27,9 @@ class Step(enum.StrEnum):
     GATEWAY_RESPONSE = "gateway-response"
 
 
-@dataclass(frozen=True, slots=True)
-class LogEntry:
+class LogEntry(NamedTuple):
+    """One line of the execution log (a named tuple: a request makes about twenty)."""
+
     step: Step
     message: str
 
@@ -53,11 +54,13 @@ class ExecutionLog:
 
 def java_map(values: Mapping[str, object] | Iterable[tuple[str, object]]) -> str:
     """``{a=1, b=x}``: how the service prints parameter and header maps in its logs."""
-    pairs = values.items() if isinstance(values, Mapping) else values
+    pairs = values.items() if type(values) is dict or isinstance(values, Mapping) else values
     return "{" + ", ".join(f"{k}={_java_value(v)}" for k, v in pairs) + "}"
 
 
 def _java_value(value: object) -> str:
+    if type(value) is str:
+        return value
     if isinstance(value, (tuple, list)):
         return "[" + ", ".join(str(v) for v in value) + "]"
     return "null" if value is None else str(value)

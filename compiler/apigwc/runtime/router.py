@@ -19,7 +19,7 @@ request is then a walk over its decoded path segments:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from .. import gateway as gw
 from .http import path_segments
@@ -38,10 +38,10 @@ class _Node:
     params: list["_Node"] = field(default_factory=list)
     greedy: list["_Node"] = field(default_factory=list)
     methods: dict[str, gw.Method] = field(default_factory=dict)
+    verbs: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class RouteMatch:
+class RouteMatch(NamedTuple):
     """The resource a path reached, its path parameters, and the method that serves the verb."""
 
     resource: gw.Resource
@@ -75,6 +75,8 @@ class Router:
             node = nodes.get(m.path)
             if node is not None:
                 node.methods[m.http_method.value] = m
+        for node in nodes.values():
+            node.verbs = tuple(sorted(node.methods))
         self.root = nodes.get("/") or _Node(gw.Resource(id="ResourceRoot", path="/", path_part="", parent=None, kind=gw.ResourceKind.ROOT))
 
     def match(self, verb: str, raw_path: str) -> RouteMatch | None:
@@ -86,7 +88,7 @@ class Router:
         method = node.methods.get(verb)
         if method is None and verb in VERBS:
             method = node.methods.get("ANY")
-        return RouteMatch(resource=node.resource, path_params=params, method=method, verbs=tuple(sorted(node.methods)))
+        return RouteMatch(resource=node.resource, path_params=params, method=method, verbs=node.verbs)
 
 
 def _walk(node: _Node, segs: tuple[str, ...], i: int, params: dict[str, str]) -> tuple[_Node, dict[str, str]] | None:

@@ -8,8 +8,7 @@ names the template (method, direction, content type) and the line and column ins
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import gateway as gw
 from ..intrinsics import Intrinsic, Value
@@ -17,8 +16,7 @@ from ..vtl import CompiledTemplate, TemplateError, compile_template, overrides_o
 from .gateway_responses import GatewayError, ResponseType
 
 
-@dataclass(frozen=True, slots=True)
-class TemplateRef:
+class TemplateRef(NamedTuple):
     """Which template this is, for messages: ``the request template application/json of GET /users``."""
 
     method: str  # "GET /users"
@@ -32,8 +30,7 @@ class TemplateRef:
         return f"the {self.response_status} response template {self.content_type} of {self.method}"
 
 
-@dataclass(frozen=True, slots=True)
-class RenderedTemplate:
+class RenderedTemplate(NamedTuple):
     body: str
     request_override: dict[str, dict[str, str]]
     response_override: dict[str, Any]

@@ -71,11 +71,12 @@ class _ModelValidator:
 class Validators:
     """Request validation for one API; model schemas are prepared once, on first use."""
 
-    __slots__ = ("gateway", "_models")
+    __slots__ = ("gateway", "_models", "_required")
 
     def __init__(self, gateway: gw.Gateway) -> None:
         self.gateway = gateway
         self._models: dict[str, _ModelValidator | None] = {}
+        self._required: dict[str, tuple[tuple[str, str], ...]] = {}
 
     def check(self, ex: "Exchange", method: gw.Method) -> GatewayError | None:
         """Validate the method request in ``ex``; the error to answer, or None."""
@@ -83,7 +84,10 @@ class Validators:
         if validator is None:
             return None
         if validator.validate_request_parameters:
-            missing = missing_parameters(ex, method)
+            required = self._required.get(method.id)
+            if required is None:
+                required = self._required[method.id] = required_parameters(method)
+            missing = missing_parameters(ex, method, required)
             if missing:
                 message = f"Missing required request parameters: [{', '.join(missing)}]"
                 return GatewayError(
@@ -125,13 +129,20 @@ class Validators:
         return self._models[name]
 
 
-def missing_parameters(ex: "Exchange", method: gw.Method) -> list[str]:
+def required_parameters(method: gw.Method) -> tuple[tuple[str, str], ...]:
+    """(location, name) of a method's required request parameters, in the method's order."""
+    out = []
+    for key, required in method.request_parameters.items():
+        if required:
+            where, _, name = key.removeprefix("method.request.").partition(".")
+            out.append((where, name))
+    return tuple(out)
+
+
+def missing_parameters(ex: "Exchange", method: gw.Method, required: tuple[tuple[str, str], ...] | None = None) -> list[str]:
     """Names of the required method request parameters that are absent or blank."""
     missing: list[str] = []
-    for key, required in method.request_parameters.items():
-        if not required:
-            continue
-        where, _, name = key.removeprefix("method.request.").partition(".")
+    for where, name in required if required is not None else required_parameters(method):
         if where == "path":
             values: tuple[str, ...] = (ex.path_params.get(name, ""),)
         elif where == "querystring":
