@@ -140,7 +140,9 @@ x-apigwc:
         encoding="utf-8",
     )
     (tmp_path / "body.json").write_text('{"a": 1}', encoding="utf-8")
-    document = invoke_json(run_cli, str(spec), "/echo", "-d", f"@{tmp_path / 'body.json'}", "-H", "X-A: 1")
+    result = run_cli("invoke", str(spec), "/echo", "-d", f"@{tmp_path / 'body.json'}", "-H", "X-A: 1", "--format", "json")
+    assert result.stderr.endswith("\napigwc: using stage dev (the first of dev, prod; choose one with --stage)\n")
+    document = json.loads(result.stdout)
     assert document["body"] == "POST dev from-stage 1"
     assert 'Method request body before transformations: {"a": 1}' in [e["message"] for e in document["log"]]
     document = invoke_json(run_cli, str(spec), "/echo", "-d", "@-", "--stage", "prod", "--stage-var", "v=cli")

@@ -567,12 +567,15 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
     compiled, _ = _compile(spec, config_path, ref_root, stopped="the request was not run")
     if compiled is None:
         return 1
-    from .runtime import Deployment, Request, execute
+    from .runtime import Deployment, Request, execute, select_stage
     from .runtime.report import json_text, log_text, response_text
 
-    deployment = Deployment.create(compiled.gateway, stage, stage_variables=variables)
-    if isinstance(deployment, str):
-        raise _fail(deployment)
+    selection = select_stage(compiled.gateway, stage)
+    if isinstance(selection, str):
+        raise _fail(selection)
+    if selection.note:
+        typer.echo(f"apigwc: using {selection.note}", err=True)
+    deployment = Deployment(compiled.gateway, selection, stage_variables=variables)
     execution = asyncio.run(execute(deployment, Request.build(verb, path, pairs, body)))
     if fmt == "json":
         sys.stdout.write(json_text(execution))

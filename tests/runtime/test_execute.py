@@ -300,3 +300,21 @@ def test_every_example_routes_and_mock_methods_answer(spec: Path) -> None:
         assert result.error_type is not ResponseType.MISSING_AUTHENTICATION_TOKEN
         if method.integration is not None and method.integration.type is gw.IntegrationType.MOCK:
             assert result.response.status == 200, messages(result)
+
+
+def test_data_trace_off_keeps_one_line_per_step() -> None:
+    deployment = deploy(ROOT / "specs" / "users.yaml", data_trace=False)
+    result = call(deployment, "GET", "/users?count=5")
+    assert result.response.text == USERS_5
+    assert [(e.step.value, e.message) for e in result.log] == [
+        ("request", f"Starting execution for request: {IDS.request_id}"),
+        ("request", "HTTP Method: GET, Resource Path: /users"),
+        ("route", "Method: GET /users"),
+        ("authorization", "Authorization: NONE"),
+        ("validation", "Request validation succeeded (validator params-only)"),
+        ("endpoint", "Mock integration: statusCode 200"),
+        ("endpoint", "Received response. Status: 200, Integration latency: 0 ms"),
+        ("integration-response", "Integration response selected: default -> 200, because no selection pattern matches the status code '200': the default response"),
+        ("method-response", "Successfully completed execution"),
+        ("method-response", "Method completed with status: 200"),
+    ]
