@@ -318,3 +318,23 @@ def test_data_trace_off_keeps_one_line_per_step() -> None:
         ("method-response", "Successfully completed execution"),
         ("method-response", "Method completed with status: 200"),
     ]
+
+
+def test_intrinsic_uri_reaches_the_backend_without_a_uri(api) -> None:
+    deployment = api(
+        """
+paths:
+  /pets:
+    get:
+      responses: {'200': {description: ok}}
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: {'Fn::Sub': 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${PetsFunction.Arn}/invocations'}
+"""
+    )
+    result = call(deployment, "GET", "/pets")
+    assert (result.response.status, result.response.text) == (500, '{"message":"AWS_PROXY integrations are not available in apigwc invoke yet"}')
+    log = messages(result, "integration-request")
+    assert log[0].startswith("The integration URI is a CloudFormation intrinsic ({\"Fn::Sub\":")
+    assert log[0].endswith("which apigwc cannot evaluate locally")

@@ -200,12 +200,10 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
 
     variables = ex.stage_variables
     uri = url = None
-    if integration.uri is not None:
-        if isinstance(integration.uri, Intrinsic):
-            return GatewayError(
-                type=ResponseType.API_CONFIGURATION_ERROR,
-                log=f"Execution failed due to configuration error: the integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally",
-            )
+    if isinstance(integration.uri, Intrinsic):
+        # a Lambda backend finds its function through integration.lambda_function; others need a URI
+        ex.note(Step.INTEGRATION_REQUEST, f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally")
+    elif integration.uri is not None:
         uri, missing = fill_stage_variables(fill_aws_variables(integration.uri), variables)
         for name in missing:
             ex.note(Step.INTEGRATION_REQUEST, f"Stage variable {name} is not defined: ${{stageVariables.{name}}} is empty in the endpoint URI")
