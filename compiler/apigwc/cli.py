@@ -314,8 +314,8 @@ def _print_diagnostics(diagnostics, texts: dict[str, str]) -> None:
         typer.echo(format_diagnostic(d, lines, color), err=True)
 
 
-def _compile(spec: Path, config_path, ref_root):
-    """Lint and lower one spec; on lint errors print them and return None."""
+def _compile(spec: Path, config_path, ref_root, stopped: str = "nothing was written"):
+    """Lint and lower one spec; on lint errors print them (and what did not happen) and return None."""
     from .diagnostics import Severity
     from .pipeline import compile_file
 
@@ -330,7 +330,7 @@ def _compile(spec: Path, config_path, ref_root):
         errors = [d for d in lint.diagnostics if d.severity is Severity.ERROR]
         _print_diagnostics(errors, lint.texts)
         typer.echo(
-            f"apigwc: {spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; nothing was written "
+            f"apigwc: {spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; {stopped} "
             f"(run 'apigwc lint {spec}' for every finding)",
             err=True,
         )
@@ -496,6 +496,111 @@ def _run_build(files: list[Path], out: Path, check: bool, options, config_path, 
             raise _fail(f"cannot write {folder}: {exc.strerror or exc}")
         typer.echo(render_summary(compiled.gateway, str(folder), artifacts), nl=False)
     return status
+
+
+# ----------------------------------------------------------------------------------------
+# invoke
+
+
+class InvokeFormat(str, enum.Enum):
+    text = "text"
+    json = "json"
+
+
+@app.command(no_args_is_help=True)
+def invoke(
+    spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
+    path: str = typer.Argument(..., help="The request path, with an optional query string: '/users?count=5'.", show_default=False),
+    method: Optional[str] = typer.Option(None, "--request", "-X", help="The HTTP method (default: GET, or POST with -d)."),
+    stage: Optional[str] = typer.Option(None, "--stage", help="The stage to call (default: the declared stage, or 'local')."),
+    stage_var: Optional[List[str]] = typer.Option(None, "--stage-var", help="Set a stage variable: K=V (repeatable).", metavar="K=V"),
+    header: Optional[List[str]] = typer.Option(None, "--header", "-H", help="A request header: 'Name: value' (repeatable).", metavar="'NAME: VALUE'"),
+    data: Optional[str] = typer.Option(None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"),
+    format: InvokeFormat = typer.Option(InvokeFormat.text, "--format", "-f", help="Output format."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+) -> None:
+    """Run one request through the API without a server; print the response and the execution log.
+
+    The request goes through the steps it takes on API Gateway (route, method request, validation, integration request, integration, integration response, method response, gateway responses), and the log shows each one, like the console's Test. MOCK integrations run offline; HTTP and Lambda integrations need the local gateway. Authorizers, API keys and IAM are not run (the log says so), as in the console's Test.
+
+    Text output: the HTTP response on stdout (status line, headers, a blank line, the body) and the execution log on stderr. With --format json, one object {"status", "headers", "body", "log"} on stdout.
+
+    Exit 0 when the gateway answered (whatever the status), 1 when the spec has lint errors, 2 on a usage or I/O error.
+
+    Examples:
+
+      apigwc invoke specs/users.yaml '/users?count=5'
+
+      apigwc invoke specs/users.yaml -X GET /users/42 -H 'Accept: application/json' --format json
+
+      apigwc invoke api.yaml -X POST /notes -d @note.json -H 'Content-Type: application/json' --stage prod --stage-var env=test
+    """
+    raise typer.Exit(_run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root))
+
+
+def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, config_path, ref_root) -> int:
+    import asyncio
+
+    if spec.is_dir():
+        raise _fail(f"'{spec}' is a folder: apigwc invoke reads one OpenAPI file (a local bundle is not supported yet)")
+    if not spec.exists():
+        raise _fail(f"cannot read '{spec}': no such file or directory")
+    if not path.startswith("/"):
+        raise _fail(f"the path must start with '/', e.g. '/users?count=5' (got {path!r})")
+    pairs = []
+    for h in headers:
+        name, sep, value = h.partition(":")
+        if not sep or not name.strip() or name != name.strip() or " " in name:
+            raise _fail(f"-H {h!r} is not a header; write it as 'Name: value'")
+        pairs.append((name, value.strip()))
+    variables = {}
+    for item in stage_vars:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _fail(f"--stage-var {item!r} is not K=V")
+        variables[key] = value
+    body = b""
+    if data is not None:
+        body = _read_data(data)
+    verb = (method or ("POST" if data is not None else "GET")).upper()
+
+    compiled, _ = _compile(spec, config_path, ref_root, stopped="the request was not run")
+    if compiled is None:
+        return 1
+    from .runtime import Deployment, Request, execute, select_stage
+    from .runtime.report import json_text, log_text, response_text
+
+    selection = select_stage(compiled.gateway, stage)
+    if isinstance(selection, str):
+        raise _fail(selection)
+    if selection.note:
+        typer.echo(f"apigwc: using {selection.note}", err=True)
+    deployment = Deployment(compiled.gateway, selection, stage_variables=variables)
+    execution = asyncio.run(execute(deployment, Request.build(verb, path, pairs, body)))
+    if fmt == "json":
+        sys.stdout.write(json_text(execution))
+        return 0
+    out = response_text(execution.response)
+    sys.stdout.buffer.write(out)
+    if sys.stdout.isatty() and not out.endswith(b"\n"):
+        sys.stdout.buffer.write(b"\n")
+    sys.stdout.flush()
+    sys.stderr.write("\n" + log_text(execution))
+    return 0
+
+
+def _read_data(data: str) -> bytes:
+    """-d BODY, -d @FILE or -d @- (standard input)."""
+    if not data.startswith("@"):
+        return data.encode("utf-8")
+    name = data[1:]
+    if name == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(name).read_bytes()
+    except OSError as exc:
+        raise _fail(f"cannot read '{name}' for -d: {exc.strerror or exc}")
 
 
 def main() -> None:

@@ -203,6 +203,29 @@ def translate(pattern: str) -> str:
                 depth += 1
                 can_quantify = False
                 continue
+            if pattern.startswith("(?", i):
+                prefix = _GROUP_PREFIX.match(pattern, i)
+                if prefix is not None:  # (?: (?= (?! (?> (?<= (?<!
+                    out.append(prefix.group(0))
+                    i = prefix.end()
+                    depth += 1
+                    can_quantify = False
+                    continue
+                flags = _INLINE_FLAGS.match(pattern, i)
+                if flags is None:
+                    raise JavaRegexError("Unknown inline modifier", i + 2)
+                on, off = _python_flags(flags.group(1)), _python_flags(flags.group(2) or "")
+                i = flags.end()
+                can_quantify = False
+                if flags.group(3) == ":":  # (?i:...) scoped flags: a group
+                    out.append(f"(?{on}{'-' + off if off else ''}:")
+                    depth += 1
+                elif off or (on and out):
+                    # Python takes global flags only at the very start, and never turns one off
+                    unsupported = unsupported or f"inline flags {flags.group(0)} after the start of the pattern"
+                elif on:
+                    out.append(f"(?{on})")
+                continue
             depth += 1
             out.append(c)
             i += 1
@@ -247,6 +270,18 @@ def translate(pattern: str) -> str:
     if unsupported:
         raise Unsupported(f"{unsupported} is valid Java but cannot be evaluated locally")
     return translated
+
+
+#: Group constructs Python writes as Java does.
+_GROUP_PREFIX = re.compile(r"\(\?(?::|=|!|>|<=|<!)")
+#: Java inline flags: ``(?i)``, ``(?s-i)``, ``(?x:...)``.
+_INLINE_FLAGS = re.compile(r"\(\?([idmsuxU]*)(?:-([idmsuxU]*))?([:)])")
+
+
+def _python_flags(java: str) -> str:
+    """Java flag letters as Python's: ``d`` (UNIX_LINES: only \\n ends a line, as in Python) and
+    ``u``/``U`` (Unicode case folding and classes, Python's default for str patterns) need no letter."""
+    return "".join(dict.fromkeys(f for f in java if f in "imsx"))
 
 
 def _suffix(pattern: str, i: int, out: list[str]) -> int:

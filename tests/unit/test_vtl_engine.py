@@ -53,3 +53,14 @@ def test_java_rendering_of_values() -> None:
 def test_stop_keeps_output_and_break_at_top_level_stops() -> None:
     assert render("a#stop b").body == "a"
     assert render("a#break b").body == "a"
+
+
+def test_input_body_override_keeps_the_request_parameters() -> None:
+    """A response template reads the integration's body through $input and still sees the method request's parameters."""
+    from apigwc.vtl.variables import UTIL, Input
+
+    request = Request(path_params={"id": "7"}, query={"q": ("a",)}, body='{"from": "client"}')
+    template = compile_template("$input.params('id') $input.params('q') $input.json('$.from') $input.body")
+    for body, expected in ((None, '7 a "client" {"from": "client"}'), (b'{"from": "backend"}', '7 a "backend" {"from": "backend"}')):
+        output, error = render_compiled(template, {"input": Input(request, body), "util": UTIL, "context": {}, "stageVariables": {}})
+        assert (output, error) == (expected, None)

@@ -16,6 +16,7 @@ from .engine import (
     Rendered,
     TemplateError,
     compile_template,
+    overrides_of,
     render,
     render_compiled,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "TemplateError",
     "bind",
     "compile_template",
+    "overrides_of",
     "render",
     "render_compiled",
 ]

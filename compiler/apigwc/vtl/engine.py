@@ -372,7 +372,9 @@ class _Compiler:
         return self.block(el.block, eat_newline=True)
 
     def s_set(self, el: Any) -> Stmt:
-        terms = list(el.terms)
+        # the left side as written: airspeed parsed a copy whose hyphens became "_" (see _airspeed_safe)
+        written = _SET_TARGET.match(self.source, el.start)
+        terms = written.group(1).split(".") if written is not None else list(el.terms)
         value = self.expression(el.value)
         offset = self.at(el)
         if len(terms) == 1:
@@ -724,14 +726,30 @@ def _first_group(m: re.Match[str]) -> str:
     return m.group(1)
 
 
-def _airspeed_safe(source: str) -> str:
-    """The template with ``\\d``-style escapes made parseable by airspeed, at the same offsets.
+#: The left side of a ``#set``, with Velocity 1.7 identifiers (letters, digits, ``_`` and ``-``).
+_SET_TARGET = re.compile(r"#\{?set\}?\s*\(\s*\$([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*)(?=\s*=)")
 
-    Velocity 1.7 string literals keep backslashes as they are (``"\\d+"`` is a regex), but
-    airspeed only accepts a few escapes inside literals.  Each other backslash pair becomes
-    ``\\\\`` (same length); the compiler reads literal and text values from the original
+
+def _unhyphenate_set(m: re.Match[str]) -> str:
+    start, end = m.span(1)
+    return m.group(0)[: start - m.start()] + m.group(1).replace("-", "_") + m.group(0)[end - m.start() :]
+
+
+def _airspeed_safe(source: str) -> str:
+    """The template made parseable by airspeed, at the same offsets.
+
+    * Velocity 1.7 string literals keep backslashes as they are (``"\\d+"`` is a regex), but
+      airspeed only accepts a few escapes inside literals.  Each other backslash pair
+      becomes ``\\\\`` (same length).
+    * Velocity 1.7 identifiers may contain hyphens, and AWS documents
+      ``#set($context.requestOverride.header.X-Foo = ...)``; airspeed's ``#set`` does not
+      accept them, so the hyphens of a ``#set`` left side become ``_`` (same length).
+
+    The compiler reads literal and text values and ``#set`` left sides from the original
     source by offset, so the output is unchanged.
     """
+    if "#" in source and "-" in source and "set" in source:
+        source = _SET_TARGET.sub(_unhyphenate_set, source)
     if "\\" not in source:
         return source
     out = []
@@ -1042,6 +1060,16 @@ def render(source: str, request: Request | None = None, *, limits: Limits = DEFA
     output, error = render_compiled(compiled, variables, limits)
     if error is not None:
         return error
+    request_override, response_override = overrides_of(variables)
+    return Rendered(body=output or "", request_override=request_override, response_override=response_override)
+
+
+def overrides_of(variables: dict[str, Any]) -> tuple[dict[str, dict[str, str]], dict[str, Any]]:
+    """What a render wrote to ``$context.requestOverride`` and ``$context.responseOverride``.
+
+    Returns ``({"header"|"path"|"querystring": {name: text}}, {"header": {name: text},
+    "status": text})``, leaving out what the template did not set.
+    """
     context = variables.get("context")
     request_override: dict[str, dict[str, str]] = {}
     response_override: dict[str, Any] = {}
@@ -1056,4 +1084,4 @@ def render(source: str, request: Request | None = None, *, limits: Limits = DEFA
                 response_override["header"] = {n: to_text(v) for n, v in headers.items()}
             if so.get("status") is not None:
                 response_override["status"] = to_text(so["status"])
-    return Rendered(body=output or "", request_override=request_override, response_override=response_override)
+    return request_override, response_override

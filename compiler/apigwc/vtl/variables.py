@@ -58,22 +58,37 @@ class Request:
 
 
 class Input:
-    """``$input``: the payload and the method request parameters."""
+    """``$input``: the payload and the method request parameters.
 
-    __slots__ = ("request", "_parsed", "_params")
+    ``body`` replaces the request's payload: a response template reads the integration's
+    response through ``$input`` and still sees the method request's parameters.
+    """
+
+    __slots__ = ("request", "_parsed", "_params", "_body")
     java_name = "$input"
 
-    def __init__(self, request: Request) -> None:
+    def __init__(self, request: Request, body: str | bytes | None = None) -> None:
         self.request = request
         self._parsed: Any = MISSING
         self._params: dict[str, dict[str, str]] | None = None
+        self._body = body
+
+    @property
+    def body_text(self) -> str:
+        """The payload as text (UTF-8, invalid bytes replaced)."""
+        body = self._body
+        if body is None:
+            return self.request.body_text
+        if isinstance(body, bytes):
+            return body.decode("utf-8", "replace")
+        return body
 
     def vtl_text(self) -> str:
         return "$input"
 
     def vtl_get(self, name: str) -> Any:
         if name == "body":
-            return self.request.body_text
+            return self.body_text
         raise LookupError(name)
 
     def vtl_call(self, name: str, args: list[Any]) -> Any:
@@ -84,7 +99,7 @@ class Input:
         if name == "params" and len(args) <= 1:
             return self.params(args[0]) if args else self.all_params()
         if name == "body" and not args:
-            return self.request.body_text
+            return self.body_text
         raise LookupError(name)
 
     def document(self) -> Any:
@@ -95,7 +110,7 @@ class Input:
         how templates split form posts.
         """
         if self._parsed is MISSING:
-            text = self.request.body_text
+            text = self.body_text
             if not text.strip():
                 self._parsed = {}
             else:

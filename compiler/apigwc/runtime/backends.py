@@ -1,0 +1,120 @@
+"""The seam between the pipeline and what answers a request: one `Backend` per integration type.
+
+The pipeline builds an `EndpointRequest` (the integration request after parameter
+mappings, templates and overrides) and hands it to the backend registered for the
+integration's type in `Deployment.backends`; the backend answers an `EndpointResponse`
+or a `GatewayError`.  ``apigwc invoke`` registers `MockBackend` (apigwc.runtime.mock)
+and `NotAvailable` for HTTP, HTTP_PROXY, AWS and AWS_PROXY; the local gateway registers
+its own backends for those types (HTTP through httpx, Lambda through local handlers).
+
+A backend for a proxy type (HTTP_PROXY, AWS_PROXY) returns the final response: the
+pipeline passes it to the client as is (plus the service headers).  For AWS_PROXY it is
+the backend's job to build the Lambda event from the `Exchange` and to turn the Lambda
+result into a response, or into a `GatewayError` (a malformed proxy response is 502).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Awaitable, Mapping, Protocol
+
+from .. import gateway as gw
+from .gateway_responses import GatewayError, ResponseType
+from .http import EMPTY_HEADERS, Headers
+
+if TYPE_CHECKING:
+    from .exchange import Exchange
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndpointRequest:
+    """The integration request: what API Gateway sends to the backend."""
+
+    integration: gw.Integration
+    #: the verb the backend is called with (``integrationHttpMethod``; the request's verb for ``ANY``)
+    http_method: str
+    #: the integration URI with ``${stageVariables.x}`` and ``{x}`` path placeholders filled, no query
+    uri: str | None
+    #: ``uri`` plus the integration request's query string
+    url: str | None
+    #: ``integration.request.path.*`` values (after ``$context.requestOverride.path``)
+    path: Mapping[str, str] = field(default_factory=dict)
+    query: tuple[tuple[str, str], ...] = ()
+    headers: Headers = EMPTY_HEADERS
+    body: bytes = b""
+    timeout_seconds: float = gw.DEFAULT_TIMEOUT_MILLIS / 1000
+    #: credentials and connection id with ``${stageVariables.x}`` filled
+    credentials: str | None = None
+    connection_id: str | None = None
+    #: the request template used (its content type), None when the payload passed through
+    template: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EndpointResponse:
+    """What the backend answered, before integration response mapping."""
+
+    status: int
+    headers: Headers = EMPTY_HEADERS
+    body: bytes = b""
+    #: Lambda custom (AWS) integrations: the function's ``errorMessage`` (None when it
+    #: succeeded); integration responses are selected by it instead of the status
+    error_message: str | None = None
+    #: for the log's "Integration latency"
+    latency_ms: float = 0.0
+
+
+class Backend(Protocol):
+    """Calls what an integration points at.
+
+    A backend owns its deadline: it answers within ``request.timeout_seconds`` (the
+    integration's ``timeoutInMillis``), or returns `timeout_error` (504
+    INTEGRATION_TIMEOUT).  `within_deadline` does that for any awaitable; a backend that
+    answers at once (MOCK) does not pay for a timer.  An exception a backend raises is
+    caught by the pipeline and answered as INTEGRATION_FAILURE, never propagated.
+    """
+
+    async def invoke(self, request: EndpointRequest, ex: "Exchange") -> EndpointResponse | GatewayError:
+        """Answer one integration request (``ex`` holds the method request, ``$context`` and the log)."""
+        ...
+
+
+def timeout_error(request: EndpointRequest) -> GatewayError:
+    """The answer when the endpoint does not answer in time: 504 ``Endpoint request timed out`` [Doc]."""
+    return GatewayError(
+        type=ResponseType.INTEGRATION_TIMEOUT,
+        log=f"Execution failed due to a timeout error: the endpoint did not answer within {request.integration.timeout_in_millis} ms",
+    )
+
+
+async def within_deadline(
+    call: Awaitable[EndpointResponse | GatewayError], request: EndpointRequest
+) -> EndpointResponse | GatewayError:
+    """Await a backend call, or give up after the integration timeout with `timeout_error`."""
+    try:
+        async with asyncio.timeout(request.timeout_seconds):
+            return await call
+    except TimeoutError:
+        return timeout_error(request)
+
+
+@dataclass(frozen=True, slots=True)
+class NotAvailable:
+    """A backend that says plainly that this integration type cannot run here (yet)."""
+
+    kind: gw.IntegrationType
+    where: str = "apigwc invoke"
+    instead: str = "the local gateway (apigwc serve) will call it"
+
+    async def invoke(self, request: EndpointRequest, ex: "Exchange") -> EndpointResponse | GatewayError:
+        message = f"{self.kind.value} integrations are not available in {self.where} yet"
+        return GatewayError(
+            type=ResponseType.API_CONFIGURATION_ERROR,
+            message=message,
+            log=f"Execution failed: {message}; {self.instead}",
+        )
+
+
+#: What the registry maps: integration type -> backend.
+Backends = Mapping[gw.IntegrationType, Backend]

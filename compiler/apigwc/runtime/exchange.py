@@ -1,0 +1,104 @@
+"""The state of one request while it moves through the pipeline.
+
+An `Exchange` is the one mutable object of a request: each step reads what earlier steps
+found (the route, the path parameters, ``$context``) and adds its own.  Steps added by
+the local gateway (authorizers, API keys) write ``$context.authorizer`` and
+``$context.identity`` here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import gateway as gw
+from ..vtl.variables import UTIL, Input
+from ..vtl.variables import Request as TemplateRequest
+from .context import RequestIds
+from .http import Request
+from .log import ExecutionLog, LogEntry, Step
+
+if TYPE_CHECKING:
+    from .deployment import Deployment
+    from .router import RouteMatch
+
+
+class Exchange:
+    """One request: what arrived, what the pipeline found, and the execution log."""
+
+    __slots__ = (
+        "deployment",
+        "request",
+        "verb",
+        "ids",
+        "started",
+        "context",
+        "stage_variables",
+        "log",
+        "route",
+        "method",
+        "path_params",
+        "step",
+        "_query",
+        "_headers",
+        "_view",
+    )
+
+    def __init__(
+        self,
+        deployment: "Deployment",
+        request: Request,
+        verb: str,
+        ids: RequestIds,
+        started: float,
+        context: dict[str, Any],
+    ) -> None:
+        self.deployment = deployment
+        self.request = request
+        #: the verb used for routing and $context.httpMethod (after X-HTTP-Method-Override)
+        self.verb = verb
+        self.ids = ids
+        self.started = started
+        self.context = context
+        self.stage_variables = deployment.stage_variables
+        self.log = ExecutionLog()
+        self.route: "RouteMatch | None" = None
+        self.method: gw.Method | None = None
+        self.path_params: dict[str, str] = {}
+        #: the step running now (errors are logged under it)
+        self.step = Step.REQUEST
+        self._query: dict[str, tuple[str, ...]] | None = None
+        self._headers: dict[str, tuple[str, ...]] | None = None
+        self._view: TemplateRequest | None = None
+
+    def note(self, step: Step, message: str) -> None:
+        """Add one line to the execution log."""
+        self.log.entries.append(LogEntry(step, message))
+
+    @property
+    def query(self) -> dict[str, tuple[str, ...]]:
+        """Query parameters: name -> every value."""
+        if self._query is None:
+            self._query = self.request.query_grouped()
+        return self._query
+
+    @property
+    def headers(self) -> dict[str, tuple[str, ...]]:
+        """Request headers: name (as first sent) -> every value."""
+        if self._headers is None:
+            self._headers = self.request.headers.grouped()
+        return self._headers
+
+    def template_variables(self, body: str | bytes) -> dict[str, Any]:
+        """A fresh template namespace whose ``$input`` reads ``body`` and the method request parameters.
+
+        Request and response templates both see the method request's path, query string
+        and headers through ``$input.params()``; ``$context.requestOverride`` and
+        ``responseOverride`` start empty for each template.
+        """
+        context = dict(self.context)
+        context["requestOverride"] = {"header": {}, "path": {}, "querystring": {}}
+        context["responseOverride"] = {"header": {}, "status": None}
+        view = self._view
+        if view is None:  # the method request's parameters, the same for every template of the request
+            view = self._view = TemplateRequest(path_params=self.path_params, query=self.query, headers=self.headers)
+        return {"input": Input(view, body), "util": UTIL, "context": context, "stageVariables": dict(self.stage_variables)}

@@ -1,0 +1,207 @@
+"""The execution path of one request (reference §4.2), shared by ``apigwc invoke`` and the local gateway.
+
+    execute(deployment, request) -> Execution(response, log)
+
+Order (docs/runtime.md):
+
+1. method: the request's verb, or ``X-HTTP-Method-Override`` [Doc per reference §4.2];
+2. route: resource, then method (403 MISSING_AUTHENTICATION_TOKEN when either is missing);
+3. method request: path parameters (URL-decoded), query string, headers, body (logged);
+4. authorization: the deployment's guards (IAM, authorizers, API keys, throttling);
+5. request validation (400 BAD_REQUEST_PARAMETERS / BAD_REQUEST_BODY);
+6. integration request: parameter mappings, template by Content-Type, passthrough (415),
+   contentHandling, URI (`apigwc.runtime.integration_request`);
+7. the backend registered for the integration type, which answers within the
+   integration timeout or with 504 INTEGRATION_TIMEOUT (`backends.within_deadline`);
+8. proxy integrations: the backend's response as is; others: integration response
+   selection, response parameters, template by Accept, responseOverride, method
+   response (`apigwc.runtime.integration_response`);
+9. every error raised by the gateway itself becomes a gateway response
+   (`apigwc.runtime.gateway_responses`);
+10. service headers on every response: ``x-amzn-RequestId``, ``x-amz-apigw-id``,
+    ``X-Amzn-Trace-Id``, ``x-amzn-ErrorType`` on gateway errors, and ``Content-Type``
+    (``application/json`` when nothing set one) [Doc].
+
+No exception escapes: a guard or backend that raises is logged and answered with a
+gateway response (a bug in a local handler must not kill the server).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .. import gateway as gw
+from . import integration_request, integration_response
+from .backends import EndpointResponse, NotAvailable
+from .context import request_context
+from .deployment import Deployment
+from .exchange import Exchange
+from .gateway_responses import GatewayError, ResponseType
+from .http import Headers, Request, Response
+from .log import LogEntry, Step, body_text, java_map
+from .router import METHOD_OVERRIDE_HEADER
+
+DEFAULT_CONTENT_TYPE = "application/json"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Execution:
+    """The outcome of one request: the response and the execution log."""
+
+    response: Response
+    log: tuple[LogEntry, ...]
+    request_id: str
+    #: the gateway response type when the gateway answered an error itself
+    error_type: ResponseType | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"status", "headers", "body", "log"}``: repeated headers are joined with ", "."""
+        headers: dict[str, str] = {}
+        for name, value in self.response.headers:
+            headers[name] = f"{headers[name]}, {value}" if name in headers else value
+        return {
+            "status": self.response.status,
+            "headers": headers,
+            "body": self.response.text,
+            "log": [e.to_json() for e in self.log],
+        }
+
+
+async def execute(deployment: Deployment, request: Request) -> Execution:
+    """Run one request through the gateway and return the response and the execution log."""
+    now = deployment.clock()
+    ids = deployment.ids(now)
+    verb = request.method.upper()
+    override = request.headers.get(METHOD_OVERRIDE_HEADER)
+    if override and override.strip():
+        verb = override.strip().upper()
+    context = request_context(api=deployment.api_id, stage=deployment.stage_name, request=request, verb=verb, ids=ids, now=now)
+    ex = Exchange(deployment, request, verb, ids, now, context)
+    ex.note(Step.REQUEST, f"Starting execution for request: {ids.request_id}")
+    if verb != request.method.upper():
+        ex.note(Step.REQUEST, f"{METHOD_OVERRIDE_HEADER}: {verb} replaces the request method {request.method.upper()}")
+    ex.note(Step.REQUEST, f"HTTP Method: {verb}, Resource Path: {request.path}")
+    result = await _run(ex)
+    error_type: ResponseType | None = None
+    if isinstance(result, GatewayError):
+        if result.log:
+            ex.note(ex.step, result.log)
+        status, headers, body = deployment.gateway_responses.render(result, ex)
+        error_type = result.type
+        final = _finish(ex, status, headers, body, result.info.error_type)
+    else:
+        status, headers, body = result
+        final = _finish(ex, status, headers, body, None)
+        if deployment.data_trace:
+            ex.note(Step.METHOD_RESPONSE, f"Method response body after transformations: {body_text(final.body)}")
+            ex.note(Step.METHOD_RESPONSE, f"Method response headers: {java_map(final.headers.items())}")
+        ex.note(Step.METHOD_RESPONSE, "Successfully completed execution")
+    ex.note(Step.METHOD_RESPONSE, f"Method completed with status: {final.status}")
+    return Execution(response=final, log=ex.log.freeze(), request_id=ids.request_id, error_type=error_type)
+
+
+async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | GatewayError:
+    deployment = ex.deployment
+    request = ex.request
+    ex.step = Step.ROUTE
+    match = deployment.router.match(ex.verb, request.path)
+    if match is None:
+        return GatewayError(type=ResponseType.MISSING_AUTHENTICATION_TOKEN, log=f"No resource matches the path {request.path}")
+    ex.route = match
+    ex.path_params = dict(match.path_params)
+    ex.context["resourcePath"] = match.resource.path
+    ex.context["resourceId"] = match.resource.id
+    method = match.method
+    if method is None:
+        has = ", ".join(match.verbs) if match.verbs else "none"
+        return GatewayError(
+            type=ResponseType.MISSING_AUTHENTICATION_TOKEN,
+            log=f"The resource {match.resource.path} has no {ex.verb} method (methods: {has})",
+        )
+    ex.method = method
+    ex.note(Step.ROUTE, f"Method: {method.label}" + (f" (for {ex.verb})" if method.http_method is gw.HttpMethod.ANY else ""))
+
+    ex.step = Step.METHOD_REQUEST
+    if deployment.data_trace:
+        ex.note(Step.METHOD_REQUEST, f"Method request path: {java_map(ex.path_params)}")
+        ex.note(Step.METHOD_REQUEST, f"Method request query string: {java_map({k: v[-1] for k, v in ex.query.items()})}")
+        ex.note(Step.METHOD_REQUEST, f"Method request headers: {java_map({k: v[-1] for k, v in ex.headers.items()})}")
+        ex.note(Step.METHOD_REQUEST, f"Method request body before transformations: {body_text(request.body)}")
+
+    ex.step = Step.AUTHORIZATION
+    for guard in deployment.guards:
+        try:
+            refused = await guard.check(ex, method)
+        except Exception as exc:  # noqa: BLE001 - a guard's bug must not escape the pipeline
+            return GatewayError(type=ResponseType.AUTHORIZER_FAILURE, log=f"Execution failed: {type(guard).__name__} raised {exc!r}")
+        if refused is not None:
+            return refused
+
+    ex.step = Step.VALIDATION
+    invalid = deployment.validators.check(ex, method)
+    if invalid is not None:
+        return invalid
+
+    integration = method.integration
+    ex.step = Step.INTEGRATION_REQUEST
+    if integration is None:
+        return GatewayError(
+            type=ResponseType.API_CONFIGURATION_ERROR,
+            log=f"Execution failed due to configuration error: No integration defined for method {method.label}",
+        )
+    built = integration_request.build(ex, method, integration)
+    if isinstance(built, GatewayError):
+        return built
+    if built.url is not None:
+        ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request URI: {built.url}")
+    if deployment.data_trace:
+        ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request headers: {java_map(built.headers.items())}")
+        ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request body after transformations: {body_text(built.body)}")
+
+    ex.step = Step.ENDPOINT
+    backend = deployment.backends.get(integration.type) or NotAvailable(integration.type)
+    if built.url is not None:
+        ex.note(Step.ENDPOINT, f"Sending request to {built.url}")
+    try:
+        answer = await backend.invoke(built, ex)  # the backend keeps the integration timeout (Backend)
+    except Exception as exc:  # noqa: BLE001 - a backend's bug must not escape the pipeline
+        return GatewayError(type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed: the {integration.type.value} backend raised {exc!r}")
+    if isinstance(answer, GatewayError):
+        return answer
+    _log_endpoint(ex, answer)
+
+    if integration.type.is_proxy:
+        return answer.status, list(answer.headers.items()), answer.body
+    ex.step = Step.INTEGRATION_RESPONSE
+    mapped = integration_response.respond(ex, method, integration, answer)
+    if isinstance(mapped, GatewayError):
+        return mapped
+    ex.step = Step.METHOD_RESPONSE
+    return mapped.status, mapped.headers, mapped.body
+
+
+def _log_endpoint(ex: Exchange, answer: EndpointResponse) -> None:
+    ex.note(Step.ENDPOINT, f"Received response. Status: {answer.status}, Integration latency: {answer.latency_ms:.0f} ms")
+    if ex.deployment.data_trace:
+        ex.note(Step.ENDPOINT, f"Endpoint response headers: {java_map(answer.headers.items())}")
+        ex.note(Step.ENDPOINT, f"Endpoint response body before transformations: {body_text(answer.body)}")
+
+
+def _finish(ex: Exchange, status: int, headers: list[tuple[str, str]], body: bytes, error_type: str | None) -> Response:
+    """Add Content-Type (when none) and the service headers."""
+    # the gateway sets these; an integration's x-amzn-ErrorType passes through [Doc] unless the gateway answers an error
+    replaced = _SERVICE_HEADERS if error_type is None else _SERVICE_HEADERS | {"x-amzn-errortype"}
+    out = [(n, v) for n, v in headers if n.lower() not in replaced]
+    if not any(n.lower() == "content-type" for n, _ in out):
+        out.insert(0, ("Content-Type", DEFAULT_CONTENT_TYPE))
+    ids = ex.ids
+    out.append(("x-amzn-RequestId", ids.request_id))
+    if error_type is not None:
+        out.append(("x-amzn-ErrorType", error_type))
+    out.append(("x-amz-apigw-id", ids.extended_request_id))
+    out.append(("X-Amzn-Trace-Id", ids.trace_id))
+    return Response(status=status, headers=Headers(out), body=body)
+
+
+_SERVICE_HEADERS = frozenset(("x-amzn-requestid", "x-amz-apigw-id", "x-amzn-trace-id"))

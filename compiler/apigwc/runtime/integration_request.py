@@ -1,0 +1,241 @@
+"""Build the integration request: what API Gateway sends to the backend (reference §4.2 step 10).
+
+Non-proxy integrations (HTTP, AWS, MOCK), in order:
+
+1. ``requestParameters`` fill ``integration.request.{path,querystring,header}.*``
+   (`apigwc.runtime.parameters`); only mapped parameters reach the backend;
+2. the request template is chosen by the Content-Type's MIME part (absent means
+   ``application/json``) and the passthrough behaviour decides what happens without one
+   (table below); the template renders, and what it wrote to
+   ``$context.requestOverride.*`` replaces the mapped headers, query parameters and path
+   parameters;
+3. ``contentHandling`` converts the payload (`apigwc.runtime.content`);
+4. ``${AWS::Region}``-style import variables get the local values (us-east-1,
+   123456789012, aws), ``${stageVariables.x}`` is filled in the URI, credentials and
+   connection id, and ``{x}`` placeholders of the URI take
+   ``integration.request.path.x`` (percent-encoded, ``/`` kept).
+
+Proxy integrations (HTTP_PROXY, AWS_PROXY) pass the method request through: every
+header and query parameter, the raw body; mappings add to them (``{proxy}`` in an
+HTTP_PROXY URI usually comes from ``integration.request.path.proxy``).
+
+Passthrough [Doc]:
+
+=====================  ======================  =============  =================  =====
+templates              request Content-Type    WHEN_NO_MATCH  WHEN_NO_TEMPLATES  NEVER
+=====================  ======================  =============  =================  =====
+none                   any                     pass through   pass through       415
+some, one matches      that type               transform      transform          transform
+some, none matches     another type            pass through   415                415
+=====================  ======================  =============  =================  =====
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Mapping, NamedTuple
+from urllib.parse import quote, urlencode
+
+from .. import gateway as gw
+from ..intrinsics import AWS_VARIABLE, STAGE_VARIABLE, Intrinsic, Value
+from ..mapping import parse_request_target
+from .backends import EndpointRequest
+from .content import decode, encode, is_binary, request_conversion
+from .context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
+from .gateway_responses import GatewayError, ResponseType
+from .http import Headers, media_type
+from .log import Step, java_map
+from .parameters import evaluate
+from .templates import TemplateRef
+
+if TYPE_CHECKING:
+    from .exchange import Exchange
+
+#: The content type of a request without a Content-Type header [Doc].
+DEFAULT_CONTENT_TYPE = "application/json"
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+#: RFC 3986 path characters kept as they are when a path parameter fills a URI placeholder.
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+class TemplateChoice(NamedTuple):
+    """The outcome of template selection: a template to render, or the payload passing through."""
+
+    content_type: str  # the request's MIME type (or the default)
+    key: str | None  # the template's content type; None: pass through
+    template: Value | None = None
+
+
+def choose_template(integration: gw.Integration, content_type: str | None) -> TemplateChoice | GatewayError:
+    """Select the request template by MIME type, applying the passthrough behaviour."""
+    mime = media_type(content_type) or DEFAULT_CONTENT_TYPE
+    templates = integration.request_templates
+    behavior = integration.passthrough_behavior
+    if not templates:
+        if behavior is gw.PassthroughBehavior.NEVER:
+            return _unsupported(f"no request template is defined and passthroughBehavior is NEVER (Content-Type {mime})")
+        return TemplateChoice(mime, None)
+    for key, template in templates.items():
+        if key.lower() == mime:
+            return TemplateChoice(mime, key, template)
+    if behavior is gw.PassthroughBehavior.WHEN_NO_MATCH:
+        return TemplateChoice(mime, None)
+    return _unsupported(
+        f"no request template for Content-Type {mime} (templates: {', '.join(templates)}) "
+        f"and passthroughBehavior is {behavior.value}"
+    )
+
+
+def _unsupported(why: str) -> GatewayError:
+    return GatewayError(type=ResponseType.UNSUPPORTED_MEDIA_TYPE, log=f"Request rejected: {why}")
+
+
+#: What API Gateway's import puts for ``${AWS::...}`` variables in URIs [Doc], locally.
+AWS_VARIABLES = {"${AWS::Region}": LOCAL_REGION, "${AWS::AccountId}": LOCAL_ACCOUNT_ID, "${AWS::Partition}": LOCAL_PARTITION}
+
+
+def fill_aws_variables(text: str) -> str:
+    """``${AWS::Region}``, ``${AWS::AccountId}``, ``${AWS::Partition}`` replaced by the local values."""
+    if "${AWS::" not in text:
+        return text
+    return AWS_VARIABLE.sub(lambda m: AWS_VARIABLES.get(m.group(0), m.group(0)), text)
+
+
+def fill_stage_variables(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]]:
+    """``${stageVariables.x}`` replaced by the stage's values; also returns the names that had none."""
+    missing: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        value = variables.get(m.group(1))
+        if value is None:
+            missing.append(m.group(1))
+            return ""
+        return value
+
+    return STAGE_VARIABLE.sub(sub, text), missing
+
+
+def fill_path(uri: str, path: Mapping[str, str]) -> tuple[str, list[str]]:
+    """``{x}`` placeholders replaced by ``integration.request.path.x`` (percent-encoded); also the names that had none."""
+    missing: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        value = path.get(m.group(1))
+        if value is None:
+            missing.append(m.group(1))
+            return m.group(0)
+        return quote(value, safe=_PATH_SAFE)
+
+    return _PLACEHOLDER.sub(sub, uri), missing
+
+
+def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> EndpointRequest | GatewayError:
+    """The integration request for the method request in ``ex``."""
+    proxy = integration.type.is_proxy
+    path: dict[str, str] = {}
+    headers: dict[str, tuple[str, list[str]]] = {}  # lower name -> (name, values)
+    query: dict[str, list[str]] = {}
+    if proxy:
+        for name, value in ex.request.headers:
+            headers.setdefault(name.lower(), (name, []))[1].append(value)
+        for name, value in ex.request.query:
+            query.setdefault(name, []).append(value)
+    for key, expression in integration.request_parameters.items():
+        target = parse_request_target(key)
+        if target is None:
+            ex.note(Step.INTEGRATION_REQUEST, f"Request parameter mapping {key} ignored: not an integration.request.* target")
+            continue
+        values = evaluate(expression, ex)
+        if values is None:
+            ex.note(Step.INTEGRATION_REQUEST, f"Request parameter {key} not set: {expression} has no value")
+            continue
+        # a multi-value source (multivaluequerystring, multivalueheader) keeps every value
+        where = target.location
+        if where == "path":
+            path[target.name] = values[-1]
+        elif where in ("querystring", "multivaluequerystring"):
+            query[target.name] = list(values)
+        else:
+            headers[target.name.lower()] = (target.name, list(values))
+
+    body = ex.request.body
+    template_key: str | None = None
+    if not proxy:
+        choice = choose_template(integration, ex.request.headers.get("Content-Type"))
+        if isinstance(choice, GatewayError):
+            return choice
+        binary = is_binary(choice.content_type, ex.deployment.gateway.rest_api.binary_media_types)
+        conversion = request_conversion(binary, integration.content_handling)
+        if conversion.encode_first:
+            body = encode(body)
+        if choice.key is not None and choice.template:
+            template_key = choice.key
+            ref = TemplateRef(method.label, choice.key)
+            rendered = ex.deployment.templates.render(choice.template, ref, ex.template_variables(body))
+            if isinstance(rendered, GatewayError):
+                return rendered
+            body = rendered.body.encode("utf-8")
+            overrides = rendered.request_override
+            for name, value in overrides.get("header", {}).items():
+                headers[name.lower()] = (name, [value])
+            for name, value in overrides.get("querystring", {}).items():
+                query[name] = [value]
+            path.update(overrides.get("path", {}))
+            if overrides:
+                ex.note(Step.INTEGRATION_REQUEST, f"Request overrides from the template: {java_map(_flatten(overrides))}")
+        elif choice.key is not None:
+            ex.note(Step.INTEGRATION_REQUEST, f"The request template {choice.key} is empty: the payload passes through")
+        else:
+            ex.note(Step.INTEGRATION_REQUEST, f"No request template for Content-Type {choice.content_type}: the payload passes through")
+        if conversion.decode_last:
+            decoded = decode(body)
+            if decoded is None:
+                return GatewayError(
+                    type=ResponseType.API_CONFIGURATION_ERROR,
+                    log="Execution failed due to configuration error: Unable to base64-decode the request body for CONVERT_TO_BINARY",
+                )
+            body = decoded
+        if conversion.encode_first or conversion.decode_last:
+            ex.note(Step.INTEGRATION_REQUEST, f"contentHandling {integration.content_handling}: the payload was {conversion.describe()}")
+
+    variables = ex.stage_variables
+    uri = url = None
+    if isinstance(integration.uri, Intrinsic):
+        # a Lambda backend finds its function through integration.lambda_function; others need a URI
+        ex.note(Step.INTEGRATION_REQUEST, f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally")
+    elif integration.uri is not None:
+        uri, missing = fill_stage_variables(fill_aws_variables(integration.uri), variables)
+        for name in missing:
+            ex.note(Step.INTEGRATION_REQUEST, f"Stage variable {name} is not defined: ${{stageVariables.{name}}} is empty in the endpoint URI")
+        uri, unfilled = fill_path(uri, path)
+        for name in unfilled:
+            ex.note(Step.INTEGRATION_REQUEST, f"URI placeholder {{{name}}} has no integration.request.path.{name} value")
+        pairs = [(k, v) for k, vs in query.items() for v in vs]
+        url = uri + ("&" if "?" in uri else "?") + urlencode(pairs) if pairs else uri
+    http_method = integration.http_method or ex.verb
+    if http_method.upper() == "ANY":
+        http_method = ex.verb
+    return EndpointRequest(
+        integration=integration,
+        http_method=http_method.upper(),
+        uri=uri,
+        url=url,
+        path=path,
+        query=tuple((k, v) for k, vs in query.items() for v in vs),
+        headers=Headers((name, v) for name, values in headers.values() for v in values),
+        body=body,
+        timeout_seconds=integration.timeout_in_millis / 1000,
+        credentials=_filled(integration.credentials, variables),
+        connection_id=_filled(integration.connection_id, variables),
+        template=template_key,
+    )
+
+
+def _filled(value: Value | None, variables: Mapping[str, str]) -> str | None:
+    if value is None or isinstance(value, Intrinsic):
+        return None
+    return fill_stage_variables(fill_aws_variables(value), variables)[0]
+
+
+def _flatten(overrides: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    return {f"{where}.{name}": value for where, values in overrides.items() for name, value in values.items()}
