@@ -240,11 +240,18 @@ def call_line(call: ApiCall) -> str:
     return line
 
 
-def plan_text(plan: Plan, title: str) -> str:
-    """The short text listing: a summary line, then one numbered line per call."""
+def plan_summary(plan: Plan) -> str:
+    """``33 calls (apigateway 29, lambda 3, sts 1)``."""
     counts = Counter(c.service for c in plan)
     summary = ", ".join(f"{s} {n}" for s, n in sorted(counts.items()))
-    out = [f"# {title}: {len(plan)} call{'s' if len(plan) != 1 else ''}" + (f" ({summary})" if plan else "")]
+    return f"{len(plan)} call{'s' if len(plan) != 1 else ''}" + (f" ({summary})" if plan else "")
+
+
+def plan_text(plan: Plan, title: str, comment: str = "") -> str:
+    """The short text listing: a summary line, then one numbered line per call."""
+    out = [f"# {title}: {plan_summary(plan)}"]
+    if comment:
+        out.append(f"# {comment}")
     width = len(str(len(plan)))
     for i, call in enumerate(plan, 1):
         out.append(f"{i:>{width}}. {call_line(call)}")

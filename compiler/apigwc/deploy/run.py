@@ -1,7 +1,7 @@
 """``apigwc deploy``: find the API, read it, plan the calls that converge, run them.
 
     compile -> desired state (one stage) -> AWS context (region, account) -> read live
-            -> diff -> dry run: show | otherwise: execute -> invoke URL
+            -> diff -> dry run: show | otherwise: execute, read back (verify) -> invoke URL
 
 Nothing is called before every value of the plan can be resolved: a spec whose values
 need ``--param`` (CloudFormation Refs) or hold intrinsics no call can express stops
@@ -11,7 +11,7 @@ with a message listing them, having called nothing.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Mapping
 
 from .. import gateway as gw
 from ..lower import camel
@@ -19,7 +19,7 @@ from ..output import output_name
 from .create import Desired, desired_state
 from .diff import Changes, plan_changes
 from .execute import Caller, DeployError, Executor, Pacing, Progress, RetryPolicy, no_progress
-from .plan import ApiCall, Plan, partial
+from .plan import Plan, call_line, partial, plan_summary
 from .read import read_live
 from .values import ProblemKind, Values, context_variables
 
@@ -31,19 +31,22 @@ class DeployOptions:
     endpoint_url: str | None = None
     profile: str | None = None
     params: Mapping[str, str] = field(default_factory=dict)
-    dry_run: bool = False
 
 
 @dataclass
 class DeployOutcome:
+    """What a deploy planned and did."""
+
     api_name: str
     stage: str
+    #: the calls planned (then made, unless it was a dry run)
     plan: Plan
     notes: list[str]
+    #: functions whose permissions could not be added (they do not exist)
     missing_functions: list[str]
-    dry_run: bool
-    #: variables known when the deploy ended (the API id among them)
+    #: variables known at the end (the API id among them)
     variables: dict[str, str]
+    applied: bool = False
     invoke_url: str | None = None
 
     @property
@@ -82,15 +85,13 @@ def desired_for(gateway: gw.Gateway, stage: str, params: Mapping[str, str]) -> D
     if intrinsics:
         where = "; ".join(f"{p.name} in {p.where}" for p in intrinsics[:5])
         raise DeployError(
-            f"the spec holds CloudFormation intrinsics that deploy calls cannot resolve ({where}); "
-            "deploy it with --via cloudformation",
+            f"the spec holds CloudFormation intrinsics that deploy calls cannot resolve ({where}); deploy it with --via cloudformation",
             usage=True,
         )
     if needed:
         flags = " ".join(f"--param {n}=VALUE" for n in needed)
         raise DeployError(
-            f"the spec refers to CloudFormation values apigwc cannot know ({', '.join(needed)}); pass {flags}, "
-            "or deploy with --via cloudformation",
+            f"the spec refers to CloudFormation values apigwc cannot know ({', '.join(needed)}); pass {flags}, or deploy with --via cloudformation",
             usage=True,
         )
     return desired
@@ -100,52 +101,95 @@ def invoke_url(api_id: str, region: str, suffix: str, stage: str) -> str:
     return f"https://{api_id}.execute-api.{region}.{suffix}/{stage}/"
 
 
-def deploy(gateway: gw.Gateway, options: DeployOptions, progress: Progress = no_progress, pacing: Pacing | None = None, retry: RetryPolicy | None = None) -> DeployOutcome:
-    """Converge the API and ``options.stage`` to the gateway model (or only plan it: dry run)."""
-    from .aws import AwsClients
+class Deployment:
+    """One deploy of one spec to one stage: `plan` reads and plans, `apply` runs the plan."""
 
-    desired = desired_for(gateway, options.stage, options.params)
-    clients = AwsClients(options.region, options.endpoint_url, options.profile)
-    caller = Caller(clients, pacing or Pacing(), retry or RetryPolicy())
-    identity = caller.call("sts", "get_caller_identity", {}, "get_caller_identity (the account id)")
-    context = context_variables(clients.region, identity.get("Account"))
-    functions = tuple(
-        sorted({f for p in desired.permissions_for(desired.stages).values() if isinstance(f := partial(p.function, context), str)})
-    )
+    def __init__(self, gateway: gw.Gateway, options: DeployOptions, pacing: Pacing | None = None, retry: RetryPolicy | None = None) -> None:
+        from .aws import AwsClients
 
-    def converge() -> tuple[Changes, dict[str, str]]:
-        live = read_live(caller, desired.tag, options.stage, tuple(desired.api_keys), tuple(desired.usage_plans), functions)
-        return plan_changes(desired, live, context), {**context, **live.variables}
+        self.options = options
+        self.desired = desired_for(gateway, options.stage, options.params)
+        self.clients = AwsClients(options.region, options.endpoint_url, options.profile)
+        self.caller = Caller(self.clients, pacing or Pacing(), retry or RetryPolicy())
+        self.context: dict[str, str] = {}
+        self.functions: tuple[str, ...] = ()
 
-    changes, variables = converge()
-    outcome = DeployOutcome(
-        api_name=desired.name,
-        stage=options.stage,
-        plan=changes.plan,
-        notes=list(changes.notes),
-        missing_functions=changes.missing_functions,
-        dry_run=options.dry_run,
-        variables=variables,
-    )
-    if not options.dry_run and changes.plan:
-        outcome.variables = Executor(caller, variables, progress).run(changes.plan)
-        # Read the result back: what the service did not store as sent is applied once
-        # more, and what still differs after that is reported (docs/deploy.md, "Verify").
-        for attempt in (1, 2):
-            again, variables = converge()
-            if not again.plan:
-                break
-            listing = ", ".join(c.label for c in again.plan)
-            if attempt == 2:
-                outcome.notes.append(f"after a second pass the service still differs from the spec: {listing}; run the deploy again, or see docs/deploy.md")
-                break
-            outcome.notes.append(f"the service did not store everything as sent; applied again: {listing}")
-            outcome.plan = outcome.plan + again.plan
-            outcome.variables = Executor(caller, variables, progress).run(again.plan)
+    def _converge(self) -> tuple[Changes, dict[str, str]]:
+        d = self.desired
+        live = read_live(self.caller, d.tag, self.options.stage, tuple(d.api_keys), tuple(d.usage_plans), self.functions)
+        return plan_changes(d, live, self.context), {**self.context, **live.variables}
+
+    def plan(self) -> DeployOutcome:
+        """Read what exists and plan the calls (calls nothing that changes anything)."""
+        identity = self.caller.call("sts", "get_caller_identity", {}, "get_caller_identity (the account id)")
+        self.context = context_variables(self.clients.region, identity.get("Account"))
+        d = self.desired
+        self.functions = tuple(sorted({f for p in d.permissions_for(d.stages).values() if isinstance(f := partial(p.function, self.context), str)}))
+        changes, variables = self._converge()
+        outcome = DeployOutcome(
+            api_name=d.name,
+            stage=self.options.stage,
+            plan=changes.plan,
+            notes=list(changes.notes),
+            missing_functions=changes.missing_functions,
+            variables=variables,
+        )
+        self._url(outcome)
+        return outcome
+
+    def apply(self, outcome: DeployOutcome, progress: Progress = no_progress) -> DeployOutcome:
+        """Run the planned calls, then read the API back and converge what the service did not take."""
+        if outcome.plan:
+            outcome.variables = Executor(self.caller, outcome.variables, progress).run(outcome.plan)
+            for attempt in (1, 2):
+                again, variables = self._converge()
+                if not again.plan:
+                    break
+                listing = ", ".join(c.label for c in again.plan)
+                if attempt == 2:
+                    outcome.notes.append(f"after a second pass the service still differs from the spec: {listing}; run the deploy again, or see docs/deploy.md")
+                    break
+                outcome.notes.append(f"the service did not store everything as sent; applied again: {listing}")
+                outcome.plan = outcome.plan + again.plan
+                outcome.variables = Executor(self.caller, variables, progress).run(again.plan)
         outcome.notes = list(dict.fromkeys(outcome.notes))
-    api_id = outcome.variables.get("restApi")
-    if api_id and desired.methods:
-        outcome.invoke_url = invoke_url(api_id, clients.region, context["aws:urlSuffix"], options.stage)
-    return outcome
+        outcome.applied = True
+        self._url(outcome)
+        return outcome
+
+    def _url(self, outcome: DeployOutcome) -> None:
+        api_id = outcome.variables.get("restApi")
+        if api_id and self.desired.methods:
+            outcome.invoke_url = invoke_url(api_id, self.clients.region, self.context["aws:urlSuffix"], self.options.stage)
 
 
+def deploy(gateway: gw.Gateway, options: DeployOptions, progress: Progress = no_progress, pacing: Pacing | None = None, retry: RetryPolicy | None = None) -> DeployOutcome:
+    """Plan and apply in one go (the Python API)."""
+    d = Deployment(gateway, options, pacing, retry)
+    return d.apply(d.plan(), progress)
+
+
+# ----------------------------------------------------------------------------------------
+# What the command prints
+
+
+def render_plan(outcome: DeployOutcome) -> str:
+    """The planned calls (``--dry-run``, and before asking for confirmation)."""
+    head = f"{outcome.api_name} -> stage {outcome.stage}"
+    if not outcome.plan:
+        return f"{head}: up to date, nothing to do\n"
+    width = len(str(len(outcome.plan)))
+    lines = [f"{head}: {plan_summary(outcome.plan)}"]
+    lines += [f"  {i:>{width}}. {call_line(c)}" for i, c in enumerate(outcome.plan, 1)]
+    return "\n".join(lines) + "\n"
+
+
+def render_result(outcome: DeployOutcome) -> str:
+    """The last lines of a deploy: what was done and the invoke URL."""
+    if outcome.mutating:
+        out = f"Deployed {outcome.api_name} to stage {outcome.stage}: {outcome.mutating} change{'s' if outcome.mutating != 1 else ''}\n"
+    else:
+        out = f"{outcome.api_name} is up to date on stage {outcome.stage}: no change made\n"
+    if outcome.invoke_url:
+        out += f"Invoke URL: {outcome.invoke_url}\n"
+    return out
