@@ -59,10 +59,12 @@ class RateLimit:
         now = self.clock()
         self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
-        return 0.0 if self.tokens >= 1 else (1 - self.tokens) / self.rate
+        if self.tokens >= 1 - 1e-9:  # tolerate float rounding of the refill
+            return 0.0
+        return (1 - self.tokens) / self.rate
 
     def take(self) -> None:
-        self.tokens -= 1
+        self.tokens = max(0.0, self.tokens - 1)
 
 
 #: API Gateway's control-plane limits per account (reference §5.3): (rate per s, burst)
