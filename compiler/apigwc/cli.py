@@ -517,16 +517,16 @@ class DeployVia(str, enum.Enum):
 def deploy(
     spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
     stage: str = typer.Option(..., "--stage", "-s", help="The stage to deploy (declared in x-apigwc.stages)."),
-    region: Optional[str] = typer.Option(None, "--region", help="AWS region [default: from the AWS configuration]."),
+    region: Optional[str] = typer.Option(None, "--region", help="AWS region (default: from the AWS configuration)."),
     endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url", help="Send every call to this endpoint (moto, LocalStack)."),
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile to take credentials from."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the calls and change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (required when not on a terminal)."),
     param: Optional[List[str]] = typer.Option(None, "--param", help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec (repeatable).", metavar="NAME=VALUE"),
     via: DeployVia = typer.Option(DeployVia.calls, "--via", help="calls: API Gateway calls; cloudformation: a stack, through a change set."),
-    stack_name: Optional[str] = typer.Option(None, "--stack-name", help="CloudFormation: the stack [default: apigwc-<api>-<stage>]."),
+    stack_name: Optional[str] = typer.Option(None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>)."),
     cfn_style: CfnStyleChoice = typer.Option(CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit resources, or RestApi.Body."),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
 ) -> None:
     """Deploy a spec to API Gateway and converge: a second deploy of the same spec changes nothing.
