@@ -37,11 +37,13 @@ def test_build_writes_every_target_and_prints_the_summary(run_cli, tmp_path):
     r = run_cli("build", "specs/petstore-lambda.yaml", "--out", str(out))
     assert r.returncode == 0, r.stderr
     assert tree(out / "petstore") == {
+        "deploy-plan.json": (CASES / "petstore-lambda" / "deploy-plan.json").read_bytes(),
+        "deploy-plan.txt": (CASES / "petstore-lambda" / "deploy-plan.txt").read_bytes(),
         "openapi.yaml": (CASES / "petstore-lambda" / "openapi.yaml").read_bytes(),
         "template.yaml": (CASES / "petstore-lambda" / "template.explicit.yaml").read_bytes(),
     }
     assert r.stdout == (
-        f"PetStore -> {out / 'petstore'} (openapi.yaml, template.yaml)\n"
+        f"PetStore -> {out / 'petstore'} (deploy-plan.json, deploy-plan.txt, openapi.yaml, template.yaml)\n"
         "/\n"
         "└── pets  GET POST\n"
         "    └── {petId}  DELETE GET\n"
@@ -66,14 +68,14 @@ def test_build_output_is_byte_identical_across_runs_and_hash_seeds(run_cli, tmp_
         assert r.returncode == 0, r.stderr
         runs.append(tree(out))
     assert runs[0] == runs[1]
-    assert sorted(runs[0]) == [f"{api}/{f}" for api in ("notes", "orders", "petstore", "users") for f in ("openapi.yaml", "template.yaml")]
+    assert sorted(runs[0]) == [f"{api}/{f}" for api in ("notes", "orders", "petstore", "users") for f in ("deploy-plan.json", "deploy-plan.txt", "openapi.yaml", "template.yaml")]
 
 
 def test_build_check_exit_codes(run_cli, tmp_path):
     out = tmp_path / "out"
     r = run_cli("build", "--check", "specs/users.yaml", "--out", str(out))
     assert r.returncode == 1
-    assert r.stderr.endswith(f"apigwc: {out / 'users'} is stale (openapi.yaml, template.yaml); run 'apigwc build specs/users.yaml'\n")
+    assert r.stderr.endswith(f"apigwc: {out / 'users'} is stale (deploy-plan.json, deploy-plan.txt, openapi.yaml, template.yaml); run 'apigwc build specs/users.yaml'\n")
     assert not out.exists()  # --check writes nothing
     assert run_cli("build", "specs/users.yaml", "--out", str(out)).returncode == 0
     before = tree(out)

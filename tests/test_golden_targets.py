@@ -1,4 +1,4 @@
-"""Golden files for the examples in specs/: the templates (both styles), the export, the diagnostics.
+"""Golden files for the examples in specs/: the templates (both styles), the export, the deploy plan, the diagnostics.
 
 Checked and rewritten by the same code path: ``python -m pytest --update-golden``.
 """
@@ -34,6 +34,10 @@ def test_golden_outputs(spec, golden):
     artifact, diags = emit_target(compiled, "openapi", EmitOptions())
     golden(folder / "openapi.yaml", artifact["openapi.yaml"])
     lines += [f"openapi: {_line(d)}" for d in diags]
+    artifact, diags = emit_target(compiled, "deploy", EmitOptions())
+    golden(folder / "deploy-plan.json", artifact["deploy-plan.json"])
+    golden(folder / "deploy-plan.txt", artifact["deploy-plan.txt"])
+    lines += [f"deploy: {_line(d)}" for d in diags]
     golden(folder / "diagnostics.txt", "".join(line + "\n" for line in lines))
 
 

@@ -266,6 +266,7 @@ class TargetName(str, enum.Enum):
 
     cfn = "cfn"
     openapi = "openapi"
+    deploy = "deploy"
 
 
 class FileFormat(str, enum.Enum):
@@ -371,9 +372,10 @@ def emit(
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
 ) -> None:
-    """Compile a spec to one target: a CloudFormation template or the OpenAPI export.
+    """Compile a spec to one target: a CloudFormation template, the OpenAPI export, or the deploy plan.
 
-    Lints first and stops (exit 1, nothing written) on any error.
+    Lints first and stops (exit 1, nothing written) on any error.  The deploy plan is the
+    text listing, or its JSON with --format json (or -o plan.json).
 
     Examples:
 
@@ -382,6 +384,8 @@ def emit(
       apigwc emit --target cfn --cfn-style body --format json specs/users.yaml
 
       apigwc emit --target openapi specs/secure-api.yaml
+
+      apigwc emit --target deploy --format json specs/petstore-lambda.yaml
     """
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
@@ -395,7 +399,9 @@ def emit(
     if _target_failed(compiled, found):
         typer.echo("apigwc: nothing was written", err=True)
         raise typer.Exit(1)
-    (text,) = artifact.values()
+    from .targets.base import OutputFormat, primary_file
+
+    text = artifact[primary_file(artifact, OutputFormat(format.value), str(output) if output is not None else None)]
     if output is None:
         sys.stdout.write(text)
         raise typer.Exit(0)
@@ -435,7 +441,8 @@ def build(
 ) -> None:
     """Lint, lower and write every target into OUT/<api-name>/.
 
-    Writes template.yaml (CloudFormation) and openapi.yaml (the normalized export),
+    Writes template.yaml (CloudFormation), openapi.yaml (the normalized export) and
+    deploy-plan.json / deploy-plan.txt (the deploy calls),
     atomically: a failed or killed build leaves the previous output untouched.  With
     --check nothing is written and the exit code says whether OUT is up to date.
 
@@ -601,6 +608,173 @@ def _read_data(data: str) -> bytes:
         return Path(name).read_bytes()
     except OSError as exc:
         raise _fail(f"cannot read '{name}' for -d: {exc.strerror or exc}")
+
+
+# ----------------------------------------------------------------------------------------
+# deploy
+
+
+class DeployVia(str, enum.Enum):
+    calls = "calls"
+    cloudformation = "cloudformation"
+
+
+@app.command()
+def deploy(
+    spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
+    stage: str = typer.Option(..., "--stage", "-s", help="The stage to deploy (declared in x-apigwc.stages)."),
+    region: Optional[str] = typer.Option(None, "--region", help="AWS region (default: from the AWS configuration)."),
+    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url", help="Send every call to this endpoint (moto, LocalStack)."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile to take credentials from."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the calls and change nothing."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (required when not on a terminal)."),
+    param: Optional[List[str]] = typer.Option(None, "--param", help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec (repeatable).", metavar="NAME=VALUE"),
+    via: DeployVia = typer.Option(DeployVia.calls, "--via", help="calls: API Gateway calls; cloudformation: a stack, through a change set."),
+    stack_name: Optional[str] = typer.Option(None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>)."),
+    cfn_style: CfnStyleChoice = typer.Option(CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit resources, or RestApi.Body."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
+    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+) -> None:
+    """Deploy a spec to API Gateway and converge: a second deploy of the same spec changes nothing.
+
+    Finds the API it deployed before (tag apigwc:api=<api-name>), reads it, and makes only
+    the calls that take it to the spec: resources, methods, integrations, models,
+    validators, authorizers, gateway responses, the stage and its settings, API keys,
+    usage plans and Lambda permissions; then a deployment when the API changed.  Credentials
+    come from the standard AWS chain.  With --via cloudformation it creates or updates a
+    stack through a change set instead.
+
+    Exit 0 deployed (or nothing to do), 1 lint errors, a failed call or a missing Lambda
+    function, 2 a usage error or an unreachable endpoint.
+
+    Examples:
+
+      apigwc deploy specs/users.yaml --stage dev --dry-run
+
+      apigwc deploy specs/petstore-lambda.yaml --stage prod --region eu-west-1 --yes
+
+      apigwc deploy specs/users.yaml --stage dev --via cloudformation --yes
+    """
+    if not spec.exists():
+        raise _fail(f"cannot read '{spec}': no such file or directory")
+    params: dict[str, str] = {}
+    for item in param or ():
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise _fail(f"--param takes NAME=VALUE, got '{item}'")
+        params[name.strip()] = value
+    compiled, _cfg = _compile(spec, config, ref_root)
+    if compiled is None:
+        raise typer.Exit(1)
+    from .deploy.run import DeployOptions
+
+    options = DeployOptions(stage=stage, region=region, endpoint_url=endpoint_url, profile=profile, params=params)
+    if via is DeployVia.cloudformation:
+        raise typer.Exit(_run_cfn_deploy(compiled, options, dry_run, yes, stack_name, cfn_style.value))
+    raise typer.Exit(_run_deploy(compiled, options, dry_run, yes))
+
+
+def _confirmed(yes: bool, question: str) -> bool | None:
+    """--yes, or an answer on a terminal; None when there is no terminal to ask on."""
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        return None
+    return typer.confirm(question, default=False)
+
+
+def _deploy_progress():
+    from .deploy.execute import BarProgress, LineProgress
+
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        return BarProgress(Console(stderr=True))
+    import contextlib
+
+    return contextlib.nullcontext(LineProgress(sys.stderr))
+
+
+def _deploy_failed(exc) -> int:
+    typer.echo(f"apigwc: error: {exc}", err=True)
+    if not (exc.usage or exc.connection):
+        typer.echo("apigwc: the deploy stopped there; running it again converges from where it is", err=True)
+    return 2 if exc.usage or exc.connection else 1
+
+
+def _run_deploy(compiled, options, dry_run: bool, yes: bool) -> int:
+    from .deploy.execute import DeployError
+    from .deploy.run import Deployment, render_plan, render_result
+
+    try:
+        with _progress(f"reading the API and planning stage {options.stage}"):
+            deployment = Deployment(compiled.gateway, options)
+            outcome = deployment.plan()
+        if dry_run or (outcome.plan and not yes):
+            sys.stdout.write(render_plan(outcome))
+        if dry_run:
+            _deploy_notes(outcome)
+            typer.echo("dry run: nothing was changed")
+            return 0
+        if outcome.plan:
+            answer = _confirmed(yes, f"Apply these {len(outcome.plan)} calls?")
+            if answer is None:
+                typer.echo("apigwc: error: not on a terminal: pass --yes to apply, or --dry-run to only look", err=True)
+                return 2
+            if not answer:
+                typer.echo("nothing was changed")
+                return 1
+        with _deploy_progress() as progress:
+            outcome = deployment.apply(outcome, progress)
+    except DeployError as exc:
+        return _deploy_failed(exc)
+    _deploy_notes(outcome)
+    sys.stdout.write(render_result(outcome))
+    return 1 if outcome.missing_functions else 0
+
+
+def _deploy_notes(outcome) -> None:
+    for note in outcome.notes:
+        typer.echo(f"apigwc: note: {note}", err=True)
+    for fn in outcome.missing_functions:
+        typer.echo(
+            f"apigwc: warning: Lambda function '{fn}' does not exist: API Gateway has no permission to invoke it "
+            "(calls to it fail with 500); create the function and deploy again",
+            err=True,
+        )
+
+
+def _run_cfn_deploy(compiled, options, dry_run: bool, yes: bool, stack_name, cfn_style: str) -> int:
+    from .deploy.cloudformation import StackDeploy, render_changes
+    from .deploy.execute import DeployError
+
+    try:
+        with _progress("creating a change set"):
+            job = StackDeploy(compiled.gateway, options, stack_name, _emit_options("yaml", cfn_style, False))
+            change_set = job.create_change_set()
+        sys.stdout.write(render_changes(change_set))
+        if not change_set.changes:
+            job.discard(change_set)
+            return 0
+        if dry_run:
+            job.discard(change_set)
+            typer.echo("dry run: the change set was deleted; nothing was changed")
+            return 0
+        answer = _confirmed(yes, f"Execute change set {change_set.name} on stack {change_set.stack}?")
+        if answer is None:
+            job.discard(change_set)
+            typer.echo("apigwc: error: not on a terminal: pass --yes to execute the change set", err=True)
+            return 2
+        if not answer:
+            job.discard(change_set)
+            typer.echo("nothing was changed")
+            return 1
+        with _progress(f"executing change set {change_set.name}"):
+            result = job.execute(change_set)
+    except DeployError as exc:
+        return _deploy_failed(exc)
+    sys.stdout.write(result)
+    return 0
 
 
 def main() -> None:

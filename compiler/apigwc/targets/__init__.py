@@ -11,15 +11,17 @@ from __future__ import annotations
 from ..diagnostics import Code
 from .base import Artifact, CfnStyle, EmitOptions, OutputFormat, Target
 from .cfn import CfnTarget
+from .deploy import DeployTarget
 from .openapi import OpenApiTarget
 
 TARGETS: dict[str, Target] = {
     "cfn": CfnTarget(),
     "openapi": OpenApiTarget(),
+    "deploy": DeployTarget(),
 }
 
 #: what `apigwc build` writes, in order
-BUILD_TARGETS: tuple[str, ...] = ("cfn", "openapi")
+BUILD_TARGETS: tuple[str, ...] = ("cfn", "openapi", "deploy")
 
 
 def target_codes() -> tuple[Code, ...]:

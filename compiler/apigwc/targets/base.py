@@ -59,6 +59,24 @@ class Target(Protocol):
     def emit(self, gateway: Gateway, options: EmitOptions, diags: Diagnostics) -> Artifact: ...
 
 
+def primary_file(artifact: Mapping[str, str], fmt: OutputFormat, output: str | None = None) -> str:
+    """The file of an artifact that ``apigwc emit`` prints or writes.
+
+    A target with several files (deploy: deploy-plan.json and deploy-plan.txt) gives the
+    one whose suffix matches ``--output``, else the JSON one for ``--format json``, else
+    the text one.
+    """
+    if len(artifact) == 1:
+        return next(iter(artifact))
+    names = sorted(artifact)
+    if output is not None:
+        for name in names:
+            if output.endswith(name[name.rfind(".") :]):
+                return name
+    wanted = ".json" if fmt is OutputFormat.json else ".txt"
+    return next((n for n in names if n.endswith(wanted)), names[0])
+
+
 def serialize(data: Any, fmt: OutputFormat) -> str:
     """JSON-shaped data as YAML or JSON text ending in one newline."""
     if fmt is OutputFormat.json:
