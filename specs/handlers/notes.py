@@ -34,11 +34,16 @@ def authorize(event, context):
         effect = "Allow"
     else:
         raise Exception("Unauthorized")  # API Gateway answers 401
+    # Allow every method of the stage, not just event["methodArn"]: API Gateway caches this
+    # policy for the token (authorizerResultTtlInSeconds) and reuses it for the other
+    # methods, so a policy naming only the first methodArn would deny the next call to
+    # another method with 403.
+    api_arn, stage = event["methodArn"].split("/")[:2]
     return {
         "principalId": token,
         "policyDocument": {
             "Version": "2012-10-17",
-            "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}],
+            "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": f"{api_arn}/{stage}/*"}],
         },
         "context": {"plan": "standard"},
     }
