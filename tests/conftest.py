@@ -69,6 +69,20 @@ def run_cli():
     return run
 
 
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``: relative POSIX path -> bytes."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def golden_bundle(example: str, folder: Path) -> bytes:
+    """tests/cases/<example>/local/gateway.json (built into output/<api>/local) as written into ``folder``."""
+    from apigwc.bundle import base_dir_for
+
+    text = (ROOT / "tests" / "cases" / example / "local" / "gateway.json").read_text(encoding="utf-8")
+    moved = text.replace('"baseDir": "../../../specs"', f'"baseDir": "{base_dir_for(SPECS / "x.yaml", folder)}"', 1)
+    return moved.encode("utf-8")
+
+
 def corpus_files(kind: str) -> list[Path]:
     """Files of ../shared/corpus/<kind> (empty if the corpus is not present)."""
     base = CORPUS / kind

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from apigwc import output
-from conftest import ROOT, SPECS
+from conftest import ROOT, SPECS, golden_bundle, tree
 
 CASES = ROOT / "tests" / "cases"
 
@@ -28,8 +28,7 @@ paths:
 """
 
 
-def tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+BUILD_FILES = ("deploy-plan.json", "deploy-plan.txt", "local/README.md", "local/gateway.json", "openapi.yaml", "template.yaml")
 
 
 def test_build_writes_every_target_and_prints_the_summary(run_cli, tmp_path):
@@ -39,11 +38,13 @@ def test_build_writes_every_target_and_prints_the_summary(run_cli, tmp_path):
     assert tree(out / "petstore") == {
         "deploy-plan.json": (CASES / "petstore-lambda" / "deploy-plan.json").read_bytes(),
         "deploy-plan.txt": (CASES / "petstore-lambda" / "deploy-plan.txt").read_bytes(),
+        "local/README.md": (CASES / "petstore-lambda" / "local" / "README.md").read_bytes(),
+        "local/gateway.json": golden_bundle("petstore-lambda", out / "petstore" / "local"),
         "openapi.yaml": (CASES / "petstore-lambda" / "openapi.yaml").read_bytes(),
         "template.yaml": (CASES / "petstore-lambda" / "template.explicit.yaml").read_bytes(),
     }
     assert r.stdout == (
-        f"PetStore -> {out / 'petstore'} (deploy-plan.json, deploy-plan.txt, openapi.yaml, template.yaml)\n"
+        f"PetStore -> {out / 'petstore'} (deploy-plan.json, deploy-plan.txt, local/, openapi.yaml, template.yaml)\n"
         "/\n"
         "└── pets  GET POST\n"
         "    └── {petId}  DELETE GET\n"
@@ -68,14 +69,14 @@ def test_build_output_is_byte_identical_across_runs_and_hash_seeds(run_cli, tmp_
         assert r.returncode == 0, r.stderr
         runs.append(tree(out))
     assert runs[0] == runs[1]
-    assert sorted(runs[0]) == [f"{api}/{f}" for api in ("notes", "orders", "petstore", "users") for f in ("deploy-plan.json", "deploy-plan.txt", "openapi.yaml", "template.yaml")]
+    assert sorted(runs[0]) == [f"{api}/{f}" for api in ("notes", "orders", "petstore", "users") for f in BUILD_FILES]
 
 
 def test_build_check_exit_codes(run_cli, tmp_path):
     out = tmp_path / "out"
     r = run_cli("build", "--check", "specs/users.yaml", "--out", str(out))
     assert r.returncode == 1
-    assert r.stderr.endswith(f"apigwc: {out / 'users'} is stale (deploy-plan.json, deploy-plan.txt, openapi.yaml, template.yaml); run 'apigwc build specs/users.yaml'\n")
+    assert r.stderr.endswith(f"apigwc: {out / 'users'} is stale ({', '.join(BUILD_FILES)}); run 'apigwc build specs/users.yaml'\n")
     assert not out.exists()  # --check writes nothing
     assert run_cli("build", "specs/users.yaml", "--out", str(out)).returncode == 0
     before = tree(out)

@@ -1,4 +1,4 @@
-"""Golden files for the examples in specs/: the templates (both styles), the export, the deploy plan, the diagnostics.
+"""Golden files for the examples in specs/: the templates (both styles), the export, the deploy plan, the local bundle, the diagnostics.
 
 Checked and rewritten by the same code path: ``python -m pytest --update-golden``.
 """
@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from apigwc.bundle import base_dir_for
+from apigwc.output import output_name
 from apigwc.pipeline import compile_file, emit_target
 from apigwc.targets import CfnStyle, EmitOptions
 
@@ -38,6 +40,12 @@ def test_golden_outputs(spec, golden):
     golden(folder / "deploy-plan.json", artifact["deploy-plan.json"])
     golden(folder / "deploy-plan.txt", artifact["deploy-plan.txt"])
     lines += [f"deploy: {_line(d)}" for d in diags]
+    # the bundle as `apigwc build specs/<example>.yaml` writes it from the repository root
+    base_dir = base_dir_for(spec, ROOT / "output" / output_name(compiled.gateway) / "local")
+    artifact, diags = emit_target(compiled, "local", EmitOptions(bundle_base_dir=base_dir))
+    golden(folder / "local" / "gateway.json", artifact["local/gateway.json"])
+    golden(folder / "local" / "README.md", artifact["local/README.md"])
+    lines += [f"local: {_line(d)}" for d in diags]
     golden(folder / "diagnostics.txt", "".join(line + "\n" for line in lines))
 
 

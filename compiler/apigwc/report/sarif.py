@@ -9,20 +9,12 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
+from .. import package_version
 from ..diagnostics import Code, Severity
 from ..pipeline import LintResult
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("apigwc")
-    except PackageNotFoundError:  # running from a source tree
-        return "0.0.0"
 
 
 def _uri(file: str) -> str:
@@ -74,7 +66,7 @@ def render(results: Sequence[LintResult], codes: dict[str, Code]) -> str:
                 "tool": {
                     "driver": {
                         "name": "apigwc",
-                        "version": _version(),
+                        "version": package_version(),
                         "informationUri": "https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions.html",
                         "rules": rules,
                     }

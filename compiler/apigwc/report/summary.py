@@ -1,6 +1,6 @@
 """The build summary: what a gateway model holds, as a resource tree plus counts.
 
-    PetStore -> output/petstore (openapi.yaml, template.yaml)
+    PetStore -> output/petstore (deploy-plan.json, deploy-plan.txt, local/, openapi.yaml, template.yaml)
     /
     └── pets  GET POST
         └── {petId}  DELETE GET
@@ -51,9 +51,10 @@ def resource_tree(gateway: Gateway, limit: int = MAX_TREE_LINES) -> list[str]:
 
 
 def render_summary(gateway: Gateway, destination: str, files: Iterable[str]) -> str:
-    """The summary printed by ``apigwc build``."""
+    """The summary printed by ``apigwc build``; the files of a sub-folder show as the folder ("local/")."""
     name = gateway.rest_api.name if isinstance(gateway.rest_api.name, str) else "REST API"
-    out = [f"{name} -> {destination} ({', '.join(sorted(files))})"]
+    shown = sorted({f.split("/", 1)[0] + "/" if "/" in f else f for f in files})
+    out = [f"{name} -> {destination} ({', '.join(shown)})"]
     out += resource_tree(gateway)
     out.append(
         ", ".join(

@@ -12,16 +12,18 @@ from ..diagnostics import Code
 from .base import Artifact, CfnStyle, EmitOptions, OutputFormat, Target
 from .cfn import CfnTarget
 from .deploy import DeployTarget
+from .local import LocalTarget
 from .openapi import OpenApiTarget
 
 TARGETS: dict[str, Target] = {
     "cfn": CfnTarget(),
     "openapi": OpenApiTarget(),
     "deploy": DeployTarget(),
+    "local": LocalTarget(),
 }
 
 #: what `apigwc build` writes, in order
-BUILD_TARGETS: tuple[str, ...] = ("cfn", "openapi", "deploy")
+BUILD_TARGETS: tuple[str, ...] = ("cfn", "openapi", "deploy", "local")
 
 
 def target_codes() -> tuple[Code, ...]:

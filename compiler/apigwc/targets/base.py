@@ -42,6 +42,9 @@ class EmitOptions:
     cfn_style: CfnStyle = CfnStyle.explicit
     #: CloudFormation: turn every literal Lambda function ARN into a template Parameter
     lambda_params: bool = False
+    #: local bundle: the spec's folder relative to the folder the bundle is written to
+    #: (POSIX; `bundle.base_dir_for` computes it)
+    bundle_base_dir: str = "."
 
 
 class Target(Protocol):
@@ -55,6 +58,9 @@ class Target(Protocol):
     handlers: Mapping[type, Callable[..., Any]]
     #: gateway node types the target cannot express -> the code it reports them with
     unsupported: Mapping[type, Code]
+    #: None for a target of files; for a folder target, the sub-folder its files are in
+    #: (the build writes it under output/<api>/, ``emit`` needs ``-o DIR``)
+    folder: str | None
 
     def emit(self, gateway: Gateway, options: EmitOptions, diags: Diagnostics) -> Artifact: ...
 

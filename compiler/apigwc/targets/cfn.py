@@ -1027,6 +1027,7 @@ class CfnTarget:
     """``apigwc emit --target cfn``: template.yaml (or template.json)."""
 
     name = "cfn"
+    folder = None
     codes = CFN_CODES
     handlers = EXPLICIT_HANDLERS
     body_handlers = BODY_HANDLERS

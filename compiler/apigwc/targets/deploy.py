@@ -105,6 +105,7 @@ class DeployTarget:
     """``apigwc emit --target deploy``: deploy-plan.json and deploy-plan.txt."""
 
     name = "deploy"
+    folder = None
     codes = DEPLOY_CODES
     handlers = HANDLERS
     unsupported: dict[type, Code] = {}

@@ -403,6 +403,7 @@ class OpenApiTarget:
     """``apigwc emit --target openapi``: the normalized export (openapi.yaml / openapi.json)."""
 
     name = "openapi"
+    folder = None
     codes: tuple[Code, ...] = ()
     handlers = HANDLERS
     unsupported: dict[type, Code] = {}
