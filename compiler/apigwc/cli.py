@@ -267,6 +267,7 @@ class TargetName(str, enum.Enum):
     cfn = "cfn"
     openapi = "openapi"
     deploy = "deploy"
+    local = "local"
 
 
 class FileFormat(str, enum.Enum):
@@ -346,10 +347,12 @@ def _compile(spec: Path, config_path, ref_root, stopped: str = "nothing was writ
     return compiled, cfg
 
 
-def _emit_options(fmt: str, cfn_style: str, lambda_params: bool):
+def _emit_options(fmt: str, cfn_style: str, lambda_params: bool, bundle_base_dir: str = "."):
     from .targets import CfnStyle, EmitOptions, OutputFormat
 
-    return EmitOptions(format=OutputFormat(fmt), cfn_style=CfnStyle(cfn_style), lambda_params=lambda_params)
+    return EmitOptions(
+        format=OutputFormat(fmt), cfn_style=CfnStyle(cfn_style), lambda_params=lambda_params, bundle_base_dir=bundle_base_dir
+    )
 
 
 def _target_failed(compiled, diagnostics) -> bool:
@@ -363,7 +366,7 @@ def _target_failed(compiled, diagnostics) -> bool:
 def emit(
     spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
     target: TargetName = typer.Option(..., "--target", "-t", help="What to emit."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (--target local: this folder)."),
     format: FileFormat = typer.Option(FileFormat.yaml, "--format", "-f", help="File format."),
     cfn_style: CfnStyleChoice = typer.Option(
         CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body."
@@ -372,10 +375,11 @@ def emit(
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
 ) -> None:
-    """Compile a spec to one target: a CloudFormation template, the OpenAPI export, or the deploy plan.
+    """Compile a spec to one target: a CloudFormation template, the OpenAPI export, the deploy plan, or the local bundle.
 
     Lints first and stops (exit 1, nothing written) on any error.  The deploy plan is the
-    text listing, or its JSON with --format json (or -o plan.json).
+    text listing, or its JSON with --format json (or -o plan.json).  The local bundle is a
+    folder (what apigwc serve runs): -o DIR is required, and DIR is replaced atomically.
 
     Examples:
 
@@ -386,19 +390,31 @@ def emit(
       apigwc emit --target openapi specs/secure-api.yaml
 
       apigwc emit --target deploy --format json specs/petstore-lambda.yaml
+
+      apigwc emit --target local specs/users.yaml -o build/users-local
     """
+    from .targets import TARGETS
+
+    folder = TARGETS[target.value].folder
+    if folder is not None:
+        _check_folder_output(target.value, output)
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
     compiled, cfg = _compile(spec, config, ref_root)
     if compiled is None:
         raise typer.Exit(1)
+    from .bundle import base_dir_for
     from .pipeline import emit_target
 
+    base_dir = base_dir_for(spec, output) if folder is not None else "."
     with _progress(f"emitting {target.value}"):
-        artifact, found = emit_target(compiled, target.value, _emit_options(format.value, cfn_style.value, lambda_params), cfg)
+        artifact, found = emit_target(compiled, target.value, _emit_options(format.value, cfn_style.value, lambda_params, base_dir), cfg)
     if _target_failed(compiled, found):
         typer.echo("apigwc: nothing was written", err=True)
         raise typer.Exit(1)
+    if folder is not None:
+        _write_folder(output, {rel.removeprefix(folder + "/"): text for rel, text in artifact.items()})
+        raise typer.Exit(0)
     from .targets.base import OutputFormat, primary_file
 
     text = artifact[primary_file(artifact, OutputFormat(format.value), str(output) if output is not None else None)]
@@ -410,6 +426,32 @@ def emit(
     except OSError as exc:
         raise _fail(f"cannot write '{output}': {exc.strerror or exc}")
     typer.echo(f"apigwc: wrote {output}", err=True)
+
+
+def _check_folder_output(target: str, output: Optional[Path]) -> None:
+    """A folder target writes into -o DIR, which it replaces: refuse anything it should not replace."""
+    from .bundle import is_bundle
+
+    if output is None:
+        raise _fail(f"--target {target} writes a folder: give it with -o DIR")
+    if output.exists() and not output.is_dir():
+        raise _fail(f"-o '{output}' is a file, not a folder")
+    if output.is_dir() and any(output.iterdir()) and not is_bundle(output):
+        raise _fail(f"-o '{output}' is a folder that holds other files; apigwc replaces the whole folder, so give a new one")
+
+
+def _write_folder(folder: Path, files: dict[str, str]) -> None:
+    """Replace ``folder`` with exactly ``files``, atomically (as ``build`` writes output/<api>/)."""
+    import os
+
+    from .output import write_outputs
+
+    target = Path(os.path.abspath(folder))
+    try:
+        write_outputs(target.parent, target.name, files)
+    except OSError as exc:
+        raise _fail(f"cannot write '{folder}': {exc.strerror or exc}")
+    typer.echo(f"apigwc: wrote {folder}", err=True)
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -441,9 +483,9 @@ def build(
 ) -> None:
     """Lint, lower and write every target into OUT/<api-name>/.
 
-    Writes template.yaml (CloudFormation), openapi.yaml (the normalized export) and
-    deploy-plan.json / deploy-plan.txt (the deploy calls),
-    atomically: a failed or killed build leaves the previous output untouched.  With
+    Writes template.yaml (CloudFormation), openapi.yaml (the normalized export),
+    deploy-plan.json / deploy-plan.txt (the deploy calls) and local/ (the bundle that
+    apigwc serve runs), atomically: a failed or killed build leaves the previous output untouched.  With
     --check nothing is written and the exit code says whether OUT is up to date.
 
     Examples:
@@ -465,9 +507,13 @@ def build(
 
 
 def _run_build(files: list[Path], out: Path, check: bool, options, config_path, ref_root) -> int:
+    import dataclasses
+
+    from .bundle import base_dir_for
     from .output import output_name, stale_files, write_outputs
     from .pipeline import build_artifacts
     from .report.summary import render_summary
+    from .targets.local import FOLDER as LOCAL_FOLDER
 
     if out.exists() and not out.is_dir():
         raise _fail(f"--out '{out}' is a file, not a folder")
@@ -482,8 +528,9 @@ def _run_build(files: list[Path], out: Path, check: bool, options, config_path, 
         if name in names:
             raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}; give the APIs different titles")
         names[name] = spec
+        spec_options = dataclasses.replace(options, bundle_base_dir=base_dir_for(spec, out / name / LOCAL_FOLDER))
         with _progress(f"emitting {spec}"):
-            artifacts, found = build_artifacts(compiled, options, cfg)
+            artifacts, found = build_artifacts(compiled, spec_options, cfg)
         if _target_failed(compiled, found):
             typer.echo(f"apigwc: {spec}: nothing was written", err=True)
             status = 1
@@ -529,7 +576,7 @@ def invoke(
 ) -> None:
     """Run one request through the API without a server; print the response and the execution log.
 
-    The request goes through the steps it takes on API Gateway (route, method request, validation, integration request, integration, integration response, method response, gateway responses), and the log shows each one, like the console's Test. MOCK integrations run offline; HTTP and Lambda integrations need the local gateway. Authorizers, API keys and IAM are not run (the log says so), as in the console's Test.
+    The request goes through the steps it takes on API Gateway (route, method request, validation, integration request, integration, integration response, method response, gateway responses), and the log shows each one, like the console's Test. MOCK integrations run offline; HTTP integrations call their upstreams and Lambda integrations the Python handlers of x-apigwc.local.lambdas, as apigwc serve does. Authorizers, API keys and IAM are not run (the log says so), as in the console's Test.
 
     Text output: the HTTP response on stdout (status line, headers, a blank line, the body) and the execution log on stderr. With --format json, one object {"status", "headers", "body", "log"} on stdout.
 
@@ -583,8 +630,19 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
         raise _fail(selection)
     if selection.note:
         typer.echo(f"apigwc: using {selection.note}", err=True)
-    deployment = Deployment(compiled.gateway, selection, stage_variables=variables)
-    execution = asyncio.run(execute(deployment, Request.build(verb, path, pairs, body)))
+    from .runtime.local import LocalGateway
+
+    async def run_once():
+        # the local gateway's backends (HTTP upstreams, Lambda handlers, AWS endpoints);
+        # no guards: like the console's Test, invoke runs no authorization (the log says so)
+        local = LocalGateway.create(compiled.gateway, spec.resolve().parent)
+        try:
+            deployment = Deployment(compiled.gateway, selection, stage_variables=variables, backends=local.backends)
+            return await execute(deployment, Request.build(verb, path, pairs, body))
+        finally:
+            await local.aclose()
+
+    execution = asyncio.run(run_once())
     if fmt == "json":
         sys.stdout.write(json_text(execution))
         return 0
@@ -608,6 +666,104 @@ def _read_data(data: str) -> bytes:
         return Path(name).read_bytes()
     except OSError as exc:
         raise _fail(f"cannot read '{name}' for -d: {exc.strerror or exc}")
+
+
+# ----------------------------------------------------------------------------------------
+# serve
+
+
+@app.command(no_args_is_help=True)
+def serve(
+    source: Path = typer.Argument(..., help="The OpenAPI file, or a local bundle folder (output/<api>/local).", show_default=False),
+    host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on."),
+    port: int = typer.Option(3000, "--port", "-p", help="The port to listen on (0: any free port)."),
+    stage: Optional[List[str]] = typer.Option(None, "--stage", help="Serve only this stage (repeatable; default: every declared stage, or 'local')."),
+    stage_var: Optional[List[str]] = typer.Option(None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"),
+    lambda_: Optional[List[str]] = typer.Option(None, "--lambda", help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).", metavar="NAME=MODULE:CALLABLE"),
+    watch: bool = typer.Option(False, "--watch", "-w", help="Rebuild when the spec (or a file it $refs) changes; keep the old build while the new one has errors."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+) -> None:
+    """Run the API as a local gateway on 127.0.0.1, the way API Gateway would answer.
+
+    Every stage is served at http://HOST:PORT/<stage>/<path>, like its invoke URL. At start apigwc prints the URL of each stage, the routes, and how far each route is emulated (full, partial: what is not, none: why); then one access-log line per request.
+
+    MOCK integrations, mapping templates, validation and gateway responses run as in apigwc invoke. HTTP and HTTP_PROXY integrations call their upstreams; Lambda integrations and authorizers call Python handlers named in x-apigwc.local.lambdas or with --lambda; API keys, usage plans, throttling and quotas are enforced; Cognito tokens are verified against the JWKS files of x-apigwc.local.jwks.
+
+    Exit 1 when the spec has lint errors, 2 on a usage or I/O error (a busy port, an unknown stage).
+
+    Examples:
+
+      apigwc serve specs/users.yaml
+
+      apigwc serve specs/petstore-lambda.yaml --port 8080 --watch
+
+      apigwc serve api.yaml --stage dev --stage-var backend=localhost:9000 --lambda PetsFunction=handlers.pets:handler
+
+      apigwc serve output/PetStore/local
+    """
+    raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, config, ref_root))
+
+
+def _pairs(items: list[str], flag: str, example: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise _fail(f"{flag} {item!r} is not {example}")
+        out[key.strip()] = value
+    return out
+
+
+def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, config_path, ref_root) -> int:
+    from .serve.server import Failure, Options, banner, bind, build, compile_for_serving, load, run
+
+    if not source.exists():
+        raise _fail(f"cannot read '{source}': no such file or directory")
+    if not 0 <= port <= 65535:
+        raise _fail(f"--port {port} is not a port number (0-65535)")
+    options = Options(tuple(stages), _pairs(stage_vars, "--stage-var", "K=V"), _pairs(lambdas, "--lambda", "NAME=module:callable"))
+    for name, target in options.lambdas.items():
+        if ":" not in target:
+            raise _fail(f"--lambda {name}={target}: the handler must be module:callable, e.g. handlers.pets:handler")
+    cfg = None if source.is_dir() else _config_for(source, config_path, ref_root)
+
+    def compile_spec(spec: Path):
+        return compile_for_serving(spec, cfg)
+
+    def attempt():
+        loaded = load(source, compile_spec)
+        if isinstance(loaded, Failure):
+            return loaded
+        served = build(loaded, options)
+        return served if isinstance(served, Failure) else (served, loaded)
+
+    with _progress(f"loading {source}"):
+        first = attempt()
+    if isinstance(first, Failure):
+        for line in first.details:
+            typer.echo(line, err=True)
+        if first.details:  # lint errors
+            typer.echo(f"apigwc: {first.message}; nothing is served", err=True)
+            return 1
+        raise _fail(first.message)
+    served, loaded = first
+    sock = bind(host, port)
+    if isinstance(sock, str):
+        raise _fail(sock)
+    bound = sock.getsockname()
+    shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
+    from .serve.app import GatewayApp
+    from .serve.server import access_line
+
+    def out(text: str) -> None:
+        typer.echo(text)
+        sys.stdout.flush()
+
+    app = GatewayApp(served, on_access=lambda a: out(access_line(a)))
+    out(banner(loaded, served, f"http://{shown}:{bound[1]}"))
+    run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out)
+    return 0
 
 
 # ----------------------------------------------------------------------------------------

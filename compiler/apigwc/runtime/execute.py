@@ -28,6 +28,7 @@ gateway response (a bug in a local handler must not kill the server).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,10 @@ class Execution:
     request_id: str
     #: the gateway response type when the gateway answered an error itself
     error_type: ResponseType | None = None
+    #: ``$context`` after the response, with ``status``, ``responseLength``,
+    #: ``responseLatency``, ``integrationStatus`` and ``integrationLatency`` filled (for
+    #: the stage's access log format)
+    context: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """``{"status", "headers", "body", "log"}``: repeated headers are joined with ", "."""
@@ -68,8 +73,14 @@ class Execution:
         }
 
 
-async def execute(deployment: Deployment, request: Request) -> Execution:
-    """Run one request through the gateway and return the response and the execution log."""
+async def execute(deployment: Deployment, request: Request, *, refused: GatewayError | None = None) -> Execution:
+    """Run one request through the gateway and return the response and the execution log.
+
+    ``refused``: the server already refused the request before routing (a body over the
+    payload limit: 413 REQUEST_TOO_LARGE); the gateway response is rendered and logged
+    like any other, and the pipeline does not run.
+    """
+    started = time.perf_counter()
     now = deployment.clock()
     ids = deployment.ids(now)
     verb = request.method.upper()
@@ -82,7 +93,7 @@ async def execute(deployment: Deployment, request: Request) -> Execution:
     if verb != request.method.upper():
         ex.note(Step.REQUEST, f"{METHOD_OVERRIDE_HEADER}: {verb} replaces the request method {request.method.upper()}")
     ex.note(Step.REQUEST, f"HTTP Method: {verb}, Resource Path: {request.path}")
-    result = await _run(ex)
+    result = refused if refused is not None else await _run(ex)
     error_type: ResponseType | None = None
     if isinstance(result, GatewayError):
         if result.log:
@@ -98,7 +109,11 @@ async def execute(deployment: Deployment, request: Request) -> Execution:
             ex.note(Step.METHOD_RESPONSE, f"Method response headers: {java_map(final.headers.items())}")
         ex.note(Step.METHOD_RESPONSE, "Successfully completed execution")
     ex.note(Step.METHOD_RESPONSE, f"Method completed with status: {final.status}")
-    return Execution(response=final, log=ex.log.freeze(), request_id=ids.request_id, error_type=error_type)
+    context = ex.context
+    context["status"] = final.status
+    context["responseLength"] = len(final.body)
+    context["responseLatency"] = round((time.perf_counter() - started) * 1000)
+    return Execution(response=final, log=ex.log.freeze(), request_id=ids.request_id, error_type=error_type, context=context)
 
 
 async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | GatewayError:
@@ -170,6 +185,8 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
     if isinstance(answer, GatewayError):
         return answer
     _log_endpoint(ex, answer)
+    ex.context["integrationStatus"] = answer.status
+    ex.context["integrationLatency"] = round(answer.latency_ms)
 
     if integration.type.is_proxy:
         return answer.status, list(answer.headers.items()), answer.body

@@ -137,8 +137,12 @@ class GatewayError:
 _VARIABLE = re.compile(r"\$\{(context|stageVariables)((?:\.[A-Za-z0-9_$-]+)+)\}|\$(context|stageVariables)((?:\.[A-Za-z0-9_$]+)+)")
 
 
-def substitute(template: str, context: Mapping[str, Any], stage_variables: Mapping[str, str]) -> str:
-    """Replace ``$context.x.y`` / ``${context.x}`` and ``$stageVariables.x``; nothing else is evaluated."""
+def substitute(template: str, context: Mapping[str, Any], stage_variables: Mapping[str, str], missing: str = "") -> str:
+    """Replace ``$context.x.y`` / ``${context.x}`` and ``$stageVariables.x``; nothing else is evaluated.
+
+    A variable without a value prints ``missing``: nothing in gateway responses, ``-`` in
+    access logs [Doc: "Customize access logs": null values are logged as -].
+    """
 
     def value(m: re.Match[str]) -> str:
         root = m.group(1) or m.group(3)
@@ -150,7 +154,7 @@ def substitute(template: str, context: Mapping[str, Any], stage_variables: Mappi
             for part in path.split("."):
                 found = found.get(part) if isinstance(found, Mapping) else None
         if found is None:
-            return ""
+            return missing
         if isinstance(found, bool):
             return "true" if found else "false"
         if isinstance(found, (dict, list)):

@@ -29,6 +29,7 @@ are returned, not followed.  docs/local-usage-http.md lists the choices; in shor
 from __future__ import annotations
 
 import asyncio
+import os
 import socket
 import ssl
 import time
@@ -126,6 +127,18 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
+def _trusted() -> "bool | ssl.SSLContext":
+    """What verifies upstream certificates: the system's CAs, or SSL_CERT_FILE / SSL_CERT_DIR when set.
+
+    The client ignores the rest of the environment (HTTP_PROXY...), but these two let a
+    local upstream with its own certificate authority be trusted.
+    """
+    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if cafile or capath:
+        return ssl.create_default_context(cafile=cafile or None, capath=capath or None)
+    return True
+
+
 class HttpBackend:
     """The backend of HTTP and HTTP_PROXY integrations (one per server; share it between deployments).
 
@@ -152,7 +165,8 @@ class HttpBackend:
         if client is None:
             for old in [lp for lp in pool if lp.is_closed()]:
                 del pool[old]  # a finished loop's client cannot be closed any more; drop it
-            client = pool[loop] = httpx.AsyncClient(verify=not insecure, follow_redirects=False, trust_env=False, timeout=None)
+            verify: bool | ssl.SSLContext = False if insecure else _trusted()
+            client = pool[loop] = httpx.AsyncClient(verify=verify, follow_redirects=False, trust_env=False, timeout=None)
         return client
 
     async def aclose(self) -> None:

@@ -1,0 +1,248 @@
+"""The ASGI application of the local gateway: HTTP in, `runtime.execute`, HTTP out.
+
+What belongs to the server rather than to the request pipeline lives here:
+
+* the stage: the first path segment picks the `Deployment` (``/dev/pets`` -> stage
+  ``dev``, path ``/pets``); an unknown stage answers 403 ``Missing Authentication Token``
+  [Obs, reference §4.2 step 2];
+* the payload limit: a body over 10 MB answers 413 REQUEST_TOO_LARGE [Doc] without
+  reading the rest;
+* compression, when the API sets ``minimumCompressionSize`` [Doc, reference §4.8]:
+  ``gzip``/``deflate`` request bodies are decompressed before the pipeline, and
+  responses at least that large are compressed for clients that accept it;
+* ``HEAD`` answers carry no body; ``Content-Length`` and ``Date`` are the server's.
+
+The app reads its `Served` (one deployment per stage) at every request, so ``--watch``
+swaps in a new build between two requests with `GatewayApp.swap`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Mapping
+
+from ..runtime import Deployment, GatewayError, Headers, Request, ResponseType, execute
+from ..runtime.http import path_segments
+from ..runtime.local import LocalGateway
+
+#: The payload limit of a REST API: 10 MB [Doc: API Gateway quotas].
+MAX_PAYLOAD = 10 * 1024 * 1024
+
+Scope = Mapping[str, Any]
+Receive = Callable[[], Awaitable[dict]]
+Send = Callable[[dict], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """One build of an API as the server serves it: a deployment per stage, and its backends."""
+
+    deployments: Mapping[str, Deployment]
+    local: LocalGateway
+
+    @property
+    def first(self) -> Deployment:
+        return next(iter(self.deployments.values()))
+
+
+@dataclass(frozen=True, slots=True)
+class Access:
+    """One served request, for the access log."""
+
+    source_ip: str
+    method: str
+    target: str
+    status: int
+    size: int
+    millis: float
+    request_id: str
+    error_type: str | None
+    #: the stage's deployment (None when no stage matched) and the request's final ``$context``
+    deployment: Deployment | None = None
+    context: Mapping[str, Any] | None = None
+
+
+class GatewayApp:
+    """An ASGI 3 application serving every stage of one API."""
+
+    def __init__(self, served: Served, on_access: Callable[[Access], None] | None = None) -> None:
+        self.served = served
+        self.on_access = on_access
+        self._retired: list[LocalGateway] = []
+
+    def swap(self, served: Served) -> None:
+        """Serve a new build from the next request on (the old build's clients close at shutdown)."""
+        self._retired.append(self.served.local)
+        self.served = served
+
+    async def aclose(self) -> None:
+        for local in (*self._retired, self.served.local):
+            await local.aclose()
+        self._retired.clear()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        served = self.served
+        raw_path = (scope.get("raw_path") or scope["path"].encode("utf-8")).decode("latin-1")
+        raw_path = raw_path.partition("?")[0]
+        query = scope.get("query_string", b"").decode("latin-1")
+        headers = Headers((k.decode("latin-1"), v.decode("utf-8", "surrogateescape")) for k, v in scope["headers"])
+        client = scope.get("client")
+        source_ip = client[0] if client else "127.0.0.1"
+        method = scope["method"]
+
+        stage, path = _split_stage(raw_path)
+        deployment = served.deployments.get(stage) if stage is not None else None
+        staged = deployment
+        refused: GatewayError | None = None
+        if deployment is None:
+            deployment = served.first
+            refused = GatewayError(
+                type=ResponseType.MISSING_AUTHENTICATION_TOKEN,
+                log=f"No stage {stage!r} in this API (stages: {', '.join(served.deployments)})" if stage else "The path names no stage",
+            )
+            path = raw_path or "/"
+        body, too_large = await _read_body(receive, headers)
+        if too_large and refused is None:
+            refused = GatewayError(type=ResponseType.REQUEST_TOO_LARGE, log=f"Request payload over the {MAX_PAYLOAD}-byte limit")
+        compression = deployment.gateway.rest_api.minimum_compression_size
+        if refused is None and compression is not None and body:
+            decoded = _decompress(headers, body)
+            if decoded is None:
+                refused = GatewayError(type=ResponseType.BAD_REQUEST_BODY, log=f"The request body is not valid {headers.get('Content-Encoding')} data")
+            else:
+                body, headers = decoded
+
+        request = Request(
+            method=method,
+            path=path,
+            query=_parse_query(query),
+            headers=headers,
+            body=body,
+            source_ip=source_ip,
+        )
+        execution = await execute(deployment, request, refused=refused)
+        response = execution.response
+        out_body = response.body
+        out_headers = [(n, v) for n, v in response.headers if n.lower() not in _SERVER_HEADERS]
+        if compression is not None:
+            out_body, out_headers = _compress(headers, out_body, out_headers, compression)
+        out_headers.append(("Content-Length", str(len(out_body))))
+        if method == "HEAD":
+            out_body = b""
+        await send(
+            {
+                "type": "http.response.start",
+                "status": response.status,
+                "headers": [(n.encode("latin-1"), v.encode("utf-8", "surrogateescape")) for n, v in out_headers],
+            }
+        )
+        await send({"type": "http.response.body", "body": out_body})
+        if self.on_access is not None:
+            target = raw_path + (f"?{query}" if query else "")
+            error = execution.error_type.value if execution.error_type is not None else None
+            self.on_access(
+                Access(
+                    source_ip,
+                    method,
+                    target,
+                    response.status,
+                    len(out_body),
+                    (time.perf_counter() - started) * 1000,
+                    execution.request_id,
+                    error,
+                    staged,
+                    execution.context,
+                )
+            )
+
+
+#: set by the server, never by an integration
+_SERVER_HEADERS = frozenset(("content-length", "transfer-encoding", "connection", "date", "server"))
+
+
+def _split_stage(raw_path: str) -> tuple[str | None, str]:
+    """``/dev/pets/1`` -> (``dev``, ``/pets/1``); ``/dev`` -> (``dev``, ``/``); ``/`` -> (None, ``/``)."""
+    rest = raw_path.lstrip("/")
+    if not rest:
+        return None, "/"
+    stage, sep, tail = rest.partition("/")
+    segments = path_segments(stage)
+    return (segments[0] if segments else stage), "/" + tail if sep else "/"
+
+
+def _parse_query(query: str) -> tuple[tuple[str, str], ...]:
+    from ..runtime.http import parse_query
+
+    return parse_query(query) if query else ()
+
+
+async def _read_body(receive: Receive, headers: Headers) -> tuple[bytes, bool]:
+    """The request body, or (what was read, True) once it passes `MAX_PAYLOAD`."""
+    declared = headers.get("Content-Length")
+    if declared is not None and declared.strip().isdigit() and int(declared) > MAX_PAYLOAD:
+        return b"", True
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_PAYLOAD:
+            return b"", True
+        if chunk:
+            chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks), False
+
+
+def _decompress(headers: Headers, body: bytes) -> tuple[bytes, Headers] | None:
+    """A ``gzip``/``deflate`` body decoded (and its Content-Encoding dropped); None if it does not decode."""
+    encoding = (headers.get("Content-Encoding") or "").strip().lower()
+    if encoding in ("", "identity"):
+        return body, headers
+    try:
+        if encoding == "gzip":
+            body = gzip.decompress(body)
+        elif encoding == "deflate":
+            body = zlib.decompress(body)
+        else:
+            return body, headers
+    except (OSError, EOFError, zlib.error):
+        return None
+    return body, Headers((n, v) for n, v in headers if n.lower() not in ("content-encoding", "content-length"))
+
+
+def _compress(request_headers: Headers, body: bytes, headers: list[tuple[str, str]], minimum: int) -> tuple[bytes, list[tuple[str, str]]]:
+    """Compress a response of at least ``minimum`` bytes for a client that accepts gzip or deflate [Doc]."""
+    if len(body) < minimum or any(n.lower() == "content-encoding" for n, _ in headers):
+        return body, headers
+    accepted = {part.split(";")[0].strip().lower() for part in (request_headers.get("Accept-Encoding") or "").split(",")}
+    if "gzip" in accepted:
+        return gzip.compress(body, mtime=0), [*headers, ("Content-Encoding", "gzip")]
+    if "deflate" in accepted:
+        return zlib.compress(body), [*headers, ("Content-Encoding", "deflate")]
+    return body, headers

@@ -1,0 +1,284 @@
+"""``apigwc serve``: load a spec or a local bundle, print what is served, run uvicorn, watch.
+
+`load` turns a spec (linted and lowered) or a bundle folder (``output/<api>/local``)
+into a `Loaded`; `build` turns that into a `Served` (one `Deployment` per stage);
+`banner` says what will be served and how faithfully; `run` binds the socket itself
+(so a busy port is a clear message, and ``--port 0`` picks a free one), serves until
+Ctrl-C, and with ``--watch`` rebuilds when a watched file changes, keeping the old build
+while the new one has errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+from .. import gateway as gw
+from ..runtime import Deployment, select_stage
+from ..runtime.local import LocalGateway
+from .app import Access, GatewayApp, Served
+from .capabilities import Level, api_notes, route_capabilities
+
+#: how often --watch looks at the files (seconds)
+WATCH_INTERVAL = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A gateway model ready to serve, and where it came from."""
+
+    gateway: gw.Gateway
+    #: the folder handler modules and x-apigwc.local paths are relative to
+    base_dir: Path
+    #: what --watch looks at
+    files: tuple[Path, ...]
+    #: "specs/users.yaml" or "output/Users/local (bundle)"
+    origin: str
+    #: lint findings below error level (a count, for one line at start)
+    warnings: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """Why a source could not be served: a message, plus lint errors already formatted."""
+
+    message: str
+    details: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """What the command line asked for."""
+
+    stages: tuple[str, ...] = ()
+    stage_variables: Mapping[str, str] = field(default_factory=dict)
+    lambdas: Mapping[str, str] = field(default_factory=dict)
+
+
+def compile_for_serving(spec: Path, config=None):
+    """Lint and lower a spec: its `CompileResult`, or a `Failure` holding its formatted lint errors."""
+    from ..diagnostics import Severity
+    from ..pipeline import compile_file
+    from ..report.text import format_diagnostic
+
+    try:
+        compiled = compile_file(spec, str(spec), config)
+    except OSError as exc:
+        return Failure(f"cannot read '{spec}': {exc.strerror or exc}")
+    if compiled.ok:
+        return compiled
+    errors = [d for d in compiled.lint.diagnostics if d.severity is Severity.ERROR]
+    texts = {k: v.splitlines() for k, v in compiled.lint.texts.items()}
+    details = tuple(format_diagnostic(d, texts.get(d.span.file) if d.span else None, False) for d in errors)
+    return Failure(f"{spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; run 'apigwc lint {spec}' for every finding", details)
+
+
+def load(source: Path, compile_spec: Callable[[Path], object] = compile_for_serving) -> Loaded | Failure:
+    """A spec file (through ``compile_spec``, which lints and lowers) or a bundle folder."""
+    if source.is_dir():
+        from ..bundle import load_bundle
+
+        bundle = load_bundle(source)
+        if isinstance(bundle, str):
+            return Failure(bundle)
+        files = tuple(p for p in sorted(source.iterdir()) if p.is_file())
+        return Loaded(bundle.gateway, bundle.base_dir, files, f"{source} (local bundle)")
+    compiled = compile_spec(source)
+    if isinstance(compiled, Failure):
+        return compiled
+    lint = compiled.lint  # type: ignore[attr-defined]
+    files = tuple(d.path for d in lint.sources.documents()) if lint.sources is not None else (source,)
+    warnings = sum(1 for d in lint.diagnostics if d.severity.name != "ERROR")
+    return Loaded(compiled.gateway, source.resolve().parent, files, str(source), warnings)  # type: ignore[attr-defined]
+
+
+def build(loaded: Loaded, options: Options) -> Served | Failure:
+    """One deployment per served stage, sharing the backends of one `LocalGateway`."""
+    gateway = loaded.gateway
+    names = list(options.stages) or [s.name for s in gateway.stages] or [None]
+    local = LocalGateway.create(gateway, loaded.base_dir, options.lambdas)
+    deployments: dict[str, Deployment] = {}
+    for name in names:
+        selection = select_stage(gateway, name)
+        if isinstance(selection, str):
+            return Failure(selection)
+        deployments[selection.name] = Deployment(
+            gateway,
+            selection,
+            stage_variables=options.stage_variables,
+            backends=local.backends,
+            guards=local.guards(selection.name),
+            data_trace=False,
+        )
+    return Served(deployments, local)
+
+
+# ----------------------------------------------------------------------------------------
+# What is printed
+
+
+def banner(loaded: Loaded, served: Served, base_url: str) -> str:
+    """The stage URLs, the route table with each route's emulation level, and what is not emulated."""
+    gateway = loaded.gateway
+    lines = [f"apigwc serve: {gw_name(gateway)} from {loaded.origin}"]
+    if loaded.warnings:
+        lines.append(f"  ({loaded.warnings} lint finding{'s' if loaded.warnings != 1 else ''} below error level; run 'apigwc lint' to see them)")
+    lines.append("")
+    lines.append("Stages:")
+    width = max(len(n) for n in served.deployments)
+    for name in served.deployments:
+        lines.append(f"  {name.ljust(width)}  {base_url}/{name}/")
+    problems = served.local.handlers.problems()
+    if problems:
+        lines.append("")
+        lines.append("Lambda handlers that cannot be loaded (their routes answer errors):")
+        lines.extend(f"  - {p}" for p in problems)
+    tables = {name: route_capabilities(served.local, name, d.stage_variables) for name, d in served.deployments.items()}
+    distinct = {tuple((c.integration, c.auth, c.level, c.notes) for c in caps) for caps in tables.values()}
+    for name, caps in tables.items():
+        lines.append("")
+        lines.append("Routes (every stage):" if len(distinct) == 1 else f"Routes of stage {name}:")
+        lines.extend(_route_table(caps))
+        if len(distinct) == 1:
+            break
+    notes = api_notes(gateway)
+    lines.append("")
+    lines.append("Not emulated:")
+    lines.extend(f"  - {n}" for n in notes)
+    lines.append("")
+    lines.append("Ready. Press Ctrl-C to stop.")
+    return "\n".join(lines) + "\n"
+
+
+def gw_name(gateway: gw.Gateway) -> str:
+    from ..intrinsics import text_of
+
+    return text_of(gateway.rest_api.name) or "API"
+
+
+def _route_table(caps) -> list[str]:
+    if not caps:
+        return ["  (no methods: every request answers 403 Missing Authentication Token)"]
+    rows = [("METHOD", "PATH", "INTEGRATION", "AUTH", "EMULATED")]
+    rows += [(c.method.http_method.value, c.method.path, c.integration, c.auth, c.level.value) for c in caps]
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    out = ["  " + "  ".join(r[i].ljust(widths[i]) for i in range(4)) + "  " + r[4] for r in rows]
+    for c in caps:
+        if c.level is not Level.FULL:
+            for note in c.notes:
+                out.append(f"  {c.level.value:7}  {c.method.label}: {note}")
+    return out
+
+
+def access_line(a: Access) -> str:
+    """One access-log line: time, client, request, status, size, latency, request id.
+
+    When the stage declares an access log format (``x-apigwc.stages.<name>.accessLog``),
+    the line after it is that format with ``$context`` filled, as CloudWatch would get it.
+    """
+    when = time.strftime("%H:%M:%S", time.localtime())
+    error = f" {a.error_type}" if a.error_type else ""
+    line = f"{when} {a.source_ip} {a.method} {a.target} -> {a.status}{error} ({a.size} B, {a.millis:.0f} ms) {a.request_id}"
+    stage = a.deployment.stage if a.deployment is not None else None
+    if stage is not None and stage.access_log is not None and a.context is not None:
+        from ..runtime.gateway_responses import substitute
+
+        line += f"\n         access log {stage.name}: " + substitute(stage.access_log.format, a.context, a.deployment.stage_variables, missing="-")
+    return line
+
+
+# ----------------------------------------------------------------------------------------
+# Serving
+
+
+def bind(host: str, port: int) -> socket.socket | str:
+    """A listening socket on host:port, or why there cannot be one."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        return f"cannot listen on {host}:{port}: {exc.strerror}"
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        hint = "; choose another with --port (or --port 0 for any free port)" if exc.errno in (98, 48, 10048) else ""
+        return f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}"
+    sock.setblocking(False)
+    return sock
+
+
+def run(
+    sock: socket.socket,
+    app: GatewayApp,
+    *,
+    reload: Callable[[], tuple[Served, Loaded] | Failure] | None = None,
+    files: Sequence[Path] = (),
+    out: Callable[[str], None] = print,
+    err: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
+) -> None:
+    """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes."""
+    import uvicorn
+
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, lifespan="on", loop="asyncio")
+    server = uvicorn.Server(config)
+
+    async def main() -> None:
+        watcher = asyncio.create_task(_watch(app, reload, files, out, err)) if reload is not None else None
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
+        pass
+    out("apigwc serve: stopped")
+
+
+def _stamp(files: Sequence[Path]) -> tuple:
+    stamps = []
+    for f in files:
+        try:
+            st = os.stat(f)
+            stamps.append((str(f), st.st_mtime_ns, st.st_size))
+        except OSError:
+            stamps.append((str(f), None, None))
+    return tuple(stamps)
+
+
+async def _watch(app: GatewayApp, reload, files: Sequence[Path], out, err) -> None:
+    """Poll the watched files; on a change, rebuild off the event loop and swap the build in."""
+    watched = tuple(files)
+    seen = _stamp(watched)
+    while True:
+        await asyncio.sleep(WATCH_INTERVAL)
+        now = _stamp(watched)
+        if now == seen:
+            continue
+        changed = ", ".join(Path(a[0]).name for a, b in zip(now, seen) if a != b) or "a watched file"
+        seen = now
+        result = await asyncio.to_thread(reload)
+        if isinstance(result, Failure):
+            err(f"apigwc serve: {changed} changed, but the new build has errors; still serving the previous build")
+            for line in result.details:
+                err(line)
+            err(f"apigwc serve: {result.message}")
+            continue
+        served, loaded = result
+        app.swap(served)
+        if loaded.files != watched:
+            watched = loaded.files
+            seen = _stamp(watched)
+        out(f"apigwc serve: {changed} changed; reloaded")
