@@ -154,7 +154,7 @@ x-apigwc:
 def test_usage_and_io_errors_exit_2(run_cli, tmp_path: Path) -> None:
     cases = [
         (("invoke", "specs/nope.yaml", "/x"), "apigwc: error: cannot read 'specs/nope.yaml': no such file or directory\n"),
-        (("invoke", "specs", "/x"), "apigwc: error: 'specs' is a folder: apigwc invoke reads one OpenAPI file (a local bundle is not supported yet)\n"),
+        (("invoke", "specs", "/x"), "apigwc: error: 'specs' is not a local bundle: it has no gateway.json (write one with 'apigwc build SPEC' or 'apigwc emit --target local SPEC -o DIR')\n"),
         (("invoke", USERS, "users"), "apigwc: error: the path must start with '/', e.g. '/users?count=5' (got 'users')\n"),
         (("invoke", USERS, "/users", "-H", "NoColon"), "apigwc: error: -H 'NoColon' is not a header; write it as 'Name: value'\n"),
         (("invoke", USERS, "/users", "--stage-var", "novalue"), "apigwc: error: --stage-var 'novalue' is not K=V\n"),

@@ -19,6 +19,7 @@ app = typer.Typer(
         "apigwc compiles an OpenAPI 2.0/3.0 document with x-amazon-apigateway-* extensions "
         "into an Amazon API Gateway REST API: a lint report, CloudFormation, a local gateway "
         "and a deploy plan.\n\nExamples:\n\n  apigwc lint specs/users.yaml\n\n  apigwc build specs/petstore-lambda.yaml\n\n"
+        "  apigwc serve specs/petstore-lambda.yaml\n\n"
         "  apigwc vtl render template.vtl --request request.json"
     ),
     no_args_is_help=True,
@@ -563,7 +564,7 @@ class InvokeFormat(str, enum.Enum):
 
 @app.command(no_args_is_help=True)
 def invoke(
-    spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
+    spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON), or a local bundle folder (output/<api>/local).", show_default=False),
     path: str = typer.Argument(..., help="The request path, with an optional query string: '/users?count=5'.", show_default=False),
     method: Optional[str] = typer.Option(None, "--request", "-X", help="The HTTP method (default: GET, or POST with -d)."),
     stage: Optional[str] = typer.Option(None, "--stage", help="The stage to call (default: the declared stage, or 'local')."),
@@ -596,8 +597,6 @@ def invoke(
 def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, config_path, ref_root) -> int:
     import asyncio
 
-    if spec.is_dir():
-        raise _fail(f"'{spec}' is a folder: apigwc invoke reads one OpenAPI file (a local bundle is not supported yet)")
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
     if not path.startswith("/"):
@@ -619,13 +618,22 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
         body = _read_data(data)
     verb = (method or ("POST" if data is not None else "GET")).upper()
 
-    compiled, _ = _compile(spec, config_path, ref_root, stopped="the request was not run")
-    if compiled is None:
-        return 1
+    if spec.is_dir():  # a local bundle (output/<api>/local)
+        from .bundle import load_bundle
+
+        bundle = load_bundle(spec)
+        if isinstance(bundle, str):
+            raise _fail(bundle)
+        gateway, base_dir = bundle.gateway, bundle.base_dir
+    else:
+        compiled, _ = _compile(spec, config_path, ref_root, stopped="the request was not run")
+        if compiled is None:
+            return 1
+        gateway, base_dir = compiled.gateway, spec.resolve().parent
     from .runtime import Deployment, Request, execute, select_stage
     from .runtime.report import json_text, log_text, response_text
 
-    selection = select_stage(compiled.gateway, stage)
+    selection = select_stage(gateway, stage)
     if isinstance(selection, str):
         raise _fail(selection)
     if selection.note:
@@ -635,9 +643,9 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
     async def run_once():
         # the local gateway's backends (HTTP upstreams, Lambda handlers, AWS endpoints);
         # no guards: like the console's Test, invoke runs no authorization (the log says so)
-        local = LocalGateway.create(compiled.gateway, spec.resolve().parent)
+        local = LocalGateway.create(gateway, base_dir)
         try:
-            deployment = Deployment(compiled.gateway, selection, stage_variables=variables, backends=local.backends)
+            deployment = Deployment(gateway, selection, stage_variables=variables, backends=local.backends)
             return await execute(deployment, Request.build(verb, path, pairs, body))
         finally:
             await local.aclose()

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 from serve_helpers import serve  # noqa: F401 - a fixture
 
-from conftest import SPECS
+from conftest import ROOT, SPECS
 
 HEAD = 'openapi: 3.0.3\ninfo: {title: T, version: "1"}\n'
 
@@ -516,3 +516,73 @@ def test_stage_throttling_under_load_matches_the_configured_rate(serve, tmp_path
     if r.status_code == 429:
         assert r.json() == {"message": "Too Many Requests"}
         assert r.headers["x-amzn-ErrorType"] == "TooManyRequestsException"
+
+
+def test_a_built_bundle_serves_without_the_spec(serve, run_cli, tmp_path: Path) -> None:
+    """apigwc build writes output/<api>/local; serve and invoke read it, handlers found through baseDir."""
+    out = tmp_path / "out"
+    built = run_cli("build", str(SPECS / "petstore-lambda.yaml"), "--out", str(out))
+    assert built.returncode == 0, built.stderr
+    bundle = out / "petstore" / "local"
+    s = serve(bundle)
+    assert s.lines[0] == f"apigwc serve: PetStore from {bundle} (local bundle)"
+    r = s.request("GET", "prod", "/pets/2", headers={"x-api-key": "localPartnerKey0123456789"})
+    assert (r.status_code, r.json()["name"]) == (200, "Tom")
+    invoked = run_cli("invoke", str(bundle), "/pets/1", "--format", "json")
+    assert invoked.returncode == 0, invoked.stderr
+    assert json.loads(json.loads(invoked.stdout)["body"])["name"] == "Rex"
+
+
+def test_the_readme_shows_the_real_banner(monkeypatch) -> None:
+    """README.md's `apigwc serve` example is what the command prints (port 3000)."""
+    import re
+
+    from apigwc.serve.server import Options, banner, build, load
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.search(r"```console\n\$ apigwc serve specs/petstore-lambda.yaml\n(.*?Ready\. Press Ctrl-C to stop\.\n)", readme, re.S)
+    assert shown, "README.md lost its apigwc serve example"
+    monkeypatch.chdir(ROOT)
+    loaded = load(Path("specs/petstore-lambda.yaml"))
+    served = build(loaded, Options())
+    assert banner(loaded, served, "http://127.0.0.1:3000") == shown.group(1)
+
+
+def test_binary_bodies_through_a_lambda_proxy(serve, tmp_path: Path) -> None:
+    (tmp_path / "images.py").write_text(
+        textwrap.dedent(
+            """
+            import base64, hashlib
+            PNG = bytes(range(256))
+            def handler(event, context):
+                if event["httpMethod"] == "POST":
+                    raw = base64.b64decode(event["body"]) if event["isBase64Encoded"] else event["body"].encode()
+                    return {"statusCode": 200, "body": f'{event["isBase64Encoded"]} {hashlib.sha256(raw).hexdigest()}'}
+                return {"statusCode": 200, "headers": {"Content-Type": "image/png"},
+                        "body": base64.b64encode(PNG).decode(), "isBase64Encoded": True}
+            """
+        )
+    )
+    spec = write(
+        tmp_path,
+        """
+        x-amazon-apigateway-binary-media-types: [image/png]
+        x-apigwc: {local: {lambdas: {Images: "images:handler"}}}
+        paths:
+          /image:
+            x-amazon-apigateway-any-method:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Images/invocations
+              responses: {"200": {description: ok}}
+        """,
+    )
+    s = serve(spec)
+    r = s.request("GET", "local", "/image", headers={"Accept": "image/png"})
+    assert (r.status_code, r.headers["content-type"], r.content) == (200, "image/png", bytes(range(256)))
+    import hashlib
+
+    payload = bytes(range(255, -1, -1)) * 10
+    r = s.request("POST", "local", "/image", content=payload, headers={"Content-Type": "image/png"})
+    assert r.text == f"True {hashlib.sha256(payload).hexdigest()}"

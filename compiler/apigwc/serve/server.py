@@ -108,7 +108,7 @@ def build(loaded: Loaded, options: Options) -> Served | Failure:
         selection = select_stage(gateway, name)
         if isinstance(selection, str):
             return Failure(selection)
-        deployments[selection.name] = Deployment(
+        deployment = Deployment(
             gateway,
             selection,
             stage_variables=options.stage_variables,
@@ -116,6 +116,8 @@ def build(loaded: Loaded, options: Options) -> Served | Failure:
             guards=local.guards(selection.name),
             data_trace=False,
         )
+        deployment.templates.precompile(gateway)  # at start, not on the first request
+        deployments[selection.name] = deployment
     return Served(deployments, local)
 
 
