@@ -762,15 +762,16 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, config_pa
     bound = sock.getsockname()
     shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
     from .serve.app import GatewayApp
-    from .serve.server import access_line
+    from .serve.server import LineWriter, access_line
 
     def out(text: str) -> None:
         typer.echo(text)
         sys.stdout.flush()
 
-    app = GatewayApp(served, on_access=lambda a: out(access_line(a)))
+    access = LineWriter(sys.stdout)
+    app = GatewayApp(served, on_access=lambda a: access(access_line(a)))
     out(banner(loaded, served, f"http://{shown}:{bound[1]}"))
-    run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out)
+    run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out, access=access)
     return 0
 
 

@@ -41,6 +41,7 @@ from .. import gateway as gw
 from .backends import EndpointRequest, EndpointResponse, timeout_error
 from .gateway_responses import GatewayError, ResponseType
 from .http import Headers
+from .http_transport import PooledTransport
 from .log import Step
 
 if TYPE_CHECKING:
@@ -127,7 +128,15 @@ def _caused_by(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def _trusted() -> "bool | ssl.SSLContext":
+def _insecure_context() -> ssl.SSLContext:
+    """tlsConfig.insecureSkipVerification: TLS without checking the certificate or the host name."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def _trusted() -> ssl.SSLContext:
     """What verifies upstream certificates: the system's CAs, or SSL_CERT_FILE / SSL_CERT_DIR when set.
 
     The client ignores the rest of the environment (HTTP_PROXY...), but these two let a
@@ -136,7 +145,7 @@ def _trusted() -> "bool | ssl.SSLContext":
     cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
     if cafile or capath:
         return ssl.create_default_context(cafile=cafile or None, capath=capath or None)
-    return True
+    return ssl.create_default_context()
 
 
 class HttpBackend:
@@ -165,8 +174,8 @@ class HttpBackend:
         if client is None:
             for old in [lp for lp in pool if lp.is_closed()]:
                 del pool[old]  # a finished loop's client cannot be closed any more; drop it
-            verify: bool | ssl.SSLContext = False if insecure else _trusted()
-            client = pool[loop] = httpx.AsyncClient(verify=verify, follow_redirects=False, trust_env=False, timeout=None)
+            transport = PooledTransport(ssl_context=_insecure_context() if insecure else _trusted())
+            client = pool[loop] = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False, timeout=None)
         return client
 
     async def aclose(self) -> None:

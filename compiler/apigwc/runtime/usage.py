@@ -245,7 +245,7 @@ class UsageStore:
 class Throttling:
     """Token buckets (usage plan, stage, account) and usage-plan quotas (a `Guard`; one per `Deployment`)."""
 
-    __slots__ = ("stage", "clock", "started", "store", "_plans_by_key_id", "_settings", "_default", "_account")
+    __slots__ = ("stage", "clock", "started", "store", "_plans_by_key_id", "_settings", "_default", "_account", "_tiers")
 
     def __init__(
         self,
@@ -273,6 +273,8 @@ class Throttling:
             else:
                 self._settings[f"{ms.resource_path}/{ms.http_method}"] = ms
         self._account = Limit(ACCOUNT_RATE, ACCOUNT_BURST, "account level")
+        #: (method id, verb, key id) -> the tiers of `tiers`
+        self._tiers: dict[tuple[str, str, str | None], tuple[tuple[tuple[str, ...], Limit], ...]] = {}
 
     # -- the limits of one request -------------------------------------------------------
 
@@ -307,27 +309,36 @@ class Throttling:
 
     # -- the guard -----------------------------------------------------------------------
 
+    def tiers(self, method: gw.Method, verb: str, member: KeyPlan | None) -> tuple[tuple[tuple[str, ...], Limit], ...]:
+        """The buckets one request draws from, most specific first (computed once per method, verb and key)."""
+        cache_key = (method.id, verb, member.key.id if member is not None else None)
+        found = self._tiers.get(cache_key)
+        if found is None:
+            tiers: list[tuple[tuple[str, ...], Limit]] = []
+            if member is not None:
+                client = self.client_limit(member, method, verb)
+                if client is not None:
+                    tiers.append(client)
+            server = self.stage_limit(method, verb)
+            if server is not None:
+                tiers.append(server)
+            tiers.append((("account",), self._account))
+            found = self._tiers[cache_key] = tuple(tiers)
+        return found
+
     async def check(self, ex: "Exchange", method: gw.Method) -> GatewayError | None:
         now = self.clock()
         member = None
         if method.api_key_required:
             key_id = ex.context["identity"].get("apiKeyId")
             member = self._plans_by_key_id.get(key_id) if key_id else None
-        tiers: list[tuple[tuple[str, ...], Limit]] = []
-        if member is not None:
-            client = self.client_limit(member, method, ex.verb)
-            if client is not None:
-                tiers.append(client)
-        server = self.stage_limit(method, ex.verb)
-        if server is not None:
-            tiers.append(server)
-        tiers.append((("account",), self._account))
+        tiers = self.tiers(method, ex.verb, member)
 
         buckets = self.store.buckets
         chosen: list[TokenBucket] = []
         for name, limit in tiers:
             bucket = buckets.get(name)
-            if bucket is None or bucket.limit != limit:
+            if bucket is None or (bucket.limit is not limit and bucket.limit != limit):
                 bucket = buckets[name] = TokenBucket(limit, now)
             if not bucket.available(now):
                 why = "rate or burst is 0" if limit.blocks_all else f"{bucket.tokens:.2f} tokens left"

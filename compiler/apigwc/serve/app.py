@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping
 
 from ..runtime import Deployment, GatewayError, Headers, Request, ResponseType, execute
-from ..runtime.http import path_segments
+from ..runtime.http import parse_query, path_segments
 from ..runtime.local import LocalGateway
 
 #: The payload limit of a REST API: 10 MB [Doc: API Gateway quotas].
@@ -136,7 +136,7 @@ class GatewayApp:
         request = Request(
             method=method,
             path=path,
-            query=_parse_query(query),
+            query=parse_query(query) if query else (),
             headers=headers,
             body=body,
             source_ip=source_ip,
@@ -189,12 +189,6 @@ def _split_stage(raw_path: str) -> tuple[str | None, str]:
     stage, sep, tail = rest.partition("/")
     segments = path_segments(stage)
     return (segments[0] if segments else stage), "/" + tail if sep else "/"
-
-
-def _parse_query(query: str) -> tuple[tuple[str, str], ...]:
-    from ..runtime.http import parse_query
-
-    return parse_query(query) if query else ()
 
 
 async def _read_body(receive: Receive, headers: Headers) -> tuple[bytes, bool]:

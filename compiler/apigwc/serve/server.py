@@ -178,6 +178,35 @@ def _route_table(caps) -> list[str]:
     return out
 
 
+class LineWriter:
+    """Writes lines to a stream in batches: one write and flush per 50 ms at most, not per request.
+
+    Called from the event loop (the access log); `flush` writes what is pending (the
+    server calls it at shutdown).
+    """
+
+    __slots__ = ("stream", "pending", "scheduled")
+
+    def __init__(self, stream) -> None:
+        self.stream = stream
+        self.pending: list[str] = []
+        self.scheduled = False
+
+    def __call__(self, line: str) -> None:
+        self.pending.append(line)
+        if not self.scheduled:
+            self.scheduled = True
+            asyncio.get_running_loop().call_later(0.05, self.flush)
+
+    def flush(self) -> None:
+        self.scheduled = False
+        if self.pending:
+            text = "\n".join(self.pending) + "\n"
+            self.pending.clear()
+            self.stream.write(text)
+            self.stream.flush()
+
+
 def access_line(a: Access) -> str:
     """One access-log line: time, client, request, status, size, latency, request id.
 
@@ -225,13 +254,16 @@ def run(
     *,
     reload: Callable[[], tuple[Served, Loaded] | Failure] | None = None,
     files: Sequence[Path] = (),
+    access: LineWriter | None = None,
     out: Callable[[str], None] = print,
     err: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
 ) -> None:
     """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes."""
     import uvicorn
 
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, lifespan="on", loop="asyncio")
+    # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
+    # client-sent X-Forwarded-For
+    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False, lifespan="on", loop="asyncio")
     server = uvicorn.Server(config)
 
     async def main() -> None:
@@ -246,6 +278,8 @@ def run(
         asyncio.run(main())
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
         pass
+    if access is not None:
+        access.flush()
     out("apigwc serve: stopped")
 
 
