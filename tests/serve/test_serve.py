@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import json
+import re
 import socket
 import textwrap
 import time
@@ -86,7 +87,12 @@ def test_users_mock_answers_like_the_console(serve) -> None:
     assert r.headers["x-amzn-ErrorType"] == "BadRequestException"
     # one access-log line per request, with the status and the request id
     line = s.wait_for("GET /dev/users?count=2 -> 200")
-    assert line.endswith(r"B, 0 ms) " + line.rsplit(" ", 1)[1]) or " ms) " in line
+    assert re.fullmatch(r"\d\d:\d\d:\d\d 127\.0\.0\.1 GET /dev/users\?count=2 -> 200 \(\d+ B, \d+ ms\) [0-9a-f-]{36}", line), line
+    line = s.wait_for("GET /dev/users -> 400")
+    assert " -> 400 BAD_REQUEST_PARAMETERS (" in line
+    # the stage's access log format, rendered with $context (null values print "-")
+    log = s.lines[s.lines.index(line) + 1]
+    assert re.fullmatch(r'         access log dev: \{"requestId":"[0-9a-f-]{36}","status":"400","path":"/dev/users"\}', log), log
 
 
 def test_unknown_paths_methods_and_stages_are_403_missing_authentication_token(serve) -> None:
@@ -586,3 +592,25 @@ def test_binary_bodies_through_a_lambda_proxy(serve, tmp_path: Path) -> None:
     payload = bytes(range(255, -1, -1)) * 10
     r = s.request("POST", "local", "/image", content=payload, headers={"Content-Type": "image/png"})
     assert r.text == f"True {hashlib.sha256(payload).hexdigest()}"
+
+
+def test_source_ip_is_the_tcp_peer_not_x_forwarded_for(serve, tmp_path: Path) -> None:
+    """$context.identity.sourceIp is the caller's address; a client-sent X-Forwarded-For changes nothing [Doc]."""
+    spec = write(
+        tmp_path,
+        """
+        paths:
+          /ip:
+            get:
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+                responses:
+                  default: {statusCode: "200", responseTemplates: {application/json: '{"ip": "$context.identity.sourceIp", "xff": "$input.params(''X-Forwarded-For'')"}'}}
+              responses: {"200": {description: ok}}
+        """,
+    )
+    s = serve(spec)
+    r = s.request("GET", "local", "/ip", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert r.json() == {"ip": "127.0.0.1", "xff": "203.0.113.7"}
+    assert s.wait_for("GET /local/ip -> 200").split()[1] == "127.0.0.1"

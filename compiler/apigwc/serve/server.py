@@ -11,6 +11,7 @@ while the new one has errors.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import socket
 import sys
@@ -207,13 +208,18 @@ class LineWriter:
             self.stream.flush()
 
 
+@functools.lru_cache(maxsize=2)
+def _clock_text(second: int) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(second))
+
+
 def access_line(a: Access) -> str:
     """One access-log line: time, client, request, status, size, latency, request id.
 
     When the stage declares an access log format (``x-apigwc.stages.<name>.accessLog``),
     the line after it is that format with ``$context`` filled, as CloudWatch would get it.
     """
-    when = time.strftime("%H:%M:%S", time.localtime())
+    when = _clock_text(int(time.time()))
     error = f" {a.error_type}" if a.error_type else ""
     line = f"{when} {a.source_ip} {a.method} {a.target} -> {a.status}{error} ({a.size} B, {a.millis:.0f} ms) {a.request_id}"
     stage = a.deployment.stage if a.deployment is not None else None
