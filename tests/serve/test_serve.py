@@ -614,3 +614,97 @@ def test_source_ip_is_the_tcp_peer_not_x_forwarded_for(serve, tmp_path: Path) ->
     r = s.request("GET", "local", "/ip", headers={"X-Forwarded-For": "203.0.113.7"})
     assert r.json() == {"ip": "127.0.0.1", "xff": "203.0.113.7"}
     assert s.wait_for("GET /local/ip -> 200").split()[1] == "127.0.0.1"
+
+
+def test_watch_follows_files_the_spec_refs(serve, tmp_path: Path) -> None:
+    models = tmp_path / "models.yaml"
+    models.write_text("Note:\n  type: object\n  properties: {title: {type: string}}\n", encoding="utf-8")
+    spec = write(
+        tmp_path,
+        """
+        x-amazon-apigateway-request-validators: {body: {validateRequestBody: true, validateRequestParameters: false}}
+        paths:
+          /notes:
+            post:
+              x-amazon-apigateway-request-validator: body
+              requestBody:
+                content: {application/json: {schema: {$ref: "models.yaml#/Note"}}}
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+                responses: {default: {statusCode: "200"}}
+              responses: {"200": {description: ok}}
+        """,
+    )
+    s = serve(spec, "--watch")
+    assert s.request("POST", "local", "/notes", json={}).status_code == 200
+    time.sleep(0.05)
+    models.write_text("Note:\n  type: object\n  required: [title]\n  properties: {title: {type: string}}\n", encoding="utf-8")
+    s.wait_for("models.yaml changed; reloaded")
+    r = s.request("POST", "local", "/notes", json={})
+    assert (r.status_code, r.json()) == (400, {"message": "Invalid request body"})
+
+
+def test_api_keys_from_the_authorizer_and_usage_plan_limits(serve, tmp_path: Path) -> None:
+    """apiKeySource AUTHORIZER: the TOKEN authorizer's usageIdentifierKey is the API key; plan quota applies."""
+    (tmp_path / "auth.py").write_text(
+        textwrap.dedent(
+            """
+            def authorize(event, context):
+                token = event["authorizationToken"]
+                keys = {"gold-user": "goldKey00000000000000001", "stranger": "notAKeyOfThisApi00000000"}
+                return {
+                    "principalId": token,
+                    "policyDocument": {"Version": "2012-10-17", "Statement": [
+                        {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": "*"}]},
+                    "usageIdentifierKey": keys.get(token),
+                }
+            """
+        )
+    )
+    spec = write(
+        tmp_path,
+        """
+        x-amazon-apigateway-api-key-source: AUTHORIZER
+        components:
+          securitySchemes:
+            token:
+              type: apiKey
+              name: Authorization
+              in: header
+              x-amazon-apigateway-authtype: custom
+              x-amazon-apigateway-authorizer:
+                type: token
+                authorizerUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Auth/invocations
+                authorizerResultTtlInSeconds: 0
+            api_key: {type: apiKey, name: x-api-key, in: header}
+        x-apigwc:
+          stages: {prod: {}}
+          usagePlans:
+            gold: {stages: [prod], quota: {limit: 3, period: DAY}, apiKeys: [gold]}
+          apiKeys:
+            gold: {value: goldKey00000000000000001}
+          local: {lambdas: {Auth: "auth:authorize"}}
+        paths:
+          /data:
+            get:
+              security: [{token: [], api_key: []}]
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+                responses:
+                  default: {statusCode: "200", responseTemplates: {application/json: '{"key": "$context.identity.apiKeyId", "who": "$context.authorizer.principalId"}'}}
+              responses: {"200": {description: ok}}
+        """,
+    )
+    s = serve(spec)
+    r = s.request("GET", "prod", "/data", headers={"Authorization": "gold-user", "x-api-key": "ignored"})
+    assert r.status_code == 200
+    assert r.json()["who"] == "gold-user" and r.json()["key"].startswith("ApiKey")
+    r = s.request("GET", "prod", "/data", headers={"Authorization": "stranger"})
+    assert (r.status_code, r.json()) == (403, {"message": "Forbidden"})
+    # the plan's quota: 3 a day, one used above
+    statuses = [s.request("GET", "prod", "/data", headers={"Authorization": "gold-user"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    r = s.request("GET", "prod", "/data", headers={"Authorization": "gold-user"})
+    assert (r.status_code, r.json(), r.headers["x-amzn-ErrorType"]) == (429, {"message": "Limit Exceeded"}, "LimitExceededException")

@@ -186,9 +186,10 @@ def _split_stage(raw_path: str) -> tuple[str | None, str]:
     rest = raw_path.lstrip("/")
     if not rest:
         return None, "/"
-    stage, sep, tail = rest.partition("/")
-    segments = path_segments(stage)
-    return (segments[0] if segments else stage), "/" + tail if sep else "/"
+    first, _, tail = rest.partition("/")
+    decoded = path_segments(first)  # a percent-encoded stage name is decoded, as for any segment
+    stage = decoded[0] if decoded else first
+    return stage, "/" + tail
 
 
 async def _read_body(receive: Receive, headers: Headers) -> tuple[bytes, bool]:
