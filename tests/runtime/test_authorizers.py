@@ -15,7 +15,7 @@ import pytest
 from runtime_helpers import HEAD, IDS, NOW, SERVICE_HEADERS, compile_spec
 
 from apigwc import gateway as gw
-from apigwc.runtime import Deployment, Request, execute, invoke_backends
+from apigwc.runtime import Deployment, Request, execute, offline_backends
 from apigwc.runtime import jwt
 from apigwc.runtime.authorizers import Authorizers, claim_text, parse_authorizer_output
 from apigwc.runtime.context import api_id
@@ -127,7 +127,7 @@ def deploy(tmp_path: Path, paths: str, components: str, *, jwks=None, clock=None
     deployment = Deployment.create(
         gateway,
         None,
-        backends={**invoke_backends(), gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend},
+        backends={**offline_backends(), gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend},
         guards=[Authorizers(gateway, handlers, jwks=jwks)],
         ids=lambda now: IDS,
         clock=clock or (lambda: NOW),
@@ -609,7 +609,7 @@ def secure() -> Deployment:
     deployment = Deployment.create(
         gateway,
         None,
-        backends={**invoke_backends(), gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend},
+        backends={**offline_backends(), gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend},
         guards=[Authorizers(gateway, handlers)],
         ids=lambda now: IDS,
         clock=lambda: NOW,

@@ -16,7 +16,7 @@ import pytest
 from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
-from apigwc.runtime import Deployment, Execution, Request, execute, invoke_backends
+from apigwc.runtime import Deployment, Execution, Request, execute, offline_backends
 from apigwc.runtime.aws_services import AwsServiceBackend, parse_service_uri, service_of
 from apigwc.runtime.gateway_responses import ResponseType
 
@@ -185,7 +185,7 @@ x-apigwc:
         gateway,
         "test",
         stage_variables={"queueUrl": queue_url},
-        backends={**invoke_backends(), gw.IntegrationType.AWS: backend},
+        backends={**offline_backends(), gw.IntegrationType.AWS: backend},
         guards=[],
         ids=lambda now: IDS,
         clock=lambda: NOW,

@@ -18,7 +18,7 @@ from apigwc.runtime import (
     GatewayError,
     Headers,
     ResponseType,
-    invoke_backends,
+    offline_backends,
 )
 from apigwc.runtime.backends import within_deadline
 from apigwc.runtime.templates import TemplateRef, Templates
@@ -256,7 +256,7 @@ class Upstream:
 
 
 def with_backend(api, backend):
-    backends = invoke_backends()
+    backends = offline_backends()
     backends[gw.IntegrationType.HTTP_PROXY] = backend
     return api(HTTP, backends=backends)
 
@@ -274,12 +274,14 @@ def test_backend_timeout_failure_and_proxy_response(api) -> None:
     assert list(result.response.headers) == [("Content-Type", "text/plain"), ("x-amzn-ErrorType", "Teapot"), *SERVICE_HEADERS]
 
 
-def test_integrations_apigwc_invoke_cannot_run_say_so(api) -> None:
+def test_integrations_without_a_backend_say_so(api) -> None:
+    """A Deployment made without backends (the library default) runs MOCK only, and says so for the rest."""
     result = call(api(HTTP), "GET", "/h")
-    assert (result.response.status, result.response.text) == (500, '{"message":"HTTP_PROXY integrations are not available in apigwc invoke yet"}')
+    assert (result.response.status, result.response.text) == (500, '{"message":"HTTP_PROXY integrations have no backend in this deployment"}')
     assert messages(result, "endpoint") == [
         "Sending request to http://backend.local/h",
-        "Execution failed: HTTP_PROXY integrations are not available in apigwc invoke yet; the local gateway (apigwc serve) will call it",
+        "Execution failed: HTTP_PROXY integrations have no backend in this deployment; create the Deployment with "
+        "backends=LocalGateway.create(gateway, spec_dir).backends (apigwc.runtime.local), as apigwc invoke and apigwc serve do",
     ]
 
 
@@ -334,7 +336,7 @@ paths:
 """
     )
     result = call(deployment, "GET", "/pets")
-    assert (result.response.status, result.response.text) == (500, '{"message":"AWS_PROXY integrations are not available in apigwc invoke yet"}')
+    assert (result.response.status, result.response.text) == (500, '{"message":"AWS_PROXY integrations have no backend in this deployment"}')
     log = messages(result, "integration-request")
     assert log[0].startswith("The integration URI is a CloudFormation intrinsic ({\"Fn::Sub\":")
     assert log[0].endswith("which apigwc cannot evaluate locally")

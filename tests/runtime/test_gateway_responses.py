@@ -176,7 +176,7 @@ def test_secure_api_customizations() -> None:
     result = call(deployment, "GET", "/notes")
     assert result.response.status == 500
     assert result.response.text == (
-        '{"error": {"type": "API_CONFIGURATION_ERROR", "message": "AWS integrations are not available in apigwc invoke yet"}, "requestId": "'
+        '{"error": {"type": "API_CONFIGURATION_ERROR", "message": "AWS integrations have no backend in this deployment"}, "requestId": "'
         + IDS.request_id
         + '"}'
     )

@@ -21,7 +21,7 @@ from upstream import GZIPPED, Servers
 from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
-from apigwc.runtime import Deployment, Execution, Request, execute, invoke_backends
+from apigwc.runtime import Deployment, Execution, Request, execute, offline_backends
 from apigwc.runtime.gateway_responses import ResponseType
 from apigwc.runtime.http_backend import HttpBackend, forward_headers, proxy_response_headers
 from apigwc.runtime.http import Headers
@@ -109,7 +109,7 @@ paths:
 
 def deploy(tmp_path: Path, upstream: Servers, backend: HttpBackend | None = None, host: str | None = None, **variables: str) -> Deployment:
     gateway = compile_spec(tmp_path / "spec.yaml", HEAD + textwrap.dedent(SPEC))
-    backends = {**invoke_backends(), gw.IntegrationType.HTTP: backend or HttpBackend(), gw.IntegrationType.HTTP_PROXY: backend or HttpBackend()}
+    backends = {**offline_backends(), gw.IntegrationType.HTTP: backend or HttpBackend(), gw.IntegrationType.HTTP_PROXY: backend or HttpBackend()}
     deployment = Deployment.create(
         gateway,
         "test",
@@ -303,7 +303,7 @@ def test_the_http_backend_example_spec(upstream: Servers) -> None:
     async def scenario() -> list[Execution]:
         async with httpx.AsyncClient(verify=upstream.trusting()) as client:
             backend = HttpBackend(client=client)
-            backends = {**invoke_backends(), gw.IntegrationType.HTTP: backend, gw.IntegrationType.HTTP_PROXY: backend}
+            backends = {**offline_backends(), gw.IntegrationType.HTTP: backend, gw.IntegrationType.HTTP_PROXY: backend}
             deployment = Deployment.create(gateway, "dev", stage_variables={"backendHost": upstream.tls_host}, backends=backends, ids=lambda now: IDS, clock=lambda: NOW)
             assert not isinstance(deployment, str)
             out = [

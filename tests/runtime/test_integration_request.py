@@ -6,7 +6,7 @@ import pytest
 from runtime_helpers import SERVICE_HEADERS, api, call, messages  # api is a fixture
 
 from apigwc import gateway as gw
-from apigwc.runtime import Backend, EndpointRequest, EndpointResponse, Exchange, invoke_backends
+from apigwc.runtime import Backend, EndpointRequest, EndpointResponse, Exchange, offline_backends
 from apigwc.runtime.integration_request import fill_path, fill_stage_variables
 
 # The MOCK answers the statusCode of its integration request body: 201 when the client's
@@ -81,7 +81,7 @@ class Capture:
 
 def http_api(api, integration: str, extra: str = "", stage_vars: dict | None = None, head_extra: str = ""):
     capture = Capture()
-    backends: dict[gw.IntegrationType, Backend] = invoke_backends()
+    backends: dict[gw.IntegrationType, Backend] = offline_backends()
     backends[gw.IntegrationType.HTTP] = capture
     backends[gw.IntegrationType.HTTP_PROXY] = capture
     body = f"""

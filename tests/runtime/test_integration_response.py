@@ -8,7 +8,7 @@ import pytest
 from runtime_helpers import IDS, SERVICE_HEADERS, api, call, messages  # api is a fixture
 
 from apigwc import gateway as gw
-from apigwc.runtime import Deployment, EndpointRequest, EndpointResponse, Exchange, invoke_backends, select_stage
+from apigwc.runtime import Deployment, EndpointRequest, EndpointResponse, Exchange, offline_backends, select_stage
 from apigwc.runtime.integration_response import choose_template, select
 
 
@@ -253,7 +253,7 @@ class LambdaErrors:
 
 
 def test_lambda_custom_integration_selects_by_error_message(api) -> None:
-    backends = invoke_backends()
+    backends = offline_backends()
     backends[gw.IntegrationType.AWS] = LambdaErrors()
     deployment = api(
         """

@@ -18,7 +18,7 @@ from runtime_helpers import HEAD, IDS, NOW, SERVICE_HEADERS, compile_spec
 
 from apigwc import gateway as gw
 from apigwc.intrinsics import Intrinsic
-from apigwc.runtime import Deployment, Request, execute, invoke_backends
+from apigwc.runtime import Deployment, Request, execute, offline_backends
 from apigwc.runtime.authorizers import Authorizers
 from apigwc.runtime.context import api_id
 from apigwc.runtime.lambda_backend import MALFORMED, LambdaBackend
@@ -60,7 +60,7 @@ def deploy(tmp_path: Path, text: str, *, head: str = HEAD, stage: str | None = N
     deployment = Deployment.create(
         gateway,
         stage,
-        backends={**invoke_backends(), gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend},
+        backends={**offline_backends(), gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend},
         guards=[Authorizers(gateway, handlers)],
         **options,
     )
@@ -699,7 +699,7 @@ def example(name: str, **options) -> Deployment:
     deployment = Deployment.create(
         gateway,
         None,
-        backends={**invoke_backends(), gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend},
+        backends={**offline_backends(), gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend},
         guards=[Authorizers(gateway, handlers)],
         **options,
     )

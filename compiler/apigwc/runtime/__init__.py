@@ -13,7 +13,7 @@ describes the pipeline and every choice made where AWS is silent.
 from .authorization import Guard, NotEmulated
 from .backends import Backend, EndpointRequest, EndpointResponse, NotAvailable
 from .context import RequestIds
-from .deployment import LOCAL_STAGE, Deployment, StageSelection, invoke_backends, select_stage
+from .deployment import LOCAL_STAGE, Deployment, StageSelection, offline_backends, select_stage
 from .exchange import Exchange
 from .execute import Execution, execute
 from .gateway_responses import RESPONSE_TYPES, GatewayError, ResponseType
@@ -44,6 +44,6 @@ __all__ = [
     "StageSelection",
     "Step",
     "execute",
-    "invoke_backends",
+    "offline_backends",
     "select_stage",
 ]

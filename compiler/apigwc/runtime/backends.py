@@ -3,9 +3,11 @@
 The pipeline builds an `EndpointRequest` (the integration request after parameter
 mappings, templates and overrides) and hands it to the backend registered for the
 integration's type in `Deployment.backends`; the backend answers an `EndpointResponse`
-or a `GatewayError`.  ``apigwc invoke`` registers `MockBackend` (apigwc.runtime.mock)
-and `NotAvailable` for HTTP, HTTP_PROXY, AWS and AWS_PROXY; the local gateway registers
-its own backends for those types (HTTP through httpx, Lambda through local handlers).
+or a `GatewayError`.  The default (`offline_backends`) registers `MockBackend`
+(apigwc.runtime.mock) and `NotAvailable` for HTTP, HTTP_PROXY, AWS and AWS_PROXY;
+``apigwc invoke`` and ``apigwc serve`` register the local gateway's
+(`apigwc.runtime.local`: HTTP through httpx, Lambda through local handlers, AWS services
+through boto3).
 
 A backend for a proxy type (HTTP_PROXY, AWS_PROXY) returns the final response: the
 pipeline passes it to the client as is (plus the service headers).  For AWS_PROXY it is
@@ -101,14 +103,13 @@ async def within_deadline(
 
 @dataclass(frozen=True, slots=True)
 class NotAvailable:
-    """A backend that says plainly that this integration type cannot run here (yet)."""
+    """A backend that says plainly that this integration type has no backend in this deployment."""
 
     kind: gw.IntegrationType
-    where: str = "apigwc invoke"
-    instead: str = "the local gateway (apigwc serve) will call it"
+    instead: str = "create the Deployment with backends=LocalGateway.create(gateway, spec_dir).backends (apigwc.runtime.local), as apigwc invoke and apigwc serve do"
 
     async def invoke(self, request: EndpointRequest, ex: "Exchange") -> EndpointResponse | GatewayError:
-        message = f"{self.kind.value} integrations are not available in {self.where} yet"
+        message = f"{self.kind.value} integrations have no backend in this deployment"
         return GatewayError(
             type=ResponseType.API_CONFIGURATION_ERROR,
             message=message,

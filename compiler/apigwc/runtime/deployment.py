@@ -4,8 +4,9 @@
 gateway responses once; `apigwc.runtime.execute.execute` then serves any number of
 requests with it.  The seams for the local gateway are arguments:
 
-* ``backends``: integration type -> `Backend` (default: MOCK offline, the other types
-  answer that they are not available in ``apigwc invoke`` yet);
+* ``backends``: integration type -> `Backend` (default `offline_backends`: MOCK offline,
+  the other types answer that they have no backend; ``apigwc invoke`` and ``apigwc
+  serve`` pass `apigwc.runtime.local.LocalGateway.backends`);
 * ``guards``: the authorization step (default: `NotEmulated`, which only logs);
 * ``ids`` and ``clock``: request ids and time (tests pass fixed ones);
 * ``data_trace``: log the headers and bodies of each step (what the console's Test
@@ -36,8 +37,12 @@ LOCAL_STAGE = "local"
 STAGE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
 
-def invoke_backends() -> dict[gw.IntegrationType, Backend]:
-    """The backends of ``apigwc invoke``: MOCK runs offline; the others are the local gateway's."""
+def offline_backends() -> dict[gw.IntegrationType, Backend]:
+    """The default backends of a `Deployment`: MOCK runs offline; the other types say they have no backend.
+
+    ``apigwc invoke`` and ``apigwc serve`` pass the local gateway's instead
+    (`apigwc.runtime.local.LocalGateway.backends`: HTTP, Lambda handlers, AWS services).
+    """
     backends: dict[gw.IntegrationType, Backend] = {t: NotAvailable(t) for t in gw.IntegrationType}
     backends[gw.IntegrationType.MOCK] = MockBackend()
     return backends
@@ -115,7 +120,7 @@ class Deployment:
         self.templates = Templates()
         self.validators = Validators(gateway)
         self.gateway_responses = GatewayResponses(gateway)
-        self.backends: Mapping[gw.IntegrationType, Backend] = dict(backends) if backends is not None else invoke_backends()
+        self.backends: Mapping[gw.IntegrationType, Backend] = dict(backends) if backends is not None else offline_backends()
         self.guards: tuple[Guard, ...] = tuple(guards) if guards is not None else (NotEmulated(),)
         self.ids: IdSource = ids or random_ids
         self.clock: Clock = clock or time.time
