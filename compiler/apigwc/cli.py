@@ -689,6 +689,7 @@ def serve(
     stage_var: Optional[List[str]] = typer.Option(None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"),
     lambda_: Optional[List[str]] = typer.Option(None, "--lambda", help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).", metavar="NAME=MODULE:CALLABLE"),
     watch: bool = typer.Option(False, "--watch", "-w", help="Rebuild when the spec (or a file it $refs) changes; keep the old build while the new one has errors."),
+    log: bool = typer.Option(False, "--log", help="Print each request's execution log (every step, with headers and bodies) after its access-log line."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
 ) -> None:
@@ -704,13 +705,13 @@ def serve(
 
       apigwc serve specs/users.yaml
 
-      apigwc serve specs/petstore-lambda.yaml --port 8080 --watch
+      apigwc serve specs/petstore-lambda.yaml --port 8080 --watch --log
 
       apigwc serve api.yaml --stage dev --stage-var backend=localhost:9000 --lambda PetsFunction=handlers.pets:handler
 
       apigwc serve output/PetStore/local
     """
-    raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, config, ref_root))
+    raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root))
 
 
 def _pairs(items: list[str], flag: str, example: str) -> dict[str, str]:
@@ -723,14 +724,14 @@ def _pairs(items: list[str], flag: str, example: str) -> dict[str, str]:
     return out
 
 
-def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, config_path, ref_root) -> int:
+def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, config_path, ref_root) -> int:
     from .serve.server import Failure, Options, banner, bind, build, compile_for_serving, load, run
 
     if not source.exists():
         raise _fail(f"cannot read '{source}': no such file or directory")
     if not 0 <= port <= 65535:
         raise _fail(f"--port {port} is not a port number (0-65535)")
-    options = Options(tuple(stages), _pairs(stage_vars, "--stage-var", "K=V"), _pairs(lambdas, "--lambda", "NAME=module:callable"))
+    options = Options(tuple(stages), _pairs(stage_vars, "--stage-var", "K=V"), _pairs(lambdas, "--lambda", "NAME=module:callable"), log)
     for name, target in options.lambdas.items():
         if ":" not in target:
             raise _fail(f"--lambda {name}={target}: the handler must be module:callable, e.g. handlers.pets:handler")
@@ -769,7 +770,7 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, config_pa
         sys.stdout.flush()
 
     access = LineWriter(sys.stdout)
-    app = GatewayApp(served, on_access=lambda a: access(access_line(a)))
+    app = GatewayApp(served, on_access=lambda a: access(access_line(a)), with_log=log)
     out(banner(loaded, served, f"http://{shown}:{bound[1]}"))
     run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out, access=access)
     return 0

@@ -708,3 +708,15 @@ def test_api_keys_from_the_authorizer_and_usage_plan_limits(serve, tmp_path: Pat
     assert statuses == [200, 200, 429]
     r = s.request("GET", "prod", "/data", headers={"Authorization": "gold-user"})
     assert (r.status_code, r.json(), r.headers["x-amzn-ErrorType"]) == (429, {"message": "Limit Exceeded"}, "LimitExceededException")
+
+
+def test_log_prints_each_requests_execution_log(serve) -> None:
+    s = serve(SPECS / "users.yaml", "--log")
+    s.request("GET", "dev", "/users?count=50")
+    s.wait_for("Method completed with status: 500")
+    start = next(i for i, line in enumerate(s.lines) if "GET /dev/users?count=50 -> 500" in line)
+    log = [line.strip() for line in s.lines[start + 2 :]]  # after the access line and the stage's access log
+    assert log[0].startswith("Starting execution for request: ")
+    assert "Method request query string: {count=50}" in log
+    assert any(line.startswith("Endpoint request body after transformations: ") and '"statusCode": 500' in line for line in log)
+    assert log[log.index("Method completed with status: 500") - 1] == "Successfully completed execution"

@@ -63,14 +63,18 @@ class Access:
     #: the stage's deployment (None when no stage matched) and the request's final ``$context``
     deployment: Deployment | None = None
     context: Mapping[str, Any] | None = None
+    #: the execution log, when the server prints it (``apigwc serve --log``)
+    log: tuple = ()
 
 
 class GatewayApp:
     """An ASGI 3 application serving every stage of one API."""
 
-    def __init__(self, served: Served, on_access: Callable[[Access], None] | None = None) -> None:
+    def __init__(self, served: Served, on_access: Callable[[Access], None] | None = None, *, with_log: bool = False) -> None:
         self.served = served
         self.on_access = on_access
+        #: pass each request's execution log to ``on_access``
+        self.with_log = with_log
         self._retired: list[LocalGateway] = []
 
     def swap(self, served: Served) -> None:
@@ -173,6 +177,7 @@ class GatewayApp:
                     error,
                     staged,
                     execution.context,
+                    execution.log if self.with_log else (),
                 )
             )
 

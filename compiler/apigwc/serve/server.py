@@ -60,6 +60,8 @@ class Options:
     stages: tuple[str, ...] = ()
     stage_variables: Mapping[str, str] = field(default_factory=dict)
     lambdas: Mapping[str, str] = field(default_factory=dict)
+    #: print each request's execution log with headers and bodies (--log)
+    log: bool = False
 
 
 def compile_for_serving(spec: Path, config=None):
@@ -115,7 +117,7 @@ def build(loaded: Loaded, options: Options) -> Served | Failure:
             stage_variables=options.stage_variables,
             backends=local.backends,
             guards=local.guards(selection.name),
-            data_trace=False,
+            data_trace=options.log,
         )
         deployment.templates.precompile(gateway)  # at start, not on the first request
         deployments[selection.name] = deployment
@@ -227,6 +229,8 @@ def access_line(a: Access) -> str:
         from ..runtime.gateway_responses import substitute
 
         line += f"\n         access log {stage.name}: " + substitute(stage.access_log.format, a.context, a.deployment.stage_variables, missing="-")
+    if a.log:
+        line += "\n" + "\n".join(f"         {e.message}" for e in a.log)
     return line
 
 
