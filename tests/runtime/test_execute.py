@@ -340,3 +340,21 @@ paths:
     log = messages(result, "integration-request")
     assert log[0].startswith("The integration URI is a CloudFormation intrinsic ({\"Fn::Sub\":")
     assert log[0].endswith("which apigwc cannot evaluate locally")
+
+
+def test_an_informational_status_is_a_configuration_error(api) -> None:
+    deployment = api(
+        """
+paths:
+  /s:
+    get:
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 101}'}
+        responses: {default: {statusCode: "101"}}
+      responses: {"101": {description: switching}}
+"""
+    )
+    result = call(deployment, "GET", "/s")
+    assert (result.response.status, result.response.text) == (500, '{"message":"Internal server error"}')
+    assert "Execution failed due to configuration error: the response status 101 is informational (1xx) and cannot end a response" in messages(result)

@@ -720,3 +720,35 @@ def test_log_prints_each_requests_execution_log(serve) -> None:
     assert "Method request query string: {count=50}" in log
     assert any(line.startswith("Endpoint request body after transformations: ") and '"statusCode": 500' in line for line in log)
     assert log[log.index("Method completed with status: 500") - 1] == "Successfully completed execution"
+
+
+def test_invalid_response_headers_are_dropped_and_logged(serve, tmp_path: Path) -> None:
+    """A handler's header that HTTP cannot carry is dropped (and logged), never a broken connection [Inf]."""
+    (tmp_path / "h.py").write_text(
+        textwrap.dedent(
+            """
+            def handler(event, context):
+                return {"statusCode": 200, "body": "ok", "headers": {
+                    "space name": "x", "X-Nl": "a\\r\\nInjected: yes", "X-名": "v", "X-Unicode-Value": "名前", "X-Fine": "1"}}
+            """
+        )
+    )
+    spec = write(
+        tmp_path,
+        """
+        x-apigwc: {local: {lambdas: {F: "h:handler"}}}
+        paths:
+          /x:
+            get:
+              x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:F/invocations"}
+              responses: {"200": {description: ok}}
+        """,
+    )
+    s = serve(spec, "--log")
+    r = s.request("GET", "local", "/x")
+    assert (r.status_code, r.text, r.headers["x-fine"]) == (200, "ok", "1")
+    assert dict(r.headers.raw)[b"X-Unicode-Value"] == "名前".encode("utf-8")  # a value is sent as UTF-8 bytes
+    assert "injected" not in r.headers and "x-nl" not in r.headers
+    s.wait_for("Response header 'X-名' dropped: the name is not valid in HTTP ('v')")
+    s.wait_for("Response header 'X-Nl' dropped: the value is not valid in HTTP ('a\\r\\nInjected: yes')")
+    s.wait_for("Response header 'space name' dropped: the name is not valid in HTTP ('x')")

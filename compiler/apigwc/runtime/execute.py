@@ -28,6 +28,7 @@ gateway response (a bug in a local handler must not kill the server).
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -94,6 +95,12 @@ async def execute(deployment: Deployment, request: Request, *, refused: GatewayE
         ex.note(Step.REQUEST, f"{METHOD_OVERRIDE_HEADER}: {verb} replaces the request method {request.method.upper()}")
     ex.note(Step.REQUEST, f"HTTP Method: {verb}, Resource Path: {request.path}")
     result = refused if refused is not None else await _run(ex)
+    if not isinstance(result, GatewayError) and result[0] < 200:
+        # an informational status cannot end an HTTP response [Inf: a configuration error]
+        result = GatewayError(
+            type=ResponseType.API_CONFIGURATION_ERROR,
+            log=f"Execution failed due to configuration error: the response status {result[0]} is informational (1xx) and cannot end a response",
+        )
     error_type: ResponseType | None = None
     if isinstance(result, GatewayError):
         if result.log:
@@ -209,7 +216,16 @@ def _finish(ex: Exchange, status: int, headers: list[tuple[str, str]], body: byt
     """Add Content-Type (when none) and the service headers."""
     # the gateway sets these; an integration's x-amzn-ErrorType passes through [Doc] unless the gateway answers an error
     replaced = _SERVICE_HEADERS if error_type is None else _SERVICE_HEADERS | {"x-amzn-errortype"}
-    out = [(n, v) for n, v in headers if n.lower() not in replaced]
+    out = []
+    for n, v in headers:
+        if n.lower() in replaced:
+            continue
+        if not _TOKEN.match(n) or not _FIELD_VALUE.match(v):
+            # a name that is not an HTTP token, or a value with CR, LF or another control
+            # character, cannot be sent [Inf: dropped and logged, never a broken response]
+            ex.note(Step.METHOD_RESPONSE, f"Response header {n!r} dropped: {'the value' if _TOKEN.match(n) else 'the name'} is not valid in HTTP ({v!r})")
+            continue
+        out.append((n, v))
     if not any(n.lower() == "content-type" for n, _ in out):
         out.insert(0, ("Content-Type", DEFAULT_CONTENT_TYPE))
     ids = ex.ids
@@ -222,3 +238,6 @@ def _finish(ex: Exchange, status: int, headers: list[tuple[str, str]], body: byt
 
 
 _SERVICE_HEADERS = frozenset(("x-amzn-requestid", "x-amz-apigw-id", "x-amzn-trace-id"))
+#: RFC 9110 field names (tokens) and field values (visible characters, spaces, tabs, obs-text)
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+_FIELD_VALUE = re.compile(r"[\t\x20-\x7e\x80-\U0010ffff]*\Z")
