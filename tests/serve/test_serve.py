@@ -752,3 +752,28 @@ def test_invalid_response_headers_are_dropped_and_logged(serve, tmp_path: Path) 
     s.wait_for("Response header 'X-名' dropped: the name is not valid in HTTP ('v')")
     s.wait_for("Response header 'X-Nl' dropped: the value is not valid in HTTP ('a\\r\\nInjected: yes')")
     s.wait_for("Response header 'space name' dropped: the name is not valid in HTTP ('x')")
+
+
+def test_204_and_304_carry_no_body_even_when_a_template_writes_one(serve, tmp_path: Path) -> None:
+    spec = write(
+        tmp_path,
+        """
+        paths:
+          /s:
+            get:
+              parameters: [{name: s, in: query, schema: {type: string}}]
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": $input.params(''s'')}'}
+                responses:
+                  default: {statusCode: "200", responseTemplates: {application/json: '{"ok": true}'}}
+                  "204": {statusCode: "204", responseTemplates: {application/json: '{"ignored": true}'}}
+                  "304": {statusCode: "304", responseTemplates: {application/json: '{"ignored": true}'}}
+              responses: {"200": {description: ok}, "204": {description: none}, "304": {description: not modified}}
+        """,
+    )
+    s = serve(spec)
+    for status in (204, 304, 200):  # one keep-alive connection: it must survive the bodiless answers
+        r = s.request("GET", "local", f"/s?s={status}")
+        assert r.status_code == status
+        assert r.content == (b'{"ok": true}' if status == 200 else b"")

@@ -151,7 +151,10 @@ class GatewayApp:
         out_headers = [(n, v) for n, v in response.headers if n.lower() not in _SERVER_HEADERS]
         if compression is not None:
             out_body, out_headers = _compress(headers, out_body, out_headers, compression)
-        out_headers.append(("Content-Length", str(len(out_body))))
+        if response.status in _NO_BODY:
+            out_body = b""  # HTTP forbids a body here: a template's output is dropped [Inf]
+        else:
+            out_headers.append(("Content-Length", str(len(out_body))))
         if method == "HEAD":
             out_body = b""
         await send(
@@ -181,6 +184,9 @@ class GatewayApp:
                 )
             )
 
+
+#: statuses whose responses have no body (RFC 9110)
+_NO_BODY = frozenset((204, 304))
 
 #: set by the server, never by an integration
 _SERVER_HEADERS = frozenset(("content-length", "transfer-encoding", "connection", "date", "server"))
