@@ -777,3 +777,45 @@ def test_204_and_304_carry_no_body_even_when_a_template_writes_one(serve, tmp_pa
         r = s.request("GET", "local", f"/s?s={status}")
         assert r.status_code == status
         assert r.content == (b'{"ok": true}' if status == 200 else b"")
+
+
+def test_random_lambda_proxy_answers_never_break_a_connection(serve, tmp_path: Path) -> None:
+    """Seeded random proxy results (statuses, header names and values, bodies): every one gets an HTTP answer."""
+    (tmp_path / "chaos.py").write_text(
+        textwrap.dedent(
+            """
+            import base64, random, string
+
+            def handler(event, context):
+                rng = random.Random(int(event["queryStringParameters"]["seed"]))
+                chars = string.printable + "é名\\x00\\x7f"
+                def text(n):
+                    return "".join(rng.choice(chars) for _ in range(rng.randint(0, n)))
+                result = {
+                    "statusCode": rng.choice([200, 201, 204, 304, 100, 199, 302, 404, 500, 599, 600, "200", "abc", None]),
+                    "headers": {text(8) or "X": text(12) for _ in range(rng.randint(0, 3))},
+                    "body": rng.choice([text(30), None, 123, {"a": 1}, base64.b64encode(text(10).encode()).decode()]),
+                }
+                if rng.random() < 0.3:
+                    result["multiValueHeaders"] = {text(6) or "Y": [text(5) for _ in range(rng.randint(0, 2))]}
+                if rng.random() < 0.3:
+                    result["isBase64Encoded"] = rng.choice([True, False, "yes"])
+                return result
+            """
+        )
+    )
+    spec = write(
+        tmp_path,
+        """
+        x-amazon-apigateway-binary-media-types: ["*/*"]
+        x-apigwc: {local: {lambdas: {Chaos: "chaos:handler"}}}
+        paths:
+          /x:
+            get:
+              x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, uri: "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Chaos/invocations"}
+              responses: {"200": {description: ok}}
+        """,
+    )
+    s = serve(spec)
+    statuses = {s.request("GET", "local", f"/x?seed={seed}", headers={"Accept": "*/*"}).status_code for seed in range(400)}
+    assert {200, 204, 304, 500, 502} <= statuses  # answered every time (the fixture checks stderr has no traceback)

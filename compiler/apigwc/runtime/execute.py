@@ -220,6 +220,7 @@ def _finish(ex: Exchange, status: int, headers: list[tuple[str, str]], body: byt
     for n, v in headers:
         if n.lower() in replaced:
             continue
+        v = v.strip(" \t")  # leading and trailing whitespace is not part of a field value (RFC 9110)
         if not _TOKEN.match(n) or not _FIELD_VALUE.match(v):
             # a name that is not an HTTP token, or a value with CR, LF or another control
             # character, cannot be sent [Inf: dropped and logged, never a broken response]
