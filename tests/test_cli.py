@@ -175,6 +175,6 @@ def test_config_from_pyproject_next_to_the_spec(run_cli, tmp_path):
 
 def test_help_text_keeps_literal_brackets(run_cli):
     """Rich markup must not eat '[tool.apigwc]' in option help."""
-    for command in ("lint", "build", "emit"):
+    for command in ("lint", "build", "emit", "invoke", "serve", "deploy"):
         r = run_cli(command, "--help", env={"COLUMNS": "200"})
         assert "pyproject.toml to read [tool.apigwc] from." in r.stdout, command

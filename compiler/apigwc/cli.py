@@ -572,7 +572,7 @@ def invoke(
     header: Optional[List[str]] = typer.Option(None, "--header", "-H", help="A request header: 'Name: value' (repeatable).", metavar="'NAME: VALUE'"),
     data: Optional[str] = typer.Option(None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"),
     format: InvokeFormat = typer.Option(InvokeFormat.text, "--format", "-f", help="Output format."),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
 ) -> None:
     """Run one request through the API without a server; print the response and the execution log.
@@ -690,7 +690,7 @@ def serve(
     lambda_: Optional[List[str]] = typer.Option(None, "--lambda", help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).", metavar="NAME=MODULE:CALLABLE"),
     watch: bool = typer.Option(False, "--watch", "-w", help="Rebuild when the spec (or a file it $refs) changes; keep the old build while the new one has errors."),
     log: bool = typer.Option(False, "--log", help="Print each request's execution log (every step, with headers and bodies) after its access-log line."),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read [tool.apigwc] from."),
+    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
 ) -> None:
     """Run the API as a local gateway on 127.0.0.1, the way API Gateway would answer.
@@ -709,7 +709,7 @@ def serve(
 
       apigwc serve api.yaml --stage dev --stage-var backend=localhost:9000 --lambda PetsFunction=handlers.pets:handler
 
-      apigwc serve output/PetStore/local
+      apigwc serve output/petstore/local
     """
     raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root))
 
