@@ -286,6 +286,15 @@ def test_secure_api_token_authorizer_api_key_and_lambda_errors(serve) -> None:
     assert r.headers["www-authenticate"] == 'Bearer realm="notes"'
     # a customized type has only its own headers: DEFAULT_4XX's CORS header is not added [Doc]
     assert "access-control-allow-origin" not in r.headers
+    # a stage the API does not have: no deployment, so none of its customizations [Inf]
+    other = s.client.get(s.url("prod", "/notes").replace("/prod/", "/staging/"))
+    assert (other.status_code, other.json()) == (403, {"message": "Missing Authentication Token"})
+    assert "access-control-allow-origin" not in other.headers
+    # an unknown path of a real stage: DEFAULT_4XX applies
+    missing = s.request("GET", "prod", "/nope")
+    assert missing.status_code == 403
+    assert missing.json()["error"] == {"type": "MISSING_AUTHENTICATION_TOKEN", "message": "Missing Authentication Token"}
+    assert missing.headers["access-control-allow-origin"] == "https://notes.example.com"
     # a token the authorizer refuses with "Unauthorized": 401 too
     r = s.request("GET", "prod", "/notes", headers={**key, "Authorization": "Bearer nobody"})
     assert r.status_code == 401

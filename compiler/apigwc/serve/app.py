@@ -4,7 +4,8 @@ What belongs to the server rather than to the request pipeline lives here:
 
 * the stage: the first path segment picks the `Deployment` (``/dev/pets`` -> stage
   ``dev``, path ``/pets``); an unknown stage answers 403 ``Missing Authentication Token``
-  [Obs, reference §4.2 step 2];
+  [Obs, reference §4.2 step 2], uncustomized (no stage, no deployment, no gateway
+  responses of the API) [Inf];
 * the payload limit: a body over 10 MB answers 413 REQUEST_TOO_LARGE [Doc] without
   reading the rest;
 * compression, when the API sets ``minimumCompressionSize`` [Doc, reference §4.8]:
@@ -42,10 +43,9 @@ class Served:
 
     deployments: Mapping[str, Deployment]
     local: LocalGateway
-
-    @property
-    def first(self) -> Deployment:
-        return next(iter(self.deployments.values()))
+    #: answers requests that name no stage of the API: no stage means no deployment, so
+    #: none of the API's gateway response customizations apply [Inf]
+    unstaged: Deployment
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +120,7 @@ class GatewayApp:
         staged = deployment
         refused: GatewayError | None = None
         if deployment is None:
-            deployment = served.first
+            deployment = served.unstaged
             refused = GatewayError(
                 type=ResponseType.MISSING_AUTHENTICATION_TOKEN,
                 log=f"No stage {stage!r} in this API (stages: {', '.join(served.deployments)})" if stage else "The path names no stage",

@@ -11,6 +11,7 @@ while the new one has errors.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import os
 import socket
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from .. import gateway as gw
-from ..runtime import Deployment, select_stage
+from ..runtime import Deployment, StageSelection, select_stage
 from ..runtime.local import LocalGateway
 from .app import Access, GatewayApp, Served
 from .capabilities import Level, api_notes, route_capabilities
@@ -121,7 +122,9 @@ def build(loaded: Loaded, options: Options) -> Served | Failure:
         )
         deployment.templates.precompile(gateway)  # at start, not on the first request
         deployments[selection.name] = deployment
-    return Served(deployments, local)
+    first = next(iter(deployments.values()))
+    unstaged = Deployment(dataclasses.replace(gateway, gateway_responses=()), StageSelection(first.stage_name, None), backends={}, guards=())
+    return Served(deployments, local, unstaged)
 
 
 # ----------------------------------------------------------------------------------------
