@@ -607,12 +607,7 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
         if not sep or not name.strip() or name != name.strip() or " " in name:
             raise _fail(f"-H {h!r} is not a header; write it as 'Name: value'")
         pairs.append((name, value.strip()))
-    variables = {}
-    for item in stage_vars:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise _fail(f"--stage-var {item!r} is not K=V")
-        variables[key] = value
+    variables = _pairs(stage_vars, "--stage-var", "K=V")
     body = b""
     if data is not None:
         body = _read_data(data)
@@ -661,6 +656,17 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
     sys.stdout.flush()
     sys.stderr.write("\n" + log_text(execution))
     return 0
+
+
+def _pairs(items: list[str], flag: str, example: str) -> dict[str, str]:
+    """``K=V`` options (``--stage-var``, ``--lambda``) as a dict; anything else is a usage error."""
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise _fail(f"{flag} {item!r} is not {example}")
+        out[key] = value
+    return out
 
 
 def _read_data(data: str) -> bytes:
@@ -712,16 +718,6 @@ def serve(
       apigwc serve output/petstore/local
     """
     raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root))
-
-
-def _pairs(items: list[str], flag: str, example: str) -> dict[str, str]:
-    out = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip():
-            raise _fail(f"{flag} {item!r} is not {example}")
-        out[key.strip()] = value
-    return out
 
 
 def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, config_path, ref_root) -> int:

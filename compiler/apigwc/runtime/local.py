@@ -17,15 +17,13 @@ the backends only and, like the console's Test, runs no authorization.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from .. import gateway as gw
 from .authorizers import Authorizers
 from .aws_services import AwsServiceBackend
-from .backends import Backend, EndpointRequest, EndpointResponse
-from .gateway_responses import GatewayError
+from .backends import Backend
 from .http_backend import HttpBackend
 from .lambda_backend import LambdaBackend
 from .lambdas import Handlers
@@ -34,20 +32,6 @@ from .usage import ApiKeys, Throttling, UsageStore
 
 if TYPE_CHECKING:
     from .authorization import Guard
-    from .exchange import Exchange
-
-
-@dataclass(frozen=True, slots=True)
-class AwsDispatch:
-    """The AWS integration type: Lambda custom integrations go to the handlers, the rest to AWS services."""
-
-    lambdas: LambdaBackend
-    services: AwsServiceBackend
-
-    async def invoke(self, request: EndpointRequest, ex: "Exchange") -> EndpointResponse | GatewayError:
-        if request.integration.lambda_function is not None:
-            return await self.lambdas.invoke(request, ex)
-        return await self.services.invoke(request, ex)
 
 
 class LocalGateway:
@@ -66,8 +50,9 @@ class LocalGateway:
         #: AWS service -> endpoint URL
         self.endpoints: dict[str, str] = dict(local.endpoints) if local else {}
         self.http = HttpBackend()
-        self.lambdas = LambdaBackend(handlers)
         self.services = AwsServiceBackend(self.endpoints)
+        #: AWS_PROXY, and AWS: Lambda custom integrations to the handlers, the rest to ``services``
+        self.lambdas = LambdaBackend(handlers, services=self.services)
         #: usage-plan buckets and quotas, shared by every stage: plan limits are per key over
         #: all the stages of the plan, and the account limit is per account [Doc]
         self.usage = UsageStore()
@@ -77,7 +62,7 @@ class LocalGateway:
             gw.IntegrationType.HTTP: self.http,
             gw.IntegrationType.HTTP_PROXY: self.http,
             gw.IntegrationType.AWS_PROXY: self.lambdas,
-            gw.IntegrationType.AWS: AwsDispatch(self.lambdas, self.services),
+            gw.IntegrationType.AWS: self.lambdas,
         }
 
     @classmethod
