@@ -1,0 +1,60 @@
+"""The conformance suite: cases recorded on real API Gateway, run through apigwc (tests/conformance/runner.py).
+
+Every case cites its recording (``source``: repository, commit, snapshot file and key).
+A case apigwc does not yet answer like AWS is listed in docs/conformance.md under
+"Known differences" with the reason; it runs as ``xfail(strict=True)`` so a fix shows up.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from runner import load_cases, matches, run_case  # noqa: E402
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "conformance.md"
+_ROW = re.compile(r"^\| `([^`]+)` \| (.+) \|$")
+
+
+def known_differences() -> dict[str, str]:
+    """``case id -> reason`` from the table in docs/conformance.md."""
+    out: dict[str, str] = {}
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        m = _ROW.match(line)
+        if m:
+            out[m.group(1)] = m.group(2)
+    return out
+
+
+CASES = load_cases()
+KNOWN = known_differences()
+
+
+def _param(case: dict):
+    marks = [pytest.mark.xfail(reason=KNOWN[case["id"]], strict=True)] if case["id"] in KNOWN else []
+    return pytest.param(case, id=case["id"], marks=marks)
+
+
+def test_suite_is_sourced() -> None:
+    ids = [c["id"] for c in CASES]
+    assert len(ids) == len(set(ids)), "case ids must be unique"
+    for case in CASES:
+        source = case["source"]
+        assert source["repo"] in {"localstack/airspeed", "localstack/localstack"}, case["id"]
+        assert re.fullmatch(r"[0-9a-f]{40}", source["commit"]), case["id"]
+        assert source["file"].endswith(".snapshot.json") and source["key"] and source["recorded"], case["id"]
+    assert set(KNOWN) <= set(ids), f"docs/conformance.md lists unknown cases: {sorted(set(KNOWN) - set(ids))}"
+
+
+def test_pass_rate_is_at_least_97_percent() -> None:
+    assert len(KNOWN) <= 0.03 * len(CASES), f"{len(KNOWN)} known differences out of {len(CASES)} cases"
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_case(case: dict) -> None:
+    actual = run_case(case)
+    assert matches(case, actual), f"apigwc answered {actual!r}, AWS recorded {case['expected']!r}"
