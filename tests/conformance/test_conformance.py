@@ -58,3 +58,44 @@ def test_pass_rate_is_at_least_97_percent() -> None:
 def test_case(case: dict) -> None:
     actual = run_case(case)
     assert matches(case, actual), f"apigwc answered {actual!r}, AWS recorded {case['expected']!r}"
+
+
+#: Recorded renders replayed through the whole gateway (MOCK integration, request and
+#: integration response templates exactly as the recording deployed them).
+THROUGH_GATEWAY = [
+    "airspeed_templates::parser_substitutes_string_added_to_the_context-1",
+    "airspeed_templates::dict_assign_item_via_brackets-1",
+    "airspeed_templates::if_statement_considers_None_to_be_truthy-2",
+    "airspeed_templates::recursive_macro-1",
+    "airspeed_templates::use_define_with_no_parameters-1",
+]
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["id"] in THROUGH_GATEWAY], ids=lambda c: c["id"])
+def test_case_through_the_gateway(case: dict, tmp_path: Path) -> None:
+    import asyncio
+    import json
+
+    from apigwc.pipeline import compile_file
+    from apigwc.runtime import Deployment, Request, execute
+
+    integration = {
+        "type": "mock",
+        "requestTemplates": {"application/json": case["request_template"]},
+        "responses": {"default": {"statusCode": "200", "responseTemplates": {"application/json": case["response_template"]}}},
+    }
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "recording", "version": "1"},
+        "paths": {"/": {"post": {"responses": {"200": {"description": "ok"}}, "x-amazon-apigateway-integration": integration}}},
+    }
+    path = tmp_path / "spec.json"
+    path.write_text(json.dumps(spec), encoding="utf-8")
+    compiled = compile_file(path, path.name)
+    assert compiled.gateway is not None, [str(d) for d in compiled.lint.diagnostics]
+    deployment = Deployment.create(compiled.gateway, None)
+    assert not isinstance(deployment, str), deployment
+    request = Request.build("POST", "/", [("Content-Type", "application/json")], case["body"].encode("utf-8"))
+    result = asyncio.run(execute(deployment, request))
+    assert result.response.status == 200
+    assert matches(case, result.response.text), f"apigwc answered {result.response.text!r}, AWS recorded {case['expected']!r}"

@@ -38,6 +38,7 @@ class Exchange:
         "method",
         "path_params",
         "step",
+        "request_override",
         "_query",
         "_headers",
         "_view",
@@ -66,6 +67,9 @@ class Exchange:
         self.path_params: dict[str, str] = {}
         #: the step running now (errors are logged under it)
         self.step = Step.REQUEST
+        #: what the request template set in ``$context.requestOverride`` (the response
+        #: template sees it: AWS-recorded, docs/conformance.md)
+        self.request_override: dict[str, dict[str, str]] = {}
         self._query: dict[str, tuple[str, ...]] | None = None
         self._headers: dict[str, tuple[str, ...]] | None = None
         self._view: TemplateRequest | None = None
@@ -92,11 +96,13 @@ class Exchange:
         """A fresh template namespace whose ``$input`` reads ``body`` and the method request parameters.
 
         Request and response templates both see the method request's path, query string
-        and headers through ``$input.params()``; ``$context.requestOverride`` and
-        ``responseOverride`` start empty for each template.
+        and headers through ``$input.params()``; ``$context.requestOverride`` holds what the
+        request template set (API Gateway carries it to the response template [Obs]), and
+        ``responseOverride`` starts empty for each template.
         """
         context = dict(self.context)
-        context["requestOverride"] = {"header": {}, "path": {}, "querystring": {}}
+        done = self.request_override
+        context["requestOverride"] = {part: dict(done.get(part, {})) for part in ("header", "path", "querystring")}
         context["responseOverride"] = {"header": {}, "status": None}
         view = self._view
         if view is None:  # the method request's parameters, the same for every template of the request

@@ -175,7 +175,7 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
             if isinstance(rendered, GatewayError):
                 return rendered
             body = rendered.body.encode("utf-8")
-            overrides = rendered.request_override
+            overrides = ex.request_override = rendered.request_override
             for name, value in overrides.get("header", {}).items():
                 headers[name.lower()] = (name, [value])
             for name, value in overrides.get("querystring", {}).items():
