@@ -70,6 +70,54 @@ def run_template_case(case: dict) -> str:
 INTERNAL_ERROR = '{"message": "Internal server error"}'
 
 
+def _backend(kind: str, body: str) -> str:
+    """What the recording's backend answered for an integration request body.
+
+    ``echo-body``: a Lambda function URL whose handler returns the body it got.
+    ``httpbin-post``: an httpbin-style ``/post`` echo; the recorded templates read only its
+    ``json`` field (the request body parsed as JSON, or null).
+    """
+    if kind == "echo-body":
+        return body
+    if kind == "httpbin-post":
+        try:
+            parsed = json.loads(body) if body else None
+        except ValueError:
+            parsed = None
+        return json.dumps({"json": parsed})
+    raise ValueError(f"unknown backend {kind!r}")
+
+
+def run_chain_case(case: dict) -> str:
+    """Request template, recorded backend, response template: the response body apigwc renders."""
+    req = case["request"]
+    headers = {"Content-Type": (req["content_type"],)} if req.get("content_type") else {}
+    request = Request(method="POST", body=req["body"], headers=headers)
+    body = req["body"]
+    request_override: dict = {}
+    if case.get("request_template") is not None:
+        compiled = compile_template(case["request_template"])
+        if isinstance(compiled, TemplateError):
+            return INTERNAL_ERROR
+        variables = bind(request)
+        body, error = render_compiled(compiled, variables)
+        if error is not None:
+            return INTERNAL_ERROR
+        request_override, _ = overrides_of(variables)
+    answer = _backend(case["backend"], body)
+    compiled = compile_template(case["response_template"])
+    if isinstance(compiled, TemplateError):
+        return INTERNAL_ERROR
+    variables = bind(request)
+    variables["input"] = Input(request, answer)
+    context = variables["context"]
+    context["requestOverride"] = {"header": {}, "path": {}, "querystring": {}}
+    for part, values in request_override.items():
+        context["requestOverride"][part].update(values)
+    output, error = render_compiled(compiled, variables)
+    return INTERNAL_ERROR if error is not None else output
+
+
 def matches(case: dict, actual: Any) -> bool:
     """The recording's snapshot stores a string that is JSON as the parsed value; compare likewise."""
     expected = case["expected"]
@@ -84,6 +132,8 @@ def matches(case: dict, actual: Any) -> bool:
 def run_case(case: dict) -> Any:
     if case.get("kind", "template") == "template":
         return run_template_case(case)
+    if case["kind"] == "chain":
+        return run_chain_case(case)
     raise ValueError(f"unknown case kind {case.get('kind')!r}")
 
 

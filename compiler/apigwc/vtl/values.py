@@ -139,9 +139,13 @@ def _is_number(v: Any) -> bool:
 
 
 def equals(a: Any, b: Any) -> bool:
-    """Velocity 1.7 ``==``: numbers by value; same class by equals(); else by toString()."""
+    """Velocity 1.7 ``==``: numbers by value; same class by equals(); else by toString().
+
+    API Gateway: null equals null and the empty string (AWS-recorded: a missing
+    ``$input.path`` value is ``== ""``; docs/conformance.md).
+    """
     if a is None or b is None:
-        return a is None and b is None
+        return a is b or a == "" or b == ""
     if _is_number(a) and _is_number(b):
         return a == b
     ta, tb = type(a), type(b)
