@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from runner import load_cases, matches, run_case  # noqa: E402
+from runner import load_cases, matches, request_differences, run_case, run_request_case  # noqa: E402
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "conformance.md"
 _ROW = re.compile(r"^\| `([^`]+)` \| (.+) \|$")
@@ -55,7 +55,11 @@ def test_pass_rate_is_at_least_97_percent() -> None:
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
-def test_case(case: dict) -> None:
+def test_case(case: dict, tmp_path: Path) -> None:
+    if case.get("kind") == "request":
+        differences = request_differences(case, run_request_case(case, tmp_path))
+        assert not differences, differences
+        return
     actual = run_case(case)
     assert matches(case, actual), f"apigwc answered {actual!r}, AWS recorded {case['expected']!r}"
 

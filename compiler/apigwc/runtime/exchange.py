@@ -39,6 +39,7 @@ class Exchange:
         "path_params",
         "step",
         "request_override",
+        "response_override",
         "_query",
         "_headers",
         "_view",
@@ -70,6 +71,9 @@ class Exchange:
         #: what the request template set in ``$context.requestOverride`` (the response
         #: template sees it: AWS-recorded, docs/conformance.md)
         self.request_override: dict[str, dict[str, str]] = {}
+        #: ``$context.responseOverride`` as the request template left it: the response
+        #: template starts from it, and it applies without one [Obs, docs/conformance.md]
+        self.response_override: dict[str, Any] = {"header": {}, "status": None}
         self._query: dict[str, tuple[str, ...]] | None = None
         self._headers: dict[str, tuple[str, ...]] | None = None
         self._view: TemplateRequest | None = None
@@ -97,13 +101,14 @@ class Exchange:
 
         Request and response templates both see the method request's path, query string
         and headers through ``$input.params()``; ``$context.requestOverride`` holds what the
-        request template set (API Gateway carries it to the response template [Obs]), and
-        ``responseOverride`` starts empty for each template.
+        request template set, and ``responseOverride`` what it set there (API Gateway
+        carries both to the response template [Obs]).
         """
         context = dict(self.context)
         done = self.request_override
         context["requestOverride"] = {part: dict(done.get(part, {})) for part in ("header", "path", "querystring")}
-        context["responseOverride"] = {"header": {}, "status": None}
+        seed = self.response_override
+        context["responseOverride"] = {**seed, "header": dict(seed.get("header") or {})}
         view = self._view
         if view is None:  # the method request's parameters, the same for every template of the request
             view = self._view = TemplateRequest(path_params=self.path_params, query=self.query, headers=self.headers)

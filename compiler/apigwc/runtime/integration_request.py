@@ -171,9 +171,12 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
         if choice.key is not None and choice.template:
             template_key = choice.key
             ref = TemplateRef(method.label, choice.key)
-            rendered = ex.deployment.templates.render(choice.template, ref, ex.template_variables(body))
+            variables = ex.template_variables(body)
+            rendered = ex.deployment.templates.render(choice.template, ref, variables)
             if isinstance(rendered, GatewayError):
                 return rendered
+            if rendered.response_override:  # kept for the integration response [Obs]
+                ex.response_override = variables["context"]["responseOverride"]
             body = rendered.body.encode("utf-8")
             overrides = ex.request_override = rendered.request_override
             for name, value in overrides.get("header", {}).items():

@@ -146,8 +146,9 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
     """The status, headers and body of a Lambda proxy response, or why it is malformed.
 
     ``statusCode`` must be an integer from 100 to 599 (a string of digits is accepted
-    [Inf]); ``headers`` and ``multiValueHeaders`` are merged, the latter winning for
-    the same name [Doc]; ``body`` must be a string or null [Doc]; ``isBase64Encoded``
+    [Obs]), and is 200 when absent from a non-empty answer [Obs]; ``multiValueHeaders``
+    and ``headers`` of the same name are both sent, multi-values first [Obs: localstack's
+    AWS-validated test_aws_proxy_response_payload_format_validation, docs/conformance.md]; ``body`` must be a string or null [Doc]; ``isBase64Encoded``
     a boolean.  A base64 body is decoded when the first Accept type, or the response's
     Content-Type, is a binary media type [Doc: binary support needs binaryMediaTypes];
     otherwise it is returned as the base64 text [Inf].
@@ -157,25 +158,18 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
     unknown = sorted(set(result) - PROXY_RESPONSE_KEYS)
     if unknown:
         return f"unexpected key(s) {', '.join(unknown)} (allowed: body, headers, isBase64Encoded, multiValueHeaders, statusCode)"
-    status = result.get("statusCode")
+    if not result:
+        return "the function returned an empty object"
+    status = result.get("statusCode", 200)  # AWS-recorded: an answer with only headers is a 200
     if isinstance(status, str) and status.isascii() and status.isdigit():
         status = int(status)
     if not isinstance(status, int) or isinstance(status, bool):
         return f"statusCode is {json.dumps(status)}, not an integer"
     if not 100 <= status <= 599:
         return f"statusCode {status} is not an HTTP status (100-599)"
+    # AWS-recorded: multiValueHeaders first, then the headers value of the same name
+    # (matched without regard to case, spelled as multiValueHeaders spells it)
     merged: dict[str, tuple[str, list[str]]] = {}
-    single = result.get("headers")
-    if single is not None:
-        if not isinstance(single, dict):
-            return "headers is not an object"
-        for name, value in single.items():
-            text = _header_value(value)
-            if value is None:
-                continue
-            if text is None:
-                return f"the value of header {name} is not a string"
-            merged[name.lower()] = (name, [text])
     multi = result.get("multiValueHeaders")
     if multi is not None:
         if not isinstance(multi, dict):
@@ -189,6 +183,18 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
             if any(t is None for t in texts):
                 return f"multiValueHeaders.{name} holds a value that is not a string"
             merged[name.lower()] = (name, [t for t in texts if t is not None])
+    single = result.get("headers")
+    if single is not None:
+        if not isinstance(single, dict):
+            return "headers is not an object"
+        for name, value in single.items():
+            text = _header_value(value)
+            if value is None:
+                continue
+            if text is None:
+                return f"the value of header {name} is not a string"
+            spelled, values = merged.get(name.lower(), (name, []))
+            merged[name.lower()] = (spelled, [*values, text])
     headers = [(name, v) for name, values in merged.values() for v in values]
     body_value = result.get("body")
     if body_value is not None and not isinstance(body_value, str):
