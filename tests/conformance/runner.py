@@ -148,7 +148,7 @@ def run_request_case(case: dict, tmp_path: Path) -> dict:
     if case.get("lambdas"):
         backend = LambdaBackend(Handlers.create(compiled.gateway.local, tmp_path, None))
         options["backends"] = {**offline_backends(), gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend}
-    deployment = Deployment.create(compiled.gateway, None, **options)
+    deployment = Deployment.create(compiled.gateway, case.get("stage"), **options)
     assert not isinstance(deployment, str), deployment
     req = case["request"]
     body = req.get("body", "")
@@ -171,6 +171,12 @@ def request_differences(case: dict, actual: dict) -> list[str]:
         out.append(f"status {actual['status']} != {expected['status']}: {actual['body'][:200]}")
     if "body" in expected and not matches({"expected": expected["body"]}, actual["body"]):
         out.append(f"body {actual['body']!r} != {expected['body']!r}")
+    for name, part in expected.get("header_contains", {}).items():
+        got_value = next((v for k, v in actual["headers"].items() if k.lower() == name.lower()), None)
+        if got_value is None or part not in got_value:
+            out.append(f"header {name}: {got_value!r} does not contain {part!r}")
+    if "event" in expected:
+        out.extend(_event_differences(expected["event"], actual["body"]))
     for name, value in expected.get("headers_subset", {}).items():
         got_value = next((v for k, v in actual["headers"].items() if k.lower() == name.lower()), None)
         if got_value != value:
@@ -186,6 +192,50 @@ def request_differences(case: dict, actual: dict) -> list[str]:
             value = want[name]
             if not (value.startswith("<") and value.endswith(">")) and got[name] != value:
                 out.append(f"header {name}: {got[name]!r} != {value!r}")
+    return out
+
+
+def _placeholder(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith("<") and value.endswith(">")
+
+
+def _event_differences(want: dict, body: str) -> list[str]:
+    """The Lambda proxy event the function received (it answers it as its body) against the recorded one."""
+    try:
+        event = json.loads(body)
+    except ValueError:
+        return [f"the function did not answer an event: {body[:200]!r}"]
+    out = []
+    for dotted, value in want["fields"].items():
+        got: Any = event
+        for part in dotted.split("."):
+            got = got.get(part) if isinstance(got, dict) else None
+        if isinstance(value, (dict, list)) and isinstance(got, str):
+            try:
+                got = json.loads(got)  # the recording stores a JSON body parsed
+            except ValueError:
+                pass
+        if got != value:
+            out.append(f"event {dotted}: {got!r} != {value!r}")
+    context = event.get("requestContext") or {}
+    if sorted(context) != want["requestContext_keys"]:
+        out.append(f"requestContext keys: extra {sorted(set(context) - set(want['requestContext_keys']))}, missing {sorted(set(want['requestContext_keys']) - set(context))}")
+    identity = context.get("identity") or {}
+    if sorted(identity) != want["identity_keys"]:
+        out.append(f"identity keys: extra {sorted(set(identity) - set(want['identity_keys']))}, missing {sorted(set(want['identity_keys']) - set(identity))}")
+    edge = {"cloudfront-forwarded-proto", "cloudfront-is-desktop-viewer", "cloudfront-is-mobile-viewer", "cloudfront-is-smarttv-viewer",
+            "cloudfront-is-tablet-viewer", "cloudfront-viewer-asn", "cloudfront-viewer-country", "via", "x-amz-cf-id", "host"}  # fmt: skip
+    for field in ("headers", "multiValueHeaders"):
+        got = {k: v for k, v in (event.get(field) or {}).items() if k.lower() not in edge}
+        expected = want[field]
+        for name in sorted(expected.keys() - got.keys()):
+            out.append(f"event {field}.{name} missing")
+        for name in sorted(got.keys() - expected.keys()):
+            out.append(f"event {field}.{name} not sent by AWS ({got[name]!r})")
+        for name in sorted(expected.keys() & got.keys()):
+            value = expected[name]
+            if not (_placeholder(value) or (isinstance(value, list) and all(_placeholder(v) for v in value))) and got[name] != value:
+                out.append(f"event {field}.{name}: {got[name]!r} != {value!r}")
     return out
 
 

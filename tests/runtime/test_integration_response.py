@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from runtime_helpers import IDS, SERVICE_HEADERS, api, call, messages  # api is a fixture
+from runtime_helpers import IDS, MOCK_SERVICE_HEADERS, SERVICE_HEADERS, api, call, messages  # api is a fixture
 
 from apigwc import gateway as gw
 from apigwc.runtime import Deployment, EndpointRequest, EndpointResponse, Exchange, offline_backends, select_stage
@@ -177,7 +177,7 @@ def test_response_parameters(api) -> None:
         ("X-Env", "dev"),
         ("X-Req", SERVICE_HEADERS[0][1]),
         ("X-Static", "fixed value"),
-        *SERVICE_HEADERS,
+        *MOCK_SERVICE_HEADERS,
     ]
     assert "Response header X-Up not set: integration.response.header.X-Upstream has no value" in messages(result, "integration-response")
 
@@ -198,7 +198,7 @@ def test_response_override_status_and_headers(api) -> None:
     result = call(deployment, "GET", "/items/9")
     assert result.response.status == 404
     assert result.response.body == b'{"missing": "9"}'
-    assert list(result.response.headers) == [("X-Static", "overridden"), ("Content-Type", "application/problem+json"), *SERVICE_HEADERS]
+    assert list(result.response.headers) == [("X-Static", "overridden"), ("Content-Type", "application/problem+json"), *MOCK_SERVICE_HEADERS]
     assert "Response overrides from the template: {header.X-Static=overridden, header.Content-Type=application/problem+json, status=404}" in messages(result)
 
 

@@ -78,6 +78,8 @@ def log(execution) -> list[str]:
 
 
 ECHO = {"Echo": "handlers.lambda_cases:echo"}
+#: what API Gateway adds to the event's headers for a client at 127.0.0.1 (recorded, docs/conformance.md)
+GATEWAY_EVENT_HEADERS = {"X-Forwarded-For": "127.0.0.1", "X-Amzn-Trace-Id": IDS.trace_id, "X-Forwarded-Port": "443", "X-Forwarded-Proto": "https"}
 
 
 # ----------------------------------------------------------------------------------------
@@ -102,8 +104,14 @@ def test_proxy_event_is_the_rest_1_0_shape(tmp_path: Path) -> None:
         "resource": "/items/{id}",
         "path": "/items/a%20b",
         "httpMethod": "GET",
-        "headers": {"Host": "api.example.com", "User-Agent": "curl/8", "X-Multi": "2"},
-        "multiValueHeaders": {"Host": ["api.example.com"], "User-Agent": ["curl/8"], "X-Multi": ["1", "2"]},
+        # API Gateway adds the trace and X-Forwarded-* headers (recorded, docs/conformance.md)
+        "headers": {"Host": "api.example.com", "User-Agent": "curl/8", "X-Multi": "2", **GATEWAY_EVENT_HEADERS},
+        "multiValueHeaders": {
+            "Host": ["api.example.com"],
+            "User-Agent": ["curl/8"],
+            "X-Multi": ["1", "2"],
+            **{k: [v] for k, v in GATEWAY_EVENT_HEADERS.items()},
+        },
         "queryStringParameters": {"x": "2", "y": "", "z": "/"},
         "multiValueQueryStringParameters": {"x": ["1", "2"], "y": [""], "z": ["/"]},
         "pathParameters": {"id": "a b"},
@@ -127,8 +135,6 @@ def test_proxy_event_is_the_rest_1_0_shape(tmp_path: Path) -> None:
                 "accountId": None,
                 "cognitoIdentityId": None,
                 "caller": None,
-                "apiKey": None,
-                "apiKeyId": None,
                 "principalOrgId": None,
                 "sourceIp": "127.0.0.1",
                 "cognitoAuthenticationType": None,
@@ -151,7 +157,7 @@ def test_proxy_event_is_the_rest_1_0_shape(tmp_path: Path) -> None:
 def test_proxy_event_nulls_and_text_body(tmp_path: Path) -> None:
     deployment = deploy(tmp_path, "paths:" + proxy("/", "Echo", "post") + local(ECHO))
     event = json.loads(run(deployment, "POST", "/", [], "{\"a\": \"caf\u00e9\"}").response.body)["event"]
-    assert (event["headers"], event["multiValueHeaders"], event["queryStringParameters"]) == (None, None, None)
+    assert (event["headers"], event["queryStringParameters"]) == (GATEWAY_EVENT_HEADERS, None)
     assert (event["multiValueQueryStringParameters"], event["pathParameters"], event["stageVariables"]) == (None, None, None)
     assert event["resource"] == "/" and event["path"] == "/"
     assert event["requestContext"]["path"] == "/local/"

@@ -64,7 +64,10 @@ def request_context(ex: "Exchange") -> dict[str, Any]:
     identity_in = c.get("identity") or {}
     identity: dict[str, Any] = {"accessKey": None}
     for key in _IDENTITY_KEYS:
-        identity[key] = identity_in.get(key)
+        value = identity_in.get(key)
+        if value is None and key in ("apiKey", "apiKeyId"):
+            continue  # AWS-recorded: absent when the method uses no API key (docs/conformance.md)
+        identity[key] = value
     if identity_in.get("clientCert") is not None:
         identity["clientCert"] = identity_in["clientCert"]
     out: dict[str, Any] = {
@@ -92,7 +95,7 @@ def request_context(ex: "Exchange") -> dict[str, Any]:
     return out
 
 
-def proxy_event(ex: "Exchange", *, with_body: bool = True) -> dict[str, Any]:
+def proxy_event(ex: "Exchange", *, with_body: bool = True, as_integration: bool = True) -> dict[str, Any]:
     """The REST payload-1.0 event of the method request in ``ex`` (reference §4.3).
 
     Single-value views take the last value of a repeated header or query parameter
@@ -101,18 +104,24 @@ def proxy_event(ex: "Exchange", *, with_body: bool = True) -> dict[str, Any]:
     ``isBase64Encoded`` true, when the request's Content-Type is a binary media type
     [Doc]; other bodies are decoded as UTF-8 (invalid bytes replaced) [Inf].
     """
-    headers = ex.headers
+    # the integration's event carries the headers as API Gateway forwards them; a REQUEST
+    # authorizer's event the headers as sent (not recorded: unchanged)
+    headers = event_headers(ex) if as_integration else ex.headers
     query = ex.query
     route = ex.route
+    path_params = dict(ex.path_params)
+    if route is not None:
+        path_params.update(route.raw_greedy)
     event: dict[str, Any] = {
         "resource": route.resource.path if route is not None else ex.context.get("resourcePath"),
-        "path": ex.request.path,
+        # AWS-recorded: leading slashes collapse (//a -> /a); inner ones stay (a//b)
+        "path": "/" + ex.request.path.lstrip("/"),
         "httpMethod": ex.verb,
         "headers": {k: v[-1] for k, v in headers.items()} or None,
         "multiValueHeaders": {k: list(v) for k, v in headers.items()} or None,
         "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
         "multiValueQueryStringParameters": {k: list(v) for k, v in query.items()} or None,
-        "pathParameters": dict(ex.path_params) or None,
+        "pathParameters": path_params or None,
         "stageVariables": dict(ex.stage_variables) or None,
         "requestContext": request_context(ex),
     }
@@ -129,6 +138,39 @@ def proxy_event(ex: "Exchange", *, with_body: bool = True) -> dict[str, Any]:
             event["body"] = body.decode("utf-8", "replace")
             event["isBase64Encoded"] = False
     return event
+
+
+#: Request headers the proxy event does not carry [Obs: docs/conformance.md].
+_EVENT_DROPPED = frozenset(("connection", "content-length"))
+
+
+def event_headers(ex: "Exchange") -> dict[str, tuple[str, ...]]:
+    """The request headers as a Lambda proxy event carries them.
+
+    AWS-recorded (localstack's AWS-validated test_lambda_aws_proxy_integration,
+    docs/conformance.md): names keep the client's spelling except ``Authorization``;
+    ``Connection`` and ``Content-Length`` are dropped; API Gateway adds
+    ``X-Amzn-Trace-Id`` and ``X-Forwarded-For`` / ``-Port`` / ``-Proto`` (the client's
+    address; port 443 and https, the only way into an API Gateway endpoint [Inf]).
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for name, values in ex.headers.items():
+        lowered = name.lower()
+        if lowered in _EVENT_DROPPED:
+            continue
+        if lowered == "authorization":
+            name = "Authorization"
+        out[name] = out.get(name, ()) + tuple(values)
+    present = {name.lower(): name for name in out}
+    forwarded = present.get("x-forwarded-for")
+    if forwarded is None:
+        out["X-Forwarded-For"] = (ex.request.source_ip,)
+    else:
+        out[forwarded] = (f"{out[forwarded][-1]}, {ex.request.source_ip}",)
+    for name, value in (("X-Amzn-Trace-Id", ex.ids.trace_id), ("X-Forwarded-Port", "443"), ("X-Forwarded-Proto", "https")):
+        if name.lower() not in present:
+            out[name] = (value,)
+    return out
 
 
 def _header_value(value: Any) -> str | None:
