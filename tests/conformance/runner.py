@@ -136,7 +136,7 @@ def run_request_case(case: dict, tmp_path: Path) -> dict:
     from apigwc.runtime.lambda_backend import LambdaBackend
     from apigwc.runtime.lambdas import Handlers
 
-    spec: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "recording", "version": "1"}, "paths": case["paths"]}
+    spec: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "recording", "version": "1"}, "paths": case["paths"], **case.get("extra", {})}
     if case.get("lambdas"):
         spec["x-apigwc"] = {"local": {"pythonPath": [str(FUNCTIONS_DIR)], "lambdas": case["lambdas"]}}
     path = tmp_path / "spec.json"
@@ -171,6 +171,20 @@ def request_differences(case: dict, actual: dict) -> list[str]:
         out.append(f"status {actual['status']} != {expected['status']}: {actual['body'][:200]}")
     if "body" in expected and not matches({"expected": expected["body"]}, actual["body"]):
         out.append(f"body {actual['body']!r} != {expected['body']!r}")
+    if "body_json" in expected or "body_json_subset" in expected or "body_json_keys" in expected:
+        try:
+            document = json.loads(actual["body"])
+        except ValueError:
+            document = None
+            out.append(f"body is not JSON: {actual['body'][:200]!r}")
+        if "body_json" in expected and document != expected["body_json"]:
+            out.append(f"body {document!r} != {expected['body_json']!r}")
+        if isinstance(document, dict):
+            for name, value in expected.get("body_json_subset", {}).items():
+                if document.get(name) != value:
+                    out.append(f"body.{name}: {document.get(name)!r} != {value!r}")
+            if "body_json_keys" in expected and sorted(document) != expected["body_json_keys"]:
+                out.append(f"body keys {sorted(document)} != {expected['body_json_keys']}")
     for name, part in expected.get("header_contains", {}).items():
         got_value = next((v for k, v in actual["headers"].items() if k.lower() == name.lower()), None)
         if got_value is None or part not in got_value:

@@ -20,3 +20,21 @@ def respond_with_body(event, context):
 def echo_event(event, context):
     """Answers the proxy event it received, as the JSON body of a 200."""
     return {"statusCode": 200, "body": json.dumps(event)}
+
+
+def select_by_status(event, context):
+    """Passes for "200"; fails with a message naming the status for "400" and "500"."""
+    wanted = event["statusCode"]
+    if wanted == "400":
+        raise Exception("Error: Raising four hundred from within the Lambda function")
+    if wanted == "500":
+        raise Exception("Error: Raising five hundred from within the Lambda function")
+    if wanted == "200":
+        return "Pass"
+    return "Error Value in the json request should either be 400 or 500 to demonstrate"
+
+
+def answer_by_http_status(event, context):
+    """A custom-integration function: "customerror" for an httpStatus of 400 or more, else "noerror"."""
+    failed = int(event.get("body").get("httpStatus")) >= 400
+    return {"statusCode": 200, "body": "customerror" if failed else "noerror"}
