@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -128,15 +129,33 @@ FUNCTIONS_DIR = Path(__file__).parent / "functions"
 
 def run_request_case(case: dict, tmp_path: Path) -> dict:
     """Compile the case's API, send its request through `apigwc.runtime.execute`: status, headers, body."""
+    server = None
+    paths = case["paths"]
+    if case.get("upstream") == "status-echo":  # a real server on 127.0.0.1 stands in for the recorded backend
+        sys.path.insert(0, str(FUNCTIONS_DIR))
+        from recorded_functions import status_echo_server
+
+        server = status_echo_server()
+        paths = json.loads(json.dumps(paths).replace("{upstream}", f"http://127.0.0.1:{server.server_port}"))
+    try:
+        return _run_request(case, paths, tmp_path)
+    finally:
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+
+
+def _run_request(case: dict, paths: dict, tmp_path: Path) -> dict:
     from apigwc import gateway as gw
     from apigwc.pipeline import compile_file
     from apigwc.runtime import Deployment, offline_backends
     from apigwc.runtime import Request as HttpRequest
     from apigwc.runtime import execute
+    from apigwc.runtime.http_backend import HttpBackend
     from apigwc.runtime.lambda_backend import LambdaBackend
     from apigwc.runtime.lambdas import Handlers
 
-    spec: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "recording", "version": "1"}, "paths": case["paths"], **case.get("extra", {})}
+    spec: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "recording", "version": "1"}, "paths": paths, **case.get("extra", {})}
     if case.get("lambdas"):
         spec["x-apigwc"] = {"local": {"pythonPath": [str(FUNCTIONS_DIR)], "lambdas": case["lambdas"]}}
     path = tmp_path / "spec.json"
@@ -144,19 +163,27 @@ def run_request_case(case: dict, tmp_path: Path) -> dict:
     compiled = compile_file(path, path.name)
     if compiled.gateway is None:
         return {"status": None, "headers": {}, "body": "; ".join(str(d) for d in compiled.lint.diagnostics)}
-    options: dict[str, Any] = {}
+    http = HttpBackend()
+    backends = {**offline_backends(), gw.IntegrationType.HTTP: http, gw.IntegrationType.HTTP_PROXY: http}
     if case.get("lambdas"):
         backend = LambdaBackend(Handlers.create(compiled.gateway.local, tmp_path, None))
-        options["backends"] = {**offline_backends(), gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend}
+        backends.update({gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend})
+    options: dict[str, Any] = {"backends": backends}
     deployment = Deployment.create(compiled.gateway, case.get("stage"), **options)
     assert not isinstance(deployment, str), deployment
     req = case["request"]
     body = req.get("body", "")
     if "json" in req:
         body = json.dumps(req["json"])
-    result = asyncio.run(
-        execute(deployment, HttpRequest.build(req.get("method", "GET"), req.get("path", "/"), [tuple(h) for h in req.get("headers", [])], body.encode("utf-8")))
-    )
+    request = HttpRequest.build(req.get("method", "GET"), req.get("path", "/"), [tuple(h) for h in req.get("headers", [])], body.encode("utf-8"))
+
+    async def run() -> Any:
+        try:
+            return await execute(deployment, request)
+        finally:
+            await http.aclose()
+
+    result = asyncio.run(run())
     headers: dict[str, str] = {}
     for name, value in result.response.headers:
         headers[name] = f"{headers[name]}, {value}" if name in headers else value

@@ -38,3 +38,39 @@ def answer_by_http_status(event, context):
     """A custom-integration function: "customerror" for an httpStatus of 400 or more, else "noerror"."""
     failed = int(event.get("body").get("httpStatus")) >= 400
     return {"statusCode": 200, "body": "customerror" if failed else "noerror"}
+
+
+def status_echo_server():
+    """An HTTP server on 127.0.0.1 that answers ``/<anything>/<status>`` with that status and
+    ``{"message": "", "status_code": <status>}`` (the recorded test's status-code echo)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Echo(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args):
+            pass
+
+        def _answer(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            if length:
+                self.rfile.read(length)
+            status = int(self.path.rstrip("/").rsplit("/", 1)[-1])
+            body = json.dumps({"message": "", "status_code": status}).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def echo_payload(event, context):
+    """Answers the event it received (a custom integration's payload)."""
+    return event
