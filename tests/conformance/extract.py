@@ -38,7 +38,9 @@ MOCK_REQUEST_TEMPLATE = """
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def response_template(template: str, context: dict) -> str:
@@ -48,12 +50,18 @@ def response_template(template: str, context: dict) -> str:
     return head % (variable_defs, template)
 
 
-def airspeed_calls(source: str, cls_name: str = "TestTemplating", fixture: str = "test_render") -> dict[str, list[dict]]:
+def airspeed_calls(
+    source: str, cls_name: str = "TestTemplating", fixture: str = "test_render"
+) -> dict[str, list[dict]]:
     """Each method's ``fixture`` calls, in order: template, context, whitespace flag."""
     tree = ast.parse(source)
-    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls_name)
+    cls = next(
+        n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls_name
+    )
     kept = []
-    for fn in cls.body:  # drop decorators (pytest marks) and methods using other fixtures
+    for (
+        fn
+    ) in cls.body:  # drop decorators (pytest marks) and methods using other fixtures
         if isinstance(fn, ast.FunctionDef):
             fn.decorator_list = []
             if [a.arg for a in fn.args.args] != ["self", fixture]:
@@ -69,8 +77,21 @@ def airspeed_calls(source: str, cls_name: str = "TestTemplating", fixture: str =
             continue
         calls: list[dict] = []
 
-        def record(template, context=None, skip_cli=False, ignore_whitespaces=False, expected=None, _calls=calls):
-            _calls.append({"template": template, "context": context or {}, "ignore_whitespaces": ignore_whitespaces})
+        def record(
+            template,
+            context=None,
+            skip_cli=False,
+            ignore_whitespaces=False,
+            expected=None,
+            _calls=calls,
+        ):
+            _calls.append(
+                {
+                    "template": template,
+                    "context": context or {},
+                    "ignore_whitespaces": ignore_whitespaces,
+                }
+            )
 
         try:
             getattr(namespace[cls_name](), name)(record)
@@ -86,21 +107,31 @@ def extract_airspeed(repo: Path) -> list[dict]:
     calls = airspeed_calls(_git(repo, "show", f"HEAD:{TESTS}"))
     origin = dict.fromkeys(calls, commit)
     # a recording whose test later moved out of TestTemplating: its inputs are in an older version
-    wanted = {k.rsplit("::", 1)[1] for k in snapshot if k.startswith(f"{TESTS}::TestTemplating::")}
+    wanted = {
+        k.rsplit("::", 1)[1]
+        for k in snapshot
+        if k.startswith(f"{TESTS}::TestTemplating::")
+    }
     for old in _git(repo, "log", "--format=%H", "--", TESTS).split():
         missing = wanted - set(calls)
         if not missing:
             break
         try:
             older = airspeed_calls(_git(repo, "show", f"{old}:{TESTS}"))
-        except (SyntaxError, StopIteration, Exception):  # an old version that does not run standalone
+        except (
+            SyntaxError,
+            StopIteration,
+            Exception,
+        ):  # an old version that does not run standalone
             continue
-        for method in missing & {m for m, c in older.items() if c}:
+        for method in sorted(missing & {m for m, c in older.items() if c}):
             calls[method], origin[method] = older[method], old
     # recorded while still in TestTemplating, moved to TestMacros in the same commit
     # (70e02e7) with the same template and no context
-    moved = airspeed_calls(_git(repo, "show", f"HEAD:{TESTS}"), "TestMacros", "test_render_locally")
-    for method in (wanted - set(calls)) & set(moved):
+    moved = airspeed_calls(
+        _git(repo, "show", f"HEAD:{TESTS}"), "TestMacros", "test_render_locally"
+    )
+    for method in sorted((wanted - set(calls)) & set(moved)):
         calls[method], origin[method] = moved[method], commit
     cases: list[dict] = []
     seen: set[tuple[str, str, str]] = set()
@@ -120,7 +151,14 @@ def extract_airspeed(repo: Path) -> list[dict]:
             cases.append(
                 {
                     "id": f"{method.removeprefix('test_')}-{n}",
-                    "source": {"repo": AIRSPEED, "commit": commit, "file": SNAPSHOT, "key": key, "recorded": result_key, "inputs_from": f"{origin[method]}:{TESTS}"},
+                    "source": {
+                        "repo": AIRSPEED,
+                        "commit": commit,
+                        "file": SNAPSHOT,
+                        "key": key,
+                        "recorded": result_key,
+                        "inputs_from": f"{origin[method]}:{TESTS}",
+                    },
                     "integration": "MOCK",
                     "request_template": MOCK_REQUEST_TEMPLATE,
                     "response_template": template,
@@ -138,7 +176,9 @@ def main(argv: list[str]) -> int:
         return 2
     cases = extract_airspeed(Path(argv[1]))
     target = HERE / "cases" / "airspeed_templates.json"
-    target.write_text(json.dumps(cases, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    target.write_text(
+        json.dumps(cases, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     print(f"{len(cases)} cases -> {target}")
     return 0
 

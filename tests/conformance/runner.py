@@ -20,7 +20,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from apigwc.vtl import Request, TemplateError, compile_template, overrides_of, render_compiled
+from apigwc.vtl import (
+    Request,
+    TemplateError,
+    compile_template,
+    overrides_of,
+    render_compiled,
+)
 from apigwc.vtl.variables import UTIL, Input, bind
 
 CASES_DIR = Path(__file__).parent / "cases"
@@ -41,7 +47,11 @@ def normalize_whitespace(text: str) -> str:
 
 def run_template_case(case: dict) -> str:
     """The response body apigwc renders for a recorded MOCK round trip; an error renders as AWS's 500 body."""
-    request = Request(method="POST", body=case["body"], headers={"Content-Type": ("application/json",)})
+    request = Request(
+        method="POST",
+        body=case["body"],
+        headers={"Content-Type": ("application/json",)},
+    )
     compiled = compile_template(case["request_template"])
     if isinstance(compiled, TemplateError):
         return INTERNAL_ERROR
@@ -92,7 +102,9 @@ def _backend(kind: str, body: str) -> str:
 def run_chain_case(case: dict) -> str:
     """Request template, recorded backend, response template: the response body apigwc renders."""
     req = case["request"]
-    headers = {"Content-Type": (req["content_type"],)} if req.get("content_type") else {}
+    headers = (
+        {"Content-Type": (req["content_type"],)} if req.get("content_type") else {}
+    )
     request = Request(method="POST", body=req["body"], headers=headers)
     body = req["body"]
     request_override: dict = {}
@@ -122,7 +134,16 @@ def run_chain_case(case: dict) -> str:
 #: Headers the recordings carry from CloudFront and the HTTP connection, not from API Gateway's
 #: pipeline: not compared (apigwc's server adds Content-Length, Date and Connection itself).
 TRANSPORT_HEADERS = frozenset(
-    {"via", "x-cache", "x-amz-cf-id", "x-amz-cf-pop", "connection", "date", "content-length", "transfer-encoding"}
+    {
+        "via",
+        "x-cache",
+        "x-amz-cf-id",
+        "x-amz-cf-pop",
+        "connection",
+        "date",
+        "content-length",
+        "transfer-encoding",
+    }
 )
 FUNCTIONS_DIR = Path(__file__).parent / "functions"
 
@@ -131,12 +152,18 @@ def run_request_case(case: dict, tmp_path: Path) -> dict:
     """Compile the case's API, send its request through `apigwc.runtime.execute`: status, headers, body."""
     server = None
     paths = case["paths"]
-    if case.get("upstream") == "status-echo":  # a real server on 127.0.0.1 stands in for the recorded backend
+    if (
+        case.get("upstream") == "status-echo"
+    ):  # a real server on 127.0.0.1 stands in for the recorded backend
         sys.path.insert(0, str(FUNCTIONS_DIR))
         from recorded_functions import status_echo_server
 
         server = status_echo_server()
-        paths = json.loads(json.dumps(paths).replace("{upstream}", f"http://127.0.0.1:{server.server_port}"))
+        paths = json.loads(
+            json.dumps(paths).replace(
+                "{upstream}", f"http://127.0.0.1:{server.server_port}"
+            )
+        )
     try:
         return _run_request(case, paths, tmp_path)
     finally:
@@ -155,19 +182,36 @@ def _run_request(case: dict, paths: dict, tmp_path: Path) -> dict:
     from apigwc.runtime.lambda_backend import LambdaBackend
     from apigwc.runtime.lambdas import Handlers
 
-    spec: dict[str, Any] = {"openapi": "3.0.3", "info": {"title": "recording", "version": "1"}, "paths": paths, **case.get("extra", {})}
+    spec: dict[str, Any] = {
+        "openapi": "3.0.3",
+        "info": {"title": "recording", "version": "1"},
+        "paths": paths,
+        **case.get("extra", {}),
+    }
     if case.get("lambdas"):
-        spec["x-apigwc"] = {"local": {"pythonPath": [str(FUNCTIONS_DIR)], "lambdas": case["lambdas"]}}
+        spec["x-apigwc"] = {
+            "local": {"pythonPath": [str(FUNCTIONS_DIR)], "lambdas": case["lambdas"]}
+        }
     path = tmp_path / "spec.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
     compiled = compile_file(path, path.name)
     if compiled.gateway is None:
-        return {"status": None, "headers": {}, "body": "; ".join(str(d) for d in compiled.lint.diagnostics)}
+        return {
+            "status": None,
+            "headers": {},
+            "body": "; ".join(str(d) for d in compiled.lint.diagnostics),
+        }
     http = HttpBackend()
-    backends = {**offline_backends(), gw.IntegrationType.HTTP: http, gw.IntegrationType.HTTP_PROXY: http}
+    backends = {
+        **offline_backends(),
+        gw.IntegrationType.HTTP: http,
+        gw.IntegrationType.HTTP_PROXY: http,
+    }
     if case.get("lambdas"):
         backend = LambdaBackend(Handlers.create(compiled.gateway.local, tmp_path, None))
-        backends.update({gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend})
+        backends.update(
+            {gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend}
+        )
     options: dict[str, Any] = {"backends": backends}
     deployment = Deployment.create(compiled.gateway, case.get("stage"), **options)
     assert not isinstance(deployment, str), deployment
@@ -175,7 +219,12 @@ def _run_request(case: dict, paths: dict, tmp_path: Path) -> dict:
     body = req.get("body", "")
     if "json" in req:
         body = json.dumps(req["json"])
-    request = HttpRequest.build(req.get("method", "GET"), req.get("path", "/"), [tuple(h) for h in req.get("headers", [])], body.encode("utf-8"))
+    request = HttpRequest.build(
+        req.get("method", "GET"),
+        req.get("path", "/"),
+        [tuple(h) for h in req.get("headers", [])],
+        body.encode("utf-8"),
+    )
 
     async def run() -> Any:
         try:
@@ -187,7 +236,11 @@ def _run_request(case: dict, paths: dict, tmp_path: Path) -> dict:
     headers: dict[str, str] = {}
     for name, value in result.response.headers:
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    return {"status": result.response.status, "headers": headers, "body": result.response.body.decode("utf-8", "replace")}
+    return {
+        "status": result.response.status,
+        "headers": headers,
+        "body": result.response.body.decode("utf-8", "replace"),
+    }
 
 
 def request_differences(case: dict, actual: dict) -> list[str]:
@@ -195,10 +248,18 @@ def request_differences(case: dict, actual: dict) -> list[str]:
     expected = case["expected"]
     out = []
     if "status" in expected and actual["status"] != expected["status"]:
-        out.append(f"status {actual['status']} != {expected['status']}: {actual['body'][:200]}")
-    if "body" in expected and not matches({"expected": expected["body"]}, actual["body"]):
+        out.append(
+            f"status {actual['status']} != {expected['status']}: {actual['body'][:200]}"
+        )
+    if "body" in expected and not matches(
+        {"expected": expected["body"]}, actual["body"]
+    ):
         out.append(f"body {actual['body']!r} != {expected['body']!r}")
-    if "body_json" in expected or "body_json_subset" in expected or "body_json_keys" in expected:
+    if (
+        "body_json" in expected
+        or "body_json_subset" in expected
+        or "body_json_keys" in expected
+    ):
         try:
             document = json.loads(actual["body"])
         except ValueError:
@@ -210,28 +271,48 @@ def request_differences(case: dict, actual: dict) -> list[str]:
             for name, value in expected.get("body_json_subset", {}).items():
                 if document.get(name) != value:
                     out.append(f"body.{name}: {document.get(name)!r} != {value!r}")
-            if "body_json_keys" in expected and sorted(document) != expected["body_json_keys"]:
-                out.append(f"body keys {sorted(document)} != {expected['body_json_keys']}")
+            if (
+                "body_json_keys" in expected
+                and sorted(document) != expected["body_json_keys"]
+            ):
+                out.append(
+                    f"body keys {sorted(document)} != {expected['body_json_keys']}"
+                )
     for name, part in expected.get("header_contains", {}).items():
-        got_value = next((v for k, v in actual["headers"].items() if k.lower() == name.lower()), None)
+        got_value = next(
+            (v for k, v in actual["headers"].items() if k.lower() == name.lower()), None
+        )
         if got_value is None or part not in got_value:
             out.append(f"header {name}: {got_value!r} does not contain {part!r}")
     if "event" in expected:
         out.extend(_event_differences(expected["event"], actual["body"]))
     for name, value in expected.get("headers_subset", {}).items():
-        got_value = next((v for k, v in actual["headers"].items() if k.lower() == name.lower()), None)
+        got_value = next(
+            (v for k, v in actual["headers"].items() if k.lower() == name.lower()), None
+        )
         if got_value != value:
             out.append(f"header {name}: {got_value!r} != {value!r}")
     if "headers" in expected:
-        want = {k.lower(): v for k, v in expected["headers"].items() if k.lower() not in TRANSPORT_HEADERS}
-        got = {k.lower(): v for k, v in actual["headers"].items() if k.lower() not in TRANSPORT_HEADERS}
+        want = {
+            k.lower(): v
+            for k, v in expected["headers"].items()
+            if k.lower() not in TRANSPORT_HEADERS
+        }
+        got = {
+            k.lower(): v
+            for k, v in actual["headers"].items()
+            if k.lower() not in TRANSPORT_HEADERS
+        }
         for name in sorted(want.keys() - got.keys()):
             out.append(f"header {name} missing")
         for name in sorted(got.keys() - want.keys()):
             out.append(f"header {name} not sent by AWS")
         for name in sorted(want.keys() & got.keys()):
             value = want[name]
-            if not (value.startswith("<") and value.endswith(">")) and got[name] != value:
+            if (
+                not (value.startswith("<") and value.endswith(">"))
+                and got[name] != value
+            ):
                 out.append(f"header {name}: {got[name]!r} != {value!r}")
     return out
 
@@ -260,14 +341,20 @@ def _event_differences(want: dict, body: str) -> list[str]:
             out.append(f"event {dotted}: {got!r} != {value!r}")
     context = event.get("requestContext") or {}
     if sorted(context) != want["requestContext_keys"]:
-        out.append(f"requestContext keys: extra {sorted(set(context) - set(want['requestContext_keys']))}, missing {sorted(set(want['requestContext_keys']) - set(context))}")
+        out.append(
+            f"requestContext keys: extra {sorted(set(context) - set(want['requestContext_keys']))}, missing {sorted(set(want['requestContext_keys']) - set(context))}"
+        )
     identity = context.get("identity") or {}
     if sorted(identity) != want["identity_keys"]:
-        out.append(f"identity keys: extra {sorted(set(identity) - set(want['identity_keys']))}, missing {sorted(set(want['identity_keys']) - set(identity))}")
+        out.append(
+            f"identity keys: extra {sorted(set(identity) - set(want['identity_keys']))}, missing {sorted(set(want['identity_keys']) - set(identity))}"
+        )
     edge = {"cloudfront-forwarded-proto", "cloudfront-is-desktop-viewer", "cloudfront-is-mobile-viewer", "cloudfront-is-smarttv-viewer",
             "cloudfront-is-tablet-viewer", "cloudfront-viewer-asn", "cloudfront-viewer-country", "via", "x-amz-cf-id", "host"}  # fmt: skip
     for field in ("headers", "multiValueHeaders"):
-        got = {k: v for k, v in (event.get(field) or {}).items() if k.lower() not in edge}
+        got = {
+            k: v for k, v in (event.get(field) or {}).items() if k.lower() not in edge
+        }
         expected = want[field]
         for name in sorted(expected.keys() - got.keys()):
             out.append(f"event {field}.{name} missing")
@@ -275,7 +362,13 @@ def _event_differences(want: dict, body: str) -> list[str]:
             out.append(f"event {field}.{name} not sent by AWS ({got[name]!r})")
         for name in sorted(expected.keys() & got.keys()):
             value = expected[name]
-            if not (_placeholder(value) or (isinstance(value, list) and all(_placeholder(v) for v in value))) and got[name] != value:
+            if (
+                not (
+                    _placeholder(value)
+                    or (isinstance(value, list) and all(_placeholder(v) for v in value))
+                )
+                and got[name] != value
+            ):
                 out.append(f"event {field}.{name}: {got[name]!r} != {value!r}")
     return out
 
@@ -305,7 +398,9 @@ def passes(case: dict, tmp_path: Path) -> bool:
     return matches(case, run_case(case))
 
 
-def main() -> None:  # python tests/conformance/runner.py: the pass rate and the failing ids
+def main() -> (
+    None
+):  # python tests/conformance/runner.py: the pass rate and the failing ids
     import tempfile
 
     cases = load_cases()
@@ -314,7 +409,9 @@ def main() -> None:  # python tests/conformance/runner.py: the pass rate and the
         with tempfile.TemporaryDirectory() as tmp:
             if not passes(c, Path(tmp)):
                 failed.append(c["id"])
-    print(f"{len(cases) - len(failed)}/{len(cases)} pass ({100 * (len(cases) - len(failed)) / len(cases):.1f}%)")
+    print(
+        f"{len(cases) - len(failed)}/{len(cases)} pass ({100 * (len(cases) - len(failed)) / len(cases):.1f}%)"
+    )
     for f in failed:
         print("FAIL", f)
 

@@ -35,7 +35,11 @@ KNOWN = known_differences()
 
 
 def _param(case: dict):
-    marks = [pytest.mark.xfail(reason=KNOWN[case["id"]], strict=True)] if case["id"] in KNOWN else []
+    marks = (
+        [pytest.mark.xfail(reason=KNOWN[case["id"]], strict=True)]
+        if case["id"] in KNOWN
+        else []
+    )
     return pytest.param(case, id=case["id"], marks=marks)
 
 
@@ -44,14 +48,24 @@ def test_suite_is_sourced() -> None:
     assert len(ids) == len(set(ids)), "case ids must be unique"
     for case in CASES:
         source = case["source"]
-        assert source["repo"] in {"localstack/airspeed", "localstack/localstack"}, case["id"]
+        assert source["repo"] in {"localstack/airspeed", "localstack/localstack"}, case[
+            "id"
+        ]
         assert re.fullmatch(r"[0-9a-f]{40}", source["commit"]), case["id"]
-        assert source["file"].endswith(".snapshot.json") and source["key"] and source["recorded"], case["id"]
-    assert set(KNOWN) <= set(ids), f"docs/conformance.md lists unknown cases: {sorted(set(KNOWN) - set(ids))}"
+        assert (
+            source["file"].endswith(".snapshot.json")
+            and source["key"]
+            and source["recorded"]
+        ), case["id"]
+    assert set(KNOWN) <= set(ids), (
+        f"docs/conformance.md lists unknown cases: {sorted(set(KNOWN) - set(ids))}"
+    )
 
 
 def test_pass_rate_is_at_least_97_percent() -> None:
-    assert len(KNOWN) <= 0.03 * len(CASES), f"{len(KNOWN)} known differences out of {len(CASES)} cases"
+    assert len(KNOWN) <= 0.03 * len(CASES), (
+        f"{len(KNOWN)} known differences out of {len(CASES)} cases"
+    )
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
@@ -61,7 +75,9 @@ def test_case(case: dict, tmp_path: Path) -> None:
         assert not differences, differences
         return
     actual = run_case(case)
-    assert matches(case, actual), f"apigwc answered {actual!r}, AWS recorded {case['expected']!r}"
+    assert matches(case, actual), (
+        f"apigwc answered {actual!r}, AWS recorded {case['expected']!r}"
+    )
 
 
 #: Recorded renders replayed through the whole gateway (MOCK integration, request and
@@ -75,7 +91,9 @@ THROUGH_GATEWAY = [
 ]
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["id"] in THROUGH_GATEWAY], ids=lambda c: c["id"])
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c["id"] in THROUGH_GATEWAY], ids=lambda c: c["id"]
+)
 def test_case_through_the_gateway(case: dict, tmp_path: Path) -> None:
     import asyncio
     import json
@@ -86,12 +104,24 @@ def test_case_through_the_gateway(case: dict, tmp_path: Path) -> None:
     integration = {
         "type": "mock",
         "requestTemplates": {"application/json": case["request_template"]},
-        "responses": {"default": {"statusCode": "200", "responseTemplates": {"application/json": case["response_template"]}}},
+        "responses": {
+            "default": {
+                "statusCode": "200",
+                "responseTemplates": {"application/json": case["response_template"]},
+            }
+        },
     }
     spec = {
         "openapi": "3.0.3",
         "info": {"title": "recording", "version": "1"},
-        "paths": {"/": {"post": {"responses": {"200": {"description": "ok"}}, "x-amazon-apigateway-integration": integration}}},
+        "paths": {
+            "/": {
+                "post": {
+                    "responses": {"200": {"description": "ok"}},
+                    "x-amazon-apigateway-integration": integration,
+                }
+            }
+        },
     }
     path = tmp_path / "spec.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
@@ -99,7 +129,14 @@ def test_case_through_the_gateway(case: dict, tmp_path: Path) -> None:
     assert compiled.gateway is not None, [str(d) for d in compiled.lint.diagnostics]
     deployment = Deployment.create(compiled.gateway, None)
     assert not isinstance(deployment, str), deployment
-    request = Request.build("POST", "/", [("Content-Type", "application/json")], case["body"].encode("utf-8"))
+    request = Request.build(
+        "POST",
+        "/",
+        [("Content-Type", "application/json")],
+        case["body"].encode("utf-8"),
+    )
     result = asyncio.run(execute(deployment, request))
     assert result.response.status == 200
-    assert matches(case, result.response.text), f"apigwc answered {result.response.text!r}, AWS recorded {case['expected']!r}"
+    assert matches(case, result.response.text), (
+        f"apigwc answered {result.response.text!r}, AWS recorded {case['expected']!r}"
+    )
