@@ -205,6 +205,8 @@ def get_index(obj: Any, key: Any) -> Any:
 
 A = airspeed
 _LEADING_NEWLINE = re.compile(r"[ \t]*\r?\n")
+_BLOCK_COMMENT_TAIL = re.compile(r"\*#([ \t]*\r?\n)\Z")
+_TRAILING_BACKSLASHES = re.compile(r"(\\+)\Z")
 _MALFORMED_DIRECTIVE = re.compile(r"\{?(if|elseif|foreach|set|macro|define|evaluate|include|parse)\}?\s*\(")
 _HYPHEN_TAIL = re.compile(r"(?:-[A-Za-z0-9_]+)+")
 _BREAK_TEXT = re.compile(r"(break\b|\{break\})")
@@ -257,9 +259,11 @@ class _Compiler:
                         stmts.append(self.text(rest))
                     i += 2
                     continue
+            if isinstance(child, A.FormalReference) and stmts and type(children[i - 1]) is A.Text:
+                self.halve_backslashes(stmts)
             if isinstance(child, A.FormalReference) and isinstance(nxt, A.Text) and nxt.text.startswith("-"):
                 self.hyphenate(child, nxt)
-            if isinstance(child, A.SetDirective) and child.my_text().endswith("\n") and stmts and isinstance(children[i - 1], A.Text):
+            if isinstance(child, A.SetDirective) and child.my_text().endswith("\n") and "\n" not in child.my_text()[:-1] and stmts and isinstance(children[i - 1], A.Text):
                 self.gobble_set_indent(children[i - 1], child, stmts)
             if isinstance(child, A.SetDirective) and i >= 2 and isinstance(children[i - 2], A.SetDirective) and type(children[i - 1]) is A.Text:
                 self.gobble_between_sets(children[i - 1], stmts)
@@ -301,6 +305,19 @@ class _Compiler:
         if text.endswith(indent) and getattr(stmts[-1], "text", None) == text:
             stmts[-1] = self.text(text[: -len(indent)])
 
+    def halve_backslashes(self, stmts: list[Stmt]) -> None:
+        """``\\\\$email`` prints ``\\foo``: an even run of backslashes before a reference is halved.
+
+        AWS-recorded (Velocity's escaping example, docs/conformance.md).
+        """
+        text = getattr(stmts[-1], "text", None)
+        if not text:
+            return
+        run = _TRAILING_BACKSLASHES.search(text)
+        if run is None or len(run.group(1)) % 2:
+            return
+        stmts[-1] = self.text(text[: run.start()] + "\\" * (len(run.group(1)) // 2))
+
     def gobble_between_sets(self, prev: Any, stmts: list[Stmt]) -> None:
         """Spaces and tabs between two ``#set`` directives print nothing.
 
@@ -332,7 +349,17 @@ class _Compiler:
     def s_hash(self, el: Any) -> Stmt:
         return self.text(el.text)
 
-    def s_comment(self, el: Any) -> None:
+    def s_comment(self, el: Any) -> Stmt | None:
+        """A comment prints nothing; a block comment keeps the line end after its ``*#``.
+
+        AWS-recorded: ``Stuff#* ... *#\n and more`` renders ``Stuff\n and more``
+        (docs/conformance.md).
+        """
+        written = self.source[el.start : el.end]
+        if written.startswith("#*"):
+            tail = _BLOCK_COMMENT_TAIL.search(written)
+            if tail is not None:
+                return self.text(tail.group(1))
         return None
 
     def s_reference(self, el: Any) -> Stmt:
@@ -609,7 +636,7 @@ class _Compiler:
         return lambda ctx: value
 
     def e_interpolated(self, el: Any) -> Expr:
-        raw = self.source[el.start + 1 : el.end - 1]
+        raw = self.source[el.start + 1 : el.end - 1].replace('""', '"')  # a doubled quote is one quote [Obs]
         if "$" not in raw and "#" not in raw:
             return lambda ctx: raw
         try:
@@ -785,6 +812,8 @@ def _airspeed_safe(source: str) -> str:
         source = _SET_TARGET.sub(_unhyphenate_set, source)
     if "[" in source and "set" in source:
         source = _SET_BRACKETS.sub(_blank_brackets, source)
+    if '""' in source:
+        source = _escape_doubled_quotes(source)
     if "\\" not in source:
         return source
     out = []
@@ -799,6 +828,39 @@ def _airspeed_safe(source: str) -> str:
             continue
         out.append(c)
         i += 1
+    return "".join(out)
+
+
+_ARGUMENTS_OPEN = re.compile(r"#\{?(?:set|if|elseif|foreach)\}?\s*\(")
+
+
+def _escape_doubled_quotes(source: str) -> str:
+    """``""`` inside a double-quoted literal of a directive's arguments becomes ``\\"`` (same length).
+
+    API Gateway reads a doubled quote in a string literal as one quote (AWS-recorded:
+    ``#set($d = "{""a"": 2}")`` is ``{"a": 2}``); airspeed would end the literal there.
+    `_Compiler.e_interpolated` reads the literal from the original and undoubles it.
+    """
+    out = list(source)
+    n = len(source)
+    for m in _ARGUMENTS_OPEN.finditer(source):
+        i, depth, quote = m.end(), 1, ""
+        while i < n and depth:
+            c = source[i]
+            if quote:
+                if c == quote:
+                    if quote == '"' and i + 1 < n and source[i + 1] == '"':
+                        out[i] = "\\"
+                        i += 2
+                        continue
+                    quote = ""
+            elif c in "\"'":
+                quote = c
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+            i += 1
     return "".join(out)
 
 
