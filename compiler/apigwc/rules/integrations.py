@@ -100,6 +100,10 @@ def integration_uri_format(api: ir.Api) -> Iterator[Finding]:
         type: aws_proxy
         uri: arn:aws:lambda:us-east-1:123456789012:function:Pets     # a function ARN, not an invoke URI
 
+    Severity: error.  API Gateway rejects it [Obs: localstack's AWS-validated
+    test_put_integration_validation: "Invalid HTTP endpoint specified for URI", "Invalid
+    ARN specified in the request", "AWS ARN for integration must contain path or action"].
+
     Fix: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Pets/invocations
     """
     for op, integ in api.integrations():
@@ -448,6 +452,10 @@ def integration_http_method_required(api: ir.Api) -> Iterator[Finding]:
     Example:
         type: http
         uri: https://backend.example.com/pets
+
+    Severity: error.  API Gateway rejects it [Obs: localstack's AWS-validated
+    test_put_integration_validation: "Enumeration value for HttpMethod must be non-empty"
+    for HTTP, HTTP_PROXY and AWS; MOCK is accepted without one].
 
     Fix: `httpMethod: GET` (POST for Lambda; ANY is allowed for http_proxy).
     """
