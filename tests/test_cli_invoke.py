@@ -47,7 +47,9 @@ def check_service_headers(document: dict) -> str:
     request_id = headers["x-amzn-RequestId"]
     assert re.fullmatch(UUID, request_id)
     assert re.fullmatch(r"[A-Za-z0-9+/]{15}=", headers["x-amz-apigw-id"])
-    assert "X-Amzn-Trace-Id" not in headers  # the Users API is MOCK: no trace header (recorded on AWS, docs/conformance.md)
+    assert (
+        "X-Amzn-Trace-Id" not in headers
+    )  # the Users API is MOCK: no trace header (recorded on AWS, docs/conformance.md)
     assert document["log"][0] == {"step": "request", "message": f"Starting execution for request: {request_id}"}
     return request_id
 
@@ -65,9 +67,17 @@ def test_users_count_5_json(run_cli) -> None:
     assert json.loads(document["body"]) == USERS_5
     assert [e["step"] for e in document["log"]] == STEPS_200
     log = [e["message"] for e in document["log"]]
-    assert log[1:5] == ["HTTP Method: GET, Resource Path: /users", "Method: GET /users", "Method request path: {}", "Method request query string: {count=5}"]
+    assert log[1:5] == [
+        "HTTP Method: GET, Resource Path: /users",
+        "Method: GET /users",
+        "Method request path: {}",
+        "Method request query string: {count=5}",
+    ]
     assert 'Endpoint request body after transformations: {"statusCode": 200}\n' in log
-    assert "Integration response selected: default -> 200, because no selection pattern matches the status code '200': the default response" in log
+    assert (
+        "Integration response selected: default -> 200, because no selection pattern matches the status code '200': the default response"
+        in log
+    )
     assert log[-1] == "Method completed with status: 200"
 
 
@@ -78,7 +88,10 @@ def test_users_count_50_json(run_cli) -> None:
     assert [e["step"] for e in document["log"]] == STEPS_200
     log = [e["message"] for e in document["log"]]
     assert 'Endpoint request body after transformations: {"statusCode": 500}\n' in log
-    assert "Integration response selected: 5\\d{2} -> 500, because the selection pattern 5\\d{2} matches the status code '500'" in log
+    assert (
+        "Integration response selected: 5\\d{2} -> 500, because the selection pattern 5\\d{2} matches the status code '500'"
+        in log
+    )
 
 
 def test_gateway_errors_json(run_cli) -> None:
@@ -105,7 +118,9 @@ def test_text_output_golden(run_cli, golden) -> None:
     extended = re.search(r"x-amz-apigw-id: (\S+)", result.stdout).group(1)
     assert "X-Amzn-Trace-Id" not in result.stdout  # a MOCK answer (recorded on AWS, docs/conformance.md)
     text = "# stdout\n" + result.stdout + "# stderr\n" + result.stderr
-    golden(ROOT / "tests" / "cases" / "users" / "invoke-count-5.txt", normalized(text, request_id, extended, "<no trace>"))
+    golden(
+        ROOT / "tests" / "cases" / "users" / "invoke-count-5.txt", normalized(text, request_id, extended, "<no trace>")
+    )
 
 
 def test_stdout_is_only_the_response(run_cli, tmp_path: Path) -> None:
@@ -141,7 +156,9 @@ x-apigwc:
         encoding="utf-8",
     )
     (tmp_path / "body.json").write_text('{"a": 1}', encoding="utf-8")
-    result = run_cli("invoke", str(spec), "/echo", "-d", f"@{tmp_path / 'body.json'}", "-H", "X-A: 1", "--format", "json")
+    result = run_cli(
+        "invoke", str(spec), "/echo", "-d", f"@{tmp_path / 'body.json'}", "-H", "X-A: 1", "--format", "json"
+    )
     assert result.stderr.endswith("\napigwc: using stage dev (the first of dev, prod; choose one with --stage)\n")
     document = json.loads(result.stdout)
     assert document["body"] == "POST dev from-stage 1"
@@ -154,13 +171,31 @@ x-apigwc:
 
 def test_usage_and_io_errors_exit_2(run_cli, tmp_path: Path) -> None:
     cases = [
-        (("invoke", "specs/nope.yaml", "/x"), "apigwc: error: cannot read 'specs/nope.yaml': no such file or directory\n"),
-        (("invoke", "specs", "/x"), "apigwc: error: 'specs' is not a local bundle: it has no gateway.json (write one with 'apigwc build SPEC' or 'apigwc emit --target local SPEC -o DIR')\n"),
-        (("invoke", USERS, "users"), "apigwc: error: the path must start with '/', e.g. '/users?count=5' (got 'users')\n"),
-        (("invoke", USERS, "/users", "-H", "NoColon"), "apigwc: error: -H 'NoColon' is not a header; write it as 'Name: value'\n"),
+        (
+            ("invoke", "specs/nope.yaml", "/x"),
+            "apigwc: error: cannot read 'specs/nope.yaml': no such file or directory\n",
+        ),
+        (
+            ("invoke", "specs", "/x"),
+            "apigwc: error: 'specs' is not a local bundle: it has no gateway.json (write one with 'apigwc build SPEC' or 'apigwc emit --target local SPEC -o DIR')\n",
+        ),
+        (
+            ("invoke", USERS, "users"),
+            "apigwc: error: the path must start with '/', e.g. '/users?count=5' (got 'users')\n",
+        ),
+        (
+            ("invoke", USERS, "/users", "-H", "NoColon"),
+            "apigwc: error: -H 'NoColon' is not a header; write it as 'Name: value'\n",
+        ),
         (("invoke", USERS, "/users", "--stage-var", "novalue"), "apigwc: error: --stage-var 'novalue' is not K=V\n"),
-        (("invoke", USERS, "/users", "--stage", "prod"), "apigwc: error: the API has no stage 'prod'; its stages are: dev\n"),
-        (("invoke", USERS, "/users", "-d", f"@{tmp_path / 'missing.json'}"), f"apigwc: error: cannot read '{tmp_path / 'missing.json'}' for -d: No such file or directory\n"),
+        (
+            ("invoke", USERS, "/users", "--stage", "prod"),
+            "apigwc: error: the API has no stage 'prod'; its stages are: dev\n",
+        ),
+        (
+            ("invoke", USERS, "/users", "-d", f"@{tmp_path / 'missing.json'}"),
+            f"apigwc: error: cannot read '{tmp_path / 'missing.json'}' for -d: No such file or directory\n",
+        ),
     ]
     for args, message in cases:
         result = run_cli(*args)
@@ -178,7 +213,9 @@ def test_lint_errors_exit_1(run_cli, tmp_path: Path) -> None:
     result = run_cli("invoke", str(spec), "/a/1")
     assert (result.returncode, result.stdout) == (1, "")
     assert "AGW101" in result.stderr
-    assert result.stderr.rstrip().endswith("the request was not run (run 'apigwc lint " + str(spec) + "' for every finding)")
+    assert result.stderr.rstrip().endswith(
+        "the request was not run (run 'apigwc lint " + str(spec) + "' for every finding)"
+    )
 
 
 def test_help_has_examples(run_cli) -> None:

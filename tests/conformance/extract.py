@@ -38,9 +38,7 @@ MOCK_REQUEST_TEMPLATE = """
 
 
 def _git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, text=True).stdout
 
 
 def response_template(template: str, context: dict) -> str:
@@ -55,13 +53,9 @@ def airspeed_calls(
 ) -> dict[str, list[dict]]:
     """Each method's ``fixture`` calls, in order: template, context, whitespace flag."""
     tree = ast.parse(source)
-    cls = next(
-        n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls_name
-    )
+    cls = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls_name)
     kept = []
-    for (
-        fn
-    ) in cls.body:  # drop decorators (pytest marks) and methods using other fixtures
+    for fn in cls.body:  # drop decorators (pytest marks) and methods using other fixtures
         if isinstance(fn, ast.FunctionDef):
             fn.decorator_list = []
             if [a.arg for a in fn.args.args] != ["self", fixture]:
@@ -107,11 +101,7 @@ def extract_airspeed(repo: Path) -> list[dict]:
     calls = airspeed_calls(_git(repo, "show", f"HEAD:{TESTS}"))
     origin = dict.fromkeys(calls, commit)
     # a recording whose test later moved out of TestTemplating: its inputs are in an older version
-    wanted = {
-        k.rsplit("::", 1)[1]
-        for k in snapshot
-        if k.startswith(f"{TESTS}::TestTemplating::")
-    }
+    wanted = {k.rsplit("::", 1)[1] for k in snapshot if k.startswith(f"{TESTS}::TestTemplating::")}
     for old in _git(repo, "log", "--format=%H", "--", TESTS).split():
         missing = wanted - set(calls)
         if not missing:
@@ -128,9 +118,7 @@ def extract_airspeed(repo: Path) -> list[dict]:
             calls[method], origin[method] = older[method], old
     # recorded while still in TestTemplating, moved to TestMacros in the same commit
     # (70e02e7) with the same template and no context
-    moved = airspeed_calls(
-        _git(repo, "show", f"HEAD:{TESTS}"), "TestMacros", "test_render_locally"
-    )
+    moved = airspeed_calls(_git(repo, "show", f"HEAD:{TESTS}"), "TestMacros", "test_render_locally")
     for method in sorted((wanted - set(calls)) & set(moved)):
         calls[method], origin[method] = moved[method], commit
     cases: list[dict] = []
@@ -176,9 +164,7 @@ def main(argv: list[str]) -> int:
         return 2
     cases = extract_airspeed(Path(argv[1]))
     target = HERE / "cases" / "airspeed_templates.json"
-    target.write_text(
-        json.dumps(cases, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    target.write_text(json.dumps(cases, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{len(cases)} cases -> {target}")
     return 0
 

@@ -31,9 +31,7 @@ cases: list[dict] = []
 def snapfile(name):
     f = f"tests/aws/services/apigateway/test_apigateway_{name}.snapshot.json"
     return f, json.loads(
-        subprocess.run(
-            ["git", "-C", REPO, "show", f"HEAD:{f}"], capture_output=True, text=True
-        ).stdout
+        subprocess.run(["git", "-C", REPO, "show", f"HEAD:{f}"], capture_output=True, text=True).stdout
     )
 
 
@@ -74,14 +72,12 @@ def mock_method(
     integ = {
         "type": "mock",
         "requestTemplates": {"application/json": req_tpl},
-        "responses": {
-            "default" if selection is None else selection: {"statusCode": status}
-        },
+        "responses": {"default" if selection is None else selection: {"statusCode": status}},
     }
     if resp_tpl is not None:
-        integ["responses"]["default" if selection is None else selection][
-            "responseTemplates"
-        ] = {"application/json": resp_tpl}
+        integ["responses"]["default" if selection is None else selection]["responseTemplates"] = {
+            "application/json": resp_tpl
+        }
     if params:
         integ["requestParameters"] = params
     if passthrough:
@@ -99,11 +95,7 @@ def chain_cases():
     cases = []
 
     F = "tests/aws/services/apigateway/test_apigateway_common.snapshot.json"
-    snap = json.loads(
-        subprocess.run(
-            ["git", "-C", REPO, "show", f"HEAD:{F}"], capture_output=True, text=True
-        ).stdout
-    )
+    snap = json.loads(subprocess.run(["git", "-C", REPO, "show", f"HEAD:{F}"], capture_output=True, text=True).stdout)
     K = "tests/aws/services/apigateway/test_apigateway_common.py::TestApiGatewayCommon::"
 
     def src(test, rec):
@@ -181,9 +173,7 @@ def chain_cases():
     for route, (req, resp) in routes.items():
         rec = f"response-{route}"
         for which, (body, ct) in bodies.items():
-            expected = ast.literal_eval(
-                snap[K + T]["recorded-content"][rec][which]
-            ).decode("utf-8")
+            expected = ast.literal_eval(snap[K + T]["recorded-content"][rec][which]).decode("utf-8")
             cases.append(
                 {
                     "id": f"input_body_formatting-{route}-{which}",
@@ -337,9 +327,7 @@ def section_requests_basic():
                 "get": mock_method(
                     "{statusCode: 200}",
                     selection="2\\d{2}",
-                    params={
-                        "integration.request.path.integrationPath": "method.request.path.testPath"
-                    },
+                    params={"integration.request.path.integrationPath": "method.request.path.testPath"},
                     method_params=[
                         {
                             "name": "testPath",
@@ -412,10 +400,7 @@ def section_requests_basic():
             {"status": 200, "body": snap[key]["recorded-content"][rec]},
         )
     for flag in (True, False):
-        key = (
-            P
-            + f"test_integration_mock_with_response_override_in_request_template[{flag}]"
-        )
+        key = P + f"test_integration_mock_with_response_override_in_request_template[{flag}]"
         req_tpl = textwrap.dedent("""
         #set($context.responseOverride.status = 444)
         #set($context.responseOverride.header.foo = "bar")
@@ -438,9 +423,7 @@ def section_requests_basic():
         body = rec["body"] if flag else ast.literal_eval(rec["body"]).decode()
         integ = mock_method(req_tpl, resp_tpl if flag else None, selection="2\\d{2}")
         if not flag:
-            integ["x-amazon-apigateway-integration"]["responses"]["2\\d{2}"][
-                "responseTemplates"
-            ] = {}
+            integ["x-amazon-apigateway-integration"]["responses"]["2\\d{2}"]["responseTemplates"] = {}
         add(
             f"mock_response_override_in_request_template-{'with' if flag else 'without'}-response-template",
             f,
@@ -578,9 +561,7 @@ def section_events():
     key = "tests/aws/services/apigateway/test_apigateway_common.py::TestApiGatewayCommon::test_invocation_trace_id"
     rc = snap[key]["recorded-content"]
     paths = {
-        "/path": {
-            "get": mock_method('{"statusCode": 200}', json.dumps({"statusCode": 200}))
-        },
+        "/path": {"get": mock_method('{"statusCode": 200}', json.dumps({"statusCode": 200}))},
         "/{proxy+}": {
             "x-amazon-apigateway-any-method": {
                 "parameters": [
@@ -716,23 +697,15 @@ def section_events():
             "protocol",
         ):  # accountId: the recording normalized it
             fields["requestContext." + k] = ev["requestContext"][k]
-        fields["requestContext.identity.userAgent"] = ev["requestContext"]["identity"][
-            "userAgent"
-        ]
+        fields["requestContext.identity.userAgent"] = ev["requestContext"]["identity"]["userAgent"]
         return {
             "status": 200,
             "event": {
                 "fields": fields,
                 "requestContext_keys": sorted(ev["requestContext"]),
                 "identity_keys": sorted(ev["requestContext"]["identity"]),
-                "headers": {
-                    k: v for k, v in ev["headers"].items() if k.lower() not in EDGE
-                },
-                "multiValueHeaders": {
-                    k: v
-                    for k, v in ev["multiValueHeaders"].items()
-                    if k.lower() not in EDGE
-                },
+                "headers": {k: v for k, v in ev["headers"].items() if k.lower() not in EDGE},
+                "multiValueHeaders": {k: v for k, v in ev["multiValueHeaders"].items() if k.lower() not in EDGE},
             },
         }
 
@@ -841,13 +814,7 @@ def section_validators():
                     "schema": {"type": "string"},
                 },
             ],
-            "requestBody": {
-                "content": {
-                    "application/json": {
-                        "schema": {"$ref": "#/components/schemas/testSchema"}
-                    }
-                }
-            },
+            "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/testSchema"}}}},
             "responses": {"200": {"description": "ok"}},
             "x-amazon-apigateway-integration": {
                 "type": "aws_proxy",
@@ -903,8 +870,7 @@ def section_validators():
         {
             "method": "POST",
             "path": "/nested/value?qs1=test",
-            "headers": ua
-            + [["x-header-param", "test"], ["Content-Type", "application/json"]],
+            "headers": ua + [["x-header-param", "test"], ["Content-Type", "application/json"]],
             "json": {"test": "test"},
         },
         {"status": 400, "body": rc["invalid-request-body"]},
@@ -919,13 +885,7 @@ def section_validators():
     rc = snap[key]["recorded-content"]
     m = mock_method('{"statusCode": 200}', json.dumps({"data": "ok"}))
     m["x-amazon-apigateway-request-validator"] = "test-validator"
-    m["requestBody"] = {
-        "content": {
-            "application/json": {
-                "schema": {"$ref": "#/components/schemas/testSchemaList"}
-            }
-        }
-    }
+    m["requestBody"] = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/testSchemaList"}}}}
     extra2 = {
         "components": {
             "schemas": {
@@ -967,11 +927,7 @@ def section_validators():
     rc = snap[key]["recorded-content"]
     m = mock_method('{"statusCode": 200}', json.dumps({"data": "ok"}))
     m["x-amazon-apigateway-request-validator"] = "test-validator"
-    m["requestBody"] = {
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/TestModel"}}
-        }
-    }
+    m["requestBody"] = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/TestModel"}}}}
     extra3 = {
         "components": {
             "schemas": {
@@ -1036,9 +992,7 @@ def section_lambda_custom():
         "type": "aws",
         "httpMethod": "POST",
         "uri": LAMBDA_URI.format("Select"),
-        "requestTemplates": {
-            "application/json": '{"statusCode": "$input.params(\'statusCode\')"}'
-        },
+        "requestTemplates": {"application/json": '{"statusCode": "$input.params(\'statusCode\')"}'},
         "responses": {
             "default": {"statusCode": "200"},
             ".*four hundred.*": {"statusCode": "405"},
@@ -1154,9 +1108,7 @@ def section_http():
             "type": itype.lower(),
             "httpMethod": "POST",
             "uri": "{upstream}/{map}",
-            "requestParameters": {
-                "integration.request.path.map": "method.request.path.map"
-            },
+            "requestParameters": {"integration.request.path.map": "method.request.path.map"},
             "responses": {
                 "default": {
                     "statusCode": "200",
@@ -1201,9 +1153,7 @@ def section_lambda_template():
         "type": "aws",
         "httpMethod": "POST",
         "uri": LAMBDA_URI.format("Echo"),
-        "requestTemplates": {
-            "application/json": '{"param1": "$input.params(\'param1\')"}'
-        },
+        "requestTemplates": {"application/json": '{"param1": "$input.params(\'param1\')"}'},
         "responses": {"default": {"statusCode": "200"}},
     }
     m = {
@@ -1249,12 +1199,8 @@ def main(argv: list[str]) -> int:
         section_lambda_template,
     ):
         section()
-    (HERE / "cases" / "localstack_templates.json").write_text(
-        json.dumps(templates, indent=1) + "\n", encoding="utf-8"
-    )
-    (HERE / "cases" / "localstack_requests.json").write_text(
-        json.dumps(cases, indent=1) + "\n", encoding="utf-8"
-    )
+    (HERE / "cases" / "localstack_templates.json").write_text(json.dumps(templates, indent=1) + "\n", encoding="utf-8")
+    (HERE / "cases" / "localstack_requests.json").write_text(json.dumps(cases, indent=1) + "\n", encoding="utf-8")
     print(f"{len(templates)} template cases, {len(cases)} request cases")
     return 0
 

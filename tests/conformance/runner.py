@@ -102,9 +102,7 @@ def _backend(kind: str, body: str) -> str:
 def run_chain_case(case: dict) -> str:
     """Request template, recorded backend, response template: the response body apigwc renders."""
     req = case["request"]
-    headers = (
-        {"Content-Type": (req["content_type"],)} if req.get("content_type") else {}
-    )
+    headers = {"Content-Type": (req["content_type"],)} if req.get("content_type") else {}
     request = Request(method="POST", body=req["body"], headers=headers)
     body = req["body"]
     request_override: dict = {}
@@ -152,18 +150,12 @@ def run_request_case(case: dict, tmp_path: Path) -> dict:
     """Compile the case's API, send its request through `apigwc.runtime.execute`: status, headers, body."""
     server = None
     paths = case["paths"]
-    if (
-        case.get("upstream") == "status-echo"
-    ):  # a real server on 127.0.0.1 stands in for the recorded backend
+    if case.get("upstream") == "status-echo":  # a real server on 127.0.0.1 stands in for the recorded backend
         sys.path.insert(0, str(FUNCTIONS_DIR))
         from recorded_functions import status_echo_server
 
         server = status_echo_server()
-        paths = json.loads(
-            json.dumps(paths).replace(
-                "{upstream}", f"http://127.0.0.1:{server.server_port}"
-            )
-        )
+        paths = json.loads(json.dumps(paths).replace("{upstream}", f"http://127.0.0.1:{server.server_port}"))
     try:
         return _run_request(case, paths, tmp_path)
     finally:
@@ -175,9 +167,8 @@ def run_request_case(case: dict, tmp_path: Path) -> dict:
 def _run_request(case: dict, paths: dict, tmp_path: Path) -> dict:
     from apigwc import gateway as gw
     from apigwc.pipeline import compile_file
-    from apigwc.runtime import Deployment, offline_backends
+    from apigwc.runtime import Deployment, execute, offline_backends
     from apigwc.runtime import Request as HttpRequest
-    from apigwc.runtime import execute
     from apigwc.runtime.http_backend import HttpBackend
     from apigwc.runtime.lambda_backend import LambdaBackend
     from apigwc.runtime.lambdas import Handlers
@@ -189,9 +180,7 @@ def _run_request(case: dict, paths: dict, tmp_path: Path) -> dict:
         **case.get("extra", {}),
     }
     if case.get("lambdas"):
-        spec["x-apigwc"] = {
-            "local": {"pythonPath": [str(FUNCTIONS_DIR)], "lambdas": case["lambdas"]}
-        }
+        spec["x-apigwc"] = {"local": {"pythonPath": [str(FUNCTIONS_DIR)], "lambdas": case["lambdas"]}}
     path = tmp_path / "spec.json"
     path.write_text(json.dumps(spec), encoding="utf-8")
     compiled = compile_file(path, path.name)
@@ -209,9 +198,7 @@ def _run_request(case: dict, paths: dict, tmp_path: Path) -> dict:
     }
     if case.get("lambdas"):
         backend = LambdaBackend(Handlers.create(compiled.gateway.local, tmp_path, None))
-        backends.update(
-            {gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend}
-        )
+        backends.update({gw.IntegrationType.AWS_PROXY: backend, gw.IntegrationType.AWS: backend})
     options: dict[str, Any] = {"backends": backends}
     deployment = Deployment.create(compiled.gateway, case.get("stage"), **options)
     assert not isinstance(deployment, str), deployment
@@ -248,18 +235,10 @@ def request_differences(case: dict, actual: dict) -> list[str]:
     expected = case["expected"]
     out = []
     if "status" in expected and actual["status"] != expected["status"]:
-        out.append(
-            f"status {actual['status']} != {expected['status']}: {actual['body'][:200]}"
-        )
-    if "body" in expected and not matches(
-        {"expected": expected["body"]}, actual["body"]
-    ):
+        out.append(f"status {actual['status']} != {expected['status']}: {actual['body'][:200]}")
+    if "body" in expected and not matches({"expected": expected["body"]}, actual["body"]):
         out.append(f"body {actual['body']!r} != {expected['body']!r}")
-    if (
-        "body_json" in expected
-        or "body_json_subset" in expected
-        or "body_json_keys" in expected
-    ):
+    if "body_json" in expected or "body_json_subset" in expected or "body_json_keys" in expected:
         try:
             document = json.loads(actual["body"])
         except ValueError:
@@ -271,48 +250,28 @@ def request_differences(case: dict, actual: dict) -> list[str]:
             for name, value in expected.get("body_json_subset", {}).items():
                 if document.get(name) != value:
                     out.append(f"body.{name}: {document.get(name)!r} != {value!r}")
-            if (
-                "body_json_keys" in expected
-                and sorted(document) != expected["body_json_keys"]
-            ):
-                out.append(
-                    f"body keys {sorted(document)} != {expected['body_json_keys']}"
-                )
+            if "body_json_keys" in expected and sorted(document) != expected["body_json_keys"]:
+                out.append(f"body keys {sorted(document)} != {expected['body_json_keys']}")
     for name, part in expected.get("header_contains", {}).items():
-        got_value = next(
-            (v for k, v in actual["headers"].items() if k.lower() == name.lower()), None
-        )
+        got_value = next((v for k, v in actual["headers"].items() if k.lower() == name.lower()), None)
         if got_value is None or part not in got_value:
             out.append(f"header {name}: {got_value!r} does not contain {part!r}")
     if "event" in expected:
         out.extend(_event_differences(expected["event"], actual["body"]))
     for name, value in expected.get("headers_subset", {}).items():
-        got_value = next(
-            (v for k, v in actual["headers"].items() if k.lower() == name.lower()), None
-        )
+        got_value = next((v for k, v in actual["headers"].items() if k.lower() == name.lower()), None)
         if got_value != value:
             out.append(f"header {name}: {got_value!r} != {value!r}")
     if "headers" in expected:
-        want = {
-            k.lower(): v
-            for k, v in expected["headers"].items()
-            if k.lower() not in TRANSPORT_HEADERS
-        }
-        got = {
-            k.lower(): v
-            for k, v in actual["headers"].items()
-            if k.lower() not in TRANSPORT_HEADERS
-        }
+        want = {k.lower(): v for k, v in expected["headers"].items() if k.lower() not in TRANSPORT_HEADERS}
+        got = {k.lower(): v for k, v in actual["headers"].items() if k.lower() not in TRANSPORT_HEADERS}
         for name in sorted(want.keys() - got.keys()):
             out.append(f"header {name} missing")
         for name in sorted(got.keys() - want.keys()):
             out.append(f"header {name} not sent by AWS")
         for name in sorted(want.keys() & got.keys()):
             value = want[name]
-            if (
-                not (value.startswith("<") and value.endswith(">"))
-                and got[name] != value
-            ):
+            if not (value.startswith("<") and value.endswith(">")) and got[name] != value:
                 out.append(f"header {name}: {got[name]!r} != {value!r}")
     return out
 
@@ -352,9 +311,7 @@ def _event_differences(want: dict, body: str) -> list[str]:
     edge = {"cloudfront-forwarded-proto", "cloudfront-is-desktop-viewer", "cloudfront-is-mobile-viewer", "cloudfront-is-smarttv-viewer",
             "cloudfront-is-tablet-viewer", "cloudfront-viewer-asn", "cloudfront-viewer-country", "via", "x-amz-cf-id", "host"}  # fmt: skip
     for field in ("headers", "multiValueHeaders"):
-        got = {
-            k: v for k, v in (event.get(field) or {}).items() if k.lower() not in edge
-        }
+        got = {k: v for k, v in (event.get(field) or {}).items() if k.lower() not in edge}
         expected = want[field]
         for name in sorted(expected.keys() - got.keys()):
             out.append(f"event {field}.{name} missing")
@@ -363,10 +320,7 @@ def _event_differences(want: dict, body: str) -> list[str]:
         for name in sorted(expected.keys() & got.keys()):
             value = expected[name]
             if (
-                not (
-                    _placeholder(value)
-                    or (isinstance(value, list) and all(_placeholder(v) for v in value))
-                )
+                not (_placeholder(value) or (isinstance(value, list) and all(_placeholder(v) for v in value)))
                 and got[name] != value
             ):
                 out.append(f"event {field}.{name}: {got[name]!r} != {value!r}")
@@ -398,9 +352,7 @@ def passes(case: dict, tmp_path: Path) -> bool:
     return matches(case, run_case(case))
 
 
-def main() -> (
-    None
-):  # python tests/conformance/runner.py: the pass rate and the failing ids
+def main() -> None:  # python tests/conformance/runner.py: the pass rate and the failing ids
     import tempfile
 
     cases = load_cases()
@@ -409,9 +361,7 @@ def main() -> (
         with tempfile.TemporaryDirectory() as tmp:
             if not passes(c, Path(tmp)):
                 failed.append(c["id"])
-    print(
-        f"{len(cases) - len(failed)}/{len(cases)} pass ({100 * (len(cases) - len(failed)) / len(cases):.1f}%)"
-    )
+    print(f"{len(cases) - len(failed)}/{len(cases)} pass ({100 * (len(cases) - len(failed)) / len(cases):.1f}%)")
     for f in failed:
         print("FAIL", f)
 

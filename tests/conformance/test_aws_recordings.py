@@ -35,11 +35,7 @@ KNOWN = known_differences()
 
 
 def _param(case: dict):
-    marks = (
-        [pytest.mark.xfail(reason=KNOWN[case["id"]], strict=True)]
-        if case["id"] in KNOWN
-        else []
-    )
+    marks = [pytest.mark.xfail(reason=KNOWN[case["id"]], strict=True)] if case["id"] in KNOWN else []
     return pytest.param(case, id=case["id"], marks=marks)
 
 
@@ -48,24 +44,14 @@ def test_suite_is_sourced() -> None:
     assert len(ids) == len(set(ids)), "case ids must be unique"
     for case in CASES:
         source = case["source"]
-        assert source["repo"] in {"localstack/airspeed", "localstack/localstack"}, case[
-            "id"
-        ]
+        assert source["repo"] in {"localstack/airspeed", "localstack/localstack"}, case["id"]
         assert re.fullmatch(r"[0-9a-f]{40}", source["commit"]), case["id"]
-        assert (
-            source["file"].endswith(".snapshot.json")
-            and source["key"]
-            and source["recorded"]
-        ), case["id"]
-    assert set(KNOWN) <= set(ids), (
-        f"docs/conformance.md lists unknown cases: {sorted(set(KNOWN) - set(ids))}"
-    )
+        assert source["file"].endswith(".snapshot.json") and source["key"] and source["recorded"], case["id"]
+    assert set(KNOWN) <= set(ids), f"docs/conformance.md lists unknown cases: {sorted(set(KNOWN) - set(ids))}"
 
 
 def test_pass_rate_is_at_least_97_percent() -> None:
-    assert len(KNOWN) <= 0.03 * len(CASES), (
-        f"{len(KNOWN)} known differences out of {len(CASES)} cases"
-    )
+    assert len(KNOWN) <= 0.03 * len(CASES), f"{len(KNOWN)} known differences out of {len(CASES)} cases"
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
@@ -75,9 +61,7 @@ def test_case(case: dict, tmp_path: Path) -> None:
         assert not differences, differences
         return
     actual = run_case(case)
-    assert matches(case, actual), (
-        f"apigwc answered {actual!r}, AWS recorded {case['expected']!r}"
-    )
+    assert matches(case, actual), f"apigwc answered {actual!r}, AWS recorded {case['expected']!r}"
 
 
 #: Recorded renders replayed through the whole gateway (MOCK integration, request and
@@ -91,9 +75,7 @@ THROUGH_GATEWAY = [
 ]
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if c["id"] in THROUGH_GATEWAY], ids=lambda c: c["id"]
-)
+@pytest.mark.parametrize("case", [c for c in CASES if c["id"] in THROUGH_GATEWAY], ids=lambda c: c["id"])
 def test_case_through_the_gateway(case: dict, tmp_path: Path) -> None:
     import asyncio
     import json

@@ -127,7 +127,9 @@ def proxy_event(ex: "Exchange", *, with_body: bool = True, as_integration: bool 
     }
     if with_body:
         body = ex.request.body
-        binary = is_binary(media_type(ex.request.headers.get("Content-Type")), ex.deployment.gateway.rest_api.binary_media_types)
+        binary = is_binary(
+            media_type(ex.request.headers.get("Content-Type")), ex.deployment.gateway.rest_api.binary_media_types
+        )
         if not body:
             event["body"] = None
             event["isBase64Encoded"] = False
@@ -167,7 +169,11 @@ def event_headers(ex: "Exchange") -> dict[str, tuple[str, ...]]:
         out["X-Forwarded-For"] = (ex.request.source_ip,)
     else:
         out[forwarded] = (f"{out[forwarded][-1]}, {ex.request.source_ip}",)
-    for name, value in (("X-Amzn-Trace-Id", ex.ids.trace_id), ("X-Forwarded-Port", "443"), ("X-Forwarded-Proto", "https")):
+    for name, value in (
+        ("X-Amzn-Trace-Id", ex.ids.trace_id),
+        ("X-Forwarded-Port", "443"),
+        ("X-Forwarded-Proto", "https"),
+    ):
         if name.lower() not in present:
             out[name] = (value,)
     return out
@@ -257,7 +263,9 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
                 body = base64.b64decode("".join(text.split()), validate=True)
             except (binascii.Error, ValueError):
                 return "isBase64Encoded is true but body is not base64"
-            ex.note(Step.ENDPOINT, "The Lambda proxy response body was base64-decoded (isBase64Encoded, binary media type)")
+            ex.note(
+                Step.ENDPOINT, "The Lambda proxy response body was base64-decoded (isBase64Encoded, binary media type)"
+            )
         else:
             ex.note(
                 Step.ENDPOINT,
@@ -292,7 +300,9 @@ class LambdaBackend:
             )
         return await within_deadline(self._call(request, ex, fn), request)
 
-    async def _call(self, request: EndpointRequest, ex: "Exchange", fn: gw.LambdaFunction) -> EndpointResponse | GatewayError:
+    async def _call(
+        self, request: EndpointRequest, ex: "Exchange", fn: gw.LambdaFunction
+    ) -> EndpointResponse | GatewayError:
         handlers = self.handlers
         variables = ex.stage_variables
         name = handlers.resolve(fn, variables)
@@ -308,7 +318,10 @@ class LambdaBackend:
         context = handlers.context(name, qualifier=handlers.qualifier(fn, variables))
         ex.context["awsEndpointRequestId"] = context.aws_request_id  # the Lambda request id [Doc]
         if ex.deployment.data_trace and proxy:
-            ex.note(Step.ENDPOINT, f"Endpoint request body after transformations: {json.dumps(event, separators=(',', ':'))}")
+            ex.note(
+                Step.ENDPOINT,
+                f"Endpoint request body after transformations: {json.dumps(event, separators=(',', ':'))}",
+            )
         invocation = await handlers.invoke(name, event, context=context)
         for line in invocation.log:
             ex.note(Step.ENDPOINT, line)
@@ -317,7 +330,13 @@ class LambdaBackend:
         return _custom_answer(invocation)
 
 
-def no_handler(handlers: Handlers, fn: gw.LambdaFunction | None, variables: Any, *, kind: ResponseType = ResponseType.API_CONFIGURATION_ERROR) -> GatewayError:
+def no_handler(
+    handlers: Handlers,
+    fn: gw.LambdaFunction | None,
+    variables: Any,
+    *,
+    kind: ResponseType = ResponseType.API_CONFIGURATION_ERROR,
+) -> GatewayError:
     """The Lambda service rejects the invoke of a function without a local handler: 500 [Doc], with how to map one."""
     described = handlers.describe(fn, variables)
     key = handlers.suggested_key(fn, variables)
@@ -374,4 +393,9 @@ def _custom_answer(invocation: Invocation) -> EndpointResponse:
             error_message=invocation.error_message,
             latency_ms=invocation.latency_ms,
         )
-    return EndpointResponse(status=200, headers=Headers(headers), body=json.dumps(invocation.result).encode("utf-8"), latency_ms=invocation.latency_ms)
+    return EndpointResponse(
+        status=200,
+        headers=Headers(headers),
+        body=json.dumps(invocation.result).encode("utf-8"),
+        latency_ms=invocation.latency_ms,
+    )

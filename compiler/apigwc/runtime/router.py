@@ -80,7 +80,9 @@ class Router:
                 node.methods[m.http_method.value] = m
         for node in nodes.values():
             node.verbs = tuple(sorted(node.methods))
-        self.root = nodes.get("/") or _Node(gw.Resource(id="ResourceRoot", path="/", path_part="", parent=None, kind=gw.ResourceKind.ROOT))
+        self.root = nodes.get("/") or _Node(
+            gw.Resource(id="ResourceRoot", path="/", path_part="", parent=None, kind=gw.ResourceKind.ROOT)
+        )
 
     def match(self, verb: str, raw_path: str) -> RouteMatch | None:
         """The resource and method for a request, or None when no resource has this path."""
@@ -95,7 +97,9 @@ class Router:
         name = node.resource.param
         if node.resource.kind is gw.ResourceKind.GREEDY and name and name in params:
             raw_greedy = {name: _raw_tail(raw_path, params[name])}
-        return RouteMatch(resource=node.resource, path_params=params, method=method, verbs=node.verbs, raw_greedy=raw_greedy)
+        return RouteMatch(
+            resource=node.resource, path_params=params, method=method, verbs=node.verbs, raw_greedy=raw_greedy
+        )
 
 
 def _raw_tail(raw_path: str, decoded: str) -> str:
