@@ -626,14 +626,14 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
             return 1
         gateway, base_dir = compiled.gateway, spec.resolve().parent
     from .runtime import Deployment, Request, execute, select_stage
-    from .runtime.report import json_text, log_text, response_text
+    from .report.invoke import json_text, log_text, response_text
 
     selection = select_stage(gateway, stage)
     if isinstance(selection, str):
         raise _fail(selection)
     if selection.note:
         typer.echo(f"apigwc: using {selection.note}", err=True)
-    from .runtime.local import LocalGateway
+    from .local import LocalGateway
 
     async def run_once():
         # the local gateway's backends (HTTP upstreams, Lambda handlers, AWS endpoints);

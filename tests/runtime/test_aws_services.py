@@ -1,4 +1,4 @@
-"""AWS service integrations (apigwc.runtime.aws_services) against a real moto server on 127.0.0.1."""
+"""AWS service integrations (apigwc.local.aws_services) against a real moto server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
 from apigwc.runtime import Deployment, Execution, Request, execute, offline_backends
-from apigwc.runtime.aws_services import AwsServiceBackend, parse_service_uri, service_of
+from apigwc.local.aws_services import AwsServiceBackend, parse_service_uri, service_of
 from apigwc.runtime.gateway_responses import ResponseType
 
 REGION = "us-east-1"

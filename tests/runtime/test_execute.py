@@ -281,7 +281,7 @@ def test_integrations_without_a_backend_say_so(api) -> None:
     assert messages(result, "endpoint") == [
         "Sending request to http://backend.local/h",
         "Execution failed: HTTP_PROXY integrations have no backend in this deployment; create the Deployment with "
-        "backends=LocalGateway.create(gateway, spec_dir).backends (apigwc.runtime.local), as apigwc invoke and apigwc serve do",
+        "backends=LocalGateway.create(gateway, spec_dir).backends (apigwc.local), as apigwc invoke and apigwc serve do",
     ]
 
 

@@ -6,7 +6,7 @@ integration's type in `Deployment.backends`; the backend answers an `EndpointRes
 or a `GatewayError`.  The default (`offline_backends`) registers `MockBackend`
 (apigwc.runtime.mock) and `NotAvailable` for HTTP, HTTP_PROXY, AWS and AWS_PROXY;
 ``apigwc invoke`` and ``apigwc serve`` register the local gateway's
-(`apigwc.runtime.local`: HTTP through httpx, Lambda through local handlers, AWS services
+(`apigwc.local`: HTTP through httpx, Lambda through local handlers, AWS services
 through boto3).
 
 A backend for a proxy type (HTTP_PROXY, AWS_PROXY) returns the final response: the
@@ -106,7 +106,7 @@ class NotAvailable:
     """A backend that says plainly that this integration type has no backend in this deployment."""
 
     kind: gw.IntegrationType
-    instead: str = "create the Deployment with backends=LocalGateway.create(gateway, spec_dir).backends (apigwc.runtime.local), as apigwc invoke and apigwc serve do"
+    instead: str = "create the Deployment with backends=LocalGateway.create(gateway, spec_dir).backends (apigwc.local), as apigwc invoke and apigwc serve do"
 
     async def invoke(self, request: EndpointRequest, ex: "Exchange") -> EndpointResponse | GatewayError:
         message = f"{self.kind.value} integrations have no backend in this deployment"

@@ -6,7 +6,7 @@ requests with it.  The seams for the local gateway are arguments:
 
 * ``backends``: integration type -> `Backend` (default `offline_backends`: MOCK offline,
   the other types answer that they have no backend; ``apigwc invoke`` and ``apigwc
-  serve`` pass `apigwc.runtime.local.LocalGateway.backends`);
+  serve`` pass `apigwc.local.LocalGateway.backends`);
 * ``guards``: the authorization step (default: `NotEmulated`, which only logs);
 * ``ids`` and ``clock``: request ids and time (tests pass fixed ones);
 * ``data_trace``: log the headers and bodies of each step (what the console's Test
@@ -41,7 +41,7 @@ def offline_backends() -> dict[gw.IntegrationType, Backend]:
     """The default backends of a `Deployment`: MOCK runs offline; the other types say they have no backend.
 
     ``apigwc invoke`` and ``apigwc serve`` pass the local gateway's instead
-    (`apigwc.runtime.local.LocalGateway.backends`: HTTP, Lambda handlers, AWS services).
+    (`apigwc.local.LocalGateway.backends`: HTTP, Lambda handlers, AWS services).
     """
     backends: dict[gw.IntegrationType, Backend] = {t: NotAvailable(t) for t in gw.IntegrationType}
     backends[gw.IntegrationType.MOCK] = MockBackend()

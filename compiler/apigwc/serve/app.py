@@ -27,7 +27,7 @@ from typing import Any, Awaitable, Callable, Mapping
 
 from ..runtime import Deployment, GatewayError, Headers, Request, ResponseType, execute
 from ..runtime.http import parse_query, path_segments
-from ..runtime.local import LocalGateway
+from ..local import LocalGateway
 
 #: The payload limit of a REST API: 10 MB [Doc: API Gateway quotas].
 MAX_PAYLOAD = 10 * 1024 * 1024

@@ -23,7 +23,7 @@ from typing import Callable, Mapping, Sequence
 
 from .. import gateway as gw
 from ..runtime import Deployment, StageSelection, select_stage
-from ..runtime.local import LocalGateway
+from ..local import LocalGateway
 from .app import Access, GatewayApp, Served
 from .capabilities import Level, api_notes, route_capabilities
 

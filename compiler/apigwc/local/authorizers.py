@@ -40,15 +40,15 @@ from .. import gateway as gw
 from ..intrinsics import AWS_VARIABLE, Intrinsic
 from ..java_regex import JavaRegexError, Unsupported, matches
 from . import jwt
-from .context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
-from .gateway_responses import GatewayError, ResponseType
+from ..runtime.context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
+from ..runtime.gateway_responses import GatewayError, ResponseType
 from .lambda_backend import no_handler, proxy_event
 from .lambdas import Handlers, intrinsic_names
-from .log import Step
-from .parameters import evaluate
+from ..runtime.log import Step
+from ..runtime.parameters import evaluate
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from ..runtime.exchange import Exchange
 
 #: The bodies of the two policy denials (capital M) [Obs].
 EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny"

@@ -42,15 +42,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import gateway as gw
-from .backends import EndpointRequest, EndpointResponse, within_deadline
-from .context import LOCAL_REGION
-from .gateway_responses import GatewayError, ResponseType
-from .http import Headers
-from .integration_request import fill_aws_variables
-from .log import Step
+from ..runtime.backends import EndpointRequest, EndpointResponse, within_deadline
+from ..runtime.context import LOCAL_REGION
+from ..runtime.gateway_responses import GatewayError, ResponseType
+from ..runtime.http import Headers
+from ..runtime.integration_request import fill_aws_variables
+from ..runtime.log import Step
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from ..runtime.exchange import Exchange
 
 _ARN = re.compile(r"^arn:[^:]*:apigateway:(?P<region>[^:]*):(?P<service>[^:]+):(?P<kind>action|path)/(?P<rest>.*)$", re.S)
 #: API Gateway names services by endpoint prefix; boto3 by its own name where they differ.

@@ -38,14 +38,14 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .. import gateway as gw
-from .backends import EndpointRequest, EndpointResponse, timeout_error
-from .gateway_responses import GatewayError, ResponseType
-from .http import Headers
+from ..runtime.backends import EndpointRequest, EndpointResponse, timeout_error
+from ..runtime.gateway_responses import GatewayError, ResponseType
+from ..runtime.http import Headers
 from .http_transport import PooledTransport
-from .log import Step
+from ..runtime.log import Step
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from ..runtime.exchange import Exchange
 
 #: Request headers API Gateway does not forward [Doc: header table; Host and Content-Length are the client's own].
 DROPPED_REQUEST = frozenset(

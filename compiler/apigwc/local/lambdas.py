@@ -37,7 +37,7 @@ from typing import Any, Callable, Mapping
 
 from .. import gateway as gw
 from ..intrinsics import AWS_VARIABLE, STAGE_VARIABLE, Intrinsic
-from .context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
+from ..runtime.context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
 
 #: A function's time limit when ``lambdaTimeoutSeconds`` is not set: Lambda's default
 #: function timeout, 3 seconds [Doc].

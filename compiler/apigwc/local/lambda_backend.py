@@ -26,15 +26,15 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .. import gateway as gw
-from .backends import Backend, EndpointRequest, EndpointResponse, within_deadline
-from .content import is_binary
-from .gateway_responses import GatewayError, ResponseType
-from .http import Headers, first_accept, media_type
+from ..runtime.backends import Backend, EndpointRequest, EndpointResponse, within_deadline
+from ..runtime.content import is_binary
+from ..runtime.gateway_responses import GatewayError, ResponseType
+from ..runtime.http import Headers, first_accept, media_type
 from .lambdas import Handlers, Invocation
-from .log import Step, body_text
+from ..runtime.log import Step, body_text
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from ..runtime.exchange import Exchange
 
 MALFORMED = "Execution failed due to configuration error: Malformed Lambda proxy response"
 #: The keys a proxy response may have; any other key makes it malformed [Doc+Obs].
