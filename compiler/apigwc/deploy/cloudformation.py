@@ -25,7 +25,7 @@ from .. import gateway as gw
 from ..diagnostics import Diagnostics, Severity
 from ..output import output_name
 from ..targets.base import EmitOptions, serialize
-from .create import API_TAG
+from ..planner.desired import API_TAG
 from .execute import Caller, DeployError, NoPacing, RetryPolicy
 from .run import DeployOptions
 

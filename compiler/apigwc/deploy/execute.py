@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol
 
-from .plan import ApiCall, Plan, Unresolved, call_line, partial, resolve
+from ..planner.calls import ApiCall, Plan, Unresolved, call_line, partial, resolve
 
 
 class DeployError(Exception):
@@ -294,7 +294,7 @@ class DisplayExecutor:
 
     def resolved(self, plan: Plan) -> list[dict]:
         """The calls with known variables filled in (unknown ones stay ``{"$ref": ...}``)."""
-        from .plan import to_data
+        from ..planner.calls import to_data
 
         return [
             {"service": c.service, "operation": c.operation, "target": c.target, "params": to_data(partial(dict(c.params), self.variables))}

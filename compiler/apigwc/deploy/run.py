@@ -16,12 +16,12 @@ from typing import Mapping
 from .. import gateway as gw
 from ..lower import camel
 from ..output import output_name
-from .create import Desired, desired_state
+from ..planner.desired import Desired, desired_state
 from .diff import Changes, plan_changes
 from .execute import Caller, DeployError, Executor, Pacing, Progress, RetryPolicy, no_progress
-from .plan import Plan, call_line, partial, plan_summary
+from ..planner.calls import Plan, call_line, partial, plan_summary
 from .read import read_live
-from .values import ProblemKind, Values, context_variables
+from ..planner.refs import ProblemKind, Values, context_variables
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,9 +15,9 @@ ones listed here for that stage.  docs/deploy.md describes both.
 from __future__ import annotations
 
 from .. import gateway as gw
-from ..deploy.create import API_TAG, HANDLERS, desired_state, plan_create
-from ..deploy.plan import plan_text, plan_to_json
-from ..deploy.values import ProblemKind, Values
+from ..planner.desired import API_TAG, HANDLERS, desired_state, plan_create
+from ..planner.calls import plan_text, plan_to_json
+from ..planner.refs import ProblemKind, Values
 from ..diagnostics import Code, Diagnostics, Severity
 from ..output import output_name
 from ..source import join

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..intrinsics import Intrinsic, Value
-from .plan import ACCOUNT, PARTITION, REGION, URL_SUFFIX, Join, Ref, param_var
+from .calls import ACCOUNT, PARTITION, REGION, URL_SUFFIX, Join, Ref, param_var
 
 _AWS_VAR = re.compile(r"\$\{AWS::(Region|AccountId|Partition|URLSuffix)\}")
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
