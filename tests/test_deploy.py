@@ -27,7 +27,7 @@ import boto3
 import pytest
 
 from apigwc import gateway as gw
-from apigwc.deploy.execute import Caller, DeployError, NoPacing, Pacing, RetryPolicy
+from apigwc.deploy.executor import Caller, DeployError, NoPacing, Pacing, RetryPolicy
 from apigwc.planner.calls import Join, Ref, from_data, plan_from_json, resolve, to_data
 from apigwc.planner.refs import ProblemKind, Values
 from apigwc.intrinsics import Intrinsic

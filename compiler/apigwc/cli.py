@@ -514,7 +514,7 @@ def _run_build(files: list[Path], out: Path, check: bool, options, config_path, 
     from .output import output_name, stale_files, write_outputs
     from .pipeline import build_artifacts
     from .report.summary import render_summary
-    from .targets.local import FOLDER as LOCAL_FOLDER
+    from .targets.local_bundle import FOLDER as LOCAL_FOLDER
 
     if out.exists() and not out.is_dir():
         raise _fail(f"--out '{out}' is a file, not a folder")
@@ -846,7 +846,7 @@ def _confirmed(yes: bool, question: str) -> bool | None:
 
 
 def _deploy_progress():
-    from .deploy.execute import BarProgress, LineProgress
+    from .deploy.executor import BarProgress, LineProgress
 
     if sys.stderr.isatty():
         from rich.console import Console
@@ -865,7 +865,7 @@ def _deploy_failed(exc) -> int:
 
 
 def _run_deploy(compiled, options, dry_run: bool, yes: bool) -> int:
-    from .deploy.execute import DeployError
+    from .deploy.executor import DeployError
     from .deploy.run import Deployment, render_plan, render_result
 
     try:
@@ -908,7 +908,7 @@ def _deploy_notes(outcome) -> None:
 
 def _run_cfn_deploy(compiled, options, dry_run: bool, yes: bool, stack_name, cfn_style: str) -> int:
     from .deploy.cloudformation import StackDeploy, render_changes
-    from .deploy.execute import DeployError
+    from .deploy.executor import DeployError
 
     try:
         with _progress("creating a change set"):

@@ -21,7 +21,7 @@ from apigwc.runtime import (
     offline_backends,
 )
 from apigwc.runtime.backends import within_deadline
-from apigwc.runtime.templates import TemplateRef, Templates
+from apigwc.runtime.mapping_templates import TemplateRef, Templates
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))

@@ -26,7 +26,7 @@ from ..diagnostics import Diagnostics, Severity
 from ..output import output_name
 from ..targets.base import EmitOptions, serialize
 from ..planner.desired import API_TAG
-from .execute import Caller, DeployError, NoPacing, RetryPolicy
+from .executor import Caller, DeployError, NoPacing, RetryPolicy
 from .run import DeployOptions
 
 MAX_INLINE_TEMPLATE = 51_200

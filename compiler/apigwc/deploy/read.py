@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from ..planner.desired import API_TAG, MethodState
-from .execute import Caller, DeployError, function_region
+from .executor import Caller, DeployError, function_region
 from ..planner.calls import REST_API, api_key_var, authorizer_var, resource_var, usage_plan_var, validator_var
 
 _METHOD_KEYS = ("authorizationType", "authorizerId", "apiKeyRequired", "operationName", "requestParameters", "requestModels", "requestValidatorId", "authorizationScopes")

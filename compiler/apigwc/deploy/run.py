@@ -18,7 +18,7 @@ from ..lower import camel
 from ..output import output_name
 from ..planner.desired import Desired, desired_state
 from .diff import Changes, plan_changes
-from .execute import Caller, DeployError, Executor, Pacing, Progress, RetryPolicy, no_progress
+from .executor import Caller, DeployError, Executor, Pacing, Progress, RetryPolicy, no_progress
 from ..planner.calls import Plan, call_line, partial, plan_summary
 from .read import read_live
 from ..planner.refs import ProblemKind, Values, context_variables

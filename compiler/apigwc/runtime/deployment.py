@@ -28,7 +28,7 @@ from .context import Clock, IdSource, api_id, random_ids
 from .gateway_responses import GatewayResponses
 from .mock import MockBackend
 from .router import Router
-from .templates import Templates
+from .mapping_templates import Templates
 from .validation import Validators
 
 #: The stage of an API that declares none (x-apigwc.stages).

@@ -46,7 +46,7 @@ from .gateway_responses import GatewayError, ResponseType
 from .http import Headers, media_type
 from .log import Step, java_map
 from .parameters import evaluate
-from .templates import TemplateRef
+from .mapping_templates import TemplateRef
 
 if TYPE_CHECKING:
     from .exchange import Exchange
