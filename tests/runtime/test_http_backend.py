@@ -22,7 +22,7 @@ from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
 from apigwc.runtime import Deployment, Execution, Request, execute, offline_backends
-from apigwc.runtime.gateway_responses import ResponseType
+from apigwc.runtime.errors import ResponseType
 from apigwc.local.http_backend import HttpBackend, forward_headers, proxy_response_headers
 from apigwc.runtime.http import Headers
 

@@ -19,7 +19,7 @@ from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
 from apigwc.runtime import Deployment, Execution, Request, execute
-from apigwc.runtime.gateway_responses import GatewayError, ResponseType
+from apigwc.runtime.errors import GatewayError, ResponseType
 from apigwc.local.usage import (
     ACCOUNT_BURST,
     ApiKeys,

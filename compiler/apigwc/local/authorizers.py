@@ -41,7 +41,7 @@ from ..intrinsics import AWS_VARIABLE, Intrinsic
 from ..java_regex import JavaRegexError, Unsupported, matches
 from . import jwt
 from ..runtime.context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
-from ..runtime.gateway_responses import GatewayError, ResponseType
+from ..runtime.errors import GatewayError, ResponseType
 from .lambda_backend import no_handler, proxy_event
 from .lambdas import Handlers, intrinsic_names
 from ..runtime.log import Step
@@ -200,7 +200,7 @@ class Authorizers:
             base = proxy_event(ex, with_body=False)
             event = {"type": "REQUEST", "methodArn": arn, **base}
         cache_key = (authorizer.name, key) if key is not None else None
-        now = ex.deployment.clock()
+        now = ex.view.clock()
         decision: Decision | None = None
         if ttl > 0 and cache_key is not None:
             cached = self._cache.get(cache_key)
@@ -235,7 +235,7 @@ class Authorizers:
         if name is None:
             return no_handler(handlers, fn, variables, kind=ResponseType.AUTHORIZER_CONFIGURATION_ERROR)
         context = handlers.context(name, qualifier=handlers.qualifier(fn, variables))
-        if ex.deployment.data_trace:
+        if ex.view.data_trace:
             ex.note(Step.AUTHORIZATION, f"Authorizer request body: {json.dumps(event, separators=(',', ':'))}")
         invocation = await handlers.invoke(name, event, context=context)
         for line in invocation.log:
@@ -246,7 +246,7 @@ class Authorizers:
                 ex.note(Step.AUTHORIZATION, "The authorizer answered Unauthorized")
                 return _unauthorized(ex)
             return GatewayError(type=ResponseType.AUTHORIZER_CONFIGURATION_ERROR, log=AUTHORIZER_ERROR)
-        if ex.deployment.data_trace:
+        if ex.view.data_trace:
             ex.note(Step.AUTHORIZATION, f"Authorizer result body before parsing: {json.dumps(invocation.result, separators=(',', ':'))}")
         parsed = parse_authorizer_output(invocation.result)
         if isinstance(parsed, str):
@@ -307,7 +307,7 @@ class Authorizers:
         except jwt.JwksError as exc:
             return GatewayError(type=ResponseType.AUTHORIZER_CONFIGURATION_ERROR, log=f"Execution failed due to configuration error: the JWKS for {pool.provider}: {exc}")
         try:
-            claims = jwt.verify(token, keys, now=ex.deployment.clock(), issuer=issuer)
+            claims = jwt.verify(token, keys, now=ex.view.clock(), issuer=issuer)
         except jwt.JwtError as exc:
             ex.note(Step.AUTHORIZATION, f"Invalid Cognito token: {exc}")
             return _unauthorized(ex)

@@ -42,9 +42,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import gateway as gw
-from ..runtime.backends import EndpointRequest, EndpointResponse, within_deadline
+from ..runtime.backends import within_deadline
+from ..runtime.endpoint import EndpointRequest, EndpointResponse
 from ..runtime.context import LOCAL_REGION
-from ..runtime.gateway_responses import GatewayError, ResponseType
+from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.http import Headers
 from ..runtime.integration_request import fill_aws_variables
 from ..runtime.log import Step

@@ -38,8 +38,9 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .. import gateway as gw
-from ..runtime.backends import EndpointRequest, EndpointResponse, timeout_error
-from ..runtime.gateway_responses import GatewayError, ResponseType
+from ..runtime.backends import timeout_error
+from ..runtime.endpoint import EndpointRequest, EndpointResponse
+from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.http import Headers
 from .http_transport import PooledTransport
 from ..runtime.log import Step
@@ -219,7 +220,7 @@ class HttpBackend:
                     if default not in sent and default in outgoing.headers:
                         del outgoing.headers[default]
                 if "user-agent" not in sent:
-                    outgoing.headers["User-Agent"] = f"AmazonAPIGateway_{ex.deployment.api_id}"  # [Obs]
+                    outgoing.headers["User-Agent"] = f"AmazonAPIGateway_{ex.view.api_id}"  # [Obs]
                 answer = await client.send(outgoing, stream=True, follow_redirects=False)
                 try:
                     body = b"".join([chunk async for chunk in answer.aiter_raw()])  # raw: no Content-Encoding decoding

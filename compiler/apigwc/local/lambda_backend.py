@@ -26,9 +26,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .. import gateway as gw
-from ..runtime.backends import Backend, EndpointRequest, EndpointResponse, within_deadline
+from ..runtime.backends import Backend, within_deadline
+from ..runtime.endpoint import EndpointRequest, EndpointResponse
 from ..runtime.content import is_binary
-from ..runtime.gateway_responses import GatewayError, ResponseType
+from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.http import Headers, first_accept, media_type
 from .lambdas import Handlers, Invocation
 from ..runtime.log import Step, body_text
@@ -118,7 +119,7 @@ def proxy_event(ex: "Exchange", *, with_body: bool = True) -> dict[str, Any]:
     }
     if with_body:
         body = ex.request.body
-        binary = is_binary(media_type(ex.request.headers.get("Content-Type")), ex.deployment.gateway.rest_api.binary_media_types)
+        binary = is_binary(media_type(ex.request.headers.get("Content-Type")), ex.view.gateway.rest_api.binary_media_types)
         if not body:
             event["body"] = None
             event["isBase64Encoded"] = False
@@ -201,7 +202,7 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
     text = body_value or ""
     body = text.encode("utf-8")
     if encoded and text:
-        binary_types = ex.deployment.gateway.rest_api.binary_media_types
+        binary_types = ex.view.gateway.rest_api.binary_media_types
         content_type = next((v for n, v in headers if n.lower() == "content-type"), None)
         wanted = first_accept(ex.request.headers.get("Accept"))
         if is_binary(wanted, binary_types) or is_binary(media_type(content_type), binary_types):
@@ -259,7 +260,7 @@ class LambdaBackend:
                 return event
         context = handlers.context(name, qualifier=handlers.qualifier(fn, variables))
         ex.context["awsEndpointRequestId"] = context.aws_request_id  # the Lambda request id [Doc]
-        if ex.deployment.data_trace and proxy:
+        if ex.view.data_trace and proxy:
             ex.note(Step.ENDPOINT, f"Endpoint request body after transformations: {json.dumps(event, separators=(',', ':'))}")
         invocation = await handlers.invoke(name, event, context=context)
         for line in invocation.log:

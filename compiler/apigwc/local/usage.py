@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from .. import gateway as gw
-from ..runtime.gateway_responses import GatewayError, ResponseType
+from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.log import Step
 
 if TYPE_CHECKING:

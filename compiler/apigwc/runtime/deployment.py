@@ -25,6 +25,7 @@ from .. import gateway as gw
 from .authorization import Guard, NotEmulated
 from .backends import Backend, NotAvailable
 from .context import Clock, IdSource, api_id, random_ids
+from .exchange import StageView
 from .gateway_responses import GatewayResponses
 from .mock import MockBackend
 from .router import Router
@@ -94,6 +95,7 @@ class Deployment:
         "ids",
         "clock",
         "data_trace",
+        "view",
     )
 
     def __init__(
@@ -125,6 +127,8 @@ class Deployment:
         self.ids: IdSource = ids or random_ids
         self.clock: Clock = clock or time.time
         self.data_trace = data_trace
+        #: what the steps of a request read (`Exchange.view`)
+        self.view = StageView(gateway, self.api_id, variables, self.templates, self.clock, data_trace)
 
     @classmethod
     def create(

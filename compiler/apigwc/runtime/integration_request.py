@@ -39,10 +39,10 @@ from urllib.parse import quote, urlencode
 from .. import gateway as gw
 from ..intrinsics import AWS_VARIABLE, STAGE_VARIABLE, Intrinsic, Value
 from ..mapping import parse_request_target
-from .backends import EndpointRequest
+from .endpoint import EndpointRequest
 from .content import decode, encode, is_binary, request_conversion
 from .context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
-from .gateway_responses import GatewayError, ResponseType
+from .errors import GatewayError, ResponseType
 from .http import Headers, media_type
 from .log import Step, java_map
 from .parameters import evaluate
@@ -164,14 +164,14 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
         choice = choose_template(integration, ex.request.headers.get("Content-Type"))
         if isinstance(choice, GatewayError):
             return choice
-        binary = is_binary(choice.content_type, ex.deployment.gateway.rest_api.binary_media_types)
+        binary = is_binary(choice.content_type, ex.view.gateway.rest_api.binary_media_types)
         conversion = request_conversion(binary, integration.content_handling)
         if conversion.encode_first:
             body = encode(body)
         if choice.key is not None and choice.template:
             template_key = choice.key
             ref = TemplateRef(method.label, choice.key)
-            rendered = ex.deployment.templates.render(choice.template, ref, ex.template_variables(body))
+            rendered = ex.view.templates.render(choice.template, ref, ex.template_variables(body))
             if isinstance(rendered, GatewayError):
                 return rendered
             body = rendered.body.encode("utf-8")

@@ -27,9 +27,9 @@ from .. import gateway as gw
 from ..intrinsics import Value
 from ..java_regex import JavaRegexError, Unsupported, matches
 from ..mapping import parse_response_target
-from .backends import EndpointResponse
+from .endpoint import EndpointResponse
 from .content import decode, encode, is_binary, response_conversion
-from .gateway_responses import GatewayError, ResponseType
+from .errors import GatewayError, ResponseType
 from .http import first_accept, media_type
 from .log import Step, java_map
 from .parameters import evaluate
@@ -126,7 +126,7 @@ def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endp
 
     accept = ex.request.headers.get("Accept")
     wanted = first_accept(accept) or DEFAULT_CONTENT_TYPE
-    binary_types = ex.deployment.gateway.rest_api.binary_media_types
+    binary_types = ex.view.gateway.rest_api.binary_media_types
     endpoint_type = media_type(endpoint.headers.get("Content-Type"))
     conversion = response_conversion(
         is_binary(endpoint_type, binary_types), is_binary(wanted, binary_types), chosen.content_handling
@@ -138,7 +138,7 @@ def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endp
     content_type = endpoint.headers.get("Content-Type") or DEFAULT_CONTENT_TYPE
     if key is not None and template:
         ref = TemplateRef(method.label, key, chosen.status_code)
-        rendered = ex.deployment.templates.render(template, ref, ex.template_variables(body))
+        rendered = ex.view.templates.render(template, ref, ex.template_variables(body))
         if isinstance(rendered, GatewayError):
             return rendered
         body = rendered.body.encode("utf-8")

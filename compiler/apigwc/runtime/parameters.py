@@ -26,7 +26,7 @@ from ..vtl.values import from_json, to_json
 from .context import lookup
 
 if TYPE_CHECKING:
-    from .backends import EndpointResponse
+    from .endpoint import EndpointResponse
     from .exchange import Exchange
 
 
