@@ -15,7 +15,7 @@ from apigwc.targets.base import serialize
 from apigwc.targets.cfn import build_template
 from apigwc.diagnostics import Diagnostics
 
-from conftest import ROOT, SPECS, corpus_files
+from support import ROOT, SPECS, corpus_files
 
 EXAMPLES = sorted(SPECS.glob("*.yaml"))
 STYLES = [CfnStyle.explicit, CfnStyle.body]

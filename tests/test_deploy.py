@@ -32,7 +32,7 @@ from apigwc.planner.calls import Join, Ref, from_data, plan_from_json, resolve, 
 from apigwc.planner.refs import ProblemKind, Values
 from apigwc.intrinsics import Intrinsic
 from apigwc.pipeline import compile_file
-from conftest import ROOT, SPECS
+from support import ROOT, SPECS
 
 EXAMPLES = sorted(SPECS.glob("*.yaml"))
 REGION = "us-east-1"

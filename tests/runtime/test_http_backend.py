@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
-from conftest import SPECS
+from support import SPECS
 from upstream import GZIPPED, Servers
 from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 

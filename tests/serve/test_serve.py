@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from serve_helpers import serve  # noqa: F401 - a fixture
 
-from conftest import ROOT, SPECS
+from support import ROOT, SPECS
 
 HEAD = 'openapi: 3.0.3\ninfo: {title: T, version: "1"}\n'
 

@@ -613,7 +613,7 @@ def test_local_settings_carried(tmp_path, path):
     assert g.local == gw.LocalSettings(lambdas={"Fn": "handlers.x:handler"}, jwks={}, endpoints={}, python_path=("src",), lambda_timeout_seconds=3.0)
 
 
-from conftest import corpus_files  # noqa: E402
+from support import corpus_files  # noqa: E402
 
 
 @pytest.mark.parametrize("spec", corpus_files("real"), ids=lambda p: f"{p.parent.name}/{p.name}")
