@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from runtime_helpers import IDS, NOW, SERVICE_HEADERS, api, call, compile_spec, messages  # api is a fixture
+from runtime_helpers import IDS, NOW, SERVICE_HEADERS, api, call, compile_spec, messages  # noqa: F401 - api is a fixture
 
 from apigwc import gateway as gw
 from apigwc.runtime import (

@@ -756,7 +756,7 @@ def test_invalid_response_headers_are_dropped_and_logged(serve, tmp_path: Path) 
     s = serve(spec, "--log")
     r = s.request("GET", "local", "/x")
     assert (r.status_code, r.text, r.headers["x-fine"]) == (200, "ok", "1")
-    assert dict(r.headers.raw)[b"X-Unicode-Value"] == "名前".encode("utf-8")  # a value is sent as UTF-8 bytes
+    assert dict(r.headers.raw)[b"X-Unicode-Value"] == "名前".encode()  # a value is sent as UTF-8 bytes
     assert "injected" not in r.headers and "x-nl" not in r.headers
     s.wait_for("Response header 'X-名' dropped: the name is not valid in HTTP ('v')")
     s.wait_for("Response header 'X-Nl' dropped: the value is not valid in HTTP ('a\\r\\nInjected: yes')")
