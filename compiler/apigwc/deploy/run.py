@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from .. import gateway as gw
-from ..lower import camel
+from ..logical_ids import pascal
 from ..output import output_name
 from ..planner.desired import Desired, desired_state
 from .diff import Changes, plan_changes
@@ -63,7 +63,7 @@ def stage_for(gateway: gw.Gateway, name: str) -> gw.Stage:
         declared = ", ".join(s.name for s in gateway.stages)
         raise DeployError(f"stage '{name}' is not declared in x-apigwc.stages (declared: {declared})", usage=True)
     return gw.Stage(
-        id="Stage" + (camel(name) or "X"),
+        id="Stage" + (pascal(name) or "X"),
         name=name,
         description=None,
         variables={},

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from .. import gateway as gw
-from ..lower import short_hash
+from ..logical_ids import short_hash
 from .calls import (
     ACCOUNT,
     DEPLOYMENT,

@@ -34,7 +34,7 @@ from typing import Any, Callable
 from .. import gateway as gw
 from ..diagnostics import Code, Diagnostics, Severity
 from ..intrinsics import AWS_VARIABLE, INTRINSIC_KEYS, Intrinsic, Value
-from ..lower import allocate_ids, camel
+from ..logical_ids import allocate_ids, getatt_parameter, pascal
 from ..source import join
 from .base import Artifact, CfnStyle, EmitOptions, serialize
 from .openapi import export_document
@@ -261,7 +261,7 @@ def cfn_value(value: Value | None, arn: bool = False) -> Any:
 
 def _parameter_name(name: str) -> str:
     """Parameter names are alphanumeric: ``lambda_arn`` -> ``LambdaArn``; ``lambdaArn`` stays."""
-    return name if name.isalnum() else camel(name)
+    return name if name.isalnum() else pascal(name)
 
 
 #: fields of the OpenAPI document (body style) that hold ARNs or URIs
@@ -835,7 +835,7 @@ def _lambda_params(t: _Template) -> None:
         if f is not None and isinstance(f.arn, str) and not f.stage_variables:
             arns.setdefault(f.arn, f)
     ids = allocate_ids(
-        [(arn, (camel(f.name) if f.name else "LambdaFunction") + camel(f.qualifier or "") + "Arn") for arn, f in sorted(arns.items())],
+        [(arn, (pascal(f.name) if f.name else "LambdaFunction") + pascal(f.qualifier or "") + "Arn") for arn, f in sorted(arns.items())],
         set(t.resources) | {REST_API},
     )
     for arn in sorted(arns):
@@ -951,7 +951,7 @@ def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
         return name
 
     def attr_param(resource: str, attr: str) -> str:
-        return param(resource + re.sub(r"[^A-Za-z0-9]", "", attr), f"{resource}.{attr}")
+        return param(getatt_parameter(resource, attr), f"{resource}.{attr}")
 
     def condition(name: str) -> None:
         if name not in t.conditions:
