@@ -15,7 +15,6 @@ from typing import Mapping
 
 from .. import gateway as gw
 from ..logical_ids import pascal
-from ..output import output_name
 from ..planner.desired import Desired, desired_state
 from .diff import Changes, plan_changes
 from .executor import Caller, DeployError, Executor, Pacing, Progress, RetryPolicy, no_progress
@@ -79,7 +78,7 @@ def stage_for(gateway: gw.Gateway, name: str) -> gw.Stage:
 def desired_for(gateway: gw.Gateway, stage: str, params: Mapping[str, str]) -> Desired:
     """The desired state for one stage; raises `DeployError` when a value cannot be resolved."""
     values = Values(params)
-    desired = desired_state(gateway, values, output_name(gateway), (stage_for(gateway, stage),))
+    desired = desired_state(gateway, values, gateway.slug, (stage_for(gateway, stage),))
     needed = sorted({p.name for p in values.problems if p.kind is ProblemKind.PARAMETER})
     intrinsics = [p for p in values.problems if p.kind is ProblemKind.INTRINSIC]
     if intrinsics:

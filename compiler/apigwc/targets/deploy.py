@@ -19,7 +19,6 @@ from ..planner.desired import API_TAG, HANDLERS, desired_state, plan_create
 from ..planner.calls import plan_text, plan_to_json
 from ..planner.refs import ProblemKind, Values
 from ..diagnostics import Code, Diagnostics, Severity
-from ..output import output_name
 from ..source import join
 from .base import Artifact, EmitOptions
 
@@ -112,7 +111,7 @@ class DeployTarget:
 
     def emit(self, gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics) -> Artifact:
         values = Values()
-        slug = output_name(gateway)
+        slug = gateway.slug
         desired = desired_state(gateway, values, slug, gateway.stages)
         plan = plan_create(desired)
         reported: set[tuple[str, str]] = set()
