@@ -46,7 +46,7 @@ from ..runtime.backends import within_deadline
 from ..runtime.endpoint import EndpointRequest, EndpointResponse
 from ..runtime.context import LOCAL_REGION
 from ..runtime.errors import GatewayError, ResponseType
-from ..runtime.http import Headers
+from ..runtime.http import HOP_BY_HOP, Headers
 from ..runtime.integration_request import fill_aws_variables
 from ..runtime.log import Step
 
@@ -219,8 +219,7 @@ class AwsServiceBackend:
             answer = URLLib3Session(timeout=request.timeout_seconds).send(aws_request.prepare())
         except BotoCoreError as exc:
             return GatewayError(type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed due to a network error: {exc}")
-        drop = ("connection", "transfer-encoding", "keep-alive")
-        out = [(n, v) for n, v in answer.headers.items() if n.lower() not in drop]
+        out = [(n, v) for n, v in answer.headers.items() if n.lower() not in HOP_BY_HOP]
         return EndpointResponse(status=answer.status_code, headers=Headers(out), body=answer.content or b"", latency_ms=_ms(started))
 
 

@@ -41,7 +41,7 @@ from .. import gateway as gw
 from ..runtime.backends import timeout_error
 from ..runtime.endpoint import EndpointRequest, EndpointResponse
 from ..runtime.errors import GatewayError, ResponseType
-from ..runtime.http import Headers
+from ..runtime.http import HOP_BY_HOP, Headers
 from .http_transport import PooledTransport
 from ..runtime.log import Step
 
@@ -76,8 +76,6 @@ REMAPPED_RESPONSE = frozenset(
 DROPPED_RESPONSE = frozenset(
     ("expect", "host", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "via", "keep-alive", "content-length")
 )
-#: Hop-by-hop headers of a non-proxy HTTP response (not offered to response mappings).
-HOP_BY_HOP = frozenset(("connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"))
 REMAPPED_PREFIX = "x-amzn-Remapped-"
 SIGV4 = "AWS4-HMAC-SHA256"
 INVALID_ENDPOINT = "Execution failed due to configuration error: Invalid endpoint address"
