@@ -232,7 +232,7 @@ def vtl_render(
     import json
 
     from .vtl import TemplateError, render
-    from .vtl.variables import Request, request_from_json
+    from .vtl.variables import TemplateRequest, request_from_json
 
     try:
         source = template.read_bytes().decode("utf-8")
@@ -240,7 +240,7 @@ def vtl_render(
         raise _fail(f"cannot read '{template}': {exc.strerror or exc}")
     except UnicodeDecodeError as exc:
         raise _fail(f"'{template}' is not UTF-8 text (byte {exc.start})")
-    req = Request()
+    req = TemplateRequest()
     if request is not None:
         try:
             data = json.loads(request.read_bytes().decode("utf-8"))
@@ -866,11 +866,11 @@ def _deploy_failed(exc) -> int:
 
 def _run_deploy(compiled, options, dry_run: bool, yes: bool) -> int:
     from .deploy.executor import DeployError
-    from .deploy.run import Deployment, render_plan, render_result
+    from .deploy.run import DeployRun, render_plan, render_result
 
     try:
         with _progress(f"reading the API and planning stage {options.stage}"):
-            deployment = Deployment(compiled.gateway, options)
+            deployment = DeployRun(compiled.gateway, options)
             outcome = deployment.plan()
         if dry_run or (outcome.plan and not yes):
             sys.stdout.write(render_plan(outcome))

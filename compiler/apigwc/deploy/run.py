@@ -100,7 +100,7 @@ def invoke_url(api_id: str, region: str, suffix: str, stage: str) -> str:
     return f"https://{api_id}.execute-api.{region}.{suffix}/{stage}/"
 
 
-class Deployment:
+class DeployRun:
     """One deploy of one spec to one stage: `plan` reads and plans, `apply` runs the plan."""
 
     def __init__(self, gateway: gw.Gateway, options: DeployOptions, pacing: Pacing | None = None, retry: RetryPolicy | None = None) -> None:
@@ -164,7 +164,7 @@ class Deployment:
 
 def deploy(gateway: gw.Gateway, options: DeployOptions, progress: Progress = no_progress, pacing: Pacing | None = None, retry: RetryPolicy | None = None) -> DeployOutcome:
     """Plan and apply in one go (the Python API)."""
-    d = Deployment(gateway, options, pacing, retry)
+    d = DeployRun(gateway, options, pacing, retry)
     return d.apply(d.plan(), progress)
 
 

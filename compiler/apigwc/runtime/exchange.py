@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .. import gateway as gw
 from ..vtl.variables import UTIL, Input
-from ..vtl.variables import Request as TemplateRequest
+from ..vtl.variables import TemplateRequest
 from .context import RequestIds
 from .http import Request
 from .log import ExecutionLog, LogEntry, Step

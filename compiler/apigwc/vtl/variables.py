@@ -1,6 +1,6 @@
 """The variables API Gateway gives a template: ``$input``, ``$util``, ``$context``, ``$stageVariables``.
 
-`Request` is what the caller knows about one request (the local gateway builds it from an
+`TemplateRequest` is what the caller knows about one request (the local gateway builds it from an
 HTTP request; ``apigwc vtl render`` from a REQUEST.json file).  `bind` turns it into the
 template namespace.  Facts are from the AWS "Variables for data transformations" reference
 (reference §3); choices where AWS is silent are in docs/vtl.md.
@@ -22,7 +22,7 @@ from .values import JsonArray, VtlError, from_json, to_json, to_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Request:
+class TemplateRequest:
     """One method request as a mapping template sees it.
 
     Query and header values are tuples (multi-value); templates see the last value of a
@@ -67,7 +67,7 @@ class Input:
     __slots__ = ("request", "_parsed", "_params", "_body")
     java_name = "$input"
 
-    def __init__(self, request: Request, body: str | bytes | None = None) -> None:
+    def __init__(self, request: TemplateRequest, body: str | bytes | None = None) -> None:
         self.request = request
         self._parsed: Any = MISSING
         self._params: dict[str, dict[str, str]] | None = None
@@ -275,7 +275,7 @@ def _clf_time(epoch: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
 
 
-def base_context(request: Request, now: float | None = None) -> dict[str, Any]:
+def base_context(request: TemplateRequest, now: float | None = None) -> dict[str, Any]:
     """The generated ``$context`` of a local request (before the request's overrides)."""
     now = time.time() if now is None else now
     host = request.header("Host") or "localhost"
@@ -339,7 +339,7 @@ def _merge(target: dict[str, Any], overrides: Mapping[str, Any]) -> None:
             node[last] = from_json(value) if isinstance(value, (dict, list)) else value
 
 
-def bind(request: Request, now: float | None = None) -> dict[str, Any]:
+def bind(request: TemplateRequest, now: float | None = None) -> dict[str, Any]:
     """The template namespace for a request: input, util, context, stageVariables."""
     context = base_context(request, now)
     if request.context:
@@ -352,15 +352,15 @@ def bind(request: Request, now: float | None = None) -> dict[str, Any]:
     }
 
 
-__all__ = ["Request", "Input", "Util", "UTIL", "bind", "base_context", "escape_javascript", "url_encode", "url_decode", "JsonArray"]
+__all__ = ["TemplateRequest", "Input", "Util", "UTIL", "bind", "base_context", "escape_javascript", "url_encode", "url_decode", "JsonArray"]
 
 
 #: Keys of a REQUEST.json file for ``apigwc vtl render --request``.
 REQUEST_KEYS = ("body", "path", "querystring", "header", "stageVariables", "context", "httpMethod", "resourcePath", "requestPath", "stage")
 
 
-def request_from_json(data: Any) -> Request | str:
-    """Build a `Request` from a REQUEST.json document; a string explains what is wrong.
+def request_from_json(data: Any) -> TemplateRequest | str:
+    """Build a `TemplateRequest` from a REQUEST.json document; a string explains what is wrong.
 
     ``{"body": str, "path": {}, "querystring": {}, "header": {}, "stageVariables": {},
     "context": {}}``, every key optional; query and header values may be strings or lists
@@ -410,7 +410,7 @@ def request_from_json(data: Any) -> Request | str:
         if key in data and not isinstance(data[key], str):
             return f"'{key}' must be a string"
     resource_path = data.get("resourcePath", "/")
-    return Request(
+    return TemplateRequest(
         method=data.get("httpMethod", "POST"),
         path=data.get("requestPath", resource_path),
         resource_path=resource_path,
