@@ -22,7 +22,7 @@ from typing import Any, Mapping
 
 from . import gateway as gw
 from . import ir
-from .intrinsics import STAGE_VARIABLE, Intrinsic, Value
+from .intrinsics import STAGE_VARIABLE, Intrinsic, Value, fill_variables
 from .logical_ids import allocate_ids, pascal, path_words, short_hash
 from .mapping import OPENAPI_TO_METHOD_REQUEST, method_request_key
 from .pathtemplate import SegmentKind, parameter_names, segments
@@ -268,18 +268,9 @@ def _function(arn: str) -> gw.LambdaFunction:
 
 
 def _substitute_stage_variables(arn: str, variables: Mapping[str, str]) -> str | None:
-    missing = False
-
-    def sub(m: re.Match) -> str:
-        nonlocal missing
-        value = variables.get(m.group(1))
-        if value is None:
-            missing = True
-            return ""
-        return value
-
-    out = STAGE_VARIABLE.sub(sub, arn)
-    return None if missing else out
+    """The ARN with the stage's variables filled in; None when one of them has no value."""
+    filled = fill_variables(arn, variables)
+    return None if filled.missing else filled.text
 
 
 # ----------------------------------------------------------------------------------------

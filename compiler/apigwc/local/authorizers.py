@@ -37,10 +37,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import gateway as gw
-from ..intrinsics import AWS_VARIABLE, Intrinsic
+from ..intrinsics import Intrinsic, fill_variables
 from ..java_regex import JavaRegexError, Unsupported, matches
 from . import jwt
-from ..runtime.context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
+from ..runtime.context import LOCAL_AWS_VARIABLES, LOCAL_PARTITION, LOCAL_REGION
 from ..runtime.errors import GatewayError, ResponseType
 from .lambda_backend import no_handler, proxy_event
 from .lambdas import Handlers, intrinsic_names
@@ -332,7 +332,7 @@ class Authorizers:
         if isinstance(provider, Intrinsic):
             files = [self._jwks[n] for n in intrinsic_names(provider) if n in self._jwks]
             return _Pool(str(provider), None, files[0] if files else self._jwks.get("*"))
-        text = AWS_VARIABLE.sub(lambda m: {"${AWS::Region}": LOCAL_REGION, "${AWS::AccountId}": LOCAL_ACCOUNT_ID, "${AWS::Partition}": LOCAL_PARTITION}.get(m.group(0), ""), provider)
+        text = fill_variables(provider, aws=LOCAL_AWS_VARIABLES).text
         m = _USER_POOL.match(text)
         issuer = f"https://cognito-idp.{m.group('region')}.amazonaws.com/{m.group('pool')}" if m else None
         jwks = self._jwks.get(provider) or self._jwks.get(text) or self._jwks.get("*")

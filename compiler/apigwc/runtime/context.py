@@ -24,6 +24,8 @@ LOCAL_ACCOUNT_ID = "123456789012"
 #: The region and partition of every local API (``${AWS::Region}`` in URIs).
 LOCAL_REGION = "us-east-1"
 LOCAL_PARTITION = "aws"
+#: What API Gateway's import puts for ``${AWS::...}`` variables [Doc], locally.
+LOCAL_AWS_VARIABLES = {"${AWS::Region}": LOCAL_REGION, "${AWS::AccountId}": LOCAL_ACCOUNT_ID, "${AWS::Partition}": LOCAL_PARTITION}
 LOCAL_DEPLOYMENT_ID = "local"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"

@@ -37,11 +37,11 @@ from typing import TYPE_CHECKING, Mapping, NamedTuple
 from urllib.parse import quote, urlencode
 
 from .. import gateway as gw
-from ..intrinsics import AWS_VARIABLE, STAGE_VARIABLE, Intrinsic, Value
+from ..intrinsics import Intrinsic, Value, fill_variables
 from ..mapping import parse_request_target
 from .endpoint import EndpointRequest
 from .content import decode, encode, is_binary, request_conversion
-from .context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
+from .context import LOCAL_AWS_VARIABLES
 from .errors import GatewayError, ResponseType
 from .http import Headers, media_type
 from .log import Step, java_map
@@ -90,29 +90,15 @@ def _unsupported(why: str) -> GatewayError:
     return GatewayError(type=ResponseType.UNSUPPORTED_MEDIA_TYPE, log=f"Request rejected: {why}")
 
 
-#: What API Gateway's import puts for ``${AWS::...}`` variables in URIs [Doc], locally.
-AWS_VARIABLES = {"${AWS::Region}": LOCAL_REGION, "${AWS::AccountId}": LOCAL_ACCOUNT_ID, "${AWS::Partition}": LOCAL_PARTITION}
-
-
 def fill_aws_variables(text: str) -> str:
     """``${AWS::Region}``, ``${AWS::AccountId}``, ``${AWS::Partition}`` replaced by the local values."""
-    if "${AWS::" not in text:
-        return text
-    return AWS_VARIABLE.sub(lambda m: AWS_VARIABLES.get(m.group(0), m.group(0)), text)
+    return fill_variables(text, aws=LOCAL_AWS_VARIABLES).text
 
 
 def fill_stage_variables(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]]:
-    """``${stageVariables.x}`` replaced by the stage's values; also returns the names that had none."""
-    missing: list[str] = []
-
-    def sub(m: re.Match[str]) -> str:
-        value = variables.get(m.group(1))
-        if value is None:
-            missing.append(m.group(1))
-            return ""
-        return value
-
-    return STAGE_VARIABLE.sub(sub, text), missing
+    """``${stageVariables.x}`` replaced by the stage's values (`fill_variables`); also the names that had none."""
+    filled = fill_variables(text, variables)
+    return filled.text, list(filled.missing)
 
 
 def fill_path(uri: str, path: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -204,7 +190,8 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
         # a Lambda backend finds its function through integration.lambda_function; others need a URI
         ex.note(Step.INTEGRATION_REQUEST, f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally")
     elif integration.uri is not None:
-        uri, missing = fill_stage_variables(fill_aws_variables(integration.uri), variables)
+        filled = fill_variables(integration.uri, variables, LOCAL_AWS_VARIABLES)
+        uri, missing = filled.text, filled.missing
         for name in missing:
             ex.note(Step.INTEGRATION_REQUEST, f"Stage variable {name} is not defined: ${{stageVariables.{name}}} is empty in the endpoint URI")
         uri, unfilled = fill_path(uri, path)
@@ -234,7 +221,7 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
 def _filled(value: Value | None, variables: Mapping[str, str]) -> str | None:
     if value is None or isinstance(value, Intrinsic):
         return None
-    return fill_stage_variables(fill_aws_variables(value), variables)[0]
+    return fill_variables(value, variables, LOCAL_AWS_VARIABLES).text
 
 
 def _flatten(overrides: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
