@@ -33,6 +33,7 @@ some, none matches     another type            pass through   415               
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 from urllib.parse import quote, urlencode
 
@@ -115,12 +116,52 @@ def fill_path(uri: str, path: Mapping[str, str]) -> tuple[str, list[str]]:
     return _PLACEHOLDER.sub(sub, uri), missing
 
 
+@dataclass(slots=True)
+class _Parts:
+    """The integration request's path parameters, query string and headers, as the steps fill them."""
+
+    path: dict[str, str] = field(default_factory=dict)
+    #: lower name -> (name, values)
+    headers: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    query: dict[str, list[str]] = field(default_factory=dict)
+
+
 def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> EndpointRequest | GatewayError:
-    """The integration request for the method request in ``ex``."""
+    """The integration request for the method request in ``ex``: parameters, then body, then URI."""
     proxy = integration.type.is_proxy
-    path: dict[str, str] = {}
-    headers: dict[str, tuple[str, list[str]]] = {}  # lower name -> (name, values)
-    query: dict[str, list[str]] = {}
+    parts = map_parameters(ex, integration, proxy)
+    body, template_key = ex.request.body, None
+    if not proxy:
+        transformed = transform_body(ex, method, integration, parts)
+        if isinstance(transformed, GatewayError):
+            return transformed
+        body, template_key = transformed
+    path, headers, query = parts.path, parts.headers, parts.query
+    variables = ex.stage_variables
+    uri, url = endpoint_uri(ex, integration, parts)
+    http_method = integration.http_method or ex.verb
+    if http_method.upper() == "ANY":
+        http_method = ex.verb
+    return EndpointRequest(
+        integration=integration,
+        http_method=http_method.upper(),
+        uri=uri,
+        url=url,
+        path=path,
+        query=tuple((k, v) for k, vs in query.items() for v in vs),
+        headers=Headers((name, v) for name, values in headers.values() for v in values),
+        body=body,
+        timeout_seconds=integration.timeout_in_millis / 1000,
+        credentials=_filled(integration.credentials, variables),
+        connection_id=_filled(integration.connection_id, variables),
+        template=template_key,
+    )
+
+
+def map_parameters(ex: "Exchange", integration: gw.Integration, proxy: bool) -> _Parts:
+    """The request parameter mappings applied (a proxy integration starts from the method request's own)."""
+    parts = _Parts()
+    path, headers, query = parts.path, parts.headers, parts.query
     if proxy:
         for name, value in ex.request.headers:
             headers.setdefault(name.lower(), (name, []))[1].append(value)
@@ -143,47 +184,59 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
             query[target.name] = list(values)
         else:
             headers[target.name.lower()] = (target.name, list(values))
+    return parts
 
+
+def transform_body(ex: "Exchange", method: gw.Method, integration: gw.Integration, parts: _Parts) -> tuple[bytes, str | None] | GatewayError:
+    """A non-proxy integration's body: the template by Content-Type, its overrides, content handling.
+
+    Returns the body and the key of the template used (None when the payload passed through).
+    """
     body = ex.request.body
     template_key: str | None = None
-    if not proxy:
-        choice = choose_template(integration, ex.request.headers.get("Content-Type"))
-        if isinstance(choice, GatewayError):
-            return choice
-        binary = is_binary(choice.content_type, ex.view.gateway.rest_api.binary_media_types)
-        conversion = request_conversion(binary, integration.content_handling)
-        if conversion.encode_first:
-            body = encode(body)
-        if choice.key is not None and choice.template:
-            template_key = choice.key
-            ref = TemplateRef(method.label, choice.key)
-            rendered = ex.view.templates.render(choice.template, ref, ex.template_variables(body))
-            if isinstance(rendered, GatewayError):
-                return rendered
-            body = rendered.body.encode("utf-8")
-            overrides = rendered.request_override
-            for name, value in overrides.get("header", {}).items():
-                headers[name.lower()] = (name, [value])
-            for name, value in overrides.get("querystring", {}).items():
-                query[name] = [value]
-            path.update(overrides.get("path", {}))
-            if overrides:
-                ex.note(Step.INTEGRATION_REQUEST, f"Request overrides from the template: {java_map(_flatten(overrides))}")
-        elif choice.key is not None:
-            ex.note(Step.INTEGRATION_REQUEST, f"The request template {choice.key} is empty: the payload passes through")
-        else:
-            ex.note(Step.INTEGRATION_REQUEST, f"No request template for Content-Type {choice.content_type}: the payload passes through")
-        if conversion.decode_last:
-            decoded = decode(body)
-            if decoded is None:
-                return GatewayError(
-                    type=ResponseType.API_CONFIGURATION_ERROR,
-                    log="Execution failed due to configuration error: Unable to base64-decode the request body for CONVERT_TO_BINARY",
-                )
-            body = decoded
-        if conversion.encode_first or conversion.decode_last:
-            ex.note(Step.INTEGRATION_REQUEST, f"contentHandling {integration.content_handling}: the payload was {conversion.describe()}")
+    path, headers, query = parts.path, parts.headers, parts.query
+    choice = choose_template(integration, ex.request.headers.get("Content-Type"))
+    if isinstance(choice, GatewayError):
+        return choice
+    binary = is_binary(choice.content_type, ex.view.gateway.rest_api.binary_media_types)
+    conversion = request_conversion(binary, integration.content_handling)
+    if conversion.encode_first:
+        body = encode(body)
+    if choice.key is not None and choice.template:
+        template_key = choice.key
+        ref = TemplateRef(method.label, choice.key)
+        rendered = ex.view.templates.render(choice.template, ref, ex.template_variables(body))
+        if isinstance(rendered, GatewayError):
+            return rendered
+        body = rendered.body.encode("utf-8")
+        overrides = rendered.request_override
+        for name, value in overrides.get("header", {}).items():
+            headers[name.lower()] = (name, [value])
+        for name, value in overrides.get("querystring", {}).items():
+            query[name] = [value]
+        path.update(overrides.get("path", {}))
+        if overrides:
+            ex.note(Step.INTEGRATION_REQUEST, f"Request overrides from the template: {java_map(_flatten(overrides))}")
+    elif choice.key is not None:
+        ex.note(Step.INTEGRATION_REQUEST, f"The request template {choice.key} is empty: the payload passes through")
+    else:
+        ex.note(Step.INTEGRATION_REQUEST, f"No request template for Content-Type {choice.content_type}: the payload passes through")
+    if conversion.decode_last:
+        decoded = decode(body)
+        if decoded is None:
+            return GatewayError(
+                type=ResponseType.API_CONFIGURATION_ERROR,
+                log="Execution failed due to configuration error: Unable to base64-decode the request body for CONVERT_TO_BINARY",
+            )
+        body = decoded
+    if conversion.encode_first or conversion.decode_last:
+        ex.note(Step.INTEGRATION_REQUEST, f"contentHandling {integration.content_handling}: the payload was {conversion.describe()}")
+    return body, template_key
 
+
+def endpoint_uri(ex: "Exchange", integration: gw.Integration, parts: _Parts) -> tuple[str | None, str | None]:
+    """The endpoint URI (stage and AWS variables, then ``{x}`` path placeholders filled) and the URL with the query."""
+    path, query = parts.path, parts.query
     variables = ex.stage_variables
     uri = url = None
     if isinstance(integration.uri, Intrinsic):
@@ -199,23 +252,7 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
             ex.note(Step.INTEGRATION_REQUEST, f"URI placeholder {{{name}}} has no integration.request.path.{name} value")
         pairs = [(k, v) for k, vs in query.items() for v in vs]
         url = uri + ("&" if "?" in uri else "?") + urlencode(pairs) if pairs else uri
-    http_method = integration.http_method or ex.verb
-    if http_method.upper() == "ANY":
-        http_method = ex.verb
-    return EndpointRequest(
-        integration=integration,
-        http_method=http_method.upper(),
-        uri=uri,
-        url=url,
-        path=path,
-        query=tuple((k, v) for k, vs in query.items() for v in vs),
-        headers=Headers((name, v) for name, values in headers.values() for v in values),
-        body=body,
-        timeout_seconds=integration.timeout_in_millis / 1000,
-        credentials=_filled(integration.credentials, variables),
-        connection_id=_filled(integration.connection_id, variables),
-        template=template_key,
-    )
+    return uri, url
 
 
 def _filled(value: Value | None, variables: Mapping[str, str]) -> str | None:
