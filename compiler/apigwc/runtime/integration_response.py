@@ -97,7 +97,24 @@ class MethodResponse(NamedTuple):
 
 
 def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endpoint: EndpointResponse) -> MethodResponse | GatewayError:
-    """Select the integration response and build the method response."""
+    """Select the integration response and build the method response: selection, header mappings, body."""
+    chosen = select_response(ex, method, integration, endpoint)
+    if isinstance(chosen, GatewayError):
+        return chosen
+    headers = map_response_parameters(ex, chosen, endpoint)
+    transformed = transform_response_body(ex, method, chosen, endpoint, headers)
+    if isinstance(transformed, GatewayError):
+        return transformed
+    status, content_type, body = transformed
+    out: list[tuple[str, str]] = []
+    if "content-type" not in headers:
+        out.append(("Content-Type", content_type))
+    out.extend((name, v) for name, values in headers.values() for v in values)
+    return MethodResponse(status=status, headers=out, body=body)
+
+
+def select_response(ex: "Exchange", method: gw.Method, integration: gw.Integration, endpoint: EndpointResponse) -> gw.IntegrationResponse | GatewayError:
+    """The integration response for the endpoint's answer; it must name a method response."""
     selection = select(integration, endpoint)
     chosen = selection.response
     if chosen is None:
@@ -110,8 +127,11 @@ def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endp
             type=ResponseType.API_CONFIGURATION_ERROR,
             log=f"Execution failed due to configuration error: Output mapping refers to an invalid method response: {chosen.status_code}",
         )
-    status = int(chosen.status_code)
+    return chosen
 
+
+def map_response_parameters(ex: "Exchange", chosen: gw.IntegrationResponse, endpoint: EndpointResponse) -> dict[str, tuple[str, list[str]]]:
+    """The response parameter mappings applied: lower name -> (name, values)."""
     headers: dict[str, tuple[str, list[str]]] = {}
     for key, expression in chosen.response_parameters.items():
         target = parse_response_target(key)
@@ -123,7 +143,14 @@ def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endp
             ex.note(Step.INTEGRATION_RESPONSE, f"Response header {target.name} not set: {expression} has no value")
             continue
         headers[target.name.lower()] = (target.name, list(values))
+    return headers
 
+
+def transform_response_body(
+    ex: "Exchange", method: gw.Method, chosen: gw.IntegrationResponse, endpoint: EndpointResponse, headers: dict[str, tuple[str, list[str]]]
+) -> tuple[int, str, bytes] | GatewayError:
+    """Status, Content-Type and body: the template by Accept, its overrides (headers too), content handling."""
+    status = int(chosen.status_code)
     accept = ex.request.headers.get("Accept")
     wanted = first_accept(accept) or DEFAULT_CONTENT_TYPE
     binary_types = ex.view.gateway.rest_api.binary_media_types
@@ -169,11 +196,7 @@ def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endp
         body = decoded
     if conversion.encode_first or conversion.decode_last:
         ex.note(Step.INTEGRATION_RESPONSE, f"Content handling: the body was {conversion.describe()}")
-    out: list[tuple[str, str]] = []
-    if "content-type" not in headers:
-        out.append(("Content-Type", content_type))
-    out.extend((name, v) for name, values in headers.values() for v in values)
-    return MethodResponse(status=status, headers=out, body=body)
+    return status, content_type, body
 
 
 def choose_template(templates: Mapping[str, Value | None], wanted: str) -> tuple[str | None, Value | None]:
