@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import gateway as gw
 from ..intrinsics import Intrinsic
-from ..mapping import parse_gateway_response_target
+from ..mapping import Target, parse_gateway_response_target
 # GatewayError and ResponseType live in the leaf module errors.py; they stay importable from here
 # (explicit re-exports) for code written before the split.
 from .errors import RESPONSE_TYPES as RESPONSE_TYPES
@@ -105,7 +105,7 @@ class GatewayResponses:
 
     def render(self, error: GatewayError, ex: "Exchange") -> tuple[int, list[tuple[str, str]], bytes]:
         """The status, headers and body of a gateway response for ``error``."""
-        from .parameters import evaluate
+        from .parameters import apply_mappings
 
         resolved = self.resolve(error)
         message = error.error_message
@@ -119,15 +119,14 @@ class GatewayResponses:
         customized = f" (customized as {resolved.customized_as.value})" if resolved.customized_as is not None else ""
         ex.note(Step.GATEWAY_RESPONSE, f"Gateway response type: {error.type.value} with status code: {resolved.status}{customized}")
         headers: list[tuple[str, str]] = []
-        for key, expr in resolved.headers.items():
-            target = parse_gateway_response_target(key)
-            if target is None or target.location != "header":
-                ex.note(Step.GATEWAY_RESPONSE, f"Gateway response parameter {key} ignored: only gatewayresponse.header.* sets anything")
-                continue
-            values = evaluate(expr, ex)
-            if values is None:
-                ex.note(Step.GATEWAY_RESPONSE, f"Gateway response header {target.name} not set: {expr} has no value")
-                continue
+        for target, values in apply_mappings(
+            ex,
+            resolved.headers,
+            _header_target,
+            step=Step.GATEWAY_RESPONSE,
+            ignored="Gateway response parameter {key} ignored: only gatewayresponse.header.* sets anything",
+            unset="Gateway response header {name} not set: {expression} has no value",
+        ):
             headers.extend((target.name, v) for v in values)
         content_type, template = _choose(resolved.templates, ex.request.headers.get("Accept"), error.default_template)
         if isinstance(template, Intrinsic):
@@ -137,6 +136,12 @@ class GatewayResponses:
         if not any(name.lower() == "content-type" for name, _ in headers):
             headers.insert(0, ("Content-Type", content_type))
         return resolved.status, headers, body.encode("utf-8")
+
+
+def _header_target(key: str) -> "Target | None":
+    """``gatewayresponse.header.NAME`` (the only kind of gateway response parameter that sets anything)."""
+    target = parse_gateway_response_target(key)
+    return target if target is not None and target.location == "header" else None
 
 
 def _status(value: str | None, default: int) -> int:

@@ -46,7 +46,7 @@ from .context import LOCAL_AWS_VARIABLES
 from .errors import GatewayError, ResponseType
 from .http import Headers, media_type
 from .log import Step, java_map
-from .parameters import evaluate
+from .parameters import apply_mappings
 from .mapping_templates import TemplateRef
 
 if TYPE_CHECKING:
@@ -167,15 +167,14 @@ def map_parameters(ex: "Exchange", integration: gw.Integration, proxy: bool) -> 
             headers.setdefault(name.lower(), (name, []))[1].append(value)
         for name, value in ex.request.query:
             query.setdefault(name, []).append(value)
-    for key, expression in integration.request_parameters.items():
-        target = parse_request_target(key)
-        if target is None:
-            ex.note(Step.INTEGRATION_REQUEST, f"Request parameter mapping {key} ignored: not an integration.request.* target")
-            continue
-        values = evaluate(expression, ex)
-        if values is None:
-            ex.note(Step.INTEGRATION_REQUEST, f"Request parameter {key} not set: {expression} has no value")
-            continue
+    for target, values in apply_mappings(
+        ex,
+        integration.request_parameters,
+        parse_request_target,
+        step=Step.INTEGRATION_REQUEST,
+        ignored="Request parameter mapping {key} ignored: not an integration.request.* target",
+        unset="Request parameter {key} not set: {expression} has no value",
+    ):
         # a multi-value source (multivaluequerystring, multivalueheader) keeps every value
         where = target.location
         if where == "path":

@@ -32,7 +32,7 @@ from .content import decode, encode, is_binary, response_conversion
 from .errors import GatewayError, ResponseType
 from .http import first_accept, media_type
 from .log import Step, java_map
-from .parameters import evaluate
+from .parameters import apply_mappings
 from .mapping_templates import TemplateRef
 
 if TYPE_CHECKING:
@@ -133,15 +133,15 @@ def select_response(ex: "Exchange", method: gw.Method, integration: gw.Integrati
 def map_response_parameters(ex: "Exchange", chosen: gw.IntegrationResponse, endpoint: EndpointResponse) -> dict[str, tuple[str, list[str]]]:
     """The response parameter mappings applied: lower name -> (name, values)."""
     headers: dict[str, tuple[str, list[str]]] = {}
-    for key, expression in chosen.response_parameters.items():
-        target = parse_response_target(key)
-        if target is None:
-            ex.note(Step.INTEGRATION_RESPONSE, f"Response parameter mapping {key} ignored: not a method.response.header.* target")
-            continue
-        values = evaluate(expression, ex, endpoint)
-        if values is None:
-            ex.note(Step.INTEGRATION_RESPONSE, f"Response header {target.name} not set: {expression} has no value")
-            continue
+    for target, values in apply_mappings(
+        ex,
+        chosen.response_parameters,
+        parse_response_target,
+        step=Step.INTEGRATION_RESPONSE,
+        ignored="Response parameter mapping {key} ignored: not a method.response.header.* target",
+        unset="Response header {name} not set: {expression} has no value",
+        endpoint=endpoint,
+    ):
         headers[target.name.lower()] = (target.name, list(values))
     return headers
 
