@@ -275,22 +275,37 @@ def _clf_time(epoch: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
 
 
-def base_context(request: TemplateRequest, now: float | None = None) -> dict[str, Any]:
-    """The generated ``$context`` of a local request (before the request's overrides)."""
-    now = time.time() if now is None else now
-    host = request.header("Host") or "localhost"
-    request_id = str(uuid.uuid4())
+def context_variables(
+    *,
+    account_id: str,
+    api_id: str,
+    deployment_id: str,
+    host: str,
+    http_method: str,
+    source_ip: str,
+    user_agent: str | None,
+    path: str,
+    stage: str,
+    request_id: str,
+    extended_request_id: str,
+    request_time: str,
+    request_time_epoch: int,
+    resource_id: str | None,
+    resource_path: str | None,
+) -> dict[str, Any]:
+    """The ``$context`` of one request, every key API Gateway defines: the one builder, used by
+    the local gateway's pipeline (apigwc.runtime.context) and by ``apigwc vtl render``."""
     return {
-        "accountId": "123456789012",
-        "apiId": "local",
+        "accountId": account_id,
+        "apiId": api_id,
         "authorizer": {"principalId": None, "claims": None},
         "awsEndpointRequestId": None,
-        "deploymentId": "local",
+        "deploymentId": deployment_id,
         "domainName": host,
-        "domainPrefix": host.split(".")[0],
+        "domainPrefix": host.split(".", 1)[0],
         "error": {"message": None, "messageString": None, "responseType": None, "validationErrorString": None},
-        "extendedRequestId": request_id.replace("-", "")[:16] + "=",
-        "httpMethod": request.method.upper(),
+        "extendedRequestId": extended_request_id,
+        "httpMethod": http_method,
         "identity": {
             "accountId": None,
             "apiKey": None,
@@ -302,24 +317,47 @@ def base_context(request: TemplateRequest, now: float | None = None) -> dict[str
             "cognitoIdentityId": None,
             "cognitoIdentityPoolId": None,
             "principalOrgId": None,
-            "sourceIp": "127.0.0.1",
+            "sourceIp": source_ip,
             "user": None,
-            "userAgent": request.header("User-Agent"),
+            "userAgent": user_agent,
             "userArn": None,
         },
-        "path": f"/{request.stage}{request.path}",
+        "path": path,
         "protocol": "HTTP/1.1",
         "requestId": request_id,
         "requestOverride": {"header": {}, "path": {}, "querystring": {}},
-        "requestTime": _clf_time(now),
-        "requestTimeEpoch": int(now * 1000),
-        "resourceId": "local",
-        "resourcePath": request.resource_path,
+        "requestTime": request_time,
+        "requestTimeEpoch": request_time_epoch,
+        "resourceId": resource_id,
+        "resourcePath": resource_path,
         "responseOverride": {"header": {}, "status": None},
-        "stage": request.stage,
+        "stage": stage,
         "wafResponseCode": None,
         "webaclArn": None,
     }
+
+
+def base_context(request: TemplateRequest, now: float | None = None) -> dict[str, Any]:
+    """The generated ``$context`` of a local request (before the request's overrides)."""
+    now = time.time() if now is None else now
+    request_id = str(uuid.uuid4())
+    return context_variables(
+        account_id="123456789012",
+        api_id="local",
+        deployment_id="local",
+        host=request.header("Host") or "localhost",
+        http_method=request.method.upper(),
+        source_ip="127.0.0.1",
+        user_agent=request.header("User-Agent"),
+        path=f"/{request.stage}{request.path}",
+        stage=request.stage,
+        request_id=request_id,
+        extended_request_id=request_id.replace("-", "")[:16] + "=",
+        request_time=_clf_time(now),
+        request_time_epoch=int(now * 1000),
+        resource_id="local",
+        resource_path=request.resource_path,
+    )
 
 
 def _merge(target: dict[str, Any], overrides: Mapping[str, Any]) -> None:
