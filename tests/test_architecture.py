@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from architecture import Layer, cycles, import_graph, layer_of, violations
 
 PACKAGE = Path(__file__).resolve().parents[1] / "compiler" / "apigwc"

@@ -640,4 +640,3 @@ NODE_TYPES: tuple[type, ...] = (
     AuthorizerSource,
     LocalSettings,
 )
-

@@ -60,7 +60,9 @@ class Filled:
     missing: tuple[str, ...] = ()
 
 
-def fill_variables(text: str, stage_variables: Mapping[str, str] | None = None, aws: Mapping[str, str] | None = None) -> Filled:
+def fill_variables(
+    text: str, stage_variables: Mapping[str, str] | None = None, aws: Mapping[str, str] | None = None
+) -> Filled:
     """``${AWS::Region}``-style variables, then ``${stageVariables.x}``, replaced by their values.
 
     The one home of this substitution (lowering, the integration request, the local Lambda
@@ -115,7 +117,7 @@ class Intrinsic:
 
     @classmethod
     def of(cls, value: dict) -> "Intrinsic":
-        (fn, args), = value.items()
+        ((fn, args),) = value.items()
         return cls(fn, args)
 
     def to_json(self) -> dict:

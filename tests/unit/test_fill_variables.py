@@ -8,7 +8,9 @@ AWS = {"${AWS::Region}": "us-east-1", "${AWS::AccountId}": "123456789012"}
 
 
 def test_a_missing_stage_variable_is_empty_text_and_named():
-    assert fill_variables("https://${stageVariables.host}/${stageVariables.nope}/x", {"host": "h"}) == Filled("https://h//x", ("nope",))
+    assert fill_variables("https://${stageVariables.host}/${stageVariables.nope}/x", {"host": "h"}) == Filled(
+        "https://h//x", ("nope",)
+    )
 
 
 def test_aws_variables_are_filled_first_and_unknown_ones_stay():

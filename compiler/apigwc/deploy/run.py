@@ -15,12 +15,12 @@ from typing import Mapping
 
 from .. import gateway as gw
 from ..logical_ids import pascal
+from ..planner.calls import Plan, call_line, partial, plan_summary
 from ..planner.desired import Desired, desired_state
+from ..planner.refs import ProblemKind, Values, context_variables
 from .diff import Changes, plan_changes
 from .executor import Caller, DeployError, Executor, Pacing, Progress, RetryPolicy, no_progress
-from ..planner.calls import Plan, call_line, partial, plan_summary
 from .read import read_live
-from ..planner.refs import ProblemKind, Values, context_variables
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,7 +103,13 @@ def invoke_url(api_id: str, region: str, suffix: str, stage: str) -> str:
 class DeployRun:
     """One deploy of one spec to one stage: `plan` reads and plans, `apply` runs the plan."""
 
-    def __init__(self, gateway: gw.Gateway, options: DeployOptions, pacing: Pacing | None = None, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        gateway: gw.Gateway,
+        options: DeployOptions,
+        pacing: Pacing | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         from .aws import AwsClients
 
         self.options = options
@@ -115,7 +121,9 @@ class DeployRun:
 
     def _converge(self) -> tuple[Changes, dict[str, str]]:
         d = self.desired
-        live = read_live(self.caller, d.tag, self.options.stage, tuple(d.api_keys), tuple(d.usage_plans), self.functions)
+        live = read_live(
+            self.caller, d.tag, self.options.stage, tuple(d.api_keys), tuple(d.usage_plans), self.functions
+        )
         return plan_changes(d, live, self.context), {**self.context, **live.variables}
 
     def plan(self) -> DeployOutcome:
@@ -123,7 +131,15 @@ class DeployRun:
         identity = self.caller.call("sts", "get_caller_identity", {}, "get_caller_identity (the account id)")
         self.context = context_variables(self.clients.region, identity.get("Account"))
         d = self.desired
-        self.functions = tuple(sorted({f for p in d.permissions_for(d.stages).values() if isinstance(f := partial(p.function, self.context), str)}))
+        self.functions = tuple(
+            sorted(
+                {
+                    f
+                    for p in d.permissions_for(d.stages).values()
+                    if isinstance(f := partial(p.function, self.context), str)
+                }
+            )
+        )
         changes, variables = self._converge()
         outcome = DeployOutcome(
             api_name=d.name,
@@ -146,7 +162,9 @@ class DeployRun:
                     break
                 listing = ", ".join(c.label for c in again.plan)
                 if attempt == 2:
-                    outcome.notes.append(f"after a second pass the service still differs from the spec: {listing}; run the deploy again, or see docs/deploy.md")
+                    outcome.notes.append(
+                        f"after a second pass the service still differs from the spec: {listing}; run the deploy again, or see docs/deploy.md"
+                    )
                     break
                 outcome.notes.append(f"the service did not store everything as sent; applied again: {listing}")
                 outcome.plan = outcome.plan + again.plan
@@ -159,10 +177,18 @@ class DeployRun:
     def _url(self, outcome: DeployOutcome) -> None:
         api_id = outcome.variables.get("restApi")
         if api_id and self.desired.methods:
-            outcome.invoke_url = invoke_url(api_id, self.clients.region, self.context["aws:urlSuffix"], self.options.stage)
+            outcome.invoke_url = invoke_url(
+                api_id, self.clients.region, self.context["aws:urlSuffix"], self.options.stage
+            )
 
 
-def deploy(gateway: gw.Gateway, options: DeployOptions, progress: Progress = no_progress, pacing: Pacing | None = None, retry: RetryPolicy | None = None) -> DeployOutcome:
+def deploy(
+    gateway: gw.Gateway,
+    options: DeployOptions,
+    progress: Progress = no_progress,
+    pacing: Pacing | None = None,
+    retry: RetryPolicy | None = None,
+) -> DeployOutcome:
     """Plan and apply in one go (the Python API)."""
     d = DeployRun(gateway, options, pacing, retry)
     return d.apply(d.plan(), progress)

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from .. import gateway as gw
+from ..runtime.backends import Backend
+from ..runtime.mock import MockBackend
 from .authorizers import Authorizers
 from .aws_services import AwsServiceBackend
-from ..runtime.backends import Backend
 from .http_backend import HttpBackend
 from .lambda_backend import LambdaBackend
 from .lambdas import Handlers
-from ..runtime.mock import MockBackend
 from .usage import ApiKeys, Throttling, UsageStore
 
 if TYPE_CHECKING:
@@ -37,7 +37,18 @@ if TYPE_CHECKING:
 class LocalGateway:
     """What the local gateway needs besides the model: handlers, clients and settings."""
 
-    __slots__ = ("gateway", "base_dir", "handlers", "http", "lambdas", "services", "jwks", "endpoints", "backends", "usage")
+    __slots__ = (
+        "gateway",
+        "base_dir",
+        "handlers",
+        "http",
+        "lambdas",
+        "services",
+        "jwks",
+        "endpoints",
+        "backends",
+        "usage",
+    )
 
     def __init__(self, gateway: gw.Gateway, base_dir: Path, handlers: Handlers) -> None:
         self.gateway = gateway

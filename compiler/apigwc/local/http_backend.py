@@ -42,8 +42,8 @@ from ..runtime.backends import timeout_error
 from ..runtime.endpoint import EndpointRequest, EndpointResponse
 from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.http import HOP_BY_HOP, Headers
-from .http_transport import PooledTransport
 from ..runtime.log import Step
+from .http_transport import PooledTransport
 
 if TYPE_CHECKING:
     from ..runtime.exchange import Exchange
@@ -74,7 +74,18 @@ REMAPPED_RESPONSE = frozenset(
 )
 #: HTTP_PROXY response headers dropped [Doc]; Content-Length is the local server's.
 DROPPED_RESPONSE = frozenset(
-    ("expect", "host", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "via", "keep-alive", "content-length")
+    (
+        "expect",
+        "host",
+        "proxy-authenticate",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+        "keep-alive",
+        "content-length",
+    )
 )
 REMAPPED_PREFIX = "x-amzn-Remapped-"
 SIGV4 = "AWS4-HMAC-SHA256"
@@ -174,7 +185,9 @@ class HttpBackend:
             for old in [lp for lp in pool if lp.is_closed()]:
                 del pool[old]  # a finished loop's client cannot be closed any more; drop it
             transport = PooledTransport(ssl_context=_insecure_context() if insecure else _trusted())
-            client = pool[loop] = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False, timeout=None)
+            client = pool[loop] = httpx.AsyncClient(
+                transport=transport, follow_redirects=False, trust_env=False, timeout=None
+            )
         return client
 
     async def aclose(self) -> None:
@@ -230,7 +243,10 @@ class HttpBackend:
             return GatewayError(type=ResponseType.API_CONFIGURATION_ERROR, log=f"{INVALID_ENDPOINT}: {url} ({exc})")
         except httpx.TransportError as exc:
             if _caused_by(exc, socket.gaierror):
-                return GatewayError(type=ResponseType.API_CONFIGURATION_ERROR, log=f"{INVALID_ENDPOINT}: the host of {url} does not resolve")
+                return GatewayError(
+                    type=ResponseType.API_CONFIGURATION_ERROR,
+                    log=f"{INVALID_ENDPOINT}: the host of {url} does not resolve",
+                )
             if _caused_by(exc, ssl.SSLError):
                 return GatewayError(type=ResponseType.API_CONFIGURATION_ERROR, log=f"{TLS_FAILURE}: {exc}")
             reason = str(exc) or type(exc).__name__

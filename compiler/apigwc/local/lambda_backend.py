@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Any
 
 from .. import gateway as gw
 from ..runtime.backends import Backend, within_deadline
-from ..runtime.endpoint import EndpointRequest, EndpointResponse
 from ..runtime.content import is_binary
+from ..runtime.endpoint import EndpointRequest, EndpointResponse
 from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.http import Headers, first_accept, media_type
-from .lambdas import Handlers, Invocation
 from ..runtime.log import Step, body_text
+from .lambdas import Handlers, Invocation
 
 if TYPE_CHECKING:
     from ..runtime.exchange import Exchange
@@ -119,7 +119,9 @@ def proxy_event(ex: "Exchange", *, with_body: bool = True) -> dict[str, Any]:
     }
     if with_body:
         body = ex.request.body
-        binary = is_binary(media_type(ex.request.headers.get("Content-Type")), ex.view.gateway.rest_api.binary_media_types)
+        binary = is_binary(
+            media_type(ex.request.headers.get("Content-Type")), ex.view.gateway.rest_api.binary_media_types
+        )
         if not body:
             event["body"] = None
             event["isBase64Encoded"] = False
@@ -210,7 +212,9 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
                 body = base64.b64decode("".join(text.split()), validate=True)
             except (binascii.Error, ValueError):
                 return "isBase64Encoded is true but body is not base64"
-            ex.note(Step.ENDPOINT, "The Lambda proxy response body was base64-decoded (isBase64Encoded, binary media type)")
+            ex.note(
+                Step.ENDPOINT, "The Lambda proxy response body was base64-decoded (isBase64Encoded, binary media type)"
+            )
         else:
             ex.note(
                 Step.ENDPOINT,
@@ -245,7 +249,9 @@ class LambdaBackend:
             )
         return await within_deadline(self._call(request, ex, fn), request)
 
-    async def _call(self, request: EndpointRequest, ex: "Exchange", fn: gw.LambdaFunction) -> EndpointResponse | GatewayError:
+    async def _call(
+        self, request: EndpointRequest, ex: "Exchange", fn: gw.LambdaFunction
+    ) -> EndpointResponse | GatewayError:
         handlers = self.handlers
         variables = ex.stage_variables
         name = handlers.resolve(fn, variables)
@@ -261,7 +267,10 @@ class LambdaBackend:
         context = handlers.context(name, qualifier=handlers.qualifier(fn, variables))
         ex.context["awsEndpointRequestId"] = context.aws_request_id  # the Lambda request id [Doc]
         if ex.view.data_trace and proxy:
-            ex.note(Step.ENDPOINT, f"Endpoint request body after transformations: {json.dumps(event, separators=(',', ':'))}")
+            ex.note(
+                Step.ENDPOINT,
+                f"Endpoint request body after transformations: {json.dumps(event, separators=(',', ':'))}",
+            )
         invocation = await handlers.invoke(name, event, context=context)
         for line in invocation.log:
             ex.note(Step.ENDPOINT, line)
@@ -270,7 +279,13 @@ class LambdaBackend:
         return _custom_answer(invocation)
 
 
-def no_handler(handlers: Handlers, fn: gw.LambdaFunction | None, variables: Any, *, kind: ResponseType = ResponseType.API_CONFIGURATION_ERROR) -> GatewayError:
+def no_handler(
+    handlers: Handlers,
+    fn: gw.LambdaFunction | None,
+    variables: Any,
+    *,
+    kind: ResponseType = ResponseType.API_CONFIGURATION_ERROR,
+) -> GatewayError:
     """The Lambda service rejects the invoke of a function without a local handler: 500 [Doc], with how to map one."""
     described = handlers.describe(fn, variables)
     key = handlers.suggested_key(fn, variables)
@@ -327,4 +342,9 @@ def _custom_answer(invocation: Invocation) -> EndpointResponse:
             error_message=invocation.error_message,
             latency_ms=invocation.latency_ms,
         )
-    return EndpointResponse(status=200, headers=Headers(headers), body=json.dumps(invocation.result).encode("utf-8"), latency_ms=invocation.latency_ms)
+    return EndpointResponse(
+        status=200,
+        headers=Headers(headers),
+        body=json.dumps(invocation.result).encode("utf-8"),
+        latency_ms=invocation.latency_ms,
+    )

@@ -12,12 +12,12 @@ describes the pipeline and every choice made where AWS is silent.
 
 from .authorization import Guard, NotEmulated
 from .backends import Backend, NotAvailable
-from .endpoint import EndpointRequest, EndpointResponse
 from .context import RequestIds
 from .deployment import LOCAL_STAGE, Deployment, StageSelection, offline_backends, select_stage
+from .endpoint import EndpointRequest, EndpointResponse
+from .errors import RESPONSE_TYPES, GatewayError, ResponseType
 from .exchange import Exchange, StageView
 from .execute import Execution, execute
-from .errors import RESPONSE_TYPES, GatewayError, ResponseType
 from .http import Headers, Request, Response
 from .log import LogEntry, Step
 from .mock import MockBackend

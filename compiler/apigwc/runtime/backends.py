@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Awaitable, Mapping, Protocol
 
 from .. import gateway as gw
-from .errors import GatewayError, ResponseType
 from .endpoint import EndpointRequest as EndpointRequest
 from .endpoint import EndpointResponse as EndpointResponse
+from .errors import GatewayError, ResponseType
 
 if TYPE_CHECKING:
     from .exchange import Exchange

@@ -9,8 +9,8 @@ authorization step (the local gateway's authorizers and API keys) fills its own.
 from __future__ import annotations
 
 import base64
-import hashlib
 import functools
+import hashlib
 import os
 import random
 import time
@@ -26,7 +26,11 @@ LOCAL_ACCOUNT_ID = "123456789012"
 LOCAL_REGION = "us-east-1"
 LOCAL_PARTITION = "aws"
 #: What API Gateway's import puts for ``${AWS::...}`` variables [Doc], locally.
-LOCAL_AWS_VARIABLES = {"${AWS::Region}": LOCAL_REGION, "${AWS::AccountId}": LOCAL_ACCOUNT_ID, "${AWS::Partition}": LOCAL_PARTITION}
+LOCAL_AWS_VARIABLES = {
+    "${AWS::Region}": LOCAL_REGION,
+    "${AWS::AccountId}": LOCAL_ACCOUNT_ID,
+    "${AWS::Partition}": LOCAL_PARTITION,
+}
 LOCAL_DEPLOYMENT_ID = "local"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -85,7 +89,9 @@ def _clf_second(second: int) -> str:
     return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
 
-def request_context(*, api: str, stage: str, request: Request, verb: str, ids: RequestIds, now: float) -> dict[str, Any]:
+def request_context(
+    *, api: str, stage: str, request: Request, verb: str, ids: RequestIds, now: float
+) -> dict[str, Any]:
     """The ``$context`` of a request before routing (``resourcePath``/``resourceId`` are null)."""
     return context_variables(
         account_id=LOCAL_ACCOUNT_ID,

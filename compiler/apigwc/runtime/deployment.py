@@ -27,9 +27,9 @@ from .backends import Backend, NotAvailable
 from .context import Clock, IdSource, api_id, random_ids
 from .exchange import StageView
 from .gateway_responses import GatewayResponses
+from .mapping_templates import Templates
 from .mock import MockBackend
 from .router import Router
-from .mapping_templates import Templates
 from .validation import Validators
 
 #: The stage of an API that declares none (x-apigwc.stages).
@@ -122,7 +122,9 @@ class Deployment:
         self.templates = Templates()
         self.validators = Validators(gateway)
         self.gateway_responses = GatewayResponses(gateway)
-        self.backends: Mapping[gw.IntegrationType, Backend] = dict(backends) if backends is not None else offline_backends()
+        self.backends: Mapping[gw.IntegrationType, Backend] = (
+            dict(backends) if backends is not None else offline_backends()
+        )
         self.guards: tuple[Guard, ...] = tuple(guards) if guards is not None else (NotEmulated(),)
         self.ids: IdSource = ids or random_ids
         self.clock: Clock = clock or time.time

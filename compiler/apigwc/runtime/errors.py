@@ -48,28 +48,40 @@ class ResponseTypeInfo:
 #: Default status, message and x-amzn-ErrorType of each type (reference §1.6; [Inf]
 #: entries are listed in docs/runtime.md).
 RESPONSE_TYPES: Mapping[ResponseType, ResponseTypeInfo] = {
-    ResponseType.ACCESS_DENIED: ResponseTypeInfo(403, "User is not authorized to access this resource", "AccessDeniedException"),
-    ResponseType.API_CONFIGURATION_ERROR: ResponseTypeInfo(500, "Internal server error", "InternalServerErrorException"),
+    ResponseType.ACCESS_DENIED: ResponseTypeInfo(
+        403, "User is not authorized to access this resource", "AccessDeniedException"
+    ),
+    ResponseType.API_CONFIGURATION_ERROR: ResponseTypeInfo(
+        500, "Internal server error", "InternalServerErrorException"
+    ),
     ResponseType.AUTHORIZER_CONFIGURATION_ERROR: ResponseTypeInfo(500, None, "AuthorizerConfigurationException"),
     ResponseType.AUTHORIZER_FAILURE: ResponseTypeInfo(500, None, "AuthorizerFailureException"),
     ResponseType.BAD_REQUEST_BODY: ResponseTypeInfo(400, "Invalid request body", "BadRequestException"),
-    ResponseType.BAD_REQUEST_PARAMETERS: ResponseTypeInfo(400, "Missing required request parameters", "BadRequestException"),
+    ResponseType.BAD_REQUEST_PARAMETERS: ResponseTypeInfo(
+        400, "Missing required request parameters", "BadRequestException"
+    ),
     ResponseType.EXPIRED_TOKEN: ResponseTypeInfo(403, "Signature expired", "InvalidSignatureException"),
     ResponseType.INTEGRATION_FAILURE: ResponseTypeInfo(504, "Internal server error", "InternalServerErrorException"),
-    ResponseType.INTEGRATION_TIMEOUT: ResponseTypeInfo(504, "Endpoint request timed out", "InternalServerErrorException"),
+    ResponseType.INTEGRATION_TIMEOUT: ResponseTypeInfo(
+        504, "Endpoint request timed out", "InternalServerErrorException"
+    ),
     ResponseType.INVALID_API_KEY: ResponseTypeInfo(403, "Forbidden", "ForbiddenException"),
     ResponseType.INVALID_SIGNATURE: ResponseTypeInfo(
         403,
         "The request signature we calculated does not match the signature you provided.",
         "InvalidSignatureException",
     ),
-    ResponseType.MISSING_AUTHENTICATION_TOKEN: ResponseTypeInfo(403, "Missing Authentication Token", "MissingAuthenticationTokenException"),
+    ResponseType.MISSING_AUTHENTICATION_TOKEN: ResponseTypeInfo(
+        403, "Missing Authentication Token", "MissingAuthenticationTokenException"
+    ),
     ResponseType.QUOTA_EXCEEDED: ResponseTypeInfo(429, "Limit Exceeded", "LimitExceededException"),
     ResponseType.REQUEST_TOO_LARGE: ResponseTypeInfo(413, "Request Too Long", "RequestTooLargeException"),
     ResponseType.RESOURCE_NOT_FOUND: ResponseTypeInfo(404, "Not Found", "NotFoundException"),
     ResponseType.THROTTLED: ResponseTypeInfo(429, "Too Many Requests", "TooManyRequestsException"),
     ResponseType.UNAUTHORIZED: ResponseTypeInfo(401, "Unauthorized", "UnauthorizedException"),
-    ResponseType.UNSUPPORTED_MEDIA_TYPE: ResponseTypeInfo(415, "Unsupported Media Type", "UnsupportedMediaTypeException"),
+    ResponseType.UNSUPPORTED_MEDIA_TYPE: ResponseTypeInfo(
+        415, "Unsupported Media Type", "UnsupportedMediaTypeException"
+    ),
     ResponseType.WAF_FILTERED: ResponseTypeInfo(403, "Forbidden", "ForbiddenException"),
 }
 

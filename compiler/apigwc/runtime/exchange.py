@@ -17,8 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .. import gateway as gw
-from ..vtl.variables import UTIL, Input
-from ..vtl.variables import TemplateRequest
+from ..vtl.variables import UTIL, Input, TemplateRequest
 from .context import RequestIds
 from .http import Request
 from .log import ExecutionLog, LogEntry, Step
@@ -124,4 +123,9 @@ class Exchange:
         view = self._view
         if view is None:  # the method request's parameters, the same for every template of the request
             view = self._view = TemplateRequest(path_params=self.path_params, query=self.query, headers=self.headers)
-        return {"input": Input(view, body), "util": UTIL, "context": context, "stageVariables": dict(self.stage_variables)}
+        return {
+            "input": Input(view, body),
+            "util": UTIL,
+            "context": context,
+            "stageVariables": dict(self.stage_variables),
+        }

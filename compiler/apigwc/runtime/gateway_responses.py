@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from .. import gateway as gw
 from ..intrinsics import Intrinsic
 from ..mapping import Target, parse_gateway_response_target
+
 # GatewayError and ResponseType live in the leaf module errors.py; they stay importable from here
 # (explicit re-exports) for code written before the split.
 from .errors import RESPONSE_TYPES as RESPONSE_TYPES
@@ -44,7 +45,9 @@ if TYPE_CHECKING:
 #: The template of every uncustomized gateway response [Obs].
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 DEFAULT_CONTENT_TYPE = "application/json"
-_VARIABLE = re.compile(r"\$\{(context|stageVariables)((?:\.[A-Za-z0-9_$-]+)+)\}|\$(context|stageVariables)((?:\.[A-Za-z0-9_$]+)+)")
+_VARIABLE = re.compile(
+    r"\$\{(context|stageVariables)((?:\.[A-Za-z0-9_$-]+)+)\}|\$(context|stageVariables)((?:\.[A-Za-z0-9_$]+)+)"
+)
 
 
 def substitute(template: str, context: Mapping[str, Any], stage_variables: Mapping[str, str], missing: str = "") -> str:
@@ -98,9 +101,16 @@ class GatewayResponses:
         fallback = self._custom.get(fallback_type.value)
         if own is not None:
             status = own.status_code or (fallback.status_code if fallback is not None else None)
-            return _Resolved(_status(status, default_status), own.response_parameters, own.response_templates, error.type)
+            return _Resolved(
+                _status(status, default_status), own.response_parameters, own.response_templates, error.type
+            )
         if fallback is not None:
-            return _Resolved(_status(fallback.status_code, default_status), fallback.response_parameters, fallback.response_templates, fallback_type)
+            return _Resolved(
+                _status(fallback.status_code, default_status),
+                fallback.response_parameters,
+                fallback.response_templates,
+                fallback_type,
+            )
         return _Resolved(default_status, {}, {}, None)
 
     def render(self, error: GatewayError, ex: "Exchange") -> tuple[int, list[tuple[str, str]], bytes]:
@@ -117,7 +127,10 @@ class GatewayResponses:
         }
         ex.context["error"] = errors
         customized = f" (customized as {resolved.customized_as.value})" if resolved.customized_as is not None else ""
-        ex.note(Step.GATEWAY_RESPONSE, f"Gateway response type: {error.type.value} with status code: {resolved.status}{customized}")
+        ex.note(
+            Step.GATEWAY_RESPONSE,
+            f"Gateway response type: {error.type.value} with status code: {resolved.status}{customized}",
+        )
         headers: list[tuple[str, str]] = []
         for target, values in apply_mappings(
             ex,
@@ -130,7 +143,10 @@ class GatewayResponses:
             headers.extend((target.name, v) for v in values)
         content_type, template = _choose(resolved.templates, ex.request.headers.get("Accept"), error.default_template)
         if isinstance(template, Intrinsic):
-            ex.note(Step.GATEWAY_RESPONSE, f"Gateway response template {content_type} is a CloudFormation intrinsic ({template}); using the default template")
+            ex.note(
+                Step.GATEWAY_RESPONSE,
+                f"Gateway response template {content_type} is a CloudFormation intrinsic ({template}); using the default template",
+            )
             template = DEFAULT_TEMPLATE
         body = substitute(template or "", ex.context, ex.stage_variables)
         if not any(name.lower() == "content-type" for name, _ in headers):

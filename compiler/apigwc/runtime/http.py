@@ -17,7 +17,9 @@ from urllib.parse import unquote, unquote_plus
 #: Hop-by-hop headers (RFC 9110 §7.6.1, plus the legacy Keep-Alive and Proxy-Connection):
 #: they describe one connection, so no hop passes them on.  The one list every adapter
 #: and the server use.
-HOP_BY_HOP = frozenset(("connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"))
+HOP_BY_HOP = frozenset(
+    ("connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade")
+)
 
 
 class Headers:

@@ -40,14 +40,14 @@ from urllib.parse import quote, urlencode
 from .. import gateway as gw
 from ..intrinsics import Intrinsic, Value, fill_variables
 from ..mapping import parse_request_target
-from .endpoint import EndpointRequest
 from .content import decode, encode, is_binary, request_conversion
 from .context import LOCAL_AWS_VARIABLES
+from .endpoint import EndpointRequest
 from .errors import GatewayError, ResponseType
 from .http import Headers, media_type
 from .log import Step, java_map
-from .parameters import apply_mappings
 from .mapping_templates import TemplateRef
+from .parameters import apply_mappings
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -74,7 +74,9 @@ def choose_template(integration: gw.Integration, content_type: str | None) -> Te
     behavior = integration.passthrough_behavior
     if not templates:
         if behavior is gw.PassthroughBehavior.NEVER:
-            return _unsupported(f"no request template is defined and passthroughBehavior is NEVER (Content-Type {mime})")
+            return _unsupported(
+                f"no request template is defined and passthroughBehavior is NEVER (Content-Type {mime})"
+            )
         return TemplateChoice(mime, None)
     for key, template in templates.items():
         if key.lower() == mime:
@@ -186,7 +188,9 @@ def map_parameters(ex: "Exchange", integration: gw.Integration, proxy: bool) -> 
     return parts
 
 
-def transform_body(ex: "Exchange", method: gw.Method, integration: gw.Integration, parts: _Parts) -> tuple[bytes, str | None] | GatewayError:
+def transform_body(
+    ex: "Exchange", method: gw.Method, integration: gw.Integration, parts: _Parts
+) -> tuple[bytes, str | None] | GatewayError:
     """A non-proxy integration's body: the template by Content-Type, its overrides, content handling.
 
     Returns the body and the key of the template used (None when the payload passed through).
@@ -219,7 +223,10 @@ def transform_body(ex: "Exchange", method: gw.Method, integration: gw.Integratio
     elif choice.key is not None:
         ex.note(Step.INTEGRATION_REQUEST, f"The request template {choice.key} is empty: the payload passes through")
     else:
-        ex.note(Step.INTEGRATION_REQUEST, f"No request template for Content-Type {choice.content_type}: the payload passes through")
+        ex.note(
+            Step.INTEGRATION_REQUEST,
+            f"No request template for Content-Type {choice.content_type}: the payload passes through",
+        )
     if conversion.decode_last:
         decoded = decode(body)
         if decoded is None:
@@ -229,7 +236,10 @@ def transform_body(ex: "Exchange", method: gw.Method, integration: gw.Integratio
             )
         body = decoded
     if conversion.encode_first or conversion.decode_last:
-        ex.note(Step.INTEGRATION_REQUEST, f"contentHandling {integration.content_handling}: the payload was {conversion.describe()}")
+        ex.note(
+            Step.INTEGRATION_REQUEST,
+            f"contentHandling {integration.content_handling}: the payload was {conversion.describe()}",
+        )
     return body, template_key
 
 
@@ -240,15 +250,23 @@ def endpoint_uri(ex: "Exchange", integration: gw.Integration, parts: _Parts) -> 
     uri = url = None
     if isinstance(integration.uri, Intrinsic):
         # a Lambda backend finds its function through integration.lambda_function; others need a URI
-        ex.note(Step.INTEGRATION_REQUEST, f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally")
+        ex.note(
+            Step.INTEGRATION_REQUEST,
+            f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally",
+        )
     elif integration.uri is not None:
         filled = fill_variables(integration.uri, variables, LOCAL_AWS_VARIABLES)
         uri, missing = filled.text, filled.missing
         for name in missing:
-            ex.note(Step.INTEGRATION_REQUEST, f"Stage variable {name} is not defined: ${{stageVariables.{name}}} is empty in the endpoint URI")
+            ex.note(
+                Step.INTEGRATION_REQUEST,
+                f"Stage variable {name} is not defined: ${{stageVariables.{name}}} is empty in the endpoint URI",
+            )
         uri, unfilled = fill_path(uri, path)
         for name in unfilled:
-            ex.note(Step.INTEGRATION_REQUEST, f"URI placeholder {{{name}}} has no integration.request.path.{name} value")
+            ex.note(
+                Step.INTEGRATION_REQUEST, f"URI placeholder {{{name}}} has no integration.request.path.{name} value"
+            )
         pairs = [(k, v) for k, vs in query.items() for v in vs]
         url = uri + ("&" if "?" in uri else "?") + urlencode(pairs) if pairs else uri
     return uri, url

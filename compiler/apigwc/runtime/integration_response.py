@@ -27,13 +27,13 @@ from .. import gateway as gw
 from ..intrinsics import Value
 from ..java_regex import JavaRegexError, Unsupported, matches
 from ..mapping import parse_response_target
-from .endpoint import EndpointResponse
 from .content import decode, encode, is_binary, response_conversion
+from .endpoint import EndpointResponse
 from .errors import GatewayError, ResponseType
 from .http import first_accept, media_type
 from .log import Step, java_map
-from .parameters import apply_mappings
 from .mapping_templates import TemplateRef
+from .parameters import apply_mappings
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -85,7 +85,9 @@ def select(integration: gw.Integration, endpoint: EndpointResponse) -> Selection
     note = f"; patterns apigwc cannot evaluate: {', '.join(skipped)}" if skipped else ""
     if default is not None:
         return Selection(default, text, f"no selection pattern matches {subject} {shown}: the default response{note}")
-    return Selection(None, text, f"no selection pattern matches {subject} {shown} and there is no default response{note}")
+    return Selection(
+        None, text, f"no selection pattern matches {subject} {shown} and there is no default response{note}"
+    )
 
 
 class MethodResponse(NamedTuple):
@@ -96,7 +98,9 @@ class MethodResponse(NamedTuple):
     body: bytes
 
 
-def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endpoint: EndpointResponse) -> MethodResponse | GatewayError:
+def respond(
+    ex: "Exchange", method: gw.Method, integration: gw.Integration, endpoint: EndpointResponse
+) -> MethodResponse | GatewayError:
     """Select the integration response and build the method response: selection, header mappings, body."""
     chosen = select_response(ex, method, integration, endpoint)
     if isinstance(chosen, GatewayError):
@@ -113,7 +117,9 @@ def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endp
     return MethodResponse(status=status, headers=out, body=body)
 
 
-def select_response(ex: "Exchange", method: gw.Method, integration: gw.Integration, endpoint: EndpointResponse) -> gw.IntegrationResponse | GatewayError:
+def select_response(
+    ex: "Exchange", method: gw.Method, integration: gw.Integration, endpoint: EndpointResponse
+) -> gw.IntegrationResponse | GatewayError:
     """The integration response for the endpoint's answer; it must name a method response."""
     selection = select(integration, endpoint)
     chosen = selection.response
@@ -121,7 +127,10 @@ def select_response(ex: "Exchange", method: gw.Method, integration: gw.Integrati
         ex.note(Step.INTEGRATION_RESPONSE, selection.reason)
         return GatewayError(type=ResponseType.API_CONFIGURATION_ERROR, log=NO_MATCH)
     label = "default" if not chosen.selection_pattern else chosen.selection_pattern
-    ex.note(Step.INTEGRATION_RESPONSE, f"Integration response selected: {label} -> {chosen.status_code}, because {selection.reason}")
+    ex.note(
+        Step.INTEGRATION_RESPONSE,
+        f"Integration response selected: {label} -> {chosen.status_code}, because {selection.reason}",
+    )
     if method.method_response(chosen.status_code) is None:
         return GatewayError(
             type=ResponseType.API_CONFIGURATION_ERROR,
@@ -130,7 +139,9 @@ def select_response(ex: "Exchange", method: gw.Method, integration: gw.Integrati
     return chosen
 
 
-def map_response_parameters(ex: "Exchange", chosen: gw.IntegrationResponse, endpoint: EndpointResponse) -> dict[str, tuple[str, list[str]]]:
+def map_response_parameters(
+    ex: "Exchange", chosen: gw.IntegrationResponse, endpoint: EndpointResponse
+) -> dict[str, tuple[str, list[str]]]:
     """The response parameter mappings applied: lower name -> (name, values)."""
     headers: dict[str, tuple[str, list[str]]] = {}
     for target, values in apply_mappings(
@@ -147,7 +158,11 @@ def map_response_parameters(ex: "Exchange", chosen: gw.IntegrationResponse, endp
 
 
 def transform_response_body(
-    ex: "Exchange", method: gw.Method, chosen: gw.IntegrationResponse, endpoint: EndpointResponse, headers: dict[str, tuple[str, list[str]]]
+    ex: "Exchange",
+    method: gw.Method,
+    chosen: gw.IntegrationResponse,
+    endpoint: EndpointResponse,
+    headers: dict[str, tuple[str, list[str]]],
 ) -> tuple[int, str, bytes] | GatewayError:
     """Status, Content-Type and body: the template by Accept, its overrides (headers too), content handling."""
     status = int(chosen.status_code)

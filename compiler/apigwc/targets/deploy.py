@@ -15,10 +15,10 @@ ones listed here for that stage.  docs/deploy.md describes both.
 from __future__ import annotations
 
 from .. import gateway as gw
-from ..planner.desired import API_TAG, HANDLERS, desired_state, plan_create
-from ..planner.calls import plan_text, plan_to_json
-from ..planner.refs import ProblemKind, Values
 from ..diagnostics import Code, Diagnostics, Severity
+from ..planner.calls import plan_text, plan_to_json
+from ..planner.desired import API_TAG, HANDLERS, desired_state, plan_create
+from ..planner.refs import ProblemKind, Values
 from ..source import join
 from .base import Artifact, EmitOptions
 
