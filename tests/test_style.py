@@ -17,3 +17,8 @@ def ruff(*args: str) -> subprocess.CompletedProcess:
 def test_ruff_check_is_clean():
     result = ruff("check", "--no-cache", *TREES)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format_is_clean():
+    result = ruff("format", "--check", "--no-cache", *TREES)
+    assert result.returncode == 0, result.stdout + result.stderr
