@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any, Iterator, Mapping
 
-from .intrinsics import Intrinsic, Value
+from . import intrinsics
+from .intrinsics import Value
 from .ir import (
     ApiKeySource,
     AuthorizerType,
@@ -558,7 +559,7 @@ class Gateway:
         spec file's stem.  The output folder, the ``apigwc:api`` tag of a deploy and the stack
         name are made of it."""
         title = self.rest_api.name
-        slug = _SLUG.sub("-", title.lower()).strip("-") if not isinstance(title, Intrinsic) else ""
+        slug = _SLUG.sub("-", title.lower()).strip("-") if not isinstance(title, intrinsics.Intrinsic) else ""
         if not slug:
             slug = _SLUG.sub("-", PurePath(self.source).stem.lower()).strip("-") or "api"
         return slug
