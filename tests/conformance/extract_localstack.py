@@ -190,7 +190,6 @@ def chain_cases():
 
 
 def section_requests_basic():
-    start = len(cases)
     # --- lambda: proxy response payload format (client JSON = what the function answers)
     f, snap = snapfile("lambda")
     key = "tests/aws/services/apigateway/test_apigateway_lambda.py::test_aws_proxy_response_payload_format_validation"
@@ -1145,7 +1144,6 @@ def section_http():
 
 
 def section_lambda_template():
-    start = len(cases)
     f, snap = snapfile("lambda")
     key = "tests/aws/services/apigateway/test_apigateway_lambda.py::test_lambda_aws_integration_with_request_template"
     rc = snap[key]["recorded-content"]

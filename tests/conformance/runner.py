@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from apigwc.vtl import (
-    Request,
     TemplateError,
+    TemplateRequest,
     compile_template,
     overrides_of,
     render_compiled,
@@ -47,7 +47,7 @@ def normalize_whitespace(text: str) -> str:
 
 def run_template_case(case: dict) -> str:
     """The response body apigwc renders for a recorded MOCK round trip; an error renders as AWS's 500 body."""
-    request = Request(
+    request = TemplateRequest(
         method="POST",
         body=case["body"],
         headers={"Content-Type": ("application/json",)},
@@ -63,7 +63,7 @@ def run_template_case(case: dict) -> str:
     compiled = compile_template(case["response_template"])
     if isinstance(compiled, TemplateError):
         return INTERNAL_ERROR
-    variables = bind(Request(method="POST"))
+    variables = bind(TemplateRequest(method="POST"))
     variables["input"] = Input(request, "")
     variables["util"] = UTIL
     context = variables["context"]
@@ -103,7 +103,7 @@ def run_chain_case(case: dict) -> str:
     """Request template, recorded backend, response template: the response body apigwc renders."""
     req = case["request"]
     headers = {"Content-Type": (req["content_type"],)} if req.get("content_type") else {}
-    request = Request(method="POST", body=req["body"], headers=headers)
+    request = TemplateRequest(method="POST", body=req["body"], headers=headers)
     body = req["body"]
     request_override: dict = {}
     if case.get("request_template") is not None:
@@ -166,12 +166,12 @@ def run_request_case(case: dict, tmp_path: Path) -> dict:
 
 def _run_request(case: dict, paths: dict, tmp_path: Path) -> dict:
     from apigwc import gateway as gw
+    from apigwc.local.http_backend import HttpBackend
+    from apigwc.local.lambda_backend import LambdaBackend
+    from apigwc.local.lambdas import Handlers
     from apigwc.pipeline import compile_file
     from apigwc.runtime import Deployment, execute, offline_backends
     from apigwc.runtime import Request as HttpRequest
-    from apigwc.runtime.http_backend import HttpBackend
-    from apigwc.runtime.lambda_backend import LambdaBackend
-    from apigwc.runtime.lambdas import Handlers
 
     spec: dict[str, Any] = {
         "openapi": "3.0.3",
