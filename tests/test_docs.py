@@ -11,7 +11,7 @@ import re
 from importlib import resources
 
 from apigwc.ruledocs import markdown_table, render_rules
-from apigwc.rules import all_codes
+from apigwc.codes import all_codes
 from conftest import ROOT
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"

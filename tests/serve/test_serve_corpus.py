@@ -62,7 +62,7 @@ async def _serve_every_route(loaded: Loaded) -> list[tuple[str, int]]:
 def test_a_corpus_spec_serves_or_fails_clearly(path) -> None:
     loaded = load(path)
     if isinstance(loaded, Failure):
-        assert re.fullmatch(rf"{re.escape(str(path))}: \d+ errors?; run 'apigwc lint {re.escape(str(path))}' for every finding", loaded.message)
+        assert re.fullmatch(rf"{re.escape(str(path))}: \d+ errors?; nothing is served \(run 'apigwc lint {re.escape(str(path))}' for every finding\)", loaded.message)
         assert loaded.details and all(re.match(r".+:\d+:\d+: AGW\d{3} error ", d) for d in loaded.details), loaded.details[:3]
         return
     answers = asyncio.run(_serve_every_route(loaded))
