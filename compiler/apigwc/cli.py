@@ -122,7 +122,7 @@ def _fail(message: str) -> "typer.Exit":
 def _stop(failure) -> "typer.Exit":
     """Print a `policy.Failure` (its findings, then its message) and exit with its status."""
     for line in failure.details:
-        typer.echo(line, err=True)
+        typer.echo(line, err=True, color=True)  # colored (or not) by the policy: click must not strip it
     prefix = "apigwc: error: " if failure.status == 2 else "apigwc: "
     typer.echo(prefix + failure.message, err=True)
     return typer.Exit(failure.status)
@@ -364,7 +364,7 @@ def _target_failed(compiled, diagnostics) -> bool:
 
     lines, failed = target_findings(compiled, diagnostics, _color())
     for line in lines:
-        typer.echo(line, err=True)
+        typer.echo(line, err=True, color=True)
     return failed
 
 
@@ -522,7 +522,7 @@ def _build_one(spec: Path, out: Path, check: bool, options, cfg, names: dict) ->
 
     lines, failed = target_findings(compiled, found, _color())
     for line in lines if failed or not check else ():
-        typer.echo(line, err=True)
+        typer.echo(line, err=True, color=True)
     if failed:
         typer.echo(f"apigwc: {spec}: nothing was written", err=True)
         return 1
@@ -923,8 +923,8 @@ def _run_cfn_deploy(compiled, options, dry_run: bool, yes: bool, stack_name, cfn
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point (and ``python -m apigwc``: the same name, so completion scripts match)."""
+    app(prog_name="apigwc")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -17,9 +17,16 @@ EXTRAS: dict[str, tuple[str, ...]] = {
 }
 
 
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: a module entry that is None (blocked)
+        return False
+
+
 def missing(extra: str, modules: tuple[str, ...] = ()) -> str | None:
     """The message for a command whose extra is not installed, or None when it is."""
-    absent = [m for m in modules or EXTRAS[extra] if importlib.util.find_spec(m) is None]
+    absent = [m for m in modules or EXTRAS[extra] if not _installed(m)]
     if not absent:
         return None
     return (

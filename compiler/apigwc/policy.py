@@ -171,7 +171,7 @@ def _lint_targets(request: LintRequest) -> tuple[list[Path], list[str]]:
         kept: list[Path] = []
         for p in paths:
             if p.is_file() and not looks_like_openapi(p):
-                kept.extend(referring_specs(p, Path.cwd()))
+                kept.extend(referring_specs(p, Path(".")))
             else:
                 kept.append(p)
         paths = list(dict.fromkeys(kept))
