@@ -30,6 +30,8 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # plain help, as ruff and cfn-lint print it: rich's help formatter costs more start-up than the rest of --help
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -70,7 +72,7 @@ class CfnStyleChoice(str, enum.Enum):
 ConfigOpt = Annotated[
     Optional[Path],
     typer.Option(
-        "--config", help="Config file: apigwc.toml, .apigwc.toml or a pyproject.toml with \\[tool.apigwc] (default: the nearest one)."
+        "--config", help="Config file: apigwc.toml, .apigwc.toml or a pyproject.toml with [tool.apigwc] (default: the nearest one)."
     ),
 ]
 RefRootOpt = Annotated[
@@ -275,6 +277,8 @@ vtl_app = typer.Typer(
     help="Work with API Gateway mapping templates (VTL).\n\nExample: apigwc vtl render template.vtl --request request.json",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # plain help, as ruff and cfn-lint print it: rich's help formatter costs more start-up than the rest of --help
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(vtl_app)

@@ -26,7 +26,6 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
@@ -146,6 +145,8 @@ def _parse(path: Path) -> tuple[dict[str, Any], str]:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path}: not UTF-8 (byte {exc.start})") from None
+    import tomllib  # here, not at the top: a lint without a config file does not pay for it
+
     try:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:

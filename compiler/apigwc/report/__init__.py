@@ -8,6 +8,8 @@ internal error) and the exit code, so a report never presents a failed run as a 
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -29,15 +31,22 @@ class Run:
 
 Reporter = Callable[[Sequence[LintResult], dict[str, Code], Run], str]
 
-from . import github, gitlab, jsonfmt, junit, sarif, text  # noqa: E402  (they import Run from here)
+class _Reporters(Mapping[str, Reporter]):
+    """``--format`` name -> reporter; a reporter's module is imported when it is first asked for."""
 
-REPORTERS: dict[str, Reporter] = {
-    "text": text.render,
-    "json": jsonfmt.render,
-    "sarif": sarif.render,
-    "github": github.render,
-    "gitlab": gitlab.render,
-    "junit": junit.render,
-}
+    _MODULES = {"text": "text", "json": "jsonfmt", "sarif": "sarif", "github": "github", "gitlab": "gitlab", "junit": "junit"}
+
+    def __getitem__(self, name: str) -> Reporter:
+        module = importlib.import_module(f"{__name__}.{self._MODULES[name]}")
+        return module.render
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._MODULES)
+
+    def __len__(self) -> int:
+        return len(self._MODULES)
+
+
+REPORTERS: Mapping[str, Reporter] = _Reporters()
 
 __all__ = ["REPORTERS", "Reporter", "Run"]
