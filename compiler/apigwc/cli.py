@@ -606,16 +606,16 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
         body = _read_data(data)
     verb = (method or ("POST" if data is not None else "GET")).upper()
 
-    from .policy import Failure, compile_spec, lint_note, load_source
+    from .policy import Failure, compile_spec, load_source, warnings_note
 
     cfg = None if spec.is_dir() else _config(spec, config_path, ref_root)
     loaded = load_source(spec, lambda s: compile_spec(s, cfg, "the request was not run", _color()))
     if isinstance(loaded, Failure):
         raise _stop(loaded)
     gateway, base_dir = loaded.gateway, loaded.base_dir
-    if loaded.warnings:
-        _note(f"{spec}: {loaded.warnings} lint finding{'s' if loaded.warnings != 1 else ''} below error level (run 'apigwc lint {spec}' to see them)")
-    from .runtime import Deployment, Request, execute, select_stage
+    _note(warnings_note(spec, loaded.warnings))
+    from .runtime import Request, select_stage
+    from .runtime.local import invoke_once
     from .runtime.report import json_text, log_text, response_text
 
     selection = select_stage(gateway, stage)
@@ -623,19 +623,7 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
         raise _fail(selection)
     if selection.note:
         typer.echo(f"apigwc: using {selection.note}", err=True)
-    from .runtime.local import LocalGateway
-
-    async def run_once():
-        # the local gateway's backends (HTTP upstreams, Lambda handlers, AWS endpoints);
-        # no guards: like the console's Test, invoke runs no authorization (the log says so)
-        local = LocalGateway.create(gateway, base_dir)
-        try:
-            deployment = Deployment(gateway, selection, stage_variables=variables, backends=local.backends)
-            return await execute(deployment, Request.build(verb, path, pairs, body))
-        finally:
-            await local.aclose()
-
-    execution = asyncio.run(run_once())
+    execution = asyncio.run(invoke_once(gateway, base_dir, selection, variables, Request.build(verb, path, pairs, body)))
     if fmt == "json":
         sys.stdout.write(json_text(execution))
         return 0

@@ -98,10 +98,14 @@ def lint_note(compiled: "CompileResult", spec: Path) -> str | None:
     """The line a compiling command prints about findings below error level (None when there are none)."""
     from .diagnostics import Severity
 
-    n = sum(1 for d in compiled.lint.diagnostics if d.severity is not Severity.ERROR)
-    if not n:
+    return warnings_note(spec, sum(1 for d in compiled.lint.diagnostics if d.severity is not Severity.ERROR))
+
+
+def warnings_note(spec: Path, count: int) -> str | None:
+    """The line about ``count`` findings below error level in ``spec`` (None when there are none)."""
+    if not count:
         return None
-    return f"{spec}: {_plural(n, 'lint finding')} below error level (run 'apigwc lint {spec}' to see them)"
+    return f"{spec}: {_plural(count, 'lint finding')} below error level (run 'apigwc lint {spec}' to see them)"
 
 
 def target_findings(compiled: "CompileResult", diagnostics: Sequence["Diagnostic"], color: bool = False) -> tuple[tuple[str, ...], bool]:
@@ -237,4 +241,4 @@ def find_config_safe(folder: Path, problems: list[str]) -> Path | None | bool:
         return False
 
 
-__all__ = ["LintOutcome", "LintRequest", "run_lint", "ConfigError", "Failure", "Loaded", "compile_spec", "config_for", "format_findings", "lint_note", "load_source", "target_findings"]
+__all__ = ["LintOutcome", "LintRequest", "run_lint", "ConfigError", "Failure", "Loaded", "compile_spec", "config_for", "format_findings", "lint_note", "load_source", "warnings_note", "target_findings"]
