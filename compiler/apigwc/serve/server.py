@@ -221,26 +221,36 @@ def run(
     access: LineWriter | None = None,
     out: Callable[[str], None] = print,
     err: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
+    banner: str | None = None,
 ) -> None:
-    """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes."""
-    import uvicorn
+    """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes.
 
-    # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
-    # client-sent X-Forwarded-For
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False, lifespan="on", loop="asyncio")
-    server = uvicorn.Server(config)
-
+    ``banner`` (which ends "Ready. Press Ctrl-C to stop.") is printed once uvicorn serves and
+    handles Ctrl-C itself, so a Ctrl-C right after it is a clean stop.
+    """
     async def main() -> None:
+        import uvicorn
+
+        # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
+        # client-sent X-Forwarded-For
+        config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False, lifespan="on", loop="asyncio")
+        server = uvicorn.Server(config)
         watcher = asyncio.create_task(_watch(app, reload, files, out, err)) if reload is not None else None
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
         try:
-            await server.serve(sockets=[sock])
+            if banner is not None:
+                while not server.started and not serving.done():
+                    await asyncio.sleep(0.005)
+                if server.started:
+                    out(banner)
+            await serving
         finally:
             if watcher is not None:
                 watcher.cancel()
 
-    try:
+    try:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
         asyncio.run(main())
-    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
+    except KeyboardInterrupt:
         pass
     if access is not None:
         access.flush()
