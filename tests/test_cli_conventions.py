@@ -35,7 +35,11 @@ def test_bash_completion_completes_commands_and_options(tmp_path):
     """--show-completion's script, sourced in a real bash, completes what the user typed."""
     env = cli_env({"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"})
     script = subprocess.run(
-        [sys.executable, "-m", "apigwc", "--show-completion", "bash"], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "apigwc", "--show-completion", "bash"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert script.returncode == 0 and "complete " in script.stdout, script.stderr
     # the script calls the program by its name, as the shell does: the console script of this install
@@ -99,7 +103,11 @@ def test_force_color_and_no_color(run_cli, tmp_path):
 
 def test_one_message_per_outcome(run_cli, tmp_path):
     r = run_cli("lint", "nope.yaml", cwd=tmp_path)
-    assert (r.returncode, r.stdout, r.stderr) == (2, "", "apigwc: error: cannot read 'nope.yaml': no such file or directory\n")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        2,
+        "",
+        "apigwc: error: cannot read 'nope.yaml': no such file or directory\n",
+    )
     (tmp_path / "ok.yaml").write_text((SPECS / "users.yaml").read_text())
     r = run_cli("lint", "ok.yaml", "nope.yaml", cwd=tmp_path)  # what was linted, and what was not
     assert (r.returncode, r.stdout, r.stderr) == (
@@ -132,9 +140,21 @@ def test_config_file_for_repositories_that_are_not_python_is_found_upward(run_cl
     "name,text,message",
     [
         ("apigwc.toml", 'ignore = ["AGW203"\nselect = 1\n', "{path}:2:1: invalid TOML: Unclosed array"),
-        ("pyproject.toml", "[tool.apigwc]\nfail-on = 'error'\nfail-on = 'info'\n", "{path}:3:17: invalid TOML: Cannot overwrite a value"),
-        ("apigwc.toml", 'select = ["AGW2"]\n\nfial-on = "info"\n', "{path}:3:1: unknown key(s) in apigwc.toml: fial-on (known: fail-on, ignore, per-file-ignores, ref-root, select, severity)"),
-        ("apigwc.toml", '[per-file-ignores]\n"*.yaml" = "AGW99"\n', "per-file-ignores.'*.yaml' in {path}: 'AGW99' matches no rule code or name (see 'apigwc rules')"),
+        (
+            "pyproject.toml",
+            "[tool.apigwc]\nfail-on = 'error'\nfail-on = 'info'\n",
+            "{path}:3:17: invalid TOML: Cannot overwrite a value",
+        ),
+        (
+            "apigwc.toml",
+            'select = ["AGW2"]\n\nfial-on = "info"\n',
+            "{path}:3:1: unknown key(s) in apigwc.toml: fial-on (known: fail-on, ignore, per-file-ignores, ref-root, select, severity)",
+        ),
+        (
+            "apigwc.toml",
+            '[per-file-ignores]\n"*.yaml" = "AGW99"\n',
+            "per-file-ignores.'*.yaml' in {path}: 'AGW99' matches no rule code or name (see 'apigwc rules')",
+        ),
     ],
 )
 def test_malformed_config_is_an_error_with_its_position(run_cli, tmp_path, name, text, message):
@@ -150,7 +170,9 @@ def test_per_file_ignores_with_globs(run_cli, tmp_path):
     for rel in ("specs/legacy/old.yaml", "specs/new.yaml", "other/old.yaml"):
         (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / rel).write_text(BAD)
-    (tmp_path / "apigwc.toml").write_text('[per-file-ignores]\n"specs/legacy/*.yaml" = ["AGW2"]\n"old.yaml" = ["AGW801"]\n')
+    (tmp_path / "apigwc.toml").write_text(
+        '[per-file-ignores]\n"specs/legacy/*.yaml" = ["AGW2"]\n"old.yaml" = ["AGW801"]\n'
+    )
     r = run_cli("lint", ".", "--format", "json", cwd=tmp_path)
     found = sorted({(d["file"], d["code"]) for d in json.loads(r.stdout)})
     assert ("specs/legacy/old.yaml", "AGW203") not in found and ("specs/new.yaml", "AGW203") in found
@@ -246,7 +268,9 @@ def test_junit_report(run_cli, tmp_path):
     case = next(c for c in suites["api.yaml"] if c.get("name") == "AGW203 at 52:26")
     assert case.find("failure").get("message") == "timeoutInMillis must be between 50 and 29,000 ms, found 10"
     assert [c.find("failure") for c in suites["ok.yaml"]] == [None]
-    assert suites["apigwc"].find("testcase/error").get("message") == "cannot read 'nope.yaml': no such file or directory"
+    assert (
+        suites["apigwc"].find("testcase/error").get("message") == "cannot read 'nope.yaml': no such file or directory"
+    )
     assert int(root.get("tests")) == int(root.get("failures")) + int(root.get("errors")) + 1
 
 
@@ -275,28 +299,40 @@ def test_a_changed_ref_target_relints_the_specs_that_use_it(run_cli, tmp_path):
         'openapi: 3.0.3\ninfo: {title: T, version: "1"}\npaths:\n  /pets:\n    $ref: "parts/pets.yaml"\n'
     )
     (tmp_path / "api" / "parts" / "pets.yaml").write_text(
-        "get:\n  x-apigwc-ignore: [no-authorization]\n  responses:\n    \"200\": {description: OK}\n"
+        'get:\n  x-apigwc-ignore: [no-authorization]\n  responses:\n    "200": {description: OK}\n'
         "  x-amazon-apigateway-integration:\n    $ref: '#/components/x-integration'\n"
     )
     (tmp_path / "api" / "parts" / "pets.yaml").write_text(
-        "get:\n  x-apigwc-ignore: [no-authorization]\n  responses:\n    \"200\": {description: OK}\n"
+        'get:\n  x-apigwc-ignore: [no-authorization]\n  responses:\n    "200": {description: OK}\n'
         "  x-amazon-apigateway-integration:\n    type: mock\n    timeoutInMillis: 10\n"
-        "    requestTemplates: {application/json: '{\"statusCode\": 200}'}\n    responses: {default: {statusCode: \"200\"}}\n"
+        '    requestTemplates: {application/json: \'{"statusCode": 200}\'}\n    responses: {default: {statusCode: "200"}}\n'
     )
     (tmp_path / "compose.yaml").write_text("services: {web: {image: nginx}}\n")
     r = run_cli("lint", "--skip-non-openapi", "api/parts/pets.yaml", "compose.yaml", cwd=tmp_path)
     assert r.returncode == 1, r.stdout + r.stderr
-    assert r.stdout.startswith("api/parts/pets.yaml:7:22: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 10\n")
+    assert r.stdout.startswith(
+        "api/parts/pets.yaml:7:22: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 10\n"
+    )
     assert r.stdout.endswith("Found 1 problem (1 error) in 1 of 1 file.\n")
     r = run_cli("lint", "--skip-non-openapi", "compose.yaml", cwd=tmp_path)
     assert (r.returncode, r.stdout, r.stderr) == (0, "", "")
 
 
 def test_a_command_whose_extra_is_missing_says_how_to_install_it(tmp_path):
-    for command, module, extra in (("serve", "uvicorn", "serve"), ("invoke", "httpx", "serve"), ("deploy", "boto3", "deploy")):
-        args = {"serve": ["specs/users.yaml"], "invoke": ["specs/users.yaml", "/users"], "deploy": ["specs/users.yaml", "--stage", "dev"]}[command]
+    for command, module, extra in (
+        ("serve", "uvicorn", "serve"),
+        ("invoke", "httpx", "serve"),
+        ("deploy", "boto3", "deploy"),
+    ):
+        args = {
+            "serve": ["specs/users.yaml"],
+            "invoke": ["specs/users.yaml", "/users"],
+            "deploy": ["specs/users.yaml", "--stage", "dev"],
+        }[command]
         code = f"import sys; sys.modules[{module!r}] = None; sys.argv = ['apigwc', {command!r}, *{args!r}]; from apigwc.cli import main; main()"
-        r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=60)
+        r = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=cli_env(), capture_output=True, text=True, timeout=60
+        )
         assert r.returncode == 2, r.stderr
         assert r.stderr == (
             f"apigwc: error: this command needs {module}, which the core install leaves out; "

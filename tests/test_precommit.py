@@ -76,7 +76,12 @@ def test_the_readme_snippet_works_as_written_in_a_git_repo(tmp_path):
     git(repo, "config", "user.email", "t@example.com")
     git(repo, "config", "user.name", "t")
     (repo / ".pre-commit-config.yaml").write_text(readme_snippet())
-    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"), NO_COLOR="1", PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    env = dict(
+        os.environ,
+        PRE_COMMIT_HOME=str(tmp_path / "cache"),
+        NO_COLOR="1",
+        PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+    )
     env.pop("PYTHONPATH", None)
 
     def run(*args: str) -> subprocess.CompletedProcess:
@@ -92,7 +97,10 @@ def test_the_readme_snippet_works_as_written_in_a_git_repo(tmp_path):
     (repo / "specs" / "users.yaml").write_text(BAD)
     refused = commit("bad")
     assert refused.returncode != 0
-    assert "specs/users.yaml:52:26: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 10" in refused.stdout + refused.stderr
+    assert (
+        "specs/users.yaml:52:26: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 10"
+        in refused.stdout + refused.stderr
+    )
     assert run("git", "rev-parse", "HEAD").returncode != 0  # nothing was committed
     # the good spec, with its built output, is accepted
     (repo / "specs" / "users.yaml").write_text((SPECS / "users.yaml").read_text())
@@ -100,7 +108,9 @@ def test_the_readme_snippet_works_as_written_in_a_git_repo(tmp_path):
     accepted = commit("good")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     # a spec changed without rebuilding: apigwc-check shows only the stale folder
-    (repo / "specs" / "users.yaml").write_text((SPECS / "users.yaml").read_text().replace("count=", "count=", 1).replace("  version:", "  version: '2' #", 1))
+    (repo / "specs" / "users.yaml").write_text(
+        (SPECS / "users.yaml").read_text().replace("count=", "count=", 1).replace("  version:", "  version: '2' #", 1)
+    )
     stale = commit("stale")
     assert stale.returncode != 0
     out = stale.stdout + stale.stderr
@@ -113,14 +123,16 @@ def test_the_readme_snippet_works_as_written_in_a_git_repo(tmp_path):
     )
     (repo / "specs" / "parts").mkdir()
     good_part = (
-        "get:\n  x-apigwc-ignore: [no-authorization]\n  responses:\n    \"200\": {description: OK}\n"
+        'get:\n  x-apigwc-ignore: [no-authorization]\n  responses:\n    "200": {description: OK}\n'
         "  x-amazon-apigateway-integration:\n    type: mock\n    timeoutInMillis: 100\n"
-        "    requestTemplates: {application/json: '{\"statusCode\": 200}'}\n    responses: {default: {statusCode: \"200\"}}\n"
+        '    requestTemplates: {application/json: \'{"statusCode": 200}\'}\n    responses: {default: {statusCode: "200"}}\n'
     )
     (repo / "specs" / "parts" / "pets.yaml").write_text(good_part)
     assert run("apigwc", "build", "specs/").returncode == 0
     assert commit("pets").returncode == 0
-    (repo / "specs" / "parts" / "pets.yaml").write_text(good_part.replace("timeoutInMillis: 100", "timeoutInMillis: 10"))
+    (repo / "specs" / "parts" / "pets.yaml").write_text(
+        good_part.replace("timeoutInMillis: 100", "timeoutInMillis: 10")
+    )
     relint = commit("only the fragment")
     assert relint.returncode != 0
     assert "specs/parts/pets.yaml:7:22: AGW203 error" in relint.stdout + relint.stderr

@@ -43,7 +43,9 @@ def _normal(value):
 def assert_loads_back(text: str, data, where: str) -> None:
     expected = _normal(data)
     assert _normal(_RUAMEL.load(text)) == expected, f"{where}: ruamel.yaml reads different data"
-    assert _normal(pyyaml.load(text, Loader=pyyaml.CSafeLoader)) == expected, f"{where}: PyYAML (YAML 1.1) reads different data"
+    assert _normal(pyyaml.load(text, Loader=pyyaml.CSafeLoader)) == expected, (
+        f"{where}: PyYAML (YAML 1.1) reads different data"
+    )
 
 
 def _scalars(value, out: dict) -> None:

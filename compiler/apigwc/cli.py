@@ -72,7 +72,8 @@ class CfnStyleChoice(str, enum.Enum):
 ConfigOpt = Annotated[
     Optional[Path],
     typer.Option(
-        "--config", help="Config file: apigwc.toml, .apigwc.toml or a pyproject.toml with [tool.apigwc] (default: the nearest one)."
+        "--config",
+        help="Config file: apigwc.toml, .apigwc.toml or a pyproject.toml with [tool.apigwc] (default: the nearest one).",
     ),
 ]
 RefRootOpt = Annotated[
@@ -87,11 +88,17 @@ LambdaParamsOpt = Annotated[
 ]
 SelectOpt = Annotated[
     Optional[List[str]],
-    typer.Option("--select", help="Only these codes, code prefixes (AGW2) or names; comma-separated or repeated.", callback=_comma_list),
+    typer.Option(
+        "--select",
+        help="Only these codes, code prefixes (AGW2) or names; comma-separated or repeated.",
+        callback=_comma_list,
+    ),
 ]
 IgnoreOpt = Annotated[
     Optional[List[str]],
-    typer.Option("--ignore", help="Skip these codes, prefixes or names; comma-separated or repeated.", callback=_comma_list),
+    typer.Option(
+        "--ignore", help="Skip these codes, prefixes or names; comma-separated or repeated.", callback=_comma_list
+    ),
 ]
 
 
@@ -204,7 +211,9 @@ def lint(
     stdin_filename: Optional[Path] = typer.Option(
         None, "--stdin-filename", help="The name of the spec read from - (for messages, $refs and config discovery)."
     ),
-    explain: Optional[str] = typer.Option(None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"),
+    explain: Optional[str] = typer.Option(
+        None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"
+    ),
     skip_non_openapi: bool = typer.Option(
         False,
         "--skip-non-openapi",
@@ -243,7 +252,12 @@ def lint(
         paths=tuple(specs),
         format=format.value,
         config=config,
-        overrides=dict(select=select, ignore=ignore, fail_on=fail_on.value if fail_on else None, ref_root=ref_root.resolve() if ref_root else None),
+        overrides=dict(
+            select=select,
+            ignore=ignore,
+            fail_on=fail_on.value if fail_on else None,
+            ref_root=ref_root.resolve() if ref_root else None,
+        ),
         stdin_filename=stdin_filename,
         for_pre_commit=skip_non_openapi,
     )
@@ -359,7 +373,10 @@ def _emit_options(fmt: str, cfn_style: str, lambda_params: bool, bundle_base_dir
     from .targets import CfnStyle, EmitOptions, OutputFormat
 
     return EmitOptions(
-        format=OutputFormat(fmt), cfn_style=CfnStyle(cfn_style), lambda_params=lambda_params, bundle_base_dir=bundle_base_dir
+        format=OutputFormat(fmt),
+        cfn_style=CfnStyle(cfn_style),
+        lambda_params=lambda_params,
+        bundle_base_dir=bundle_base_dir,
     )
 
 
@@ -376,7 +393,9 @@ def _target_failed(compiled, diagnostics) -> bool:
 def emit(
     spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
     target: TargetName = typer.Option(..., "--target", "-t", help="What to emit."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (--target local: this folder)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write to this file instead of stdout (--target local: this folder)."
+    ),
     format: FileFormat = typer.Option(FileFormat.yaml, "--format", "-f", help="File format."),
     cfn_style: CfnStyleOpt = CfnStyleChoice.explicit,
     lambda_params: LambdaParamsOpt = False,
@@ -418,18 +437,26 @@ def emit(
 
     base_dir = base_dir_for(spec, output) if folder is not None else "."
     with _progress(f"emitting {target.value}"):
-        artifact, found = emit_target(compiled, target.value, _emit_options(format.value, cfn_style.value, lambda_params, base_dir), cfg)
+        artifact, found = emit_target(
+            compiled, target.value, _emit_options(format.value, cfn_style.value, lambda_params, base_dir), cfg
+        )
     if _target_failed(compiled, found):
         typer.echo("apigwc: nothing was written", err=True)
         raise typer.Exit(1)
     try:
         if folder is not None:
             target_dir = Path(os.path.abspath(output))
-            write_outputs(target_dir.parent, target_dir.name, {rel.removeprefix(folder + "/"): text for rel, text in artifact.items()})
+            write_outputs(
+                target_dir.parent,
+                target_dir.name,
+                {rel.removeprefix(folder + "/"): text for rel, text in artifact.items()},
+            )
         else:
             from .targets.base import OutputFormat, primary_file
 
-            text = artifact[primary_file(artifact, OutputFormat(format.value), str(output) if output is not None else None)]
+            text = artifact[
+                primary_file(artifact, OutputFormat(format.value), str(output) if output is not None else None)
+            ]
             if output is None:
                 sys.stdout.write(text)
                 raise typer.Exit(0)
@@ -444,7 +471,9 @@ def build(
     specs: List[Path] = typer.Argument(None, help="OpenAPI files, or folders to search.", show_default=False),
     out: Path = typer.Option(Path("output"), "--out", help="Write into OUT/<api-name>/."),
     check: bool = typer.Option(
-        False, "--check", help="Write nothing; print only what is stale (and output folders no spec builds), exit 1 if any."
+        False,
+        "--check",
+        help="Write nothing; print only what is stale (and output folders no spec builds), exit 1 if any.",
     ),
     cfn_style: CfnStyleOpt = CfnStyleChoice.explicit,
     lambda_params: LambdaParamsOpt = False,
@@ -487,7 +516,9 @@ def build(
 
         orphans = orphaned_outputs(out, set(names)) if any(p.is_dir() for p in specs) else []
         for folder in orphans:
-            typer.echo(f"apigwc: {folder} is built by no spec under {', '.join(str(p) for p in specs)}; delete it", err=True)
+            typer.echo(
+                f"apigwc: {folder} is built by no spec under {', '.join(str(p) for p in specs)}; delete it", err=True
+            )
         if orphans:
             status = max(status, 1)
         if status == 0:
@@ -556,13 +587,27 @@ class InvokeFormat(str, enum.Enum):
 
 @app.command(no_args_is_help=True)
 def invoke(
-    spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON), or a local bundle folder (output/<api>/local).", show_default=False),
-    path: str = typer.Argument(..., help="The request path, with an optional query string: '/users?count=5'.", show_default=False),
-    method: Optional[str] = typer.Option(None, "--request", "-X", help="The HTTP method (default: GET, or POST with -d)."),
-    stage: Optional[str] = typer.Option(None, "--stage", help="The stage to call (default: the declared stage, or 'local')."),
-    stage_var: Optional[List[str]] = typer.Option(None, "--stage-var", help="Set a stage variable: K=V (repeatable).", metavar="K=V"),
-    header: Optional[List[str]] = typer.Option(None, "--header", "-H", help="A request header: 'Name: value' (repeatable).", metavar="'NAME: VALUE'"),
-    data: Optional[str] = typer.Option(None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"),
+    spec: Path = typer.Argument(
+        ..., help="The OpenAPI file (YAML or JSON), or a local bundle folder (output/<api>/local).", show_default=False
+    ),
+    path: str = typer.Argument(
+        ..., help="The request path, with an optional query string: '/users?count=5'.", show_default=False
+    ),
+    method: Optional[str] = typer.Option(
+        None, "--request", "-X", help="The HTTP method (default: GET, or POST with -d)."
+    ),
+    stage: Optional[str] = typer.Option(
+        None, "--stage", help="The stage to call (default: the declared stage, or 'local')."
+    ),
+    stage_var: Optional[List[str]] = typer.Option(
+        None, "--stage-var", help="Set a stage variable: K=V (repeatable).", metavar="K=V"
+    ),
+    header: Optional[List[str]] = typer.Option(
+        None, "--header", "-H", help="A request header: 'Name: value' (repeatable).", metavar="'NAME: VALUE'"
+    ),
+    data: Optional[str] = typer.Option(
+        None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"
+    ),
     format: InvokeFormat = typer.Option(InvokeFormat.text, "--format", "-f", help="Output format."),
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,
@@ -583,7 +628,9 @@ def invoke(
 
       apigwc invoke api.yaml -X POST /notes -d @note.json -H 'Content-Type: application/json' --stage prod --stage-var env=test
     """
-    raise typer.Exit(_run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root))
+    raise typer.Exit(
+        _run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root)
+    )
 
 
 def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, config_path, ref_root) -> int:
@@ -623,7 +670,9 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
         raise _fail(selection)
     if selection.note:
         typer.echo(f"apigwc: using {selection.note}", err=True)
-    execution = asyncio.run(invoke_once(gateway, base_dir, selection, variables, Request.build(verb, path, pairs, body)))
+    execution = asyncio.run(
+        invoke_once(gateway, base_dir, selection, variables, Request.build(verb, path, pairs, body))
+    )
     if fmt == "json":
         sys.stdout.write(json_text(execution))
         return 0
@@ -666,16 +715,37 @@ def _read_data(data: str) -> bytes:
 
 @app.command(no_args_is_help=True)
 def serve(
-    source: Path = typer.Argument(..., help="The OpenAPI file, or a local bundle folder (output/<api>/local).", show_default=False),
+    source: Path = typer.Argument(
+        ..., help="The OpenAPI file, or a local bundle folder (output/<api>/local).", show_default=False
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on."),
     port: int = typer.Option(3000, "--port", "-p", help="The port to listen on (0: any free port)."),
     stage: Optional[List[str]] = typer.Option(
-        None, "--stage", help="Serve only these stages (comma-separated or repeated; default: every declared stage, or 'local').", callback=_comma_list
+        None,
+        "--stage",
+        help="Serve only these stages (comma-separated or repeated; default: every declared stage, or 'local').",
+        callback=_comma_list,
     ),
-    stage_var: Optional[List[str]] = typer.Option(None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"),
-    lambda_: Optional[List[str]] = typer.Option(None, "--lambda", help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).", metavar="NAME=MODULE:CALLABLE"),
-    watch: bool = typer.Option(False, "--watch", "-w", help="Rebuild when the spec (or a file it $refs) changes; keep the old build while the new one has errors."),
-    log: bool = typer.Option(False, "--log", help="Print each request's execution log (every step, with headers and bodies) after its access-log line."),
+    stage_var: Optional[List[str]] = typer.Option(
+        None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"
+    ),
+    lambda_: Optional[List[str]] = typer.Option(
+        None,
+        "--lambda",
+        help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).",
+        metavar="NAME=MODULE:CALLABLE",
+    ),
+    watch: bool = typer.Option(
+        False,
+        "--watch",
+        "-w",
+        help="Rebuild when the spec (or a file it $refs) changes; keep the old build while the new one has errors.",
+    ),
+    log: bool = typer.Option(
+        False,
+        "--log",
+        help="Print each request's execution log (every step, with headers and bodies) after its access-log line.",
+    ),
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,
 ) -> None:
@@ -697,7 +767,9 @@ def serve(
 
       apigwc serve output/petstore/local
     """
-    raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root))
+    raise typer.Exit(
+        _run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root)
+    )
 
 
 def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, config_path, ref_root) -> int:
@@ -708,7 +780,12 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
         raise _fail(f"cannot read '{source}': no such file or directory")
     if not 0 <= port <= 65535:
         raise _fail(f"--port {port} is not a port number (0-65535)")
-    options = Options(tuple(stages), _pairs(stage_vars, "--stage-var", "K=V"), _pairs(lambdas, "--lambda", "NAME=module:callable"), log)
+    options = Options(
+        tuple(stages),
+        _pairs(stage_vars, "--stage-var", "K=V"),
+        _pairs(lambdas, "--lambda", "NAME=module:callable"),
+        log,
+    )
     for name, target in options.lambdas.items():
         if ":" not in target:
             raise _fail(f"--lambda {name}={target}: the handler must be module:callable, e.g. handlers.pets:handler")
@@ -762,13 +839,24 @@ def deploy(
     spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
     stage: str = typer.Option(..., "--stage", "-s", help="The stage to deploy (declared in x-apigwc.stages)."),
     region: Optional[str] = typer.Option(None, "--region", help="AWS region (default: from the AWS configuration)."),
-    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url", help="Send every call to this endpoint (moto, LocalStack)."),
+    endpoint_url: Optional[str] = typer.Option(
+        None, "--endpoint-url", help="Send every call to this endpoint (moto, LocalStack)."
+    ),
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile to take credentials from."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the calls and change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (required when not on a terminal)."),
-    param: Optional[List[str]] = typer.Option(None, "--param", help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec (repeatable).", metavar="NAME=VALUE"),
-    via: DeployVia = typer.Option(DeployVia.calls, "--via", help="calls: API Gateway calls; cloudformation: a stack, through a change set."),
-    stack_name: Optional[str] = typer.Option(None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>)."),
+    param: Optional[List[str]] = typer.Option(
+        None,
+        "--param",
+        help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec (repeatable).",
+        metavar="NAME=VALUE",
+    ),
+    via: DeployVia = typer.Option(
+        DeployVia.calls, "--via", help="calls: API Gateway calls; cloudformation: a stack, through a change set."
+    ),
+    stack_name: Optional[str] = typer.Option(
+        None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>)."
+    ),
     cfn_style: CfnStyleOpt = CfnStyleChoice.explicit,
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,

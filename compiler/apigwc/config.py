@@ -93,7 +93,6 @@ class Config:
                     return replace(diag, severity=sev)
         return diag
 
-
     def _ignored_in_file(self, file: str, code: Code) -> bool:
         base = self.source.parent if self.source is not None else Path.cwd()
         path = Path(os.path.abspath(file))
@@ -111,7 +110,12 @@ class Config:
 def matches(entry: str, code: Code) -> bool:
     """A selector matches a code by id, by name, by id prefix (AGW2), or ALL."""
     e = entry.strip()
-    return e == "ALL" or e.upper() == code.code or e == code.name or (e.upper().startswith("AGW") and code.code.startswith(e.upper()))
+    return (
+        e == "ALL"
+        or e.upper() == code.code
+        or e == code.name
+        or (e.upper().startswith("AGW") and code.code.startswith(e.upper()))
+    )
 
 
 def _severity(value: Any, where: str) -> Severity:
@@ -187,7 +191,11 @@ find_pyproject = find_config
 def _position(text: str, key: str) -> str:
     """``:line:col`` of where ``key`` is set (a ``key =`` line, an inline ``key =``, or a table header); '' if not found."""
     k = re.escape(key)
-    for pattern in (rf"""^[ \t]*(["']?{k}["']?)[ \t]*=""", rf"""[{{,][ \t]*(["']?{k}["']?)[ \t]*=""", rf"""^[ \t]*(\[[^\]\n]*\b{k}\b[^\]\n]*\])"""):
+    for pattern in (
+        rf"""^[ \t]*(["']?{k}["']?)[ \t]*=""",
+        rf"""[{{,][ \t]*(["']?{k}["']?)[ \t]*=""",
+        rf"""^[ \t]*(\[[^\]\n]*\b{k}\b[^\]\n]*\])""",
+    ):
         m = re.search(pattern, text, re.M)
         if m is not None:
             start = m.start(1)
@@ -218,13 +226,13 @@ def load_config(path: Path | None) -> Config:
         )
     severity_table = table.get("severity", {})
     if not isinstance(severity_table, dict):
-        raise ConfigError(f"{at('severity')}: severity must be a table of code = \"level\"")
+        raise ConfigError(f'{at("severity")}: severity must be a table of code = "level"')
     ref_root = table.get("ref-root")
     if ref_root is not None and not isinstance(ref_root, str):
         raise ConfigError(f"{at('ref-root')}: ref-root must be a path string")
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
-        raise ConfigError(f"{at('per-file-ignores')}: per-file-ignores must be a table of \"glob\" = [codes]")
+        raise ConfigError(f'{at("per-file-ignores")}: per-file-ignores must be a table of "glob" = [codes]')
     return Config(
         select=_strings(table["select"], f"{at('select')}: select") if "select" in table else None,
         ignore=_strings(table.get("ignore", []), f"{at('ignore')}: ignore"),
@@ -232,5 +240,7 @@ def load_config(path: Path | None) -> Config:
         fail_on=_severity(table.get("fail-on", "error"), f"{at('fail-on')}: fail-on"),
         ref_root=(path.parent / ref_root).resolve() if ref_root else None,
         source=path,
-        per_file_ignores=tuple((glob, _strings(v, f"{at(glob)}: per-file-ignores.{glob!r}")) for glob, v in per_file.items()),
+        per_file_ignores=tuple(
+            (glob, _strings(v, f"{at(glob)}: per-file-ignores.{glob!r}")) for glob, v in per_file.items()
+        ),
     )

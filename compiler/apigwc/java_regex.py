@@ -162,7 +162,14 @@ def _property(name: str, unicode_classes: bool) -> str | None:
         return f"\\p{{{name}}}"
     key, eq, value = name.partition("=")
     if eq:
-        kind = {"sc": "Script", "script": "Script", "blk": "Block", "block": "Block", "gc": "gc", "general_category": "gc"}.get(key.lower())
+        kind = {
+            "sc": "Script",
+            "script": "Script",
+            "blk": "Block",
+            "block": "Block",
+            "gc": "gc",
+            "general_category": "gc",
+        }.get(key.lower())
         if kind is None:
             return None
         if kind == "gc":
@@ -567,7 +574,12 @@ def _library_flags(java: str) -> str:
 @functools.cache
 def _regex_escape_table() -> dict[int, str]:
     special = "\\.^$*+?{}[]()|-&~:#/ \t\n\r\f\v"
-    return {ord(ch): "\\" + ch if ch not in "\t\n\r\f\v" else {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f", "\v": "\\x0B"}[ch] for ch in special}
+    return {
+        ord(ch): "\\" + ch
+        if ch not in "\t\n\r\f\v"
+        else {"\t": "\\t", "\n": "\\n", "\r": "\\r", "\f": "\\f", "\v": "\\x0B"}[ch]
+        for ch in special
+    }
 
 
 def regex_escape(ch: str) -> str:

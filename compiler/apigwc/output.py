@@ -140,7 +140,10 @@ def orphaned_outputs(root: Path, names: set[str]) -> list[Path]:
     return [
         p
         for p in sorted(root.iterdir())
-        if p.is_dir() and not p.name.startswith(".") and p.name not in names and all((p / m).is_file() for m in _BUILD_MARKERS)
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and p.name not in names
+        and all((p / m).is_file() for m in _BUILD_MARKERS)
     ]
 
 

@@ -94,7 +94,9 @@ def _selected_rules(config: Config) -> list[str] | None:
     ]
 
 
-def lint_file(path: Path, display: str | None = None, config: Config | None = None, raw: bytes | None = None) -> LintResult:
+def lint_file(
+    path: Path, display: str | None = None, config: Config | None = None, raw: bytes | None = None
+) -> LintResult:
     """Lint one spec file (``raw``: its bytes, e.g. standard input).  Raises OSError if it cannot be read (exit 2)."""
     with gc_paused():
         return _lint_file(path, display, config, raw)
@@ -176,7 +178,9 @@ def compile_file(path: Path, display: str | None = None, config: Config | None =
         return CompileResult(result, lower_api(result.api))
 
 
-def emit_target(compiled: CompileResult, target: str, options: "EmitOptions", config: Config | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+def emit_target(
+    compiled: CompileResult, target: str, options: "EmitOptions", config: Config | None = None
+) -> tuple[dict[str, str], list[Diagnostic]]:
     """Run one target over a compiled spec: its artifact and its (located) diagnostics."""
     from .targets import TARGETS
 
@@ -188,7 +192,9 @@ def emit_target(compiled: CompileResult, target: str, options: "EmitOptions", co
     return artifact, finalize(diags, lint.sources, lint.api, config or Config())
 
 
-def build_artifacts(compiled: CompileResult, options: "EmitOptions", config: Config | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+def build_artifacts(
+    compiled: CompileResult, options: "EmitOptions", config: Config | None = None
+) -> tuple[dict[str, str], list[Diagnostic]]:
     """Every build target's files (relative path -> text) and their diagnostics."""
     from .targets import BUILD_TARGETS
 

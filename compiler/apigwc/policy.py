@@ -75,7 +75,9 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n != 1 else ''}"
 
 
-def compile_spec(spec: Path, config: Config | None, stopped: str = "nothing was written", color: bool = False) -> "CompileResult | Failure":
+def compile_spec(
+    spec: Path, config: Config | None, stopped: str = "nothing was written", color: bool = False
+) -> "CompileResult | Failure":
     """Lint and lower ``spec``: its `CompileResult`, or a `Failure` (lint errors: status 1; unreadable: status 2)."""
     from .diagnostics import Severity
     from .pipeline import compile_file
@@ -108,11 +110,15 @@ def warnings_note(spec: Path, count: int) -> str | None:
     return f"{spec}: {_plural(count, 'lint finding')} below error level (run 'apigwc lint {spec}' to see them)"
 
 
-def target_findings(compiled: "CompileResult", diagnostics: Sequence["Diagnostic"], color: bool = False) -> tuple[tuple[str, ...], bool]:
+def target_findings(
+    compiled: "CompileResult", diagnostics: Sequence["Diagnostic"], color: bool = False
+) -> tuple[tuple[str, ...], bool]:
     """A target's findings, formatted, and whether one of them is an error (then nothing is written)."""
     from .diagnostics import Severity
 
-    return format_findings(diagnostics, compiled.lint.texts, color), any(d.severity is Severity.ERROR for d in diagnostics)
+    return format_findings(diagnostics, compiled.lint.texts, color), any(
+        d.severity is Severity.ERROR for d in diagnostics
+    )
 
 
 def load_source(source: Path, compile: Callable[[Path], "CompileResult | Failure"]) -> Loaded | Failure:
@@ -241,4 +247,18 @@ def find_config_safe(folder: Path, problems: list[str]) -> Path | None | bool:
         return False
 
 
-__all__ = ["LintOutcome", "LintRequest", "run_lint", "ConfigError", "Failure", "Loaded", "compile_spec", "config_for", "format_findings", "lint_note", "load_source", "warnings_note", "target_findings"]
+__all__ = [
+    "LintOutcome",
+    "LintRequest",
+    "run_lint",
+    "ConfigError",
+    "Failure",
+    "Loaded",
+    "compile_spec",
+    "config_for",
+    "format_findings",
+    "lint_note",
+    "load_source",
+    "warnings_note",
+    "target_findings",
+]

@@ -37,7 +37,9 @@ ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE
 
 
 def best(cmd: list[str], repeat: int, cwd: Path) -> float:
-    subprocess.run(cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # warm-up: caches, bytecode
+    subprocess.run(
+        cmd, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )  # warm-up: caches, bytecode
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -47,7 +49,10 @@ def best(cmd: list[str], repeat: int, cwd: Path) -> float:
 
 
 def npm_tools(prefix: Path) -> dict[str, Path]:
-    bins = {"redocly": prefix / "node_modules" / ".bin" / "redocly", "spectral": prefix / "node_modules" / ".bin" / "spectral"}
+    bins = {
+        "redocly": prefix / "node_modules" / ".bin" / "redocly",
+        "spectral": prefix / "node_modules" / ".bin" / "spectral",
+    }
     if all(b.exists() for b in bins.values()):
         return bins
     if shutil.which("npm") is None:
@@ -55,7 +60,16 @@ def npm_tools(prefix: Path) -> dict[str, Path]:
         return {}
     prefix.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
-        ["npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "@redocly/cli", "@stoplight/spectral-cli"],
+        [
+            "npm",
+            "install",
+            "--prefix",
+            str(prefix),
+            "--no-audit",
+            "--no-fund",
+            "@redocly/cli",
+            "@stoplight/spectral-cli",
+        ],
         capture_output=True,
         text=True,
     )

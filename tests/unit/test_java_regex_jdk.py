@@ -27,7 +27,9 @@ from probes import PROBES  # noqa: E402
 def jdk_answers(tmp: Path) -> dict:
     subprocess.run(["javac", "-d", str(tmp), str(HERE / "Probe.java")], check=True, capture_output=True, timeout=300)
     lines = "".join("\t".join([p.encode().hex(), *(s.encode().hex() for s in inputs)]) + "\n" for p, inputs in PROBES)
-    out = subprocess.run(["java", "-cp", str(tmp), "Probe"], input=lines, capture_output=True, text=True, check=True, timeout=300)
+    out = subprocess.run(
+        ["java", "-cp", str(tmp), "Probe"], input=lines, capture_output=True, text=True, check=True, timeout=300
+    )
     table = {}
     for (pattern, inputs), line in zip(PROBES, out.stdout.splitlines(), strict=True):
         kind, *rest = line.split("\t")
@@ -42,7 +44,9 @@ def render(table: dict) -> str:
     return json.dumps(table, indent=1, ensure_ascii=False) + "\n"
 
 
-@pytest.mark.skipif(shutil.which("javac") is None or shutil.which("java") is None, reason="no JDK: the recorded table stands in")
+@pytest.mark.skipif(
+    shutil.which("javac") is None or shutil.which("java") is None, reason="no JDK: the recorded table stands in"
+)
 def test_the_recorded_table_is_what_the_jdk_answers(tmp_path, golden):
     golden(RECORDED, render(jdk_answers(tmp_path)))
 
@@ -56,8 +60,13 @@ def test_apigwc_answers_as_java_does(pattern):
     java = recorded()[pattern]
     error = check(pattern)
     if "error" in java:
-        assert error is not None, f"Java rejects {pattern!r}: {java['error']} (index {java['index']}); apigwc accepts it"
-        assert error.message == java["error"] or java["error"].startswith(error.message.split(" {")[0]), (error.message, java["error"])
+        assert error is not None, (
+            f"Java rejects {pattern!r}: {java['error']} (index {java['index']}); apigwc accepts it"
+        )
+        assert error.message == java["error"] or java["error"].startswith(error.message.split(" {")[0]), (
+            error.message,
+            java["error"],
+        )
         return
     assert error is None, f"Java accepts {pattern!r}; apigwc says {error}"
     ours = {text: matches(pattern, text) for text in java["matches"]}

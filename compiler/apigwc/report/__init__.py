@@ -31,10 +31,18 @@ class Run:
 
 Reporter = Callable[[Sequence[LintResult], dict[str, Code], Run], str]
 
+
 class _Reporters(Mapping[str, Reporter]):
     """``--format`` name -> reporter; a reporter's module is imported when it is first asked for."""
 
-    _MODULES = {"text": "text", "json": "jsonfmt", "sarif": "sarif", "github": "github", "gitlab": "gitlab", "junit": "junit"}
+    _MODULES = {
+        "text": "text",
+        "json": "jsonfmt",
+        "sarif": "sarif",
+        "github": "github",
+        "gitlab": "gitlab",
+        "junit": "junit",
+    }
 
     def __getitem__(self, name: str) -> Reporter:
         module = importlib.import_module(f"{__name__}.{self._MODULES[name]}")

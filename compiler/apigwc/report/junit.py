@@ -27,10 +27,16 @@ def render(results: Sequence[LintResult], codes: dict[str, Code], run: "Run | No
             ET.SubElement(suite, "testcase", classname=r.display, name="apigwc lint")
         for d in r.diagnostics:
             where = f"{d.span.line}:{d.span.col}" if d.span is not None else "?"
-            case = ET.SubElement(suite, "testcase", classname=d.span.file if d.span is not None else r.display, name=f"{d.code} at {where}")
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=d.span.file if d.span is not None else r.display,
+                name=f"{d.code} at {where}",
+            )
             failure = ET.SubElement(case, "failure", message=d.message, type=f"{d.code} {d.name} ({d.severity.label})")
-            failure.text = f"{d.span.file if d.span else r.display}:{where}: {d.code} {d.severity.label} {d.message}" + (
-                f"\nhint: {d.hint}" if d.hint else ""
+            failure.text = (
+                f"{d.span.file if d.span else r.display}:{where}: {d.code} {d.severity.label} {d.message}"
+                + (f"\nhint: {d.hint}" if d.hint else "")
             )
         n = max(1, len(r.diagnostics))
         suite.set("tests", str(n))
@@ -39,7 +45,9 @@ def render(results: Sequence[LintResult], codes: dict[str, Code], run: "Run | No
         total += n
         failures += len(r.diagnostics)
     if run is not None and run.errors:
-        suite = ET.SubElement(root, "testsuite", name="apigwc", tests=str(len(run.errors)), failures="0", errors=str(len(run.errors)))
+        suite = ET.SubElement(
+            root, "testsuite", name="apigwc", tests=str(len(run.errors)), failures="0", errors=str(len(run.errors))
+        )
         for i, message in enumerate(run.errors, 1):
             case = ET.SubElement(suite, "testcase", classname="apigwc", name=f"run problem {i}")
             ET.SubElement(case, "error", message=message).text = message

@@ -105,4 +105,3 @@ def render(results: Sequence[LintResult], codes: dict[str, Code], run: "Run | No
         ],
     }
     return json.dumps(doc, indent=2) + "\n"
-

@@ -83,7 +83,9 @@ def summary(results: Sequence[LintResult]) -> str:
     return f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files_with} of {files}."
 
 
-def render(results: Sequence[LintResult], codes: dict[str, Code], run: "Run | None" = None, *, color: bool | None = None) -> str:
+def render(
+    results: Sequence[LintResult], codes: dict[str, Code], run: "Run | None" = None, *, color: bool | None = None
+) -> str:
     color = use_color() if color is None else color
     blocks = []
     for r in results:

@@ -91,7 +91,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
         try:
             return await self._exchange(conn, key, request, head, body)
         except _Stale as exc:
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request) from exc.__cause__
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from exc.__cause__
 
     async def _connect(self, key: tuple[str, str, int]) -> _Connection:
         scheme, host, port = key
@@ -104,7 +106,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
         return _Connection(reader, writer)
 
-    async def _exchange(self, conn: _Connection, key, request: httpx.Request, head: bytes, body: bytes) -> httpx.Response:
+    async def _exchange(
+        self, conn: _Connection, key, request: httpx.Request, head: bytes, body: bytes
+    ) -> httpx.Response:
         reused = conn.used
         received = False
         protocol = conn.protocol
@@ -123,8 +127,12 @@ class PooledTransport(httpx.AsyncBaseTransport):
                 if event is h11.NEED_DATA:
                     data = await conn.reader.read(65536)
                     if not data and not received:
-                        raise _Stale() if reused else httpx.RemoteProtocolError(
-                            "Server disconnected without sending a response.", request=request
+                        raise (
+                            _Stale()
+                            if reused
+                            else httpx.RemoteProtocolError(
+                                "Server disconnected without sending a response.", request=request
+                            )
                         )
                     received = True
                     protocol.receive_data(data)

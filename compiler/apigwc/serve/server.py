@@ -74,7 +74,12 @@ def build(loaded: Loaded, options: Options) -> Served | Failure:
         deployment.templates.precompile(gateway)  # at start, not on the first request
         deployments[selection.name] = deployment
     first = next(iter(deployments.values()))
-    unstaged = Deployment(dataclasses.replace(gateway, gateway_responses=()), StageSelection(first.stage_name, None), backends={}, guards=())
+    unstaged = Deployment(
+        dataclasses.replace(gateway, gateway_responses=()),
+        StageSelection(first.stage_name, None),
+        backends={},
+        guards=(),
+    )
     return Served(deployments, local, unstaged)
 
 
@@ -87,7 +92,9 @@ def banner(loaded: Loaded, served: Served, base_url: str) -> str:
     gateway = loaded.gateway
     lines = [f"apigwc serve: {gw_name(gateway)} from {loaded.origin}"]
     if loaded.warnings:
-        lines.append(f"  ({loaded.warnings} lint finding{'s' if loaded.warnings != 1 else ''} below error level; run 'apigwc lint' to see them)")
+        lines.append(
+            f"  ({loaded.warnings} lint finding{'s' if loaded.warnings != 1 else ''} below error level; run 'apigwc lint' to see them)"
+        )
     lines.append("")
     lines.append("Stages:")
     width = max(len(n) for n in served.deployments)
@@ -182,7 +189,9 @@ def access_line(a: Access) -> str:
     if stage is not None and stage.access_log is not None and a.context is not None:
         from ..runtime.gateway_responses import substitute
 
-        line += f"\n         access log {stage.name}: " + substitute(stage.access_log.format, a.context, a.deployment.stage_variables, missing="-")
+        line += f"\n         access log {stage.name}: " + substitute(
+            stage.access_log.format, a.context, a.deployment.stage_variables, missing="-"
+        )
     if a.log:
         line += "\n" + "\n".join(f"         {e.message}" for e in a.log)
     return line
@@ -228,12 +237,21 @@ def run(
     ``banner`` (which ends "Ready. Press Ctrl-C to stop.") is printed once uvicorn serves and
     handles Ctrl-C itself, so a Ctrl-C right after it is a clean stop.
     """
+
     async def main() -> None:
         import uvicorn
 
         # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
         # client-sent X-Forwarded-For
-        config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False, lifespan="on", loop="asyncio")
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
+            lifespan="on",
+            loop="asyncio",
+        )
         server = uvicorn.Server(config)
         watcher = asyncio.create_task(_watch(app, reload, files, out, err)) if reload is not None else None
         serving = asyncio.create_task(server.serve(sockets=[sock]))
