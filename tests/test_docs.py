@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from importlib import resources
 
-from apigwc.ruledocs import markdown_table, render_rules
 from apigwc.codes import all_codes
-from conftest import ROOT
+from apigwc.ruledocs import markdown_table, render_rules
+from support import ROOT
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 

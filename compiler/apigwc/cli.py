@@ -323,7 +323,7 @@ def vtl_render(
     import json
 
     from .vtl import TemplateError, render
-    from .vtl.variables import Request, request_from_json
+    from .vtl.variables import TemplateRequest, request_from_json
 
     try:
         source = template.read_bytes().decode("utf-8")
@@ -331,7 +331,7 @@ def vtl_render(
         raise _fail(f"cannot read '{template}': {exc.strerror or exc}")
     except UnicodeDecodeError as exc:
         raise _fail(f"'{template}' is not UTF-8 text (byte {exc.start})")
-    req = Request()
+    req = TemplateRequest()
     if request is not None:
         try:
             data = json.loads(request.read_bytes().decode("utf-8"))
@@ -535,7 +535,7 @@ def _build_one(spec: Path, out: Path, check: bool, options, cfg, names: dict) ->
     from .pipeline import build_artifacts
     from .policy import Failure, compile_spec, lint_note
     from .report.summary import render_summary
-    from .targets.local import FOLDER as LOCAL_FOLDER
+    from .targets.local_bundle import FOLDER as LOCAL_FOLDER
 
     with _progress(f"linting and lowering {spec}"):
         compiled = compile_spec(spec, cfg, "nothing was written", _color())
@@ -661,9 +661,9 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
         raise _stop(loaded)
     gateway, base_dir = loaded.gateway, loaded.base_dir
     _note(warnings_note(spec, loaded.warnings))
+    from .local.assembly import invoke_once
+    from .report.invoke import json_text, log_text, response_text
     from .runtime import Request, select_stage
-    from .runtime.local import invoke_once
-    from .runtime.report import json_text, log_text, response_text
 
     selection = select_stage(gateway, stage)
     if isinstance(selection, str):
@@ -909,7 +909,7 @@ def _confirmed(yes: bool, question: str) -> bool | None:
 
 
 def _deploy_progress():
-    from .deploy.execute import BarProgress, LineProgress
+    from .deploy.executor import BarProgress, LineProgress
 
     if sys.stderr.isatty():
         from rich.console import Console
@@ -928,12 +928,12 @@ def _deploy_failed(exc) -> int:
 
 
 def _run_deploy(compiled, options, dry_run: bool, yes: bool) -> int:
-    from .deploy.execute import DeployError
-    from .deploy.run import Deployment, render_plan, render_result
+    from .deploy.executor import DeployError
+    from .deploy.run import DeployRun, render_plan, render_result
 
     try:
         with _progress(f"reading the API and planning stage {options.stage}"):
-            deployment = Deployment(compiled.gateway, options)
+            deployment = DeployRun(compiled.gateway, options)
             outcome = deployment.plan()
         if dry_run or (outcome.plan and not yes):
             sys.stdout.write(render_plan(outcome))
@@ -971,7 +971,7 @@ def _deploy_notes(outcome) -> None:
 
 def _run_cfn_deploy(compiled, options, dry_run: bool, yes: bool, stack_name, cfn_style: str) -> int:
     from .deploy.cloudformation import StackDeploy, render_changes
-    from .deploy.execute import DeployError
+    from .deploy.executor import DeployError
 
     try:
         with _progress("creating a change set"):

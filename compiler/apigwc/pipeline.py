@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 from . import ir
 from .build import build_api
 from .check import SpecVersion, check
+from .codes import all_codes
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity
-from .codes import all_codes
 from .rules import run_rules
 from .source import Sources, open_sources
 

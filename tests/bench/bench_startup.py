@@ -107,7 +107,7 @@ def main() -> None:
         def ms(t):
             return f"{t * 1000:6.0f}ms" if t is not None else "     -  "
 
-        def ratio(t):
+        def ratio(t, a=a):
             return f"{a / t:10.2f}" if t else "         -"
 
         print(f"{spec.name:28s} {ms(a):>8s} {ms(r):>8s} {ms(s):>9s} {ratio(r)} {ratio(s):>11s}")

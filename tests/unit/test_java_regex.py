@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from apigwc.java_regex import Unsupported, check, matches
+from apigwc.java_regex import check, matches
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from apigwc.codes import all_codes
 from apigwc.config import Config
 from apigwc.pipeline import lint_file
 from apigwc.report import REPORTERS
 from apigwc.report.text import format_diagnostic, summary
-from apigwc.codes import all_codes
 
 SPEC = """swagger: "2.0"
 info: {title: T, version: "1"}

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from .. import gateway as gw
-from ..runtime import Deployment, StageSelection, select_stage
-from ..runtime.local import LocalGateway
+from ..local import LocalGateway
 from ..policy import Failure, Loaded, compile_spec, load_source
+from ..runtime import Deployment, StageSelection, select_stage
 from .app import Access, GatewayApp, Served
 from .capabilities import Level, api_notes, route_capabilities
 

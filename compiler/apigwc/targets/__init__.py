@@ -23,7 +23,7 @@ BUILD_TARGETS: tuple[str, ...] = ("cfn", "openapi", "deploy", "local")
 def _registry() -> dict[str, "Target"]:
     from .cfn import CfnTarget
     from .deploy import DeployTarget
-    from .local import LocalTarget
+    from .local_bundle import LocalTarget
     from .openapi import OpenApiTarget
 
     return {"cfn": CfnTarget(), "openapi": OpenApiTarget(), "deploy": DeployTarget(), "local": LocalTarget()}

@@ -15,14 +15,13 @@ ones listed here for that stage.  docs/deploy.md describes both.
 from __future__ import annotations
 
 from .. import gateway as gw
-from ..deploy.create import API_TAG, HANDLERS, desired_state, plan_create
-from ..deploy.plan import plan_text, plan_to_json
-from ..deploy.values import ProblemKind, Values
-from ..diagnostics import Code, Diagnostics, Severity
-from ..output import output_name
+from ..diagnostics import Code, Diagnostics
+from ..planner.calls import plan_text, plan_to_json
+from ..planner.desired import API_TAG, HANDLERS, desired_state, plan_create
+from ..planner.refs import ProblemKind, Values
 from ..source import join
 from .base import Artifact, EmitOptions
-from .codes import NEEDS_PARAMETER, INTRINSIC_UNSUPPORTED, DOCUMENTATION_NOT_DEPLOYED, NOTHING_TO_DEPLOY, DEPLOY_CODES
+from .codes import DEPLOY_CODES, DOCUMENTATION_NOT_DEPLOYED, INTRINSIC_UNSUPPORTED, NEEDS_PARAMETER, NOTHING_TO_DEPLOY
 
 
 class DeployTarget:
@@ -36,7 +35,7 @@ class DeployTarget:
 
     def emit(self, gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics) -> Artifact:
         values = Values()
-        slug = output_name(gateway)
+        slug = gateway.slug
         desired = desired_state(gateway, values, slug, gateway.stages)
         plan = plan_create(desired)
         reported: set[tuple[str, str]] = set()

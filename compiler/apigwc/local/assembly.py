@@ -21,17 +21,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from .. import gateway as gw
+from ..runtime.backends import Backend
+from ..runtime.mock import MockBackend
 from .authorizers import Authorizers
 from .aws_services import AwsServiceBackend
-from .backends import Backend
 from .http_backend import HttpBackend
 from .lambda_backend import LambdaBackend
 from .lambdas import Handlers
-from .mock import MockBackend
 from .usage import ApiKeys, Throttling, UsageStore
 
 if TYPE_CHECKING:
-    from .authorization import Guard
+    from ..runtime.authorization import Guard
 
 
 class LocalGateway:
@@ -100,8 +100,8 @@ async def invoke_once(gateway: gw.Gateway, base_dir: Path, selection, stage_vari
     The backends are the local gateway's (HTTP upstreams, Lambda handlers, AWS endpoints);
     there are no guards: like the console's Test, invoke runs no authorization (the log says so).
     """
-    from .deployment import Deployment
-    from .execute import execute
+    from ..runtime.deployment import Deployment
+    from ..runtime.execute import execute
 
     local = LocalGateway.create(gateway, base_dir)
     try:
