@@ -24,7 +24,14 @@ from architecture import Layer, cycles, import_graph, layer_of, violations
 PACKAGE = Path(__file__).resolve().parents[1] / "compiler" / "apigwc"
 
 #: Leaves with no import of the package (the package's __init__ only gives the version).
-FOUNDATION = ("apigwc.diagnostics", "apigwc.intrinsics", "apigwc.mapping", "apigwc.pathtemplate", "apigwc.java_regex")
+FOUNDATION = (
+    "apigwc.diagnostics",
+    "apigwc.intrinsics",
+    "apigwc.mapping",
+    "apigwc.pathtemplate",
+    "apigwc.java_regex",
+    "apigwc.extras",
+)
 
 LAYERS: list[list[Layer]] = [
     [Layer("foundation", FOUNDATION, modules=("apigwc",))],
@@ -36,7 +43,7 @@ LAYERS: list[list[Layer]] = [
     [Layer("lower", ("apigwc.lower", "apigwc.logical_ids", "apigwc.gateway"))],
     [Layer("planner", ("apigwc.planner",))],
     [Layer("targets", ("apigwc.targets", "apigwc.output", "apigwc.bundle"))],
-    [Layer("compile", ("apigwc.pipeline", "apigwc.report"))],
+    [Layer("compile", ("apigwc.pipeline", "apigwc.report", "apigwc.codes", "apigwc.policy"))],
     [Layer("runtime", ("apigwc.runtime",), only=("apigwc.runtime", "apigwc.gateway", "apigwc.vtl", *FOUNDATION))],
     [Layer("local adapters", ("apigwc.local", "apigwc.report.invoke"))],
     [Layer("deploy", ("apigwc.deploy",)), Layer("serve", ("apigwc.serve",))],
@@ -44,13 +51,14 @@ LAYERS: list[list[Layer]] = [
 ]
 
 #: Known exceptions, each with the reason it stands and what removes it.  The codes
-#: catalog (`rules.all_codes`, every code including the targets' AGW9xx) lives in
-#: rules/ and reaches up into targets/; issue 15 moves it to its own module above the
-#: targets, and these two entries go with it.
+#: catalog (`apigwc.codes`) sits above the targets, whose AGW9xx codes it lists; one rule,
+#: AGW018 (rules.meta: an x-apigwc-ignore entry that names no code), needs that whole
+#: catalog and imports it lazily, inside the rule.  Declaring the AGW9xx codes below the
+#: rules (they are plain data in targets/codes.py) would remove both entries.
 KNOWN_VIOLATIONS = {
-    "apigwc.rules (rules) imports apigwc.targets (targets), which is not below it",
+    "apigwc.rules.meta (rules) imports apigwc.codes (compile), which is not below it",
 }
-KNOWN_CYCLES = [["apigwc.rules", "apigwc.rules.meta"]]
+KNOWN_CYCLES = [["apigwc.codes", "apigwc.rules", "apigwc.rules.meta"]]
 
 
 @pytest.fixture(scope="module")

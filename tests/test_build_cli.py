@@ -90,7 +90,11 @@ def test_build_check_exit_codes(run_cli, tmp_path):
     assert run_cli("build", "specs/users.yaml", "--out", str(out)).returncode == 0
     before = tree(out)
     r = run_cli("build", "--check", "specs/users.yaml", "--out", str(out))
-    assert (r.returncode, r.stdout) == (0, f"{out / 'users'} is up to date\n")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        0,
+        f"{out} is up to date (1 API)\n",
+        "",
+    )  # only what is stale is shown
     (out / "users" / "template.yaml").write_text("edited\n")
     (out / "users" / "notes.txt").write_text("extra\n")
     r = run_cli("build", "--check", "specs/users.yaml", "--out", str(out))

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from importlib import resources
 
+from apigwc.codes import all_codes
 from apigwc.ruledocs import markdown_table, render_rules
-from apigwc.rules import all_codes
 from support import ROOT
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"

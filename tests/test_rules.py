@@ -20,10 +20,11 @@ from pathlib import Path
 
 import pytest
 
+from apigwc.codes import all_codes
 from apigwc.config import Config
 from apigwc.diagnostics import Diagnostic, Severity
 from apigwc.pipeline import build_artifacts, compile_file, lint_file
-from apigwc.rules import RULES, all_codes
+from apigwc.rules import RULES
 from apigwc.targets.base import CfnStyle, EmitOptions
 
 CASES = Path(__file__).resolve().parent / "rules"

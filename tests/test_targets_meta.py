@@ -8,7 +8,7 @@ import pytest
 
 from apigwc import gateway as gw
 from apigwc.cli import CfnStyleChoice, FileFormat, TargetName
-from apigwc.rules import all_codes
+from apigwc.codes import all_codes
 from apigwc.targets import TARGETS, CfnStyle, OutputFormat, target_codes
 from apigwc.targets.cfn import BODY_HANDLERS, EXPLICIT_HANDLERS
 

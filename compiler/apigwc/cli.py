@@ -1,4 +1,9 @@
-"""The ``apigwc`` command line: flags -> pipeline -> report -> exit code.  No logic lives here.
+"""The ``apigwc`` command line: flags -> call -> exit code.
+
+Every decision lives in the module that owns it: spec discovery in `source`, the
+configuration in `config`, the compile-and-report policy and the "spec or bundle" loader
+in `policy`, atomic writes in `output`, the reports in `report`.  Options that several
+commands share are declared once below (``ConfigOpt``, ``RefRootOpt``...).
 
 Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or I/O error.
 Heavy modules are imported inside the commands so that ``apigwc --help`` stays fast.
@@ -7,9 +12,10 @@ Heavy modules are imported inside the commands so that ``apigwc --help`` stays f
 from __future__ import annotations
 
 import enum
+import os
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Annotated, List, Optional
 
 import typer
 
@@ -23,10 +29,77 @@ app = typer.Typer(
         "  apigwc vtl render template.vtl --request request.json"
     ),
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    # plain help, as ruff and cfn-lint print it: rich's help formatter costs more start-up than the rest of --help
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import package_version
+
+        typer.echo(f"apigwc {package_version()}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """apigwc compiles OpenAPI with x-amazon-apigateway-* extensions into an API Gateway REST API."""
+
+
+# ----------------------------------------------------------------------------------------
+# Options shared by several commands: declared once
+
+
+def _comma_list(values: Optional[List[str]]) -> Optional[List[str]]:
+    """``--select AGW1,AGW4 --select AGW8`` -> ["AGW1", "AGW4", "AGW8"] (as ruff and cfn-lint take lists)."""
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()] or None
+
+
+class CfnStyleChoice(str, enum.Enum):
+    explicit = "explicit"
+    body = "body"
+
+
+ConfigOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--config",
+        help="Config file: apigwc.toml, .apigwc.toml or a pyproject.toml with [tool.apigwc] (default: the nearest one).",
+    ),
+]
+RefRootOpt = Annotated[
+    Optional[Path], typer.Option("--ref-root", help="Folder that local $refs may reach (default: the spec's folder).")
+]
+CfnStyleOpt = Annotated[
+    CfnStyleChoice,
+    typer.Option("--cfn-style", help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body."),
+]
+LambdaParamsOpt = Annotated[
+    bool, typer.Option("--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter.")
+]
+SelectOpt = Annotated[
+    Optional[List[str]],
+    typer.Option(
+        "--select",
+        help="Only these codes, code prefixes (AGW2) or names; comma-separated or repeated.",
+        callback=_comma_list,
+    ),
+]
+IgnoreOpt = Annotated[
+    Optional[List[str]],
+    typer.Option(
+        "--ignore", help="Skip these codes, prefixes or names; comma-separated or repeated.", callback=_comma_list
+    ),
+]
 
 
 class LintFormat(str, enum.Enum):
@@ -34,6 +107,8 @@ class LintFormat(str, enum.Enum):
     json = "json"
     sarif = "sarif"
     github = "github"
+    gitlab = "gitlab"
+    junit = "junit"
 
 
 class RulesFormat(str, enum.Enum):
@@ -53,65 +128,96 @@ def _fail(message: str) -> "typer.Exit":
     return typer.Exit(2)
 
 
-def _spec_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Expand folders to the OpenAPI files inside them; report paths that do not exist."""
-    files: list[Path] = []
-    problems: list[str] = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted(
-                f
-                for pattern in ("*.yaml", "*.yml", "*.json")
-                for f in p.rglob(pattern)
-                if f.is_file() and _looks_like_openapi(f)
-            )
-            if not found:
-                problems.append(f"no OpenAPI files (YAML or JSON with 'openapi' or 'swagger') under '{p}'")
-            files.extend(found)
-        elif p.exists():
-            files.append(p)
-        else:
-            problems.append(f"cannot read '{p}': no such file or directory")
-    return files, problems
+def _stop(failure) -> "typer.Exit":
+    """Print a `policy.Failure` (its findings, then its message) and exit with its status."""
+    for line in failure.details:
+        typer.echo(line, err=True, color=True)  # colored (or not) by the policy: click must not strip it
+    prefix = "apigwc: error: " if failure.status == 2 else "apigwc: "
+    typer.echo(prefix + failure.message, err=True)
+    return typer.Exit(failure.status)
 
 
-def _looks_like_openapi(path: Path) -> bool:
-    """True if the first 8 KB hold an `openapi:`/`swagger:` key (YAML at line start, or JSON)."""
-    import re
+def _note(text: Optional[str]) -> None:
+    if text:
+        typer.echo(f"apigwc: {text}", err=True)
 
-    key = re.compile(rb'(?m)^["\']?(openapi|swagger)["\']?[ \t]*:|"(openapi|swagger)"\s*:')
+
+def _config(spec: Optional[Path], config_path: Optional[Path], ref_root: Optional[Path], **overrides):
+    """The config for ``spec`` (a usage error, exit 2, when it is malformed)."""
+    from .policy import ConfigError, config_for
+
     try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-    except OSError:
-        return False
-    return key.search(head) is not None
+        return config_for(spec, config_path, ref_root=ref_root.resolve() if ref_root else None, **overrides)
+    except ConfigError as exc:
+        raise _fail(str(exc))
+
+
+def _color() -> bool:
+    from .report.text import use_color
+
+    return use_color(sys.stderr)
+
+
+def _compile(spec: Path, cfg, stopped: str = "nothing was written", note: bool = True):
+    """Lint and lower ``spec`` under the shared policy; exits on lint errors (1) or an unreadable file (2)."""
+    from .policy import Failure, compile_spec, lint_note
+
+    with _progress(f"linting and lowering {spec}"):
+        compiled = compile_spec(spec, cfg, stopped, _color())
+    if isinstance(compiled, Failure):
+        raise _stop(compiled)
+    if note:
+        _note(lint_note(compiled, spec))
+    return compiled
+
+
+def _progress(message: str):
+    """A spinner on stderr while long work runs (only on a terminal)."""
+    import contextlib
+
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext()
+    from rich.console import Console
+
+    return Console(stderr=True).status(message)
+
+
+def _require(extra: str, *modules: str) -> None:
+    """Exit 2 with the install command when an optional dependency of this command is missing."""
+    from .extras import missing
+
+    problem = missing(extra, modules)
+    if problem is not None:
+        raise _fail(problem)
+
+
+# ----------------------------------------------------------------------------------------
+# lint, rules
 
 
 @app.command()
 def lint(
     specs: List[Path] = typer.Argument(
-        None, help="OpenAPI files (YAML or JSON), or folders to search.", show_default=False
+        None, help="OpenAPI files (YAML or JSON), folders to search, or - for standard input.", show_default=False
     ),
     format: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Report format."),
     fail_on: Optional[Level] = typer.Option(
-        None,
-        "--fail-on",
-        help="Exit 1 on findings at or above this level (default: error, or fail-on in \\[tool.apigwc]).",
+        None, "--fail-on", help="Exit 1 on findings at or above this level (default: error, or fail-on in the config)."
     ),
-    select: Optional[List[str]] = typer.Option(
-        None, "--select", help="Only these codes, code prefixes (AGW2) or names."
-    ),
-    ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these codes, prefixes or names."),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(
-        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    select: SelectOpt = None,
+    ignore: IgnoreOpt = None,
+    config: ConfigOpt = None,
+    ref_root: RefRootOpt = None,
+    stdin_filename: Optional[Path] = typer.Option(
+        None, "--stdin-filename", help="The name of the spec read from - (for messages, $refs and config discovery)."
     ),
     explain: Optional[str] = typer.Option(
         None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"
     ),
     skip_non_openapi: bool = typer.Option(
-        False, "--skip-non-openapi", help="Silently skip files without an 'openapi' or 'swagger' key (for pre-commit)."
+        False,
+        "--skip-non-openapi",
+        help="For pre-commit: a YAML/JSON file that is not OpenAPI is replaced by the specs that $ref it (under the current folder), or skipped.",
     ),
 ) -> None:
     """Check OpenAPI specs for API Gateway mistakes.
@@ -124,11 +230,17 @@ def lint(
 
       apigwc lint specs/ --format sarif > apigwc.sarif
 
+      apigwc lint --select AGW2,AGW4 --ignore AGW405 specs/
+
+      cat api.yaml | apigwc lint - --stdin-filename specs/api.yaml
+
       apigwc lint --explain AGW201
     """
-    from .rules import resolve_code
+    from .policy import LintRequest, run_lint
 
     if explain is not None:
+        from .codes import explain_text, resolve_code
+
         code = resolve_code(explain)
         if code is None:
             raise _fail(f"unknown rule {explain!r}; 'apigwc rules' lists them all")
@@ -136,58 +248,24 @@ def lint(
         raise typer.Exit(0)
     if not specs:
         raise _fail("give at least one OpenAPI file, e.g. 'apigwc lint openapi.yaml'")
-    if skip_non_openapi:
-        specs = [p for p in specs if p.is_dir() or not p.is_file() or _looks_like_openapi(p)]
-        if not specs:
-            raise typer.Exit(0)
-    raise typer.Exit(_run_lint(specs, format.value, fail_on, select, ignore, config, ref_root))
-
-
-def _run_lint(specs, fmt, fail_on, select, ignore, config_path, ref_root) -> int:
-    from .config import Config, ConfigError, find_pyproject, load_config
-    from .pipeline import lint_file
-    from .report import REPORTERS
-    from .rules import all_codes
-
-    files, problems = _spec_files(list(specs))
-    codes = all_codes()
-    results = []
-    failing = False
-    configs: dict[Path | None, Config] = {}
-    for f in files:
-        source = config_path if config_path is not None else find_pyproject(f.parent)
-        if source not in configs:
-            try:
-                cfg = load_config(source).merged(
-                    select=select,
-                    ignore=ignore,
-                    fail_on=fail_on.value if fail_on else None,
-                    ref_root=ref_root.resolve() if ref_root else None,
-                )
-                cfg.validate(codes)
-            except ConfigError as exc:
-                raise _fail(str(exc))
-            configs[source] = cfg
-        cfg = configs[source]
-        try:
-            result = lint_file(f, str(f), cfg)
-        except OSError as exc:
-            problems.append(f"cannot read '{f}': {exc.strerror or exc}")
-            continue
-        results.append(result)
-        failing = failing or bool(result.failing(cfg.fail_on))
-    sys.stdout.write(REPORTERS[fmt](results, codes))
-    for p in problems:
-        typer.echo(f"apigwc: error: {p}", err=True)
-    if problems:
-        return 2
-    return 1 if failing else 0
-
-
-def explain_text(code) -> str:
-    """The --explain text of a code."""
-    head = f"{code.code} {code.name} ({code.severity.label}, {code.stage})"
-    return f"{head}\n{'=' * len(head)}\n\n{code.summary}\n\n{code.doc}\n" if code.doc else f"{head}\n\n{code.summary}\n"
+    request = LintRequest(
+        paths=tuple(specs),
+        format=format.value,
+        config=config,
+        overrides=dict(
+            select=select,
+            ignore=ignore,
+            fail_on=fail_on.value if fail_on else None,
+            ref_root=ref_root.resolve() if ref_root else None,
+        ),
+        stdin_filename=stdin_filename,
+        for_pre_commit=skip_non_openapi,
+    )
+    outcome = run_lint(request, sys.stdin.buffer if "-" in (str(s) for s in specs) else None)
+    sys.stdout.write(outcome.report)
+    for problem in outcome.problems:
+        typer.echo(f"apigwc: error: {problem}", err=True)
+    raise typer.Exit(outcome.exit_code)
 
 
 @app.command()
@@ -202,8 +280,8 @@ def rules(
 
       apigwc rules --format markdown > docs/rules.md
     """
+    from .codes import all_codes
     from .ruledocs import render_rules
-    from .rules import all_codes
 
     typer.echo(render_rules(all_codes(), format.value), nl=False)
 
@@ -212,8 +290,9 @@ vtl_app = typer.Typer(
     name="vtl",
     help="Work with API Gateway mapping templates (VTL).\n\nExample: apigwc vtl render template.vtl --request request.json",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
+    # plain help, as ruff and cfn-lint print it: rich's help formatter costs more start-up than the rest of --help
+    rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(vtl_app)
@@ -290,78 +369,6 @@ class FileFormat(str, enum.Enum):
     json = "json"
 
 
-class CfnStyleChoice(str, enum.Enum):
-    explicit = "explicit"
-    body = "body"
-
-
-def _progress(message: str):
-    """A spinner on stderr while long work runs (only on a terminal)."""
-    import contextlib
-
-    if not sys.stderr.isatty():
-        return contextlib.nullcontext()
-    from rich.console import Console
-
-    return Console(stderr=True).status(message)
-
-
-def _config_for(spec: Path, config_path: Optional[Path], ref_root: Optional[Path]):
-    from .config import ConfigError, find_pyproject, load_config
-    from .rules import all_codes
-
-    source = config_path if config_path is not None else find_pyproject(spec.parent)
-    try:
-        cfg = load_config(source).merged(ref_root=ref_root.resolve() if ref_root else None)
-        cfg.validate(all_codes())
-    except ConfigError as exc:
-        raise _fail(str(exc))
-    return cfg
-
-
-def _print_diagnostics(diagnostics, texts: dict[str, str]) -> None:
-    from .report.text import format_diagnostic
-
-    color = sys.stderr.isatty() and "NO_COLOR" not in __import__("os").environ
-    cache: dict[str, list[str]] = {}
-    for d in diagnostics:
-        lines = None
-        if d.span is not None and d.span.file in texts:
-            lines = cache.setdefault(d.span.file, texts[d.span.file].splitlines())
-        typer.echo(format_diagnostic(d, lines, color), err=True)
-
-
-def _compile(spec: Path, config_path, ref_root, stopped: str = "nothing was written"):
-    """Lint and lower one spec; on lint errors print them (and what did not happen) and return None."""
-    from .diagnostics import Severity
-    from .pipeline import compile_file
-
-    cfg = _config_for(spec, config_path, ref_root)
-    try:
-        with _progress(f"linting and lowering {spec}"):
-            compiled = compile_file(spec, str(spec), cfg)
-    except OSError as exc:
-        raise _fail(f"cannot read '{spec}': {exc.strerror or exc}")
-    lint = compiled.lint
-    if not compiled.ok:
-        errors = [d for d in lint.diagnostics if d.severity is Severity.ERROR]
-        _print_diagnostics(errors, lint.texts)
-        typer.echo(
-            f"apigwc: {spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; {stopped} "
-            f"(run 'apigwc lint {spec}' for every finding)",
-            err=True,
-        )
-        return None, cfg
-    warnings = [d for d in lint.diagnostics if d.severity is not Severity.ERROR]
-    if warnings:
-        typer.echo(
-            f"apigwc: {spec}: {len(warnings)} lint finding{'s' if len(warnings) != 1 else ''} below error level "
-            f"(run 'apigwc lint {spec}' to see them)",
-            err=True,
-        )
-    return compiled, cfg
-
-
 def _emit_options(fmt: str, cfn_style: str, lambda_params: bool, bundle_base_dir: str = "."):
     from .targets import CfnStyle, EmitOptions, OutputFormat
 
@@ -374,10 +381,12 @@ def _emit_options(fmt: str, cfn_style: str, lambda_params: bool, bundle_base_dir
 
 
 def _target_failed(compiled, diagnostics) -> bool:
-    from .diagnostics import Severity
+    from .policy import target_findings
 
-    _print_diagnostics(diagnostics, compiled.lint.texts)
-    return any(d.severity is Severity.ERROR for d in diagnostics)
+    lines, failed = target_findings(compiled, diagnostics, _color())
+    for line in lines:
+        typer.echo(line, err=True, color=True)
+    return failed
 
 
 @app.command()
@@ -388,18 +397,10 @@ def emit(
         None, "--output", "-o", help="Write to this file instead of stdout (--target local: this folder)."
     ),
     format: FileFormat = typer.Option(FileFormat.yaml, "--format", "-f", help="File format."),
-    cfn_style: CfnStyleChoice = typer.Option(
-        CfnStyleChoice.explicit,
-        "--cfn-style",
-        help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body.",
-    ),
-    lambda_params: bool = typer.Option(
-        False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."
-    ),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(
-        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
-    ),
+    cfn_style: CfnStyleOpt = CfnStyleChoice.explicit,
+    lambda_params: LambdaParamsOpt = False,
+    config: ConfigOpt = None,
+    ref_root: RefRootOpt = None,
 ) -> None:
     """Compile a spec to one target: a CloudFormation template, the OpenAPI export, the deploy plan, or the local bundle.
 
@@ -419,16 +420,18 @@ def emit(
 
       apigwc emit --target local specs/users.yaml -o build/users-local
     """
+    from .output import check_folder_output, write_file_atomically, write_outputs
     from .targets import TARGETS
 
     folder = TARGETS[target.value].folder
     if folder is not None:
-        _check_folder_output(target.value, output)
+        problem = check_folder_output(target.value, output)
+        if problem:
+            raise _fail(problem)
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
-    compiled, cfg = _compile(spec, config, ref_root)
-    if compiled is None:
-        raise typer.Exit(1)
+    cfg = _config(spec, config, ref_root)
+    compiled = _compile(spec, cfg)
     from .bundle import base_dir_for
     from .pipeline import emit_target
 
@@ -440,89 +443,50 @@ def emit(
     if _target_failed(compiled, found):
         typer.echo("apigwc: nothing was written", err=True)
         raise typer.Exit(1)
-    if folder is not None:
-        _write_folder(output, {rel.removeprefix(folder + "/"): text for rel, text in artifact.items()})
-        raise typer.Exit(0)
-    from .targets.base import OutputFormat, primary_file
-
-    text = artifact[primary_file(artifact, OutputFormat(format.value), str(output) if output is not None else None)]
-    if output is None:
-        sys.stdout.write(text)
-        raise typer.Exit(0)
     try:
-        _write_atomically(output, text)
+        if folder is not None:
+            target_dir = Path(os.path.abspath(output))
+            write_outputs(
+                target_dir.parent,
+                target_dir.name,
+                {rel.removeprefix(folder + "/"): text for rel, text in artifact.items()},
+            )
+        else:
+            from .targets.base import OutputFormat, primary_file
+
+            text = artifact[
+                primary_file(artifact, OutputFormat(format.value), str(output) if output is not None else None)
+            ]
+            if output is None:
+                sys.stdout.write(text)
+                raise typer.Exit(0)
+            write_file_atomically(output, text)
     except OSError as exc:
         raise _fail(f"cannot write '{output}': {exc.strerror or exc}")
     typer.echo(f"apigwc: wrote {output}", err=True)
-
-
-def _check_folder_output(target: str, output: Optional[Path]) -> None:
-    """A folder target writes into -o DIR, which it replaces: refuse anything it should not replace."""
-    from .bundle import is_bundle
-
-    if output is None:
-        raise _fail(f"--target {target} writes a folder: give it with -o DIR")
-    if output.exists() and not output.is_dir():
-        raise _fail(f"-o '{output}' is a file, not a folder")
-    if output.is_dir() and any(output.iterdir()) and not is_bundle(output):
-        raise _fail(
-            f"-o '{output}' is a folder that holds other files; apigwc replaces the whole folder, so give a new one"
-        )
-
-
-def _write_folder(folder: Path, files: dict[str, str]) -> None:
-    """Replace ``folder`` with exactly ``files``, atomically (as ``build`` writes output/<api>/)."""
-    import os
-
-    from .output import write_outputs
-
-    target = Path(os.path.abspath(folder))
-    try:
-        write_outputs(target.parent, target.name, files)
-    except OSError as exc:
-        raise _fail(f"cannot write '{folder}': {exc.strerror or exc}")
-    typer.echo(f"apigwc: wrote {folder}", err=True)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @app.command()
 def build(
     specs: List[Path] = typer.Argument(None, help="OpenAPI files, or folders to search.", show_default=False),
     out: Path = typer.Option(Path("output"), "--out", help="Write into OUT/<api-name>/."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if OUT is not what a build would write."),
-    cfn_style: CfnStyleChoice = typer.Option(
-        CfnStyleChoice.explicit,
-        "--cfn-style",
-        help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body.",
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="Write nothing; print only what is stale (and output folders no spec builds), exit 1 if any.",
     ),
-    lambda_params: bool = typer.Option(
-        False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."
-    ),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(
-        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
-    ),
+    cfn_style: CfnStyleOpt = CfnStyleChoice.explicit,
+    lambda_params: LambdaParamsOpt = False,
+    config: ConfigOpt = None,
+    ref_root: RefRootOpt = None,
 ) -> None:
     """Lint, lower and write every target into OUT/<api-name>/.
 
     Writes template.yaml (CloudFormation), openapi.yaml (the normalized export),
     deploy-plan.json / deploy-plan.txt (the deploy calls) and local/ (the bundle that
     apigwc serve runs), atomically: a failed or killed build leaves the previous output untouched.  With
-    --check nothing is written and the exit code says whether OUT is up to date.
+    --check nothing is written: it prints each stale folder, and (when given a folder of specs) each
+    folder of OUT that no spec builds any more, and the exit code says whether OUT is up to date.
 
     Examples:
 
@@ -532,62 +496,84 @@ def build(
 
       apigwc build --check specs/
     """
+    from .source import find_specs
+
     if not specs:
         raise _fail("give at least one OpenAPI file, e.g. 'apigwc build openapi.yaml'")
-    files, problems = _spec_files(list(specs))
+    files, problems = find_specs(list(specs))
     if problems:
         for p in problems:
             typer.echo(f"apigwc: error: {p}", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(
-        _run_build(files, out, check, _emit_options("yaml", cfn_style.value, lambda_params), config, ref_root)
-    )
+    if out.exists() and not out.is_dir():
+        raise _fail(f"--out '{out}' is a file, not a folder")
+    options = _emit_options("yaml", cfn_style.value, lambda_params)
+    status, names = 0, {}
+    for spec in files:
+        status = max(status, _build_one(spec, out, check, options, _config(spec, config, ref_root), names))
+    if check:
+        from .output import orphaned_outputs
+
+        orphans = orphaned_outputs(out, set(names)) if any(p.is_dir() for p in specs) else []
+        for folder in orphans:
+            typer.echo(
+                f"apigwc: {folder} is built by no spec under {', '.join(str(p) for p in specs)}; delete it", err=True
+            )
+        if orphans:
+            status = max(status, 1)
+        if status == 0:
+            typer.echo(f"{out} is up to date ({len(names)} API{'s' if len(names) != 1 else ''})")
+    raise typer.Exit(status)
 
 
-def _run_build(files: list[Path], out: Path, check: bool, options, config_path, ref_root) -> int:
+def _build_one(spec: Path, out: Path, check: bool, options, cfg, names: dict) -> int:
+    """Build (or check) one spec into OUT/<name>/: 0, or 1 when it has errors or is stale."""
     import dataclasses
 
     from .bundle import base_dir_for
     from .output import output_name, stale_files, write_outputs
     from .pipeline import build_artifacts
+    from .policy import Failure, compile_spec, lint_note
     from .report.summary import render_summary
     from .targets.local_bundle import FOLDER as LOCAL_FOLDER
 
-    if out.exists() and not out.is_dir():
-        raise _fail(f"--out '{out}' is a file, not a folder")
-    status = 0
-    names: dict[str, Path] = {}
-    for spec in files:
-        compiled, cfg = _compile(spec, config_path, ref_root)
-        if compiled is None:
-            status = 1
-            continue
-        name = output_name(compiled.gateway)
-        if name in names:
-            raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}; give the APIs different titles")
-        names[name] = spec
-        spec_options = dataclasses.replace(options, bundle_base_dir=base_dir_for(spec, out / name / LOCAL_FOLDER))
-        with _progress(f"emitting {spec}"):
-            artifacts, found = build_artifacts(compiled, spec_options, cfg)
-        if _target_failed(compiled, found):
-            typer.echo(f"apigwc: {spec}: nothing was written", err=True)
-            status = 1
-            continue
-        folder = out / name
-        if check:
-            stale = stale_files(folder, artifacts)
-            if stale:
-                typer.echo(f"apigwc: {folder} is stale ({', '.join(stale)}); run 'apigwc build {spec}'", err=True)
-                status = 1
-            else:
-                typer.echo(f"{folder} is up to date")
-            continue
-        try:
-            write_outputs(out, name, artifacts)
-        except OSError as exc:
-            raise _fail(f"cannot write {folder}: {exc.strerror or exc}")
-        typer.echo(render_summary(compiled.gateway, str(folder), artifacts), nl=False)
-    return status
+    with _progress(f"linting and lowering {spec}"):
+        compiled = compile_spec(spec, cfg, "nothing was written", _color())
+    if isinstance(compiled, Failure):
+        _stop(compiled)
+        if compiled.status == 2:
+            raise typer.Exit(2)
+        return 1
+    if not check:
+        _note(lint_note(compiled, spec))
+    name = output_name(compiled.gateway)
+    if name in names:
+        raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}; give the APIs different titles")
+    names[name] = spec
+    spec_options = dataclasses.replace(options, bundle_base_dir=base_dir_for(spec, out / name / LOCAL_FOLDER))
+    with _progress(f"emitting {spec}"):
+        artifacts, found = build_artifacts(compiled, spec_options, cfg)
+    from .policy import target_findings
+
+    lines, failed = target_findings(compiled, found, _color())
+    for line in lines if failed or not check else ():
+        typer.echo(line, err=True, color=True)
+    if failed:
+        typer.echo(f"apigwc: {spec}: nothing was written", err=True)
+        return 1
+    folder = out / name
+    if check:
+        stale = stale_files(folder, artifacts)
+        if stale:
+            typer.echo(f"apigwc: {folder} is stale ({', '.join(stale)}); run 'apigwc build {spec}'", err=True)
+            return 1
+        return 0
+    try:
+        write_outputs(out, name, artifacts)
+    except OSError as exc:
+        raise _fail(f"cannot write {folder}: {exc.strerror or exc}")
+    typer.echo(render_summary(compiled.gateway, str(folder), artifacts), nl=False)
+    return 0
 
 
 # ----------------------------------------------------------------------------------------
@@ -623,10 +609,8 @@ def invoke(
         None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"
     ),
     format: InvokeFormat = typer.Option(InvokeFormat.text, "--format", "-f", help="Output format."),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(
-        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
-    ),
+    config: ConfigOpt = None,
+    ref_root: RefRootOpt = None,
 ) -> None:
     """Run one request through the API without a server; print the response and the execution log.
 
@@ -652,6 +636,7 @@ def invoke(
 def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, config_path, ref_root) -> int:
     import asyncio
 
+    _require("serve")
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
     if not path.startswith("/"):
@@ -668,39 +653,26 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
         body = _read_data(data)
     verb = (method or ("POST" if data is not None else "GET")).upper()
 
-    if spec.is_dir():  # a local bundle (output/<api>/local)
-        from .bundle import load_bundle
+    from .policy import Failure, compile_spec, load_source, warnings_note
 
-        bundle = load_bundle(spec)
-        if isinstance(bundle, str):
-            raise _fail(bundle)
-        gateway, base_dir = bundle.gateway, bundle.base_dir
-    else:
-        compiled, _ = _compile(spec, config_path, ref_root, stopped="the request was not run")
-        if compiled is None:
-            return 1
-        gateway, base_dir = compiled.gateway, spec.resolve().parent
+    cfg = None if spec.is_dir() else _config(spec, config_path, ref_root)
+    loaded = load_source(spec, lambda s: compile_spec(s, cfg, "the request was not run", _color()))
+    if isinstance(loaded, Failure):
+        raise _stop(loaded)
+    gateway, base_dir = loaded.gateway, loaded.base_dir
+    _note(warnings_note(spec, loaded.warnings))
+    from .local.assembly import invoke_once
     from .report.invoke import json_text, log_text, response_text
-    from .runtime import Deployment, Request, execute, select_stage
+    from .runtime import Request, select_stage
 
     selection = select_stage(gateway, stage)
     if isinstance(selection, str):
         raise _fail(selection)
     if selection.note:
         typer.echo(f"apigwc: using {selection.note}", err=True)
-    from .local import LocalGateway
-
-    async def run_once():
-        # the local gateway's backends (HTTP upstreams, Lambda handlers, AWS endpoints);
-        # no guards: like the console's Test, invoke runs no authorization (the log says so)
-        local = LocalGateway.create(gateway, base_dir)
-        try:
-            deployment = Deployment(gateway, selection, stage_variables=variables, backends=local.backends)
-            return await execute(deployment, Request.build(verb, path, pairs, body))
-        finally:
-            await local.aclose()
-
-    execution = asyncio.run(run_once())
+    execution = asyncio.run(
+        invoke_once(gateway, base_dir, selection, variables, Request.build(verb, path, pairs, body))
+    )
     if fmt == "json":
         sys.stdout.write(json_text(execution))
         return 0
@@ -749,7 +721,10 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on."),
     port: int = typer.Option(3000, "--port", "-p", help="The port to listen on (0: any free port)."),
     stage: Optional[List[str]] = typer.Option(
-        None, "--stage", help="Serve only this stage (repeatable; default: every declared stage, or 'local')."
+        None,
+        "--stage",
+        help="Serve only these stages (comma-separated or repeated; default: every declared stage, or 'local').",
+        callback=_comma_list,
     ),
     stage_var: Optional[List[str]] = typer.Option(
         None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"
@@ -771,10 +746,8 @@ def serve(
         "--log",
         help="Print each request's execution log (every step, with headers and bodies) after its access-log line.",
     ),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(
-        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
-    ),
+    config: ConfigOpt = None,
+    ref_root: RefRootOpt = None,
 ) -> None:
     """Run the API as a local gateway on 127.0.0.1, the way API Gateway would answer.
 
@@ -800,6 +773,7 @@ def serve(
 
 
 def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, config_path, ref_root) -> int:
+    _require("serve")
     from .serve.server import Failure, Options, banner, bind, build, compile_for_serving, load, run
 
     if not source.exists():
@@ -815,7 +789,7 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
     for name, target in options.lambdas.items():
         if ":" not in target:
             raise _fail(f"--lambda {name}={target}: the handler must be module:callable, e.g. handlers.pets:handler")
-    cfg = None if source.is_dir() else _config_for(source, config_path, ref_root)
+    cfg = None if source.is_dir() else _config(source, config_path, ref_root)
 
     def compile_spec(spec: Path):
         return compile_for_serving(spec, cfg)
@@ -830,12 +804,7 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
     with _progress(f"loading {source}"):
         first = attempt()
     if isinstance(first, Failure):
-        for line in first.details:
-            typer.echo(line, err=True)
-        if first.details:  # lint errors
-            typer.echo(f"apigwc: {first.message}; nothing is served", err=True)
-            return 1
-        raise _fail(first.message)
+        raise _stop(first)
     served, loaded = first
     sock = bind(host, port)
     if isinstance(sock, str):
@@ -851,8 +820,8 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
 
     access = LineWriter(sys.stdout)
     app = GatewayApp(served, on_access=lambda a: access(access_line(a)), with_log=log)
-    out(banner(loaded, served, f"http://{shown}:{bound[1]}"))
-    run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out, access=access)
+    text = banner(loaded, served, f"http://{shown}:{bound[1]}")
+    run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out, access=access, banner=text)
     return 0
 
 
@@ -888,13 +857,9 @@ def deploy(
     stack_name: Optional[str] = typer.Option(
         None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>)."
     ),
-    cfn_style: CfnStyleChoice = typer.Option(
-        CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit resources, or RestApi.Body."
-    ),
-    config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(
-        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
-    ),
+    cfn_style: CfnStyleOpt = CfnStyleChoice.explicit,
+    config: ConfigOpt = None,
+    ref_root: RefRootOpt = None,
 ) -> None:
     """Deploy a spec to API Gateway and converge: a second deploy of the same spec changes nothing.
 
@@ -916,6 +881,7 @@ def deploy(
 
       apigwc deploy specs/users.yaml --stage dev --via cloudformation --yes
     """
+    _require("deploy")
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
     params: dict[str, str] = {}
@@ -924,9 +890,7 @@ def deploy(
         if not sep or not name.strip():
             raise _fail(f"--param takes NAME=VALUE, got '{item}'")
         params[name.strip()] = value
-    compiled, _cfg = _compile(spec, config, ref_root)
-    if compiled is None:
-        raise typer.Exit(1)
+    compiled = _compile(spec, _config(spec, config, ref_root))
     from .deploy.run import DeployOptions
 
     options = DeployOptions(stage=stage, region=region, endpoint_url=endpoint_url, profile=profile, params=params)
@@ -1039,8 +1003,8 @@ def _run_cfn_deploy(compiled, options, dry_run: bool, yes: bool, stack_name, cfn
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point (and ``python -m apigwc``: the same name, so completion scripts match)."""
+    app(prog_name="apigwc")
 
 
 if __name__ == "__main__":  # pragma: no cover

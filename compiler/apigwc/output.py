@@ -106,3 +106,47 @@ def stale_files(folder: Path, files: Mapping[str, str]) -> list[str]:
             if path.is_file() and rel not in files:
                 out.append(rel)
     return out
+
+
+def write_file_atomically(path: Path, text: str) -> None:
+    """Write one file (``emit -o FILE``) through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+#: the files that mark a folder under OUT as one apigwc build wrote
+_BUILD_MARKERS = ("template.yaml", "local/gateway.json")
+
+
+def orphaned_outputs(root: Path, names: set[str]) -> list[Path]:
+    """Folders under ``root`` that an apigwc build wrote but that no given spec builds into any more."""
+    if not root.is_dir():
+        return []
+    return [
+        p
+        for p in sorted(root.iterdir())
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and p.name not in names
+        and all((p / m).is_file() for m in _BUILD_MARKERS)
+    ]
+
+
+def check_folder_output(target: str, output: Path | None) -> str | None:
+    """Why ``-o`` cannot take a folder target's output (it replaces the whole folder), or None."""
+    from .bundle import is_bundle
+
+    if output is None:
+        return f"--target {target} writes a folder: give it with -o DIR"
+    if output.exists() and not output.is_dir():
+        return f"-o '{output}' is a file, not a folder"
+    if output.is_dir() and any(output.iterdir()) and not is_bundle(output):
+        return f"-o '{output}' is a folder that holds other files; apigwc replaces the whole folder, so give a new one"
+    return None

@@ -19,9 +19,10 @@ from typing import TYPE_CHECKING
 from . import ir
 from .build import build_api
 from .check import SpecVersion, check
+from .codes import all_codes
 from .config import Config
 from .diagnostics import Diagnostic, Diagnostics, Severity
-from .rules import all_codes, run_rules
+from .rules import run_rules
 from .source import Sources, open_sources
 
 if TYPE_CHECKING:  # imported lazily at run time: lint does not need them
@@ -93,17 +94,19 @@ def _selected_rules(config: Config) -> list[str] | None:
     ]
 
 
-def lint_file(path: Path, display: str | None = None, config: Config | None = None) -> LintResult:
-    """Lint one spec file.  Raises OSError if the file itself cannot be read (exit 2)."""
+def lint_file(
+    path: Path, display: str | None = None, config: Config | None = None, raw: bytes | None = None
+) -> LintResult:
+    """Lint one spec file (``raw``: its bytes, e.g. standard input).  Raises OSError if it cannot be read (exit 2)."""
     with gc_paused():
-        return _lint_file(path, display, config)
+        return _lint_file(path, display, config, raw)
 
 
-def _lint_file(path: Path, display: str | None, config: Config | None) -> LintResult:
+def _lint_file(path: Path, display: str | None, config: Config | None, raw: bytes | None = None) -> LintResult:
     config = config or Config()
     display = display or str(path)
     diags = Diagnostics()
-    sources = open_sources(path, display, diags, ref_root=config.ref_root)
+    sources = open_sources(path, display, diags, ref_root=config.ref_root, raw=raw)
     version = api = None
     if sources is not None:
         version = check(sources, diags)

@@ -60,3 +60,21 @@ def markdown_docs(ordered: list[Code]) -> str:
         if c.doc:
             out += ["```text", c.doc, "```", ""]
     return "\n".join(out)
+
+
+#: where docs/rules.md is published: the tagged copy of the repository, so a link never moves
+REPOSITORY_URL = "https://github.com/apigwc/apigwc"
+
+
+def rule_url(code: Code, version: str) -> str:
+    """A stable link to a rule's section of docs/rules.md at this release (the heading ``## AGW201 name``)."""
+    ref = f"v{version}" if version != "0.0.0" else "main"
+    return f"{REPOSITORY_URL}/blob/{ref}/docs/rules.md#{code.code.lower()}-{code.name}"
+
+
+def rule_markdown(code: Code) -> str:
+    """A rule's documentation as Markdown (SARIF ``help.markdown``: GitHub shows it beside the alert)."""
+    parts = [f"**{code.code} {code.name}** ({code.severity.label}): {code.summary}"]
+    if code.doc:
+        parts += ["", "```text", code.doc, "```"]
+    return "\n".join(parts)

@@ -755,9 +755,9 @@ class Document:
         return self.locator.span(self.display, tokens, at_key)
 
 
-def read_text(path: Path, display: str, diags: Diagnostics) -> str | None:
-    """Read and decode a file as UTF-8; report decoding problems.  OSError propagates."""
-    raw = path.read_bytes()
+def read_text(path: Path, display: str, diags: Diagnostics, raw: bytes | None = None) -> str | None:
+    """Read and decode a file (or ``raw``, e.g. standard input) as UTF-8; report decoding problems.  OSError propagates."""
+    raw = path.read_bytes() if raw is None else raw
     if raw.startswith(codecs.BOM_UTF8):
         raw = raw[len(codecs.BOM_UTF8) :]
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
@@ -929,9 +929,9 @@ def _yaml_problem(exc: Any, problem: str, text: str) -> tuple[str, str | None]:
     return problem, hint
 
 
-def load_document(path: Path, display: str, diags: Diagnostics) -> Document | None:
-    """Read and parse one file.  Raises OSError when the file cannot be read (an I/O error)."""
-    text = read_text(path, display, diags)
+def load_document(path: Path, display: str, diags: Diagnostics, raw: bytes | None = None) -> Document | None:
+    """Read and parse one file (its bytes are ``raw`` when given).  Raises OSError when the file cannot be read."""
+    text = read_text(path, display, diags, raw)
     if text is None:
         return None
     return parse_document(path, display, text, diags)
@@ -1165,12 +1165,15 @@ def _near_file(uri: str, path: Path) -> str | None:
     return f"did you mean '{head}{close[0]}'?"
 
 
-def open_sources(path: Path, display: str, diags: Diagnostics, ref_root: Path | None = None) -> Sources | None:
-    """Load a spec file.  Returns None (with diagnostics) if it is not a usable document.
+def open_sources(
+    path: Path, display: str, diags: Diagnostics, ref_root: Path | None = None, raw: bytes | None = None
+) -> Sources | None:
+    """Load a spec file (``raw``: its bytes, read elsewhere, e.g. from standard input; ``path`` then
+    only places it, for its relative ``$ref``s).  Returns None (with diagnostics) if it is not a usable document.
 
     Raises OSError if the file itself cannot be read: that is an I/O error (exit 2), not a finding.
     """
-    doc = load_document(path, display, diags)
+    doc = load_document(path, display, diags, raw)
     if doc is None:
         return None
     if not isinstance(doc.data, dict):
@@ -1185,3 +1188,76 @@ def open_sources(path: Path, display: str, diags: Diagnostics, ref_root: Path | 
         )
         return None
     return Sources(doc, diags, ref_root)
+
+
+# --------------------------------------------------------------------------------------
+# Finding specs: folders given on the command line, and the specs a changed $ref target belongs to
+
+_OPENAPI_KEY = re.compile(rb'(?m)^["\']?(openapi|swagger)["\']?[ \t]*:|"(openapi|swagger)"\s*:')
+_SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+#: folders never searched for specs or for files that $ref a changed file
+_SKIPPED_FOLDERS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"})
+
+
+def looks_like_openapi(path: Path) -> bool:
+    """True if the first 8 KB hold an ``openapi:``/``swagger:`` key (YAML at line start, or JSON)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return False
+    return _OPENAPI_KEY.search(head) is not None
+
+
+def _data_files(folder: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_FOLDERS and not d.startswith("."))
+        for name in sorted(filenames):
+            if name.lower().endswith(_SPEC_SUFFIXES):
+                yield Path(dirpath) / name
+
+
+def find_specs(paths: list[Path]) -> tuple[list[Path], list[str]]:
+    """Expand folders to the OpenAPI files inside them; problems name paths that do not exist or hold none."""
+    files: list[Path] = []
+    problems: list[str] = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(f for f in _data_files(p) if looks_like_openapi(f))
+            if not found:
+                problems.append(f"no OpenAPI files (YAML or JSON with 'openapi' or 'swagger') under '{p}'")
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            problems.append(f"cannot read '{p}': no such file or directory")
+    return files, problems
+
+
+def referring_specs(fragment: Path, root: Path) -> list[Path]:
+    """The OpenAPI files under ``root`` whose ``$ref``s reach ``fragment``, directly or through other files.
+
+    A cheap over-approximation: a file refers to another when its text names the other's
+    file name; the closure is followed until no new file appears.  It may name a spec
+    that only mentions the file (it is then linted once more); it never misses one whose
+    ``$ref``s reach it, because a ``$ref`` to a file spells its name.
+    """
+    candidates = list(_data_files(root))
+    texts: dict[Path, str] = {}
+    for f in candidates:
+        try:
+            texts[f] = f.read_text("utf-8", errors="replace")
+        except OSError:
+            continue
+    reached = {fragment.resolve()}
+    frontier = [fragment.resolve()]
+    while frontier:
+        name = frontier.pop().name
+        for f, text in texts.items():
+            r = f.resolve()
+            if r not in reached and name in text:
+                reached.add(r)
+                frontier.append(r)
+    return sorted(
+        f for f in texts if f.resolve() in reached and f.resolve() != fragment.resolve() and looks_like_openapi(f)
+    )

@@ -68,7 +68,7 @@ def test_a_corpus_spec_serves_or_fails_clearly(path) -> None:
     loaded = load(path)
     if isinstance(loaded, Failure):
         assert re.fullmatch(
-            rf"{re.escape(str(path))}: \d+ errors?; run 'apigwc lint {re.escape(str(path))}' for every finding",
+            rf"{re.escape(str(path))}: \d+ errors?; nothing is served \(run 'apigwc lint {re.escape(str(path))}' for every finding\)",
             loaded.message,
         )
         assert loaded.details and all(re.match(r".+:\d+:\d+: AGW\d{3} error ", d) for d in loaded.details), (

@@ -199,19 +199,19 @@ def test_config_option_names_the_file(run_cli, project, tmp_path_factory):
         (
             'fail-on = "fatal"\n',
             (),
-            "{pyproject}: fail-on: unknown severity 'fatal'; expected one of: error, warning, info",
+            "{pyproject}:5:1: fail-on: unknown severity 'fatal'; expected one of: error, warning, info",
         ),
         (
             'severity = { AGW203 = "loud" }\n',
             (),
-            "{pyproject}: severity.AGW203: unknown severity 'loud'; expected one of: error, warning, info",
+            "{pyproject}:5:14: severity.AGW203: unknown severity 'loud'; expected one of: error, warning, info",
         ),
         (
             'selct = ["AGW2"]\n',
             (),
-            "{pyproject}: unknown key(s) in [tool.apigwc]: selct (known: fail-on, ignore, ref-root, select, severity)",
+            "{pyproject}:5:1: unknown key(s) in [tool.apigwc]: selct (known: fail-on, ignore, per-file-ignores, ref-root, select, severity)",
         ),
-        ("select = 3\n", (), "{pyproject}: select must be a list of strings"),
+        ("select = 3\n", (), "{pyproject}:5:1: select must be a list of strings"),
     ],
 )
 def test_bad_configuration_is_a_usage_error(run_cli, project, toml, args, message):

@@ -9,11 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from apigwc.codes import all_codes
 from apigwc.config import Config
 from apigwc.pipeline import lint_file
 from apigwc.report import REPORTERS
 from apigwc.report.text import format_diagnostic, summary
-from apigwc.rules import all_codes
 
 SPEC = """swagger: "2.0"
 info: {title: T, version: "1"}
@@ -49,6 +49,7 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(results):
     rule_ids = [r["id"] for r in run["tool"]["driver"]["rules"]]
     assert rule_ids == sorted({r["ruleId"] for r in run["results"]})
     timeout = next(r for r in run["results"] if r["ruleId"] == "AGW203")
+    assert len(timeout.pop("partialFingerprints")["apigwcFinding/v1"]) == 32
     assert timeout == {
         "ruleId": "AGW203",
         "level": "error",

@@ -92,3 +92,20 @@ class LocalGateway:
     async def aclose(self) -> None:
         """Close the HTTP client's connections."""
         await self.http.aclose()
+
+
+async def invoke_once(gateway: gw.Gateway, base_dir: Path, selection, stage_variables: Mapping[str, str], request):
+    """Run one request through the local gateway's backends, as ``apigwc invoke`` does.
+
+    The backends are the local gateway's (HTTP upstreams, Lambda handlers, AWS endpoints);
+    there are no guards: like the console's Test, invoke runs no authorization (the log says so).
+    """
+    from ..runtime.deployment import Deployment
+    from ..runtime.execute import execute
+
+    local = LocalGateway.create(gateway, base_dir)
+    try:
+        deployment = Deployment(gateway, selection, stage_variables=stage_variables, backends=local.backends)
+        return await execute(deployment, request)
+    finally:
+        await local.aclose()

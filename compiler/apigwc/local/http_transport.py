@@ -8,16 +8,23 @@ what an integration call needs and no more:
 * one request at a time per connection, connections kept alive and reused (LIFO) per
   (scheme, host, port); a reused connection the server had closed is retried once on a
   fresh one when nothing of the answer arrived;
-* the body framed by ``Content-Length``, ``Transfer-Encoding: chunked`` or the end of the
-  connection; none for HEAD, 1xx, 204 and 304;
-* the body returned **raw** (a gzip body stays gzip), headers as received;
+* the response read by **h11**, the HTTP/1.1 state machine httpcore itself is built on:
+  status line, headers (obsolete line folding unfolded, bare-LF line ends accepted, two
+  different ``Content-Length`` values refused as RFC 9112 §6.3 requires), framing by
+  ``Content-Length``, ``Transfer-Encoding: chunked`` (trailers read and dropped) or the
+  end of the connection, none for HEAD, 1xx, 204 and 304, and whether the connection can
+  be reused.  A hand-written parser got the first three wrong;
+* the request head written as given (h11 would re-validate and re-case headers that API
+  Gateway passes through); h11 is told the request's method and ``Connection`` header,
+  which is what it needs to frame the answer;
+* the body returned **raw** (a gzip body stays gzip), headers as received (their case kept);
 * TLS through the `ssl.SSLContext` it is given (None: plain http only);
 * failures raised as httpx's exceptions (`httpx.ConnectError`, `httpx.ReadError`,
   `httpx.RemoteProtocolError`) with the original as the cause, so callers map them the
   same way; a cancelled call (the integration timeout) closes its connection.
 
 Not supported (an integration call does not need them): HTTP/2, proxies, ``Expect:
-100-continue``, trailers, streaming request bodies.
+100-continue``, streaming request bodies.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import asyncio
 import ssl
 from collections import defaultdict
 
+import h11
 import httpx
 
 #: idle connections kept per host
@@ -33,17 +41,16 @@ MAX_IDLE = 32
 #: the longest status line or header block read
 MAX_HEAD = 64 * 1024
 
-_NO_BODY_STATUS = frozenset((204, 304))
-
 
 class _Connection:
-    __slots__ = ("reader", "writer", "used")
+    __slots__ = ("reader", "writer", "used", "protocol")
 
     def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.reader = reader
         self.writer = writer
         #: it answered a request before (so the server may have closed it while idle)
         self.used = False
+        self.protocol = h11.Connection(h11.CLIENT, max_incomplete_event_size=MAX_HEAD)
 
     def close(self) -> None:
         try:
@@ -104,41 +111,73 @@ class PooledTransport(httpx.AsyncBaseTransport):
     ) -> httpx.Response:
         reused = conn.used
         received = False
+        protocol = conn.protocol
         try:
+            # h11 follows the exchange: the request's method and Connection header, then its end
+            protocol.send(h11.Request(method=request.method, target=b"/", headers=_framing_headers(request)))
+            protocol.send(h11.EndOfMessage())
             conn.writer.write(head + body if len(body) < 65536 else head)
             if len(body) >= 65536:
                 conn.writer.write(body)
             await conn.writer.drain()
-            head = await conn.reader.readuntil(b"\r\n\r\n")
-            received = True
-            status, reason, headers = _parse_head(head, request)
-            while 100 <= status < 200 and status != 101:  # interim answers: skip them
-                status, reason, headers = _parse_head(await conn.reader.readuntil(b"\r\n\r\n"), request)
-            content, keep = await _read_body(conn.reader, request, status, headers)
+            response: h11.Response | None = None
+            parts: list[bytes] = []
+            while True:
+                event = protocol.next_event()
+                if event is h11.NEED_DATA:
+                    data = await conn.reader.read(65536)
+                    if not data and not received:
+                        raise (
+                            _Stale()
+                            if reused
+                            else httpx.RemoteProtocolError(
+                                "Server disconnected without sending a response.", request=request
+                            )
+                        )
+                    received = True
+                    protocol.receive_data(data)
+                elif isinstance(event, h11.Response):
+                    response = event
+                elif isinstance(event, h11.Data):
+                    parts.append(bytes(event.data))
+                elif isinstance(event, h11.EndOfMessage):  # its trailers are dropped
+                    break
+                elif isinstance(event, h11.ConnectionClosed):
+                    raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request)
+                # h11.InformationalResponse (100 Continue, 103 Early Hints): skipped
         except asyncio.CancelledError:
             conn.close()
             raise
-        except (asyncio.IncompleteReadError, ConnectionError, OSError, asyncio.LimitOverrunError, ssl.SSLError) as exc:
+        except h11.RemoteProtocolError as exc:
+            conn.close()
+            raise httpx.RemoteProtocolError(str(exc), request=request) from exc
+        except h11.LocalProtocolError as exc:
+            conn.close()
+            raise httpx.LocalProtocolError(str(exc), request=request) from exc
+        except (ConnectionError, OSError, ssl.SSLError) as exc:
             conn.close()
             if reused and not received:
                 raise _Stale() from exc
-            if isinstance(exc, asyncio.LimitOverrunError):
-                raise httpx.RemoteProtocolError("the response head is too long", request=request) from exc
             raise httpx.ReadError(str(exc) or type(exc).__name__, request=request) from exc
+        except _Stale:
+            conn.close()
+            raise
         except httpx.HTTPError:
             conn.close()
             raise
-        if keep and len(self._idle[key]) < self.max_idle:
+        assert response is not None  # h11 yields the Response before any Data or EndOfMessage
+        if protocol.our_state is h11.DONE and protocol.their_state is h11.DONE and len(self._idle[key]) < self.max_idle:
+            protocol.start_next_cycle()
             conn.used = True
             self._idle[key].append(conn)
         else:
             conn.close()
         return httpx.Response(
-            status,
-            headers=headers,
-            stream=httpx.ByteStream(content),  # unread: the caller reads it raw with aiter_raw()
+            response.status_code,
+            headers=list(response.headers.raw_items()),
+            stream=httpx.ByteStream(b"".join(parts)),  # unread: the caller reads it raw with aiter_raw()
             request=request,
-            extensions={"http_version": b"HTTP/1.1", "reason_phrase": reason},
+            extensions={"http_version": b"HTTP/1.1", "reason_phrase": bytes(response.reason)},
         )
 
     async def aclose(self) -> None:
@@ -164,56 +203,10 @@ def _request_head(request: httpx.Request, body: bytes) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
-def _parse_head(head: bytes, request: httpx.Request) -> tuple[int, bytes, list[tuple[bytes, bytes]]]:
-    """The status, reason phrase and headers of a response head (ending in an empty line)."""
-    lines = head[:-4].split(b"\r\n")
-    parts = lines[0].split(b" ", 2)
-    if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
-        raise httpx.RemoteProtocolError(f"not an HTTP response: {lines[0][:80]!r}", request=request)
-    headers: list[tuple[bytes, bytes]] = []
-    for line in lines[1:]:
-        name, sep, value = line.partition(b":")
-        if not sep or not name or name != name.strip():
-            raise httpx.RemoteProtocolError(f"malformed response header {line[:80]!r}", request=request)
-        headers.append((name, value.strip(b" \t")))
-    return int(parts[1]), parts[2] if len(parts) > 2 else b"", headers
-
-
-async def _read_body(
-    reader: asyncio.StreamReader, request: httpx.Request, status: int, headers: list[tuple[bytes, bytes]]
-) -> tuple[bytes, bool]:
-    """The body and whether the connection can be reused."""
-    length = None
-    chunked = False
-    close = False
-    for name, value in headers:
-        lower = name.lower()
-        if lower == b"content-length":
-            if not value.isdigit():
-                raise httpx.RemoteProtocolError(f"bad Content-Length {value!r}", request=request)
-            length = int(value)
-        elif lower == b"transfer-encoding":
-            chunked = value.lower().split(b",")[-1].strip() == b"chunked"
-        elif lower == b"connection":
-            close = b"close" in value.lower()
-    if request.method == "HEAD" or status in _NO_BODY_STATUS:
-        return b"", not close
-    if chunked:
-        parts = []
-        while True:
-            size_line = await reader.readuntil(b"\r\n")
-            size_text = size_line.split(b";", 1)[0].strip()
-            try:
-                size = int(size_text, 16)
-            except ValueError:
-                raise httpx.RemoteProtocolError(f"bad chunk size {size_text[:20]!r}", request=request) from None
-            if size == 0:
-                while (await reader.readuntil(b"\r\n")) != b"\r\n":  # trailers, ignored
-                    pass
-                break
-            parts.append(await reader.readexactly(size))
-            await reader.readexactly(2)
-        return b"".join(parts), not close
-    if length is not None:
-        return await reader.readexactly(length), not close
-    return await reader.read(), False  # framed by the end of the connection
+def _framing_headers(request: httpx.Request) -> list[tuple[bytes, bytes]]:
+    """What h11 needs of the request to frame the response: a Host, and a ``Connection: close`` if asked."""
+    headers = [(b"Host", request.url.netloc or b"localhost")]
+    for name, value in request.headers.raw:
+        if name.lower() == b"connection" and b"close" in value.lower():
+            headers.append((b"Connection", b"close"))
+    return headers

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..diagnostics import Code, Severity
 from ..pipeline import LintResult
+
+if TYPE_CHECKING:
+    from . import Run
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -18,7 +21,7 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def render(results: Sequence[LintResult], codes: dict[str, Code]) -> str:
+def render(results: Sequence[LintResult], codes: dict[str, Code], run: "Run | None" = None) -> str:
     lines = []
     for r in results:
         for d in r.diagnostics:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from ..diagnostics import Code, Diagnostic
 from ..pipeline import LintResult
+
+if TYPE_CHECKING:
+    from . import Run
 
 
 def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
@@ -26,5 +29,5 @@ def diagnostic_json(d: Diagnostic) -> dict[str, Any]:
     }
 
 
-def render(results: Sequence[LintResult], codes: dict[str, Code]) -> str:
+def render(results: Sequence[LintResult], codes: dict[str, Code], run: "Run | None" = None) -> str:
     return json.dumps([diagnostic_json(d) for r in results for d in r.diagnostics], indent=2) + "\n"

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..diagnostics import Code, Diagnostic, Severity
 from ..pipeline import LintResult
 
+if TYPE_CHECKING:
+    from . import Run
+
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 
 
-def use_color() -> bool:
-    """Color only on a terminal, and never with NO_COLOR set (https://no-color.org)."""
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+def use_color(stream=None) -> bool:
+    """Whether to color what goes to ``stream`` (default stdout), as CPython decides for its own tracebacks.
+
+    ``NO_COLOR`` set and not empty: never (https://no-color.org; it wins over FORCE_COLOR,
+    as in CPython 3.13).  ``FORCE_COLOR`` set and not empty: always, even into a pipe
+    (https://force-color.org; CI logs render ANSI colors).  Otherwise only on a terminal
+    whose ``TERM`` is not ``dumb``.
+    """
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    stream = sys.stdout if stream is None else stream
+    return stream.isatty() and os.environ.get("TERM") != "dumb"
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -69,7 +83,9 @@ def summary(results: Sequence[LintResult]) -> str:
     return f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}) in {files_with} of {files}."
 
 
-def render(results: Sequence[LintResult], codes: dict[str, Code], color: bool | None = None) -> str:
+def render(
+    results: Sequence[LintResult], codes: dict[str, Code], run: "Run | None" = None, *, color: bool | None = None
+) -> str:
     color = use_color() if color is None else color
     blocks = []
     for r in results:

@@ -19,9 +19,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from .. import ir
-from ..check import CHECK_CODES
 from ..diagnostics import Code, Diagnostics, Severity
-from ..source import SOURCE_CODES
 from .registry import RULES, Finding, Rule, rule
 
 # Area modules register their rules on import; the list is explicit on purpose (the order
@@ -53,32 +51,6 @@ Fix: please report it with the spec (or a reduced copy); meanwhile ignore the co
 )
 
 
-def all_codes() -> dict[str, Code]:
-    """Every diagnostic code apigwc can emit, by code, sorted."""
-    codes: dict[str, Code] = {INTERNAL_ERROR.code: INTERNAL_ERROR}
-    for c in SOURCE_CODES + CHECK_CODES:
-        codes[c.code] = c
-    for code, r in RULES.items():
-        codes[code] = r.code
-    from ..targets import target_codes  # AGW9xx: declared by the targets that emit them
-
-    for c in target_codes():
-        codes[c.code] = c
-    return dict(sorted(codes.items()))
-
-
-def resolve_code(text: str) -> Code | None:
-    """Find a code by its id (AGW201) or its name (integration-timeout-range)."""
-    codes = all_codes()
-    key = text.strip()
-    if key.upper() in codes:
-        return codes[key.upper()]
-    for c in codes.values():
-        if c.name == key:
-            return c
-    return None
-
-
 def run_rules(api: ir.Api, diags: Diagnostics, selected: Iterable[str] | None = None) -> None:
     """Run the rules (all, or the selected codes) over the IR, appending to ``diags``."""
     wanted = set(selected) if selected is not None else None
@@ -99,4 +71,4 @@ def run_rules(api: ir.Api, diags: Diagnostics, selected: Iterable[str] | None = 
             )
 
 
-__all__ = ["RULES", "Finding", "Rule", "rule", "all_codes", "resolve_code", "run_rules", "INTERNAL_ERROR"]
+__all__ = ["RULES", "Finding", "Rule", "rule", "run_rules", "INTERNAL_ERROR"]

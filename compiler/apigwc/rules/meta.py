@@ -27,7 +27,7 @@ def unknown_suppression(api: ir.Api) -> Iterator[Finding]:
     """
     import difflib
 
-    from . import all_codes
+    from ..codes import all_codes
 
     codes = all_codes()
     names = {c.name for c in codes.values()}

@@ -6,13 +6,15 @@ inside the template, which the source map turns into the position in the spec fi
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from .. import ir
 from ..diagnostics import Severity
 from ..source import join
-from ..vtl.lint import IssueKind, TemplateIssue, check_template
 from .registry import Finding, rule
+
+if TYPE_CHECKING:  # the template engine loads when a spec has a template, not with the rules
+    from ..vtl.lint import TemplateIssue
 
 
 def _templates(api: ir.Api) -> Iterator[tuple[str, str, str]]:
@@ -37,10 +39,17 @@ def _templates(api: ir.Api) -> Iterator[tuple[str, str, str]]:
                     )
 
 
-def _issues(api: ir.Api, kind: IssueKind) -> Iterator[tuple[str, str, TemplateIssue]]:
-    for pointer, label, template in _templates(api):
+def _issues(api: ir.Api, kind: str) -> Iterator[tuple[str, str, "TemplateIssue"]]:
+    """Issues of one kind (an `IssueKind` name) in every template of the API."""
+    templates = list(_templates(api))
+    if not templates:
+        return
+    from ..vtl.lint import IssueKind, check_template
+
+    wanted = IssueKind[kind]
+    for pointer, label, template in templates:
         for issue in check_template(template):
-            if issue.kind is kind:
+            if issue.kind is wanted:
                 yield pointer, label, issue
 
 
@@ -68,7 +77,7 @@ def template_syntax_error(api: ir.Api) -> Iterator[Finding]:
 
     Fix: close the directive's parentheses: `#if($input.params('debug') == "1")`.
     """
-    for pointer, label, issue in _issues(api, IssueKind.SYNTAX):
+    for pointer, label, issue in _issues(api, "SYNTAX"):
         yield Finding(
             pointer=pointer,
             value_offset=issue.offset,
@@ -98,7 +107,7 @@ def unknown_template_method(api: ir.Api) -> Iterator[Finding]:
 
     Fix: `$util.escapeJavaScript(...)`.
     """
-    for pointer, label, issue in _issues(api, IssueKind.UNKNOWN_METHOD):
+    for pointer, label, issue in _issues(api, "UNKNOWN_METHOD"):
         yield Finding(
             pointer=pointer, value_offset=issue.offset, message=f"in {label}: {issue.message}", hint=issue.hint
         )
@@ -124,7 +133,7 @@ def unsupported_template_directive(api: ir.Api) -> Iterator[Finding]:
 
     Fix: inline the shared part, or define it with `#define` in the template.
     """
-    for pointer, label, issue in _issues(api, IssueKind.UNSUPPORTED_DIRECTIVE):
+    for pointer, label, issue in _issues(api, "UNSUPPORTED_DIRECTIVE"):
         yield Finding(
             pointer=pointer, value_offset=issue.offset, message=f"in {label}: {issue.message}", hint=issue.hint
         )

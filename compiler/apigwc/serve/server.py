@@ -23,35 +23,13 @@ from typing import Callable, Mapping, Sequence
 
 from .. import gateway as gw
 from ..local import LocalGateway
+from ..policy import Failure, Loaded, compile_spec, load_source
 from ..runtime import Deployment, StageSelection, select_stage
 from .app import Access, GatewayApp, Served
 from .capabilities import Level, api_notes, route_capabilities
 
 #: how often --watch looks at the files (seconds)
 WATCH_INTERVAL = 0.5
-
-
-@dataclass(frozen=True, slots=True)
-class Loaded:
-    """A gateway model ready to serve, and where it came from."""
-
-    gateway: gw.Gateway
-    #: the folder handler modules and x-apigwc.local paths are relative to
-    base_dir: Path
-    #: what --watch looks at
-    files: tuple[Path, ...]
-    #: "specs/users.yaml" or "output/Users/local (bundle)"
-    origin: str
-    #: lint findings below error level (a count, for one line at start)
-    warnings: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class Failure:
-    """Why a source could not be served: a message, plus lint errors already formatted."""
-
-    message: str
-    details: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,43 +44,13 @@ class Options:
 
 
 def compile_for_serving(spec: Path, config=None):
-    """Lint and lower a spec: its `CompileResult`, or a `Failure` holding its formatted lint errors."""
-    from ..diagnostics import Severity
-    from ..pipeline import compile_file
-    from ..report.text import format_diagnostic
-
-    try:
-        compiled = compile_file(spec, str(spec), config)
-    except OSError as exc:
-        return Failure(f"cannot read '{spec}': {exc.strerror or exc}")
-    if compiled.ok:
-        return compiled
-    errors = [d for d in compiled.lint.diagnostics if d.severity is Severity.ERROR]
-    texts = {k: v.splitlines() for k, v in compiled.lint.texts.items()}
-    details = tuple(format_diagnostic(d, texts.get(d.span.file) if d.span else None, False) for d in errors)
-    return Failure(
-        f"{spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; run 'apigwc lint {spec}' for every finding",
-        details,
-    )
+    """Lint and lower a spec under the shared policy: its `CompileResult`, or a `Failure` with its lint errors."""
+    return compile_spec(spec, config, stopped="nothing is served")
 
 
 def load(source: Path, compile_spec: Callable[[Path], object] = compile_for_serving) -> Loaded | Failure:
     """A spec file (through ``compile_spec``, which lints and lowers) or a bundle folder."""
-    if source.is_dir():
-        from ..bundle import load_bundle
-
-        bundle = load_bundle(source)
-        if isinstance(bundle, str):
-            return Failure(bundle)
-        files = tuple(p for p in sorted(source.iterdir()) if p.is_file())
-        return Loaded(bundle.gateway, bundle.base_dir, files, f"{source} (local bundle)")
-    compiled = compile_spec(source)
-    if isinstance(compiled, Failure):
-        return compiled
-    lint = compiled.lint  # type: ignore[attr-defined]
-    files = tuple(d.path for d in lint.sources.documents()) if lint.sources is not None else (source,)
-    warnings = sum(1 for d in lint.diagnostics if d.severity.name != "ERROR")
-    return Loaded(compiled.gateway, source.resolve().parent, files, str(source), warnings)  # type: ignore[attr-defined]
+    return load_source(source, compile_spec)  # type: ignore[arg-type]
 
 
 def build(loaded: Loaded, options: Options) -> Served | Failure:
@@ -282,34 +230,45 @@ def run(
     access: LineWriter | None = None,
     out: Callable[[str], None] = print,
     err: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
+    banner: str | None = None,
 ) -> None:
-    """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes."""
-    import uvicorn
+    """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes.
 
-    # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
-    # client-sent X-Forwarded-For
-    config = uvicorn.Config(
-        app,
-        log_level="warning",
-        access_log=False,
-        server_header=False,
-        proxy_headers=False,
-        lifespan="on",
-        loop="asyncio",
-    )
-    server = uvicorn.Server(config)
+    ``banner`` (which ends "Ready. Press Ctrl-C to stop.") is printed once uvicorn serves and
+    handles Ctrl-C itself, so a Ctrl-C right after it is a clean stop.
+    """
 
     async def main() -> None:
+        import uvicorn
+
+        # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
+        # client-sent X-Forwarded-For
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
+            lifespan="on",
+            loop="asyncio",
+        )
+        server = uvicorn.Server(config)
         watcher = asyncio.create_task(_watch(app, reload, files, out, err)) if reload is not None else None
+        serving = asyncio.create_task(server.serve(sockets=[sock]))
         try:
-            await server.serve(sockets=[sock])
+            if banner is not None:
+                while not server.started and not serving.done():
+                    await asyncio.sleep(0.005)
+                if server.started:
+                    out(banner)
+            await serving
         finally:
             if watcher is not None:
                 watcher.cancel()
 
-    try:
+    try:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
         asyncio.run(main())
-    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
+    except KeyboardInterrupt:
         pass
     if access is not None:
         access.flush()

@@ -32,180 +32,23 @@ from pathlib import PurePath
 from typing import Any, Callable
 
 from .. import gateway as gw
-from ..diagnostics import Code, Diagnostics, Severity
+from ..diagnostics import Code, Diagnostics
 from ..intrinsics import AWS_VARIABLE, INTRINSIC_KEYS, Intrinsic, Value
 from ..logical_ids import allocate_ids, getatt_parameter, pascal
 from ..source import join
 from .base import Artifact, CfnStyle, EmitOptions, serialize
-from .openapi import export_document
-
-# ----------------------------------------------------------------------------------------
-# What this target cannot express (AGW9xx)
-
-BUILTIN_MODEL_NAME = Code(
-    code="AGW901",
-    name="cfn-builtin-model-name",
-    severity=Severity.WARNING,
-    stage="target",
-    summary="A model named Empty or Error is renamed in explicit CloudFormation templates.",
-    doc="""What it checks: no spec model is called `Empty` or `Error` when emitting the
-explicit CloudFormation style.
-
-Why: every new REST API already has models named `Empty` and `Error`; an
-`AWS::ApiGateway::Model` with either name fails with "Model name already exists for this
-REST API" (an import replaces them instead).  apigwc creates the model as `ErrorModel`
-(or `EmptyModel`) and points every method at it, so the stack deploys; the model name
-seen in exports and SDKs differs from the spec.
-
-Example:
-    components: {schemas: {Error: {type: object}}}
-
-Fix: rename the schema (`ApiError`), or use `--cfn-style body`, which keeps the name.""",
-)
-RESOURCE_LIMIT = Code(
-    code="AGW902",
-    name="cfn-resource-limit",
-    severity=Severity.WARNING,
-    stage="target",
-    summary="The template has more resources than CloudFormation allows in one stack (500).",
-    doc="""What it checks: the explicit template has at most 500 resources.
-
-Why: CloudFormation rejects templates with more than 500 resources; every path segment,
-method, model and permission is one.
-
-Example: a spec with 170 paths of two segments each (`/r1/{id}` ... `/r170/{id}`).
-
-Fix: `--cfn-style body` (the whole API is one RestApi resource), or split the API.""",
-)
-TEMPLATE_SIZE = Code(
-    code="AGW903",
-    name="cfn-template-size",
-    severity=Severity.WARNING,
-    stage="target",
-    summary="The template is larger than CloudFormation accepts (1 MB from S3, 51,200 bytes inline).",
-    doc="""What it checks: the emitted template is at most 1,000,000 bytes (the limit for a
-template uploaded to S3); above 51,200 bytes it must be uploaded to S3 (`aws cloudformation
-deploy --s3-bucket ...`), which this check mentions as information.
-
-Why: CreateStack / UpdateStack reject larger templates.
-
-Example: a spec with a few thousand methods and mapping templates, in the explicit style.
-
-Fix: YAML is smaller than JSON; the body style is smaller than the explicit one; or split
-the API.""",
-)
-PERMISSION_UNRESOLVED = Code(
-    code="AGW904",
-    name="lambda-permission-unresolved",
-    severity=Severity.WARNING,
-    stage="target",
-    summary="apigwc cannot tell which Lambda function an integration or authorizer invokes, so it emits no permission.",
-    doc="""What it checks: every Lambda integration and Lambda authorizer without `credentials`
-gets an `AWS::Lambda::Permission`.
-
-Why: without a resource-based permission (or an invocation role in `credentials`) every
-call fails with 500 "Internal server error" ("Invalid permissions on Lambda function").
-apigwc derives the function from the invoke URI; a function chosen by a stage variable
-that no declared stage defines, or hidden in an intrinsic apigwc cannot read, cannot be
-resolved.
-
-Example:
-    uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${stageVariables.fn}/invocations
-    # and no x-apigwc.stages defining fn
-
-Fix: declare the stages and their variables, set `credentials` to a role API Gateway may
-assume, or add the permission to your own stack.""",
-)
-RECURSIVE_MODELS = Code(
-    code="AGW905",
-    name="cfn-recursive-models",
-    severity=Severity.WARNING,
-    stage="target",
-    summary="Models reference each other in a cycle, which explicit CloudFormation cannot order.",
-    doc="""What it checks: no model references itself, directly or through other models, in the
-explicit CloudFormation style.
-
-Why: CreateModel needs the models a schema references to exist already; CloudFormation
-creates resources in dependency order and rejects circular dependencies, so one model of
-the cycle is created before the model it references and the stack may fail with "Invalid
-model identifier specified".  An import (the body style) creates all models at once.
-
-Example:
-    Node: {type: object, properties: {children: {type: array, items: {$ref: '#/components/schemas/Node'}}}}
-
-Fix: `--cfn-style body`.""",
-)
-UNKNOWN_MAPPING = Code(
-    code="AGW906",
-    name="cfn-unknown-mapping",
-    severity=Severity.ERROR,
-    stage="target",
-    summary="An Fn::FindInMap in the spec names a Mappings entry the template does not have.",
-    doc="""What it checks: intrinsics copied from the spec into the template can be resolved.
-Refs and GetAtts to names outside the template become Parameters and Fn::If conditions
-become a Parameter plus a Condition, but a Mappings table cannot be invented.
-
-Why: CloudFormation rejects the template ("Mapping named 'X' is not present").
-
-Example:
-    uri: {Fn::FindInMap: [Backends, prod, url]}
-
-Fix: replace the Fn::FindInMap with a Ref to a parameter, or a literal value.""",
-)
-NO_DEPLOYMENT = Code(
-    code="AGW907",
-    name="cfn-nothing-to-deploy",
-    severity=Severity.WARNING,
-    stage="target",
-    summary="The template creates the API but no stage serves it (no stages declared, or no methods).",
-    doc="""What it checks: the API has at least one method and `x-apigwc.stages` declares at
-least one stage.
-
-Why: a Deployment of an API without methods fails ("The REST API doesn't contain any
-methods"), and without a Stage the API has no invoke URL: the stack deploys, but nothing
-can call the API.
-
-Example:
-    x-apigwc: {}     # no stages
-
-Fix: `x-apigwc: {stages: {prod: {}}}`.""",
-)
-NOT_EXPRESSIBLE = Code(
-    code="AGW908",
-    name="cfn-setting-not-expressible",
-    severity=Severity.WARNING,
-    stage="target",
-    summary="A setting has no CloudFormation property and is left out of the template.",
-    doc="""What it checks: every setting of the gateway model has a CloudFormation property
-in the chosen style.  Not expressible: `tlsConfig.insecureSkipVerification` on
-integrations (explicit style: `AWS::ApiGateway::Method` has no TlsConfig),
-`x-amazon-apigateway-documentation` (explicit style: apigwc does not emit
-DocumentationPart resources) and the
-method settings `requireAuthorizationForCacheControl` and
-`unauthorizedCacheControlHeaderStrategy` (`AWS::ApiGateway::Stage` has no such
-properties).
-
-Why: the deployed API silently differs from the spec.
-
-Example:
-    x-amazon-apigateway-integration:
-      type: http_proxy
-      tlsConfig: {insecureSkipVerification: true}     # explicit style
-
-Fix: for TLS and documentation, use `--cfn-style body`; for the cache-control settings, set them after the
-deploy (`aws apigateway update-stage`) or drop them.""",
-)
-
-CFN_CODES: tuple[Code, ...] = (
+from .codes import (
     BUILTIN_MODEL_NAME,
-    RESOURCE_LIMIT,
-    TEMPLATE_SIZE,
-    PERMISSION_UNRESOLVED,
-    RECURSIVE_MODELS,
-    UNKNOWN_MAPPING,
+    CFN_CODES,
     NO_DEPLOYMENT,
     NOT_EXPRESSIBLE,
+    PERMISSION_UNRESOLVED,
+    RECURSIVE_MODELS,
+    RESOURCE_LIMIT,
+    TEMPLATE_SIZE,
+    UNKNOWN_MAPPING,
 )
+from .openapi import export_document
 
 MAX_RESOURCES = 500
 MAX_TEMPLATE_BYTES = 1_000_000

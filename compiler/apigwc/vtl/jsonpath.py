@@ -312,7 +312,7 @@ class _Parser:
         lget, rget = left[1], right[1]
         return lambda n, r: _compare(op, lget(n, r), rget(n, r))
 
-    def regex(self) -> re.Pattern[str]:
+    def regex(self):
         if self.peek() != "/":
             raise self.error("expected /regex/")
         end = self.src.find("/", self.i + 1)
@@ -327,8 +327,7 @@ class _Parser:
             flags += self.peek()
             self.i += 1
         try:
-            pattern = compile_java(body)
-            return re.compile(pattern.pattern, re.IGNORECASE) if "i" in flags else pattern
+            return compile_java("(?i)" + body if "i" in flags else body)
         except (JavaRegexError, Unsupported, re.error) as exc:
             raise self.error(f"invalid regex: {exc}") from None
 
