@@ -34,8 +34,10 @@ def test_version(run_cli):
 def test_bash_completion_completes_commands_and_options(tmp_path):
     """--show-completion's script, sourced in a real bash, completes what the user typed."""
     env = cli_env({"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"})
+    # typer detects the shell from the process tree (its --show-completion takes no value): run it from a real
+    # bash, as a user types it; the trailing `; exit` keeps bash from exec-ing python in its own place
     script = subprocess.run(
-        [sys.executable, "-m", "apigwc", "--show-completion", "bash"],
+        ["bash", "-c", f'"{sys.executable}" -m apigwc --show-completion; exit $?'],
         env=env,
         capture_output=True,
         text=True,
