@@ -572,12 +572,13 @@ def invoke(
     header: Optional[List[str]] = typer.Option(None, "--header", "-H", help="A request header: 'Name: value' (repeatable).", metavar="'NAME: VALUE'"),
     data: Optional[str] = typer.Option(None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"),
     format: InvokeFormat = typer.Option(InvokeFormat.text, "--format", "-f", help="Output format."),
+    lambda_: Optional[List[str]] = typer.Option(None, "--lambda", help="Set a Lambda function's handler: NAME=module.function (Python), NAME=file.export (Node.js) or NAME=module:callable (repeatable).", metavar="NAME=HANDLER"),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
 ) -> None:
     """Run one request through the API without a server; print the response and the execution log.
 
-    The request goes through the steps it takes on API Gateway (route, method request, validation, integration request, integration, integration response, method response, gateway responses), and the log shows each one, like the console's Test. MOCK integrations run offline; HTTP integrations call their upstreams and Lambda integrations the Python handlers of x-apigwc.local.lambdas, as apigwc serve does. Authorizers, API keys and IAM are not run (the log says so), as in the console's Test.
+    The request goes through the steps it takes on API Gateway (route, method request, validation, integration request, integration, integration response, method response, gateway responses), and the log shows each one, like the console's Test. MOCK integrations run offline; HTTP integrations call their upstreams and Lambda integrations run the functions of x-apigwc.local.functions and x-apigwc.local.lambdas in worker processes, as apigwc serve does (their output goes to stdout before the response). Authorizers, API keys and IAM are not run (the log says so), as in the console's Test.
 
     Text output: the HTTP response on stdout (status line, headers, a blank line, the body) and the execution log on stderr. With --format json, one object {"status", "headers", "body", "log"} on stdout.
 
@@ -591,10 +592,10 @@ def invoke(
 
       apigwc invoke api.yaml -X POST /notes -d @note.json -H 'Content-Type: application/json' --stage prod --stage-var env=test
     """
-    raise typer.Exit(_run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root))
+    raise typer.Exit(_run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root, lambda_ or []))
 
 
-def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, config_path, ref_root) -> int:
+def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, config_path, ref_root, lambdas=()) -> int:
     import asyncio
 
     if not spec.exists():
@@ -608,6 +609,7 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
             raise _fail(f"-H {h!r} is not a header; write it as 'Name: value'")
         pairs.append((name, value.strip()))
     variables = _pairs(stage_vars, "--stage-var", "K=V")
+    overrides = _lambda_pairs(list(lambdas))
     body = b""
     if data is not None:
         body = _read_data(data)
@@ -638,7 +640,9 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
     async def run_once():
         # the local gateway's backends (HTTP upstreams, Lambda handlers, AWS endpoints);
         # no guards: like the console's Test, invoke runs no authorization (the log says so)
-        local = LocalGateway.create(gateway, base_dir)
+        from .lambda_runtime.functions import stderr_sink
+
+        local = LocalGateway.create(gateway, base_dir, overrides, lambda_log=stderr_sink)
         try:
             deployment = Deployment(gateway, selection, stage_variables=variables, backends=local.backends)
             return await execute(deployment, Request.build(verb, path, pairs, body))
@@ -693,7 +697,9 @@ def serve(
     port: int = typer.Option(3000, "--port", "-p", help="The port to listen on (0: any free port)."),
     stage: Optional[List[str]] = typer.Option(None, "--stage", help="Serve only this stage (repeatable; default: every declared stage, or 'local')."),
     stage_var: Optional[List[str]] = typer.Option(None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"),
-    lambda_: Optional[List[str]] = typer.Option(None, "--lambda", help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).", metavar="NAME=MODULE:CALLABLE"),
+    lambda_: Optional[List[str]] = typer.Option(None, "--lambda", help="Set a Lambda function's handler: NAME=module.function (Python), NAME=file.export (Node.js) or NAME=module:callable (repeatable).", metavar="NAME=HANDLER"),
+    max_workers: Optional[int] = typer.Option(None, "--max-workers", help="Worker processes per Lambda function at most (default 8; ReservedConcurrentExecutions caps it too).", min=1),
+    in_process: bool = typer.Option(False, "--in-process", help="Run the Python handlers of x-apigwc.local.lambdas on threads of the server instead of worker processes (no per-function environment, no timeouts that kill)."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Rebuild when the spec (or a file it $refs) changes; keep the old build while the new one has errors."),
     log: bool = typer.Option(False, "--log", help="Print each request's execution log (every step, with headers and bodies) after its access-log line."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
@@ -703,7 +709,7 @@ def serve(
 
     Every stage is served at http://HOST:PORT/<stage>/<path>, like its invoke URL. At start apigwc prints the URL of each stage, the routes, and how far each route is emulated (full, partial: what is not, none: why); then one access-log line per request.
 
-    MOCK integrations, mapping templates, validation and gateway responses run as in apigwc invoke. HTTP and HTTP_PROXY integrations call their upstreams; Lambda integrations and authorizers call Python handlers named in x-apigwc.local.lambdas or with --lambda; API keys, usage plans, throttling and quotas are enforced; Cognito tokens are verified against the JWKS files of x-apigwc.local.jwks.
+    MOCK integrations, mapping templates, validation and gateway responses run as in apigwc invoke. HTTP and HTTP_PROXY integrations call their upstreams; Lambda integrations and authorizers run the functions of x-apigwc.local.functions (Python, Node.js, provided runtimes) and x-apigwc.local.lambdas as worker processes on the Lambda Runtime API, as Lambda does (warm reuse, timeouts, per-function environment; each function's output prefixed with its name); API keys, usage plans, throttling and quotas are enforced; Cognito tokens are verified against the JWKS files of x-apigwc.local.jwks.
 
     Exit 1 when the spec has lint errors, 2 on a usage or I/O error (a busy port, an unknown stage).
 
@@ -713,24 +719,30 @@ def serve(
 
       apigwc serve specs/petstore-lambda.yaml --port 8080 --watch --log
 
-      apigwc serve api.yaml --stage dev --stage-var backend=localhost:9000 --lambda PetsFunction=handlers.pets:handler
+      apigwc serve api.yaml --stage dev --stage-var backend=localhost:9000 --lambda PetsFunction=handlers.pets.handler
 
       apigwc serve output/petstore/local
     """
-    raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root))
+    raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root, max_workers, in_process))
 
 
-def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, config_path, ref_root) -> int:
+def _lambda_pairs(items: list[str]) -> dict[str, str]:
+    """``--lambda NAME=HANDLER`` options; a handler that no runtime reads is a usage error."""
+    pairs = _pairs(items, "--lambda", "NAME=HANDLER")
+    for name, target in pairs.items():
+        if not target or not any(sep in target for sep in ".:"):
+            raise _fail(f"--lambda {name}={target}: the handler must be module.function (Python), file.export (Node.js) or module:callable, e.g. app.lambda_handler")
+    return pairs
+
+
+def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, config_path, ref_root, max_workers=None, in_process=False) -> int:
     from .serve.server import Failure, Options, banner, bind, build, compile_for_serving, load, run
 
     if not source.exists():
         raise _fail(f"cannot read '{source}': no such file or directory")
     if not 0 <= port <= 65535:
         raise _fail(f"--port {port} is not a port number (0-65535)")
-    options = Options(tuple(stages), _pairs(stage_vars, "--stage-var", "K=V"), _pairs(lambdas, "--lambda", "NAME=module:callable"), log)
-    for name, target in options.lambdas.items():
-        if ":" not in target:
-            raise _fail(f"--lambda {name}={target}: the handler must be module:callable, e.g. handlers.pets:handler")
+    options = Options(tuple(stages), _pairs(stage_vars, "--stage-var", "K=V"), _lambda_pairs(lambdas), log, in_process, max_workers)
     cfg = None if source.is_dir() else _config_for(source, config_path, ref_root)
 
     def compile_spec(spec: Path):

@@ -124,7 +124,7 @@ def test_every_route_is_rated_and_every_gap_named(tmp_path: Path) -> None:
             "AWS_PROXY Other",
             "NONE",
             Level.NONE,
-            ("no local handler for the Lambda function Other: map it in x-apigwc.local.lambdas or with --lambda NAME=module:callable",),
+            ("no local handler for the Lambda function Other: configure it in x-apigwc.local.functions or x-apigwc.local.lambdas, or with --lambda NAME=HANDLER",),
         ),
     }
     assert api_notes(loaded.gateway)[0] == "the resource policy (x-amazon-apigateway-policy) is not evaluated: every caller is allowed"

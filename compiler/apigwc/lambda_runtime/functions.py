@@ -32,7 +32,7 @@ from .runtimes import FunctionConfig, Launch, Unsupported, launch
 #: Workers per function when neither ReservedConcurrentExecutions nor --max-workers says.
 DEFAULT_MAX_WORKERS = 8
 #: The runtime of functions from ``x-apigwc.local.lambdas`` and of ``--lambda`` Python handlers.
-DEFAULT_PYTHON = f"python{sys.version_info.major}.{sys.version_info.minor}"
+DEFAULT_PYTHON = "python3"
 _NODE_FILES = (".js", ".mjs", ".cjs")
 _NODE_HANDLER = re.compile(r"^[A-Za-z0-9_./@-]+\.[A-Za-z_$][A-Za-z0-9_$.]*$")
 
@@ -44,6 +44,13 @@ def print_sink(line: str) -> None:
     with _print_lock:
         sys.stdout.write(line + "\n")
         sys.stdout.flush()
+
+
+def stderr_sink(line: str) -> None:
+    """Function output on stderr (``apigwc invoke``, whose stdout is the response)."""
+    with _print_lock:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
 
 
 class Functions(FunctionNames):

@@ -4,7 +4,7 @@ Each runtime family turns a `FunctionConfig` into a `Launch` (the command, the e
 environment) or a `Unsupported` reason that names the runtime, so a route to a function
 that cannot run answers an error saying why (never a silent wrong answer):
 
-* ``python3.x``: the machine's Python runs apigwc's runtime client
+* ``python3.x`` (and ``python3``, the runtime of ``x-apigwc.local.lambdas``): the machine's Python runs apigwc's runtime client
   (``bootstraps/python_bootstrap.py``, standard library only) with the function's folder
   first on ``sys.path``, then ``x-apigwc.local.pythonPath`` folders and layers' ``python``
   folders (``PYTHONPATH``).  The interpreter is ``python3.x`` when the machine has that
@@ -36,7 +36,7 @@ BOOTSTRAPS = Path(__file__).resolve().parent / "bootstraps"
 PYTHON_BOOTSTRAP = BOOTSTRAPS / "python_bootstrap.py"
 NODE_BOOTSTRAP = BOOTSTRAPS / "node_bootstrap.mjs"
 
-_PYTHON = re.compile(r"^python(3\.\d+)$")
+_PYTHON = re.compile(r"^python(3(?:\.\d+)?)$")
 _NODE = re.compile(r"^nodejs(\d+)\.x$")
 PROVIDED = ("provided", "provided.al2", "provided.al2023")
 #: runtimes apigwc runs (a family name for messages)
@@ -126,7 +126,7 @@ def launch(fn: FunctionConfig) -> Launch | Unsupported:
 @functools.lru_cache(maxsize=None)
 def python_for(version: str) -> tuple[str, str] | None:
     """(interpreter, its version) for a ``python3.x`` runtime: that exact version if installed, else apigwc's own base Python."""
-    exact = shutil.which(f"python{version}")
+    exact = shutil.which(f"python{version}") if version != "3" else None
     if exact is not None and "/shims/" not in exact:  # pyenv shims are slow shell scripts
         return exact, version
     base = getattr(sys, "_base_executable", None) or sys.executable

@@ -4,8 +4,8 @@
 handlers, JWKS files, AWS endpoints) and gives:
 
 * `LocalGateway.backends`: one `Backend` per integration type — MOCK offline, HTTP and
-  HTTP_PROXY through httpx, AWS_PROXY and Lambda custom integrations through local
-  Python handlers, other AWS service integrations through boto3 against a configured
+  HTTP_PROXY through httpx, AWS_PROXY and Lambda custom integrations through the
+  functions' worker processes (`apigwc.lambda_runtime`), other AWS service integrations through boto3 against a configured
   endpoint (else 501);
 * `LocalGateway.guards`: the authorization step in the service's order (reference
   §4.2): authorizers (Lambda TOKEN/REQUEST, Cognito), API keys, throttling and quotas.
@@ -18,7 +18,7 @@ the backends only and, like the console's Test, runs no authorization.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from .. import gateway as gw
 from .authorizers import Authorizers
@@ -66,9 +66,29 @@ class LocalGateway:
         }
 
     @classmethod
-    def create(cls, gateway: gw.Gateway, base_dir: Path, lambdas: Mapping[str, str] | None = None) -> "LocalGateway":
-        """The local gateway of ``gateway``; ``lambdas`` (``--lambda NAME=module:callable``) override the spec's."""
-        return cls(gateway, base_dir, Handlers.create(gateway.local, base_dir, lambdas or {}))
+    def create(
+        cls,
+        gateway: gw.Gateway,
+        base_dir: Path,
+        lambdas: Mapping[str, str] | None = None,
+        *,
+        in_process: bool = False,
+        max_workers: int | None = None,
+        lambda_log: Callable[[str], None] | None = None,
+    ) -> "LocalGateway":
+        """The local gateway of ``gateway``; ``lambdas`` (``--lambda NAME=HANDLER``) override the spec's.
+
+        Functions run as Lambda runs them, in worker processes on the Runtime API
+        (`apigwc.lambda_runtime`); ``in_process`` runs the Python handlers of
+        ``x-apigwc.local.lambdas`` on threads of this process instead (`Handlers`).
+        ``lambda_log`` receives the functions' output lines (default: stdout).
+        """
+        if in_process:
+            return cls(gateway, base_dir, Handlers.create(gateway.local, base_dir, lambdas or {}))
+        from ..lambda_runtime import Functions
+
+        extra = {"sink": lambda_log} if lambda_log is not None else {}
+        return cls(gateway, base_dir, Functions.create(gateway.local, base_dir, lambdas or {}, max_workers=max_workers, **extra))
 
     def guards(self, stage: str, *, clock=None) -> list["Guard"]:
         """The authorization step of one stage: authorizers, then API keys, then throttling [reference §4.2]."""
@@ -79,5 +99,8 @@ class LocalGateway:
         ]
 
     async def aclose(self) -> None:
-        """Close the HTTP client's connections."""
+        """Close the HTTP client's connections and stop the Lambda workers."""
         await self.http.aclose()
+        close = getattr(self.handlers, "aclose", None)
+        if close is not None:
+            await close()

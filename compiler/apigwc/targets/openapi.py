@@ -355,6 +355,16 @@ def _local(local: gw.LocalSettings, ex: _Export) -> dict:
     _put(out, "endpoints", dict(local.endpoints))
     _put(out, "pythonPath", list(local.python_path))
     _put(out, "lambdaTimeoutSeconds", local.lambda_timeout_seconds)
+    functions = {}
+    for name, fn in local.functions.items():
+        entry: dict[str, Any] = {"runtime": fn.runtime, "handler": fn.handler, "codeUri": fn.code_uri}
+        _put(entry, "environment", dict(fn.environment))
+        entry["timeout"] = int(fn.timeout) if float(fn.timeout).is_integer() else fn.timeout
+        entry["memorySize"] = fn.memory_size
+        _put(entry, "layers", list(fn.layers))
+        _put(entry, "reservedConcurrency", fn.reserved_concurrency)
+        functions[name] = entry
+    _put(out, "functions", functions)
     return out
 
 
