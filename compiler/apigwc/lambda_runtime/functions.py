@@ -15,6 +15,7 @@ function an ARN names, and invokes it on its `FunctionPool`.  Functions come fro
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -36,21 +37,41 @@ DEFAULT_PYTHON = "python3"
 _NODE_FILES = (".js", ".mjs", ".cjs")
 _NODE_HANDLER = re.compile(r"^[A-Za-z0-9_./@-]+\.[A-Za-z_$][A-Za-z0-9_$.]*$")
 
-_print_lock = threading.Lock()
+class StreamSink:
+    """Function output lines to a stream, written once per event-loop turn rather than once per line."""
+
+    __slots__ = ("stream", "pending", "lock", "scheduled")
+
+    def __init__(self, stream_name: str) -> None:
+        self.stream = stream_name
+        self.pending: list[str] = []
+        self.lock = threading.Lock()
+        self.scheduled = False
+
+    def __call__(self, line: str) -> None:
+        with self.lock:
+            self.pending.append(line)
+            if self.scheduled:
+                return
+            self.scheduled = True
+        try:
+            asyncio.get_running_loop().call_soon(self.flush)
+        except RuntimeError:  # no loop: write now
+            self.flush()
+
+    def flush(self) -> None:
+        with self.lock:
+            lines, self.pending, self.scheduled = self.pending, [], False
+        if lines:
+            stream = getattr(sys, self.stream)  # looked up each time: tests and the CLI swap sys.stdout
+            stream.write("\n".join(lines) + "\n")
+            stream.flush()
 
 
-def print_sink(line: str) -> None:
-    """Function output and START/END/REPORT lines on the server's stdout."""
-    with _print_lock:
-        sys.stdout.write(line + "\n")
-        sys.stdout.flush()
-
-
-def stderr_sink(line: str) -> None:
-    """Function output on stderr (``apigwc invoke``, whose stdout is the response)."""
-    with _print_lock:
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
+#: function output and START/END/REPORT lines on the server's stdout (``apigwc serve``)
+print_sink = StreamSink("stdout")
+#: function output on stderr (``apigwc invoke``, whose stdout is the response)
+stderr_sink = StreamSink("stderr")
 
 
 class Functions(FunctionNames):
@@ -175,7 +196,7 @@ class Functions(FunctionNames):
         except (TypeError, ValueError) as exc:
             error = {"errorMessage": f"the event is not JSON: {exc}", "errorType": "InvalidRequestContentException"}
             return Invocation(error=error, rejected=True, log=tuple(log))
-        pool = await service.call(self._pool(name, found))
+        pool = self._pool(name, found)
         outcome = await service.call(pool.invoke(payload, request_id=request_id, arn=context.invoked_function_arn))
         if outcome.init_ms is not None:
             log.append(f"Cold start: init took {outcome.init_ms:.0f} ms")
@@ -196,7 +217,7 @@ class Functions(FunctionNames):
         log.append(f"Function completed in {outcome.duration_ms:.0f} ms")
         return Invocation(result=result, raw=raw, latency_ms=outcome.duration_ms, log=tuple(log))
 
-    async def _pool(self, name: str, found: Launch) -> FunctionPool:
+    def _pool(self, name: str, found: Launch) -> FunctionPool:
         pool = self.pools.get(name)
         if pool is None or pool.closed:
             pool = self.pools[name] = FunctionPool(self.configs[name], found, max_workers=self.max_workers, sink=self.sink)
@@ -205,6 +226,9 @@ class Functions(FunctionNames):
 
     async def aclose(self) -> None:
         """Stop every worker."""
+        flush = getattr(self.sink, "flush", None)
+        if flush is not None:
+            flush()
         pools = list(self.pools.values())
         self.pools.clear()
         if pools:

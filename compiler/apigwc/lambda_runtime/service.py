@@ -1,6 +1,8 @@
 """The process-wide event loop the Runtime API endpoints and worker pools run on.
 
-One background thread per apigwc process runs it, started on first use.  Callers on
+One background thread per apigwc process runs it, started on first use, unless a
+long-lived loop adopts the role (``apigwc serve``'s, at start: then an invocation
+costs no thread hop).  Callers on
 other loops hand it coroutines with `call`; at interpreter exit every worker left is
 killed (a worker also exits by itself when its Runtime API endpoint goes away).
 """
@@ -21,8 +23,19 @@ _loop: asyncio.AbstractEventLoop | None = None
 POOLS: "weakref.WeakSet[Any]" = weakref.WeakSet()
 
 
+def adopt(running: asyncio.AbstractEventLoop) -> None:
+    """Run the Runtime API and the pools on ``running`` (``apigwc serve``'s loop): no thread hop per invocation.
+
+    Only before any pool exists; a loop that closes later is replaced by a thread's.
+    """
+    global _loop
+    with _lock:
+        if _loop is None or _loop.is_closed():
+            _loop = running
+
+
 def loop() -> asyncio.AbstractEventLoop:
-    """The loop of the worker thread (started on first call)."""
+    """The loop pools run on: an adopted one, else a worker thread's (started on first call)."""
     global _loop
     with _lock:
         if _loop is None or _loop.is_closed():

@@ -301,6 +301,9 @@ def run(
     server = uvicorn.Server(config)
 
     async def main() -> None:
+        from ..lambda_runtime import service
+
+        service.adopt(asyncio.get_running_loop())  # worker pools on this loop: no thread hop per invocation
         watcher = asyncio.create_task(_watch(app, reload, files, out, err)) if reload is not None else None
         try:
             await server.serve(sockets=[sock])
