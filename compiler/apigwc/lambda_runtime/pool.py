@@ -263,8 +263,13 @@ class Worker:
                 if request is None:
                     return
                 status, body, headers = await self._route(*request)
+                closing = request[2].get("connection", "").lower() == "close"
+                if closing:
+                    headers = {**(headers or {}), "Connection": "close"}
                 writer.write(http11.response(status, body, headers))
                 await writer.drain()
+                if closing:
+                    return
         except (http11.BadRequest, ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
             return
         finally:
