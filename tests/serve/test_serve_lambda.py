@@ -34,12 +34,12 @@ def arn(name: str) -> str:
     return f"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:{name}/invocations"
 
 
-def proxy_route(path: str, function: str, verb: str = "get") -> str:
+def proxy_route(path: str, function: str, verb: str = "get", timeout_ms: int = 29000) -> str:
     return f"""
   {path}:
     {verb}:
       responses: {{"200": {{description: ok}}}}
-      x-amazon-apigateway-integration: {{type: aws_proxy, httpMethod: POST, uri: "{arn(function)}"}}"""
+      x-amazon-apigateway-integration: {{type: aws_proxy, httpMethod: POST, uri: "{arn(function)}", timeoutInMillis: {timeout_ms}}}"""
 
 
 def custom_route(path: str, function: str) -> str:
@@ -232,6 +232,7 @@ def build_app(root: Path) -> Path:
         [
             proxy_route("/py", "Py"),
             proxy_route("/py-short", "PyShort"),
+            proxy_route("/py-impatient", "PyShort", timeout_ms=300),
             proxy_route("/node", "NodeAsync"),
             proxy_route("/node-callback", "NodeCallback"),
             proxy_route("/node-esm", "NodeEsm"),
@@ -418,6 +419,16 @@ def test_a_timeout_kills_the_worker(app) -> None:
             time.sleep(0.05)
     after = body(app.request("GET", "local", "/py-short"))
     assert after["pid"] != first["pid"] and after["count"] == 1
+
+
+def test_an_integration_timeout_leaves_the_function_running_to_its_end(app) -> None:
+    """API Gateway gives up at timeoutInMillis (504); the function runs on, and its worker serves again after."""
+    before = body(app.request("GET", "local", "/py-short"))
+    r = app.request("GET", "local", "/py-impatient?sleep=0.6")
+    assert (r.status_code, r.json()) == (504, {"message": "Endpoint request timed out"})
+    time.sleep(0.8)
+    after = body(app.request("GET", "local", "/py-short"))
+    assert (after["pid"], after["count"]) == (before["pid"], before["count"] + 2)  # the same worker, back in the pool
 
 
 def test_a_crash_is_runtime_exit_error_and_the_worker_is_replaced(app) -> None:

@@ -65,7 +65,7 @@ async def call(coro: Coroutine[Any, Any, T]) -> T:
     except RuntimeError:
         running = None
     if running is target:
-        return await coro
+        return await asyncio.shield(asyncio.ensure_future(coro))
     future = asyncio.run_coroutine_threadsafe(_shielded(coro), target)
     return await asyncio.wrap_future(future)
 
