@@ -72,7 +72,23 @@ def test_functions_create_merges_every_source(tmp_path: Path) -> None:
     assert (configs["Extra"].runtime, configs["Extra"].handler) == ("nodejs20.x", "tool.go")
     assert configs["PyExtra"].runtime == "python3"
     assert functions.resolve(gw.LambdaFunction(arn="arn:aws:lambda:us-east-1:123456789012:function:Pets:live", name="Pets", qualifier="live"), {}) == "Pets"
-    assert functions.problems() == [f"Pets: the code folder {tmp_path / 'pets'} of function Pets does not exist"]
+    missing = "(Runtime.ImportModuleError on the first call)"
+    assert functions.problems() == [
+        f"Old: 'handlers.pets:handler': no module 'handlers.pets' in {tmp_path} {missing}",
+        f"Pets: the code folder {tmp_path / 'pets'} of function Pets does not exist",
+        f"PyExtra: 'mod.fn': no module 'mod' in {tmp_path} {missing}",
+        f"Sam: 'app.lambda_handler': no module 'app' in {tmp_path} {missing}",
+        f"Tiny: 'other.handler': no module 'other' in {tmp_path} {missing}",
+    ]
+    # once the files are there, nothing is said (nothing is imported to know it)
+    (tmp_path / "handlers").mkdir()
+    (tmp_path / "handlers" / "pets.py").write_text("raise SystemExit('never imported at start')\n")
+    (tmp_path / "lib" / "mod.py").write_text("")
+    (tmp_path / "app.py").write_text("")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "pets").mkdir()
+    functions = Functions.create(compiled.gateway.local, tmp_path, {"Tiny": "other.handler", "Extra": "tool.go", "PyExtra": "mod.fn", "Nested": "tool.go.deeper"})
+    assert functions.problems() == [f"Pets: 'src/app.handler': no file src/app.js, .mjs or .cjs in {tmp_path / 'pets'} {missing}"]
 
 
 def test_malformed_functions_are_agw017(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from .. import gateway as gw
 from ..runtime.lambdas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, FunctionNames, Invocation, LambdaContext, parse_target
 from . import service
 from .pool import FunctionPool
-from .runtimes import FunctionConfig, Launch, Unsupported, launch
+from .runtimes import FunctionConfig, Launch, Unsupported, launch, missing_entry
 
 #: Workers per function when neither ReservedConcurrentExecutions nor --max-workers says.
 DEFAULT_MAX_WORKERS = 8
@@ -155,6 +155,8 @@ class Functions(FunctionNames):
             found = self.launches[name]
             if isinstance(found, Unsupported):
                 out.append(f"{name}: {found.reason}")
+            elif (missing := missing_entry(self.configs[name])) is not None:
+                out.append(f"{name}: {self.configs[name].handler!r}: {missing}")
         return out
 
     def unsupported(self, name: str) -> str | None:
@@ -272,12 +274,12 @@ def _folder(base_dir: Path, uri: str) -> Path:
 
 def _node_file(base_dir: Path, target: str) -> Path | None:
     module = target.rpartition(".")[0] if ":" not in target else ""
-    if not module:
-        return None
-    for ext in _NODE_FILES:
-        candidate = base_dir / (module + ext)
-        if candidate.is_file():
-            return candidate
+    while module:  # "file.export", or "file.a.b" with a nested export
+        for ext in _NODE_FILES:
+            candidate = base_dir / (module + ext)
+            if candidate.is_file():
+                return candidate
+        module = module.rpartition(".")[0]
     return None
 
 

@@ -514,12 +514,12 @@ class FunctionPool:
     # -- edit and go ----------------------------------------------------------------------------
 
     async def _watch(self) -> None:
-        self._stamp = await asyncio.to_thread(folder_stamp, self.fn.code_dir)
+        self._stamp = await _shared_stamp(self.fn.code_dir)
         while not self.closed:
             await asyncio.sleep(WATCH_INTERVAL)
             if not self.workers:
                 continue
-            stamp = await asyncio.to_thread(folder_stamp, self.fn.code_dir)
+            stamp = await _shared_stamp(self.fn.code_dir)
             if stamp != self._stamp:
                 self._stamp = stamp
                 self.recycle(f"code changed under {self.fn.code_dir}")
@@ -551,6 +551,21 @@ class FunctionPool:
         """At interpreter exit, from any thread: kill every worker."""
         for worker in list(self.workers):
             worker.kill()
+
+
+#: folder -> (when, its stamp): functions sharing a code folder walk it once per interval
+_STAMPS: dict[str, tuple[float, tuple]] = {}
+
+
+async def _shared_stamp(folder) -> tuple:
+    key = str(folder)
+    now = time.monotonic()
+    cached = _STAMPS.get(key)
+    if cached is not None and now - cached[0] < WATCH_INTERVAL * 0.8:
+        return cached[1]
+    stamp = await asyncio.to_thread(folder_stamp, folder)
+    _STAMPS[key] = (time.monotonic(), stamp)
+    return stamp
 
 
 def folder_stamp(folder) -> tuple:

@@ -123,6 +123,33 @@ def launch(fn: FunctionConfig) -> Launch | Unsupported:
     return Unsupported(f"runtime {runtime or '(none)'} is not run by the local gateway; supported: {SUPPORTED}")
 
 
+def missing_entry(fn: FunctionConfig) -> str | None:
+    """A handler whose file is not in the code folder (nor pythonPath, nor a layer): said at start, before any call.
+
+    Lambda reports it on the first invocation (Runtime.ImportModuleError); nothing is
+    imported or run here.
+    """
+    handler = fn.handler
+    if fn.runtime.startswith("python"):
+        module = handler.partition(":")[0] if ":" in handler else handler.rpartition(".")[0]
+        if not module:
+            return None
+        relative = Path(*module.replace(".", "/").split("/"))
+        roots = [fn.code_dir, *fn.python_path, *(layer / "python" for layer in fn.layers)]
+        if any((root / relative).with_suffix(".py").is_file() or (root / relative / "__init__.py").is_file() or (root / relative).is_dir() for root in roots):
+            return None
+        if any(root.joinpath(*relative.parts[:1]).with_suffix(".so").exists() for root in roots):
+            return None
+        return f"no module '{module.replace('/', '.')}' in {fn.code_dir} (Runtime.ImportModuleError on the first call)"
+    if fn.runtime.startswith("nodejs"):
+        module = handler.rpartition(".")[0]
+        while module and not any((fn.code_dir / (module + ext)).is_file() for ext in (".js", ".mjs", ".cjs")):
+            if "." not in module:  # "file.a.b": the export may be nested
+                return f"no file {module}.js, .mjs or .cjs in {fn.code_dir} (Runtime.ImportModuleError on the first call)"
+            module = module.rpartition(".")[0]
+    return None
+
+
 @functools.lru_cache(maxsize=None)
 def python_for(version: str) -> tuple[str, str] | None:
     """(interpreter, its version) for a ``python3.x`` runtime: that exact version if installed, else apigwc's own base Python."""
