@@ -103,7 +103,7 @@ def exit_reason(code: int | None) -> str:
 
 
 class _Job:
-    __slots__ = ("request_id", "event", "arn", "trace_id", "client_context", "identity", "done", "started", "deadline_ms")
+    __slots__ = ("request_id", "event", "arn", "trace_id", "client_context", "identity", "done", "started", "deadline_ms", "timer")
 
     def __init__(self, request_id: str, event: bytes, arn: str, trace_id: str, client_context: str | None, identity: str | None, done: asyncio.Future) -> None:
         self.request_id = request_id
@@ -115,6 +115,13 @@ class _Job:
         self.done = done
         self.started = 0.0
         self.deadline_ms = 0
+        #: the function timeout, armed when the worker takes the event
+        self.timer: asyncio.TimerHandle | None = None
+
+    def expire(self) -> None:
+        """The function timeout passed: the invocation's outcome is None (timed out)."""
+        if not self.done.done():
+            self.done.set_result(None)
 
 
 class Worker:
@@ -138,6 +145,7 @@ class Worker:
         self.log_stream = f"{time.strftime('%Y/%m/%d', time.gmtime())}/[$LATEST]{uuid.uuid4().hex}"
         self._tasks: list[asyncio.Task] = []
         self._writers: set[asyncio.StreamWriter] = set()
+        self._status_fd: int | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -212,6 +220,9 @@ class Worker:
                 pass
         self.kill()  # children left behind by the runtime
         self._close_server()
+        if self._status_fd is not None:
+            os.close(self._status_fd)
+            self._status_fd = None
         reason = exit_reason(code)
         if not self.ready.done():
             self.ready.set_result(_error("Runtime.ExitError", f"RequestId: {{id}} Error: {reason}"))
@@ -320,6 +331,7 @@ class Worker:
             self.waiter = None
         job.started = time.perf_counter()
         job.deadline_ms = int(time.time() * 1000 + self.pool.fn.timeout * 1000)
+        job.timer = self.loop.call_later(self.pool.fn.timeout, job.expire)  # the timeout counts from here
         self.pool.sink(f"START RequestId: {job.request_id} Version: $LATEST")
         headers = {
             "Lambda-Runtime-Aws-Request-Id": job.request_id,
@@ -334,17 +346,19 @@ class Worker:
         return 200, job.event, headers
 
     def max_memory_mb(self) -> int | None:
-        """The process's peak resident memory (VmHWM), in MB, as REPORT's Max Memory Used."""
+        """The process's peak resident memory (VmHWM), in MB, as REPORT's Max Memory Used (Linux; None elsewhere)."""
         if self.process is None:
             return None
         try:
-            with open(f"/proc/{self.process.pid}/status", "rb") as f:
-                for line in f:
-                    if line.startswith(b"VmHWM:"):
-                        return math.ceil(int(line.split()[1]) / 1024)
+            if self._status_fd is None:
+                self._status_fd = os.open(f"/proc/{self.process.pid}/status", os.O_RDONLY)
+            text = os.pread(self._status_fd, 4096, 0)
         except OSError:
             return None
-        return None
+        at = text.find(b"VmHWM:")
+        if at < 0:
+            return None
+        return math.ceil(int(text[at + 6 : text.index(b"kB", at)]) / 1024)
 
 
 def _posted_error(body: bytes, headers: dict[str, str]) -> dict:
@@ -410,19 +424,9 @@ class FunctionPool:
                 await worker.exited
                 return Outcome(error=error, init_ms=worker.init_ms)
             init_ms = worker.init_ms
-        outcome: Outcome | None = None
-        end = 0.0
-        while True:  # the timeout counts from the moment the worker took the event
-            if job.started and not end:
-                end = job.started + fn.timeout
-            try:
-                outcome = await asyncio.wait_for(asyncio.shield(job.done), max(0.0, end - time.perf_counter()) if end else 0.05)
-                break
-            except asyncio.TimeoutError:
-                if end and time.perf_counter() >= end:
-                    break
-                if not worker.alive and not job.done.done():
-                    break
+        outcome: Outcome | None = await job.done  # None: the timer of `_next` fired first
+        if job.timer is not None:
+            job.timer.cancel()
         duration = (time.perf_counter() - job.started) * 1000 if job.started else 0.0
         status = ""
         if outcome is None:
