@@ -779,8 +779,7 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
 
     access = LineWriter(sys.stdout)
     app = GatewayApp(served, on_access=lambda a: access(access_line(a)), with_log=log)
-    out(banner(loaded, served, f"http://{shown}:{bound[1]}"))
-    run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out, access=access)
+    run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out, access=access, ready=banner(loaded, served, f"http://{shown}:{bound[1]}"))
     return 0
 
 

@@ -291,8 +291,13 @@ def run(
     access: LineWriter | None = None,
     out: Callable[[str], None] = print,
     err: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
+    ready: str | None = None,
 ) -> None:
-    """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes."""
+    """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes.
+
+    ``ready`` (the banner) is printed once the event loop runs, so a Ctrl-C right after
+    it always finds a loop to stop.
+    """
     import uvicorn
 
     # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
@@ -304,6 +309,8 @@ def run(
         from ..lambda_runtime import service
 
         service.adopt(asyncio.get_running_loop())  # worker pools on this loop: no thread hop per invocation
+        if ready is not None:
+            out(ready)
         watcher = asyncio.create_task(_watch(app, reload, files, out, err)) if reload is not None else None
         try:
             await server.serve(sockets=[sock])
