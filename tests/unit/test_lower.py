@@ -610,7 +610,7 @@ def test_local_settings_carried(tmp_path, path):
           local: {{lambdas: {{Fn: 'handlers.x:handler'}}, pythonPath: [src], lambdaTimeoutSeconds: 3}}
         """,
     )
-    assert g.local == gw.LocalSettings(lambdas={"Fn": "handlers.x:handler"}, jwks={}, endpoints={}, python_path=("src",), lambda_timeout_seconds=3.0)
+    assert g.local == gw.LocalSettings(lambdas={"Fn": "handlers.x:handler"}, jwks={}, endpoints={}, python_path=("src",), lambda_timeout_seconds=3.0, functions={})
 
 
 from conftest import corpus_files  # noqa: E402
