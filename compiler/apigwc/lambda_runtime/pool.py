@@ -185,6 +185,7 @@ class Worker:
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
+                limit=1 << 20,  # an output line up to 1 MB is printed whole
                 start_new_session=True,  # its own process group: a timeout kills the runtime and its children
             )
         except OSError as exc:
