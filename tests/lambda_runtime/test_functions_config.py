@@ -74,6 +74,7 @@ def test_functions_create_merges_every_source(tmp_path: Path) -> None:
     assert functions.resolve(gw.LambdaFunction(arn="arn:aws:lambda:us-east-1:123456789012:function:Pets:live", name="Pets", qualifier="live"), {}) == "Pets"
     missing = "(Runtime.ImportModuleError on the first call)"
     assert functions.problems() == [
+        f"Pets: layer folder {tmp_path / 'layers' / 'common'} does not exist",
         f"Old: 'handlers.pets:handler': no module 'handlers.pets' in {tmp_path} {missing}",
         f"Pets: the code folder {tmp_path / 'pets'} of function Pets does not exist",
         f"PyExtra: 'mod.fn': no module 'mod' in {tmp_path} {missing}",
@@ -87,6 +88,7 @@ def test_functions_create_merges_every_source(tmp_path: Path) -> None:
     (tmp_path / "app.py").write_text("")
     (tmp_path / "other").mkdir()
     (tmp_path / "pets").mkdir()
+    (tmp_path / "layers" / "common").mkdir(parents=True)
     functions = Functions.create(compiled.gateway.local, tmp_path, {"Tiny": "other.handler", "Extra": "tool.go", "PyExtra": "mod.fn", "Nested": "tool.go.deeper"})
     assert functions.problems() == [f"Pets: 'src/app.handler': no file src/app.js, .mjs or .cjs in {tmp_path / 'pets'} {missing}"]
 
@@ -111,3 +113,17 @@ paths: {}
         ("AGW017", 6, "unknown key 'memroySize' in 'Fn'"),
         ("AGW017", 7, "'Worse' 'not a handler' does not match the pattern ^[A-Za-z_][A-Za-z0-9_./]*[:.][A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*$"),
     ]
+
+
+def test_a_layer_given_as_an_arn_is_named(tmp_path: Path) -> None:
+    fn = gw.LocalFunction(
+        name="F", runtime="python3.12", handler="app.handler", code_uri=".", environment={}, timeout=3.0, memory_size=128,
+        layers=("arn:aws:lambda:us-east-1:123456789012:layer:deps:4",), reserved_concurrency=None, pointer="/x",
+    )
+    (tmp_path / "app.py").write_text("")
+    settings = gw.LocalSettings(lambdas={}, jwks={}, endpoints={}, python_path=(), lambda_timeout_seconds=None, functions={"F": fn})
+    functions = Functions.create(settings, tmp_path)
+    assert functions.problems() == [
+        "F: layer arn:aws:lambda:us-east-1:123456789012:layer:deps:4 is not on this machine (give its folder in layers); what it provides is missing"
+    ]
+    assert functions.configs["F"].layers == ()

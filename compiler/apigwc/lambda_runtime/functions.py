@@ -110,6 +110,11 @@ class Functions(FunctionNames):
         for name, target in (settings.lambdas if settings is not None else {}).items():
             configs[name] = _python(name, target, base_dir, python_path, timeout, "x-apigwc.local.lambdas")
         for name, fn in (getattr(settings, "functions", None) or {}).items():
+            for layer in fn.layers:
+                if layer.startswith("arn:"):
+                    problems.append(f"{name}: layer {layer} is not on this machine (give its folder in layers); what it provides is missing")
+                elif not _folder(base_dir, layer).is_dir():
+                    problems.append(f"{name}: layer folder {_folder(base_dir, layer)} does not exist")
             configs[name] = FunctionConfig(
                 name=fn.name,
                 runtime=fn.runtime,
