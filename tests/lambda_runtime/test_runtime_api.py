@@ -220,3 +220,18 @@ def test_runtimes_that_cannot_run_say_why(tmp_path: Path) -> None:
 )
 def test_handler_forms(runtime: str, handler: str, problem: str | None) -> None:
     assert handler_problem(runtime, handler) == problem
+
+
+def test_an_init_past_the_limit_is_a_timeout_and_the_worker_is_killed(tmp_path: Path, monkeypatch) -> None:
+    from apigwc.lambda_runtime import pool
+
+    monkeypatch.setattr(pool, "INIT_LIMIT_SECONDS", 0.5)  # Lambda's is 10 s
+    bootstrap(tmp_path, "import time, os\nopen('pid', 'w').write(str(os.getpid()))\ntime.sleep(60)\n")
+    result = invoke(functions(tmp_path), {})
+    assert result.error["errorType"] == "Sandbox.Timedout"
+    assert result.error["errorMessage"].endswith(" Task timed out after 0.50 seconds (the init phase)")
+    pid = int((tmp_path / "pid").read_text())
+    with pytest.raises(ProcessLookupError):
+        import os
+
+        os.kill(pid, 0)
