@@ -6,7 +6,7 @@
 // with "type": "module"), then loops: GET .../invocation/next, call the handler (async, a promise,
 // or the callback style), POST the result or the error.  Errors and init errors are worded like
 // the Node.js runtime's [Obs].  Built-in modules only.
-import http from "node:http";
+import net from "node:net";
 import fs from "node:fs";
 import path from "node:path";
 import util from "node:util";
@@ -15,23 +15,52 @@ import { pathToFileURL } from "node:url";
 
 const [HOST, PORT] = process.env.AWS_LAMBDA_RUNTIME_API.split(":");
 const PREFIX = "/2018-06-01/runtime";
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+// One keep-alive HTTP/1.1 connection to the Runtime API on a raw socket, one request at a
+// time: node:http's client costs several times the rest of an invocation.
+let socket = null;
+let pending = Buffer.alloc(0);
+let waiting = null;
+
+function connect() {
+  socket = net.createConnection({ host: HOST, port: Number(PORT) });
+  socket.setNoDelay(true);
+  socket.on("data", (data) => {
+    pending = pending.length ? Buffer.concat([pending, data]) : data;
+    parse();
+  });
+  const gone = () => process.exit(0); // the Runtime API is gone: apigwc stopped this worker
+  socket.on("error", gone);
+  socket.on("close", gone);
+}
+
+function parse() {
+  if (!waiting) return;
+  const end = pending.indexOf("\r\n\r\n");
+  if (end < 0) return;
+  const lines = pending.subarray(0, end).toString("latin1").split("\r\n");
+  const headers = {};
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  const length = Number(headers["content-length"] || 0);
+  if (pending.length < end + 4 + length) return;
+  const body = pending.subarray(end + 4, end + 4 + length);
+  pending = pending.subarray(end + 4 + length);
+  const resolve = waiting;
+  waiting = null;
+  resolve({ status: Number(lines[0].split(" ")[1]), headers: headers, body: Buffer.from(body) });
+}
 
 function call(method, urlPath, body, headers) {
+  if (!socket) connect();
+  const data = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+  let head = `${method} ${PREFIX}${urlPath} HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: ${data.length}\r\n`;
+  for (const [name, value] of Object.entries(headers || {})) head += `${name}: ${value}\r\n`;
   return new Promise((resolve) => {
-    const data = body === undefined ? undefined : Buffer.from(body);
-    const req = http.request(
-      { host: HOST, port: Number(PORT), method, path: PREFIX + urlPath, agent,
-        headers: { ...(headers || {}), ...(data ? { "Content-Length": data.length } : {}) } },
-      (res) => {
-        const chunks = [];
-        res.on("data", (c) => chunks.push(c));
-        res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
-      },
-    );
-    req.on("error", () => process.exit(0)); // the Runtime API is gone: apigwc stopped this worker
-    if (data) req.write(data);
-    req.end();
+    waiting = resolve;
+    socket.write(Buffer.concat([Buffer.from(head + "\r\n", "utf8"), data]));
   });
 }
 
