@@ -489,6 +489,23 @@ def test_hot_reload_recycles_workers(serve, tmp_path: Path) -> None:
     assert s.request("GET", "local", "/v").text == "v2"
 
 
+def test_watch_rebuild_starts_new_workers_with_the_new_configuration(serve, tmp_path: Path) -> None:
+    files(tmp_path, {"fn/app.py": "import os\ndef handler(event, context):\n    return {'statusCode': 200, 'body': os.environ['MODE'] + ' ' + str(os.getpid())}\n"})
+    fn = {"runtime": "python3.12", "handler": "app.handler", "codeUri": "fn", "environment": {"MODE": "one"}}
+    path = spec(tmp_path, {"Fn": fn}, proxy_route("/v", "Fn"))
+    s = serve(path, "--watch", cwd=tmp_path)
+    mode, pid = s.request("GET", "local", "/v").text.split()
+    assert mode == "one"
+    spec(tmp_path, {"Fn": {**fn, "environment": {"MODE": "two"}}}, proxy_route("/v", "Fn"))
+    s.wait_for("api.yaml changed; reloaded")
+    mode, new_pid = s.request("GET", "local", "/v").text.split()
+    assert (mode, new_pid != pid) == ("two", True)
+    with pytest.raises(ProcessLookupError):  # the previous build's worker is stopped
+        for _ in range(100):
+            os.kill(int(pid), 0)
+            time.sleep(0.05)
+
+
 def test_reserved_concurrency_caps_the_pool(serve, tmp_path: Path) -> None:
     files(tmp_path, {"fn/app.py": "import os, time\ndef handler(event, context):\n    time.sleep(0.6)\n    return {'statusCode': 200, 'body': str(os.getpid())}\n"})
     path = spec(tmp_path, {"Fn": {"runtime": "python3.12", "handler": "app.handler", "codeUri": "fn", "reservedConcurrency": 1}}, proxy_route("/v", "Fn"))
