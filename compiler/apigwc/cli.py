@@ -640,7 +640,7 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
     async def run_once():
         # the local gateway's backends (HTTP upstreams, Lambda handlers, AWS endpoints);
         # no guards: like the console's Test, invoke runs no authorization (the log says so)
-        from .lambda_runtime.functions import stderr_sink
+        from .lambda_runtime.output import stderr_sink
 
         local = LocalGateway.create(gateway, base_dir, overrides, lambda_log=stderr_sink)
         try:

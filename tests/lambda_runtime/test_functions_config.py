@@ -6,7 +6,7 @@ from pathlib import Path
 
 from apigwc import bundle
 from apigwc import gateway as gw
-from apigwc.lambda_runtime import Functions
+from apigwc.runtime.functions import Functions
 from apigwc.pipeline import compile_file
 
 SPEC = """openapi: 3.0.1

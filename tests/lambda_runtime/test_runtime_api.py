@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-from apigwc.lambda_runtime import FunctionConfig, Functions
-from apigwc.lambda_runtime.functions import handler_problem
+from apigwc.lambda_runtime import FunctionConfig
+from apigwc.runtime.functions import Functions
 from apigwc.lambda_runtime.pool import exit_reason
-from apigwc.lambda_runtime.runtimes import Unsupported, launch
+from apigwc.lambda_runtime.runtimes import Unsupported, handler_problem, launch
 
 CLIENT = """
 import json, os, socket, sys

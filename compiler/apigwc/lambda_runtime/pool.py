@@ -39,7 +39,6 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..runtime.context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
 from . import http11
 from .runtimes import FunctionConfig, Launch
 
@@ -160,8 +159,8 @@ class Worker:
         env.update(
             {
                 "_HANDLER": fn.handler,
-                "AWS_REGION": LOCAL_REGION,
-                "AWS_DEFAULT_REGION": LOCAL_REGION,
+                "AWS_REGION": fn.region,
+                "AWS_DEFAULT_REGION": fn.region,
                 "AWS_LAMBDA_FUNCTION_NAME": fn.name,
                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(fn.memory_size),
                 "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",

@@ -43,6 +43,13 @@ PROVIDED = ("provided", "provided.al2", "provided.al2023")
 SUPPORTED = "python3.9-python3.13, nodejs18.x-nodejs22.x, provided, provided.al2, provided.al2023"
 
 
+_IDENT = r"[A-Za-z_][A-Za-z0-9_]*"
+#: ``module.function``, ``pkg/module.function``, ``module:attr.path``
+_PYTHON_HANDLER = re.compile(rf"^{_IDENT}(?:[./]{_IDENT})*(?::{_IDENT}(?:\.{_IDENT})*|\.{_IDENT})$")
+#: ``file.export``, ``dir/file.export``, ``file.a.b``
+_NODE_HANDLER = re.compile(r"^[A-Za-z0-9_./@-]+\.[A-Za-z_$][A-Za-z0-9_$.]*$")
+
+
 @dataclass(frozen=True, slots=True)
 class FunctionConfig:
     """What a worker needs to know about a function (from `gateway.LocalFunction`, or the old ``lambdas`` form)."""
@@ -61,6 +68,8 @@ class FunctionConfig:
     python_path: tuple[Path, ...] = ()
     #: where it was configured, for messages
     origin: str = "x-apigwc.local.functions"
+    #: ``AWS_REGION``: the local gateway passes its own (runtime.context.LOCAL_REGION)
+    region: str = "us-east-1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,3 +183,14 @@ def node_version() -> tuple[str, str] | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return node, out.lstrip("v")
+
+
+def handler_problem(runtime: str, handler: str) -> str | None:
+    """Why ``handler`` is not a handler string of ``runtime``, or None."""
+    if runtime.startswith("python"):
+        if not _PYTHON_HANDLER.match(handler):
+            return "is not a Python handler: write module.function (e.g. app.lambda_handler) or module:callable"
+    elif runtime.startswith("nodejs"):
+        if not _NODE_HANDLER.match(handler):
+            return "is not a Node.js handler: write file.export (e.g. index.handler or src/app.lambdaHandler)"
+    return None

@@ -85,7 +85,7 @@ class LocalGateway:
         """
         if in_process:
             return cls(gateway, base_dir, Handlers.create(gateway.local, base_dir, lambdas or {}))
-        from ..lambda_runtime import Functions
+        from .functions import Functions
 
         extra = {"sink": lambda_log} if lambda_log is not None else {}
         return cls(gateway, base_dir, Functions.create(gateway.local, base_dir, lambdas or {}, max_workers=max_workers, **extra))

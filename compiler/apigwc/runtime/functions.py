@@ -2,7 +2,8 @@
 
 `Functions` is what the local gateway's Lambda integrations and authorizers call (the
 same interface as the in-process `runtime.lambdas.Handlers`): it finds the configured
-function an ARN names, and invokes it on its `FunctionPool`.  Functions come from
+function an ARN names, and invokes it on its `apigwc.lambda_runtime.pool.FunctionPool`
+(worker processes on the Lambda Runtime API).  Functions come from
 
 * ``x-apigwc.local.functions`` (or a template's functions): `gateway.LocalFunction`
   with a runtime, a handler, a code folder, environment, timeout, memory;
@@ -15,63 +16,24 @@ function an ARN names, and invokes it on its `FunctionPool`.  Functions come fro
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import re
-import sys
-import threading
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .. import gateway as gw
-from ..runtime.lambdas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, FunctionNames, Invocation, LambdaContext, parse_target
-from . import service
-from .pool import FunctionPool
-from .runtimes import FunctionConfig, Launch, Unsupported, launch, missing_entry
+from ..lambda_runtime import service
+from ..lambda_runtime.output import print_sink
+from ..lambda_runtime.pool import FunctionPool
+from ..lambda_runtime.runtimes import FunctionConfig, Launch, Unsupported, handler_problem, launch, missing_entry
+from .context import LOCAL_REGION
+from .lambdas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, FunctionNames, Invocation, LambdaContext
 
 #: Workers per function when neither ReservedConcurrentExecutions nor --max-workers says.
 DEFAULT_MAX_WORKERS = 8
 #: The runtime of functions from ``x-apigwc.local.lambdas`` and of ``--lambda`` Python handlers.
 DEFAULT_PYTHON = "python3"
 _NODE_FILES = (".js", ".mjs", ".cjs")
-_NODE_HANDLER = re.compile(r"^[A-Za-z0-9_./@-]+\.[A-Za-z_$][A-Za-z0-9_$.]*$")
-
-class StreamSink:
-    """Function output lines to a stream, written once per event-loop turn rather than once per line."""
-
-    __slots__ = ("stream", "pending", "lock", "scheduled")
-
-    def __init__(self, stream_name: str) -> None:
-        self.stream = stream_name
-        self.pending: list[str] = []
-        self.lock = threading.Lock()
-        self.scheduled = False
-
-    def __call__(self, line: str) -> None:
-        with self.lock:
-            self.pending.append(line)
-            if self.scheduled:
-                return
-            self.scheduled = True
-        try:
-            asyncio.get_running_loop().call_soon(self.flush)
-        except RuntimeError:  # no loop: write now
-            self.flush()
-
-    def flush(self) -> None:
-        with self.lock:
-            lines, self.pending, self.scheduled = self.pending, [], False
-        if lines:
-            stream = getattr(sys, self.stream)  # looked up each time: tests and the CLI swap sys.stdout
-            stream.write("\n".join(lines) + "\n")
-            stream.flush()
-
-
-#: function output and START/END/REPORT lines on the server's stdout (``apigwc serve``)
-print_sink = StreamSink("stdout")
-#: function output on stderr (``apigwc invoke``, whose stdout is the response)
-stderr_sink = StreamSink("stderr")
 
 
 class Functions(FunctionNames):
@@ -127,6 +89,7 @@ class Functions(FunctionNames):
                 reserved_concurrency=fn.reserved_concurrency,
                 python_path=python_path,
                 origin=fn.pointer or "x-apigwc.local.functions",
+                region=LOCAL_REGION,
             )
         for name, target in (overrides or {}).items():
             existing = configs.get(name)
@@ -134,7 +97,15 @@ class Functions(FunctionNames):
                 configs[name] = FunctionConfig(**{**_fields(existing), "handler": target, "origin": "--lambda"})
             elif _node_file(base_dir, target) is not None:
                 configs[name] = FunctionConfig(
-                    name=name, runtime="nodejs20.x", handler=target, code_dir=base_dir, environment={}, timeout=timeout, memory_size=DEFAULT_MEMORY_MB, origin="--lambda"
+                    name=name,
+                    runtime="nodejs20.x",
+                    handler=target,
+                    code_dir=base_dir,
+                    environment={},
+                    timeout=timeout,
+                    memory_size=DEFAULT_MEMORY_MB,
+                    origin="--lambda",
+                    region=LOCAL_REGION,
                 )
             else:
                 configs[name] = _python(name, target, base_dir, python_path, timeout, "--lambda")
@@ -247,17 +218,6 @@ class Functions(FunctionNames):
             await service.call(close_all())
 
 
-def handler_problem(runtime: str, handler: str) -> str | None:
-    """Why ``handler`` is not a handler string of ``runtime``, or None."""
-    if runtime.startswith("python"):
-        if parse_target(handler.replace("/", ".")) is None:
-            return "is not a Python handler: write module.function (e.g. app.lambda_handler) or module:callable"
-    elif runtime.startswith("nodejs"):
-        if not _NODE_HANDLER.match(handler):
-            return "is not a Node.js handler: write file.export (e.g. index.handler or src/app.lambdaHandler)"
-    return None
-
-
 def _python(name: str, target: str, base_dir: Path, python_path: tuple[Path, ...], timeout: float, origin: str) -> FunctionConfig:
     return FunctionConfig(
         name=name,
@@ -269,6 +229,7 @@ def _python(name: str, target: str, base_dir: Path, python_path: tuple[Path, ...
         memory_size=DEFAULT_MEMORY_MB,
         python_path=python_path,
         origin=origin,
+        region=LOCAL_REGION,
     )
 
 
