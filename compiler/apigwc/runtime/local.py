@@ -5,8 +5,8 @@ handlers, JWKS files, AWS endpoints) and gives:
 
 * `LocalGateway.backends`: one `Backend` per integration type — MOCK offline, HTTP and
   HTTP_PROXY through httpx, AWS_PROXY and Lambda custom integrations through the
-  functions' worker processes (`apigwc.lambda_runtime`), other AWS service integrations through boto3 against a configured
-  endpoint (else 501);
+  functions' worker processes (`functions.Functions`, on `apigwc.lambda_runtime`), other
+  AWS service integrations through boto3 against a configured endpoint (else 501);
 * `LocalGateway.guards`: the authorization step in the service's order (reference
   §4.2): authorizers (Lambda TOKEN/REQUEST, Cognito), API keys, throttling and quotas.
 
@@ -24,6 +24,7 @@ from .. import gateway as gw
 from .authorizers import Authorizers
 from .aws_services import AwsServiceBackend
 from .backends import Backend
+from .functions import Functions
 from .http_backend import HttpBackend
 from .lambda_backend import LambdaBackend
 from .lambdas import Handlers
@@ -39,7 +40,7 @@ class LocalGateway:
 
     __slots__ = ("gateway", "base_dir", "handlers", "http", "lambdas", "services", "jwks", "endpoints", "backends", "usage")
 
-    def __init__(self, gateway: gw.Gateway, base_dir: Path, handlers: Handlers) -> None:
+    def __init__(self, gateway: gw.Gateway, base_dir: Path, handlers: Handlers | Functions) -> None:
         self.gateway = gateway
         #: the folder handler modules, ``pythonPath`` and JWKS files are relative to (the spec's)
         self.base_dir = base_dir
@@ -85,8 +86,6 @@ class LocalGateway:
         """
         if in_process:
             return cls(gateway, base_dir, Handlers.create(gateway.local, base_dir, lambdas or {}))
-        from .functions import Functions
-
         extra = {"sink": lambda_log} if lambda_log is not None else {}
         return cls(gateway, base_dir, Functions.create(gateway.local, base_dir, lambdas or {}, max_workers=max_workers, **extra))
 
