@@ -644,4 +644,3 @@ NODE_TYPES: tuple[type, ...] = (
     LocalFunction,
     LocalSettings,
 )
-

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from apigwc.lambda_runtime import FunctionConfig
-from apigwc.runtime.functions import Functions
 from apigwc.lambda_runtime.pool import exit_reason
 from apigwc.lambda_runtime.runtimes import Unsupported, handler_problem, launch
+from apigwc.runtime.functions import Functions
 
 CLIENT = """
 import json, os, socket, sys
@@ -59,7 +59,16 @@ def bootstrap(folder: Path, body: str) -> None:
 
 
 def functions(folder: Path, timeout: float = 5, **extra) -> Functions:
-    fn = FunctionConfig(name="Fn", runtime="provided.al2023", handler="the.handler", code_dir=folder, environment={}, timeout=timeout, memory_size=128, **extra)
+    fn = FunctionConfig(
+        name="Fn",
+        runtime="provided.al2023",
+        handler="the.handler",
+        code_dir=folder,
+        environment={},
+        timeout=timeout,
+        memory_size=128,
+        **extra,
+    )
     return Functions({"Fn": fn}, [], max_workers=2, sink=lambda line: None)
 
 
@@ -98,7 +107,12 @@ def test_the_protocol_rules(tmp_path: Path) -> None:
     seen = result.result["seen"]
     assert seen["next"] == [
         200,
-        ["lambda-runtime-aws-request-id", "lambda-runtime-deadline-ms", "lambda-runtime-invoked-function-arn", "lambda-runtime-trace-id"],
+        [
+            "lambda-runtime-aws-request-id",
+            "lambda-runtime-deadline-ms",
+            "lambda-runtime-invoked-function-arn",
+            "lambda-runtime-trace-id",
+        ],
         {"hello": "world"},
     ]
     assert seen["deadline_ok"] is True
@@ -166,13 +180,19 @@ def test_a_request_over_the_limit_is_refused_without_a_worker(tmp_path: Path) ->
     bootstrap(tmp_path, "raise SystemExit('never started')\n")
     result = invoke(functions(tmp_path), {"x": "y" * (6 * 1024 * 1024)})
     assert result.rejected
-    assert result.error == {"errorMessage": "Request must be smaller than 6291456 bytes for the InvokeFunction operation", "errorType": "RequestEntityTooLargeException"}
+    assert result.error == {
+        "errorMessage": "Request must be smaller than 6291456 bytes for the InvokeFunction operation",
+        "errorType": "RequestEntityTooLargeException",
+    }
 
 
 def test_reserved_concurrency_zero_throttles(tmp_path: Path) -> None:
     bootstrap(tmp_path, "raise SystemExit('never started')\n")
     result = invoke(functions(tmp_path, reserved_concurrency=0), {})
-    assert result.rejected and result.error == {"errorMessage": "Rate Exceeded.", "errorType": "TooManyRequestsException"}
+    assert result.rejected and result.error == {
+        "errorMessage": "Rate Exceeded.",
+        "errorType": "TooManyRequestsException",
+    }
 
 
 @pytest.mark.parametrize(
@@ -190,7 +210,9 @@ def test_exit_reasons(code: int, reason: str) -> None:
 
 def test_runtimes_that_cannot_run_say_why(tmp_path: Path) -> None:
     def config(runtime: str, folder: Path = tmp_path) -> FunctionConfig:
-        return FunctionConfig(name="F", runtime=runtime, handler="h", code_dir=folder, environment={}, timeout=3, memory_size=128)
+        return FunctionConfig(
+            name="F", runtime=runtime, handler="h", code_dir=folder, environment={}, timeout=3, memory_size=128
+        )
 
     assert launch(config("java21")) == Unsupported(
         "runtime java21 is not run by the local gateway (Java functions need the AWS Lambda Java runtime client); "
@@ -201,8 +223,14 @@ def test_runtimes_that_cannot_run_say_why(tmp_path: Path) -> None:
         f"runtime provided.al2023: Couldn't find valid bootstrap(s): [{tmp_path / 'bootstrap'}] (build the function first, e.g. sam build)"
     )
     (tmp_path / "bootstrap").write_text("#!/bin/sh\n")
-    assert launch(config("provided.al2023")).reason == f"runtime provided.al2023: {tmp_path / 'bootstrap'} is not executable (chmod +x it)"
-    assert launch(config("python3.12", tmp_path / "missing")).reason == f"the code folder {tmp_path / 'missing'} of function F does not exist"
+    assert (
+        launch(config("provided.al2023")).reason
+        == f"runtime provided.al2023: {tmp_path / 'bootstrap'} is not executable (chmod +x it)"
+    )
+    assert (
+        launch(config("python3.12", tmp_path / "missing")).reason
+        == f"the code folder {tmp_path / 'missing'} of function F does not exist"
+    )
 
 
 @pytest.mark.parametrize(
@@ -211,10 +239,18 @@ def test_runtimes_that_cannot_run_say_why(tmp_path: Path) -> None:
         ("python3.12", "app.lambda_handler", None),
         ("python3.12", "src/app.lambda_handler", None),
         ("python3.12", "handlers.pets:handler", None),
-        ("python3.12", "app", "is not a Python handler: write module.function (e.g. app.lambda_handler) or module:callable"),
+        (
+            "python3.12",
+            "app",
+            "is not a Python handler: write module.function (e.g. app.lambda_handler) or module:callable",
+        ),
         ("nodejs20.x", "index.handler", None),
         ("nodejs20.x", "src/app.lambdaHandler", None),
-        ("nodejs20.x", "index", "is not a Node.js handler: write file.export (e.g. index.handler or src/app.lambdaHandler)"),
+        (
+            "nodejs20.x",
+            "index",
+            "is not a Node.js handler: write file.export (e.g. index.handler or src/app.lambdaHandler)",
+        ),
         ("provided.al2023", "anything at all", None),
     ],
 )

@@ -27,7 +27,9 @@ from conftest import CORPUS
 HEAD = 'openapi: 3.0.1\ninfo: {title: Lambdas, version: "1"}\n'
 NODE = shutil.which("node")
 needs_node = pytest.mark.skipif(NODE is None, reason="node is not installed: Node.js functions cannot run")
-needs_cc = pytest.mark.skipif(shutil.which("cc") is None, reason="no C compiler (cc) to build the provided.al2023 bootstrap")
+needs_cc = pytest.mark.skipif(
+    shutil.which("cc") is None, reason="no C compiler (cc) to build the provided.al2023 bootstrap"
+)
 
 
 def arn(name: str) -> str:
@@ -215,17 +217,35 @@ def build_app(root: Path) -> Path:
         },
     )
     functions = {
-        "Py": {"runtime": "python3.12", "handler": "app.handler", "codeUri": "py", "environment": {"TABLE": "pets-table"}, "timeout": 30, "memorySize": 256},
+        "Py": {
+            "runtime": "python3.12",
+            "handler": "app.handler",
+            "codeUri": "py",
+            "environment": {"TABLE": "pets-table"},
+            "timeout": 30,
+            "memorySize": 256,
+        },
         "PyShort": {"runtime": "python3.12", "handler": "app.handler", "codeUri": "py", "timeout": 1},
         "PyBroken": {"runtime": "python3.13", "handler": "broken.handler", "codeUri": "py"},
         "PyNoHandler": {"runtime": "python3.11", "handler": "nohandler.handler", "codeUri": "py"},
         "PyInitFail": {"runtime": "python3.10", "handler": "initfail.handler", "codeUri": "py"},
-        "NodeAsync": {"runtime": "nodejs20.x", "handler": "index.handler", "codeUri": "node/cjs", "environment": {"TABLE": "node-table"}, "timeout": 10},
+        "NodeAsync": {
+            "runtime": "nodejs20.x",
+            "handler": "index.handler",
+            "codeUri": "node/cjs",
+            "environment": {"TABLE": "node-table"},
+            "timeout": 10,
+        },
         "NodeCallback": {"runtime": "nodejs18.x", "handler": "callback.handler", "codeUri": "node/cjs"},
         "NodeEsm": {"runtime": "nodejs22.x", "handler": "app.lambdaHandler", "codeUri": "node/esm"},
         "NodeTypeModule": {"runtime": "nodejs20.x", "handler": "handler.handler", "codeUri": "node/typemodule"},
         "NodeSyntax": {"runtime": "nodejs20.x", "handler": "index.handler", "codeUri": "node/syntax"},
-        "Custom": {"runtime": "provided.al2023", "handler": "my.handler", "codeUri": "c", "environment": {"GREETING": "hello from C"}},
+        "Custom": {
+            "runtime": "provided.al2023",
+            "handler": "my.handler",
+            "codeUri": "c",
+            "environment": {"GREETING": "hello from C"},
+        },
         "Java": {"runtime": "java21", "handler": "example.Handler::handleRequest", "codeUri": "py"},
     }
     routes = "".join(
@@ -251,7 +271,20 @@ def build_app(root: Path) -> Path:
 
 
 def compile_bootstrap(folder: Path) -> None:
-    subprocess.run(["cc", "-O1", "-Wall", "-Werror", "-Wno-unused-result", "-o", str(folder / "bootstrap"), str(folder / "bootstrap.c")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            "cc",
+            "-O1",
+            "-Wall",
+            "-Werror",
+            "-Wno-unused-result",
+            "-o",
+            str(folder / "bootstrap"),
+            str(folder / "bootstrap.c"),
+        ],
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -334,7 +367,13 @@ def test_node_async_commonjs_handler(app) -> None:
     r = app.request("GET", "local", "/node")
     assert r.status_code == 200, r.text
     b = body(r)
-    assert (b["table"], b["name"], b["memory"], b["remainingOk"], b["execEnv"]) == ("node-table", "NodeAsync", "128", True, "AWS_Lambda_nodejs20.x")
+    assert (b["table"], b["name"], b["memory"], b["remainingOk"], b["execEnv"]) == (
+        "node-table",
+        "NodeAsync",
+        "128",
+        True,
+        "AWS_Lambda_nodejs20.x",
+    )
     assert b["cwd"] == str((app.root / "node" / "cjs").resolve())
     again = body(app.request("GET", "local", "/node"))
     assert (again["pid"], again["count"]) == (b["pid"], b["count"] + 1)
@@ -374,7 +413,9 @@ def test_a_provided_al2023_bootstrap_in_c(app) -> None:
 
 def test_a_runtime_that_cannot_run_is_named(app) -> None:
     assert any("Java: runtime java21 is not run by the local gateway" in line for line in app.lines)
-    assert any("GET /java: the Lambda function Java cannot run here: runtime java21 is not run" in line for line in app.lines)
+    assert any(
+        "GET /java: the Lambda function Java cannot run here: runtime java21 is not run" in line for line in app.lines
+    )
     r = app.request("GET", "local", "/java")
     assert (r.status_code, r.text) == (500, '{"message":"Internal server error"}')
 
@@ -386,7 +427,11 @@ def test_a_runtime_that_cannot_run_is_named(app) -> None:
 @pytest.mark.parametrize(
     "path, error_type, message",
     [
-        ("/init/py-broken", "Runtime.ImportModuleError", "Unable to import module 'broken': No module named 'not_a_module_anywhere'"),
+        (
+            "/init/py-broken",
+            "Runtime.ImportModuleError",
+            "Unable to import module 'broken': No module named 'not_a_module_anywhere'",
+        ),
         ("/init/py-nohandler", "Runtime.HandlerNotFound", "Handler 'handler' missing on module 'nohandler'"),
         ("/init/py-initfail", "RuntimeError", "config missing at import"),
     ],
@@ -481,16 +526,25 @@ def test_a_cpu_spinning_function_does_not_slow_other_routes(app) -> None:
 
 def test_hot_reload_recycles_workers(serve, tmp_path: Path) -> None:
     files(tmp_path, {"fn/app.py": "def handler(event, context):\n    return {'statusCode': 200, 'body': 'v1'}\n"})
-    path = spec(tmp_path, {"Fn": {"runtime": "python3.12", "handler": "app.handler", "codeUri": "fn"}}, proxy_route("/v", "Fn"))
+    path = spec(
+        tmp_path, {"Fn": {"runtime": "python3.12", "handler": "app.handler", "codeUri": "fn"}}, proxy_route("/v", "Fn")
+    )
     s = serve(path, cwd=tmp_path)
     assert s.request("GET", "local", "/v").text == "v1"
-    (tmp_path / "fn" / "app.py").write_text("def handler(event, context):\n    return {'statusCode': 200, 'body': 'v2'}\n")
+    (tmp_path / "fn" / "app.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': 'v2'}\n"
+    )
     s.wait_for("[Fn] code changed under")
     assert s.request("GET", "local", "/v").text == "v2"
 
 
 def test_watch_rebuild_starts_new_workers_with_the_new_configuration(serve, tmp_path: Path) -> None:
-    files(tmp_path, {"fn/app.py": "import os\ndef handler(event, context):\n    return {'statusCode': 200, 'body': os.environ['MODE'] + ' ' + str(os.getpid())}\n"})
+    files(
+        tmp_path,
+        {
+            "fn/app.py": "import os\ndef handler(event, context):\n    return {'statusCode': 200, 'body': os.environ['MODE'] + ' ' + str(os.getpid())}\n"
+        },
+    )
     fn = {"runtime": "python3.12", "handler": "app.handler", "codeUri": "fn", "environment": {"MODE": "one"}}
     path = spec(tmp_path, {"Fn": fn}, proxy_route("/v", "Fn"))
     s = serve(path, "--watch", cwd=tmp_path)
@@ -507,8 +561,17 @@ def test_watch_rebuild_starts_new_workers_with_the_new_configuration(serve, tmp_
 
 
 def test_reserved_concurrency_caps_the_pool(serve, tmp_path: Path) -> None:
-    files(tmp_path, {"fn/app.py": "import os, time\ndef handler(event, context):\n    time.sleep(0.6)\n    return {'statusCode': 200, 'body': str(os.getpid())}\n"})
-    path = spec(tmp_path, {"Fn": {"runtime": "python3.12", "handler": "app.handler", "codeUri": "fn", "reservedConcurrency": 1}}, proxy_route("/v", "Fn"))
+    files(
+        tmp_path,
+        {
+            "fn/app.py": "import os, time\ndef handler(event, context):\n    time.sleep(0.6)\n    return {'statusCode': 200, 'body': str(os.getpid())}\n"
+        },
+    )
+    path = spec(
+        tmp_path,
+        {"Fn": {"runtime": "python3.12", "handler": "app.handler", "codeUri": "fn", "reservedConcurrency": 1}},
+        proxy_route("/v", "Fn"),
+    )
     s = serve(path, cwd=tmp_path)
     s.request("GET", "local", "/v")
     with concurrent.futures.ThreadPoolExecutor(2) as pool:
@@ -548,7 +611,19 @@ def test_lambda_authorizer_runs_as_a_worker(serve, tmp_path: Path) -> None:
         type: mock
         requestTemplates: {application/json: '{"statusCode": 200}'}
         responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"who": "$context.authorizer.principalId"}'}}}"""
-    path = spec(tmp_path, {"Auth": {"runtime": "python3.12", "handler": "auth.handler", "codeUri": "auth", "environment": {"EXPECTED": "letmein"}}}, routes, extra)
+    path = spec(
+        tmp_path,
+        {
+            "Auth": {
+                "runtime": "python3.12",
+                "handler": "auth.handler",
+                "codeUri": "auth",
+                "environment": {"EXPECTED": "letmein"},
+            }
+        },
+        routes,
+        extra,
+    )
     s = serve(path, cwd=tmp_path)
     assert s.request("GET", "local", "/secret", headers={"Authorization": "nope"}).status_code == 401
     r = s.request("GET", "local", "/secret", headers={"Authorization": "letmein"})
@@ -556,9 +631,16 @@ def test_lambda_authorizer_runs_as_a_worker(serve, tmp_path: Path) -> None:
 
 
 def test_old_lambdas_form_runs_in_workers_and_in_process_on_request(serve, tmp_path: Path) -> None:
-    files(tmp_path, {"handlers/h.py": "import os\ndef handler(event, context):\n    return {'statusCode': 200, 'body': str(os.getpid())}\n"})
+    files(
+        tmp_path,
+        {
+            "handlers/h.py": "import os\ndef handler(event, context):\n    return {'statusCode': 200, 'body': str(os.getpid())}\n"
+        },
+    )
     path = tmp_path / "api.yaml"
-    path.write_text(HEAD + "x-apigwc: {local: {lambdas: {F: 'handlers.h:handler'}}}\npaths:" + proxy_route("/p", "F") + "\n")
+    path.write_text(
+        HEAD + "x-apigwc: {local: {lambdas: {F: 'handlers.h:handler'}}}\npaths:" + proxy_route("/p", "F") + "\n"
+    )
     s = serve(path, cwd=tmp_path)
     worker = int(s.request("GET", "local", "/p").text)
     assert worker != s.proc.pid
@@ -580,11 +662,17 @@ def test_invoke_runs_functions_and_takes_lambda_overrides(run_cli, tmp_path: Pat
             "fn/app.py": "def lambda_handler(event, context):\n    print('py says hi')\n    return {'statusCode': 200, 'body': 'python'}\n",
         },
     )
-    path = spec(tmp_path, {"Fn": {"runtime": "nodejs20.x", "handler": "index.handler", "codeUri": "fn", "environment": {"MODE": "prod"}}}, proxy_route("/f", "Fn"))
+    path = spec(
+        tmp_path,
+        {"Fn": {"runtime": "nodejs20.x", "handler": "index.handler", "codeUri": "fn", "environment": {"MODE": "prod"}}},
+        proxy_route("/f", "Fn"),
+    )
     r = run_cli("invoke", str(path), "/f", "--format", "json")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["body"] == "node prod"
-    assert "START RequestId: " in r.stderr and "REPORT RequestId: " in r.stderr  # function output on stderr, never in the JSON
+    assert (
+        "START RequestId: " in r.stderr and "REPORT RequestId: " in r.stderr
+    )  # function output on stderr, never in the JSON
     r = run_cli("invoke", str(path), "/f", "--lambda", "Fn=other.go")
     assert r.stdout.endswith("other export"), r.stdout
     # SAM's module.function form for Python, on a function the spec does not declare
@@ -596,9 +684,14 @@ def test_invoke_runs_functions_and_takes_lambda_overrides(run_cli, tmp_path: Pat
 
 
 def test_the_lambdas_schema_accepts_sams_handler_form(run_cli, tmp_path: Path) -> None:
-    files(tmp_path, {"app.py": "def lambda_handler(event, context):\n    return {'statusCode': 200, 'body': 'sam form'}\n"})
+    files(
+        tmp_path,
+        {"app.py": "def lambda_handler(event, context):\n    return {'statusCode': 200, 'body': 'sam form'}\n"},
+    )
     path = tmp_path / "api.yaml"
-    path.write_text(HEAD + "x-apigwc: {local: {lambdas: {F: app.lambda_handler}}}\npaths:" + proxy_route("/p", "F") + "\n")
+    path.write_text(
+        HEAD + "x-apigwc: {local: {lambdas: {F: app.lambda_handler}}}\npaths:" + proxy_route("/p", "F") + "\n"
+    )
     r = run_cli("lint", str(path))
     assert "AGW017" not in r.stdout
     r = run_cli("invoke", str(path), "/p")
@@ -620,7 +713,9 @@ SAM = CORPUS / "sam"
         pytest.param("hello-nodejs", "nodejs22.x", "app.lambdaHandler", "hello-world", marks=needs_node),
     ],
 )
-def test_sam_hello_world_answers_like_the_deployed_api(serve, tmp_path: Path, project: str, runtime: str, handler: str, code: str) -> None:
+def test_sam_hello_world_answers_like_the_deployed_api(
+    serve, tmp_path: Path, project: str, runtime: str, handler: str, code: str
+) -> None:
     fn = {"runtime": runtime, "handler": handler, "codeUri": str(SAM / project / code), "timeout": 3}
     path = spec(tmp_path, {"HelloWorldFunction": fn}, proxy_route("/hello", "HelloWorldFunction"))
     s = serve(path, cwd=tmp_path)
@@ -633,7 +728,13 @@ def test_sam_hello_world_answers_like_the_deployed_api(serve, tmp_path: Path, pr
 @pytest.mark.skipif(not (SAM / "s12d").is_dir(), reason="the SAM corpus is not here")
 def test_s12d_node_functions(serve, tmp_path: Path) -> None:
     functions = {
-        "LoginProcessor": {"runtime": "nodejs18.x", "handler": "app.handler", "codeUri": str(SAM / "s12d" / "src" / "login"), "timeout": 45, "memorySize": 1024},
+        "LoginProcessor": {
+            "runtime": "nodejs18.x",
+            "handler": "app.handler",
+            "codeUri": str(SAM / "s12d" / "src" / "login"),
+            "timeout": 45,
+            "memorySize": 1024,
+        },
         "LoggingProcessor": {
             "runtime": "nodejs18.x",
             "handler": "app.handler",
@@ -643,7 +744,9 @@ def test_s12d_node_functions(serve, tmp_path: Path) -> None:
             "environment": json.loads((SAM / "s12d" / "locals.json").read_text())["LoggingProcessor"],
         },
     }
-    path = spec(tmp_path, functions, custom_route("/signup", "LoginProcessor") + custom_route("/logs", "LoggingProcessor"))
+    path = spec(
+        tmp_path, functions, custom_route("/signup", "LoginProcessor") + custom_route("/logs", "LoggingProcessor")
+    )
     s = serve(path, cwd=tmp_path)
     event = {"request": {"userAttributes": {"email": "jane@amazon.com"}}, "response": {}}
     r = s.request("POST", "local", "/signup", json=event)
@@ -657,13 +760,25 @@ def test_s12d_node_functions(serve, tmp_path: Path) -> None:
     assert error["errorMessage"].startswith("Error: Cannot find module 'aws-sdk'")
 
 
-@pytest.mark.skipif(shutil.which("go") is None, reason="Go is not installed: hello-go's bootstrap cannot be built (reported, not faked)")
+@pytest.mark.skipif(
+    shutil.which("go") is None, reason="Go is not installed: hello-go's bootstrap cannot be built (reported, not faked)"
+)
 def test_sam_hello_go(serve, tmp_path: Path) -> None:
     source = SAM / "hello-go" / "hello-world"
     build = tmp_path / "build"
     shutil.copytree(source, build)
-    subprocess.run(["go", "build", "-o", "bootstrap", "."], cwd=build, check=True, capture_output=True, env={**os.environ, "CGO_ENABLED": "0"})
-    path = spec(tmp_path, {"HelloWorldFunction": {"runtime": "provided.al2023", "handler": "bootstrap", "codeUri": str(build)}}, proxy_route("/hello", "HelloWorldFunction"))
+    subprocess.run(
+        ["go", "build", "-o", "bootstrap", "."],
+        cwd=build,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "CGO_ENABLED": "0"},
+    )
+    path = spec(
+        tmp_path,
+        {"HelloWorldFunction": {"runtime": "provided.al2023", "handler": "bootstrap", "codeUri": str(build)}},
+        proxy_route("/hello", "HelloWorldFunction"),
+    )
     s = serve(path, cwd=tmp_path)
     r = s.request("GET", "local", "/hello")
     assert r.status_code == 200 and r.text.startswith("Hello, ")

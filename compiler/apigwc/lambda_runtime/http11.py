@@ -15,14 +15,24 @@ import asyncio
 #: the largest request head (request line and headers) accepted
 MAX_HEAD = 64 * 1024
 
-_REASONS = {200: "OK", 202: "Accepted", 400: "Bad Request", 403: "Forbidden", 404: "Not Found", 413: "Request Entity Too Large", 500: "Internal Server Error"}
+_REASONS = {
+    200: "OK",
+    202: "Accepted",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    413: "Request Entity Too Large",
+    500: "Internal Server Error",
+}
 
 
 class BadRequest(Exception):
     """The bytes on the connection are not an HTTP/1.1 request this server reads: close it."""
 
 
-async def read_request(reader: asyncio.StreamReader, max_body: int) -> tuple[str, str, dict[str, str], bytes, bool] | None:
+async def read_request(
+    reader: asyncio.StreamReader, max_body: int
+) -> tuple[str, str, dict[str, str], bytes, bool] | None:
     """(method, path, headers with lower-case names, body, body too large) or None at the end of the connection.
 
     A body over ``max_body`` is read and dropped (``True`` in the last slot), so the
@@ -86,7 +96,9 @@ async def read_request(reader: asyncio.StreamReader, max_body: int) -> tuple[str
 
 def response(status: int, body: bytes, headers: dict[str, str] | None = None) -> bytes:
     """The bytes of one HTTP/1.1 response with a JSON (or event) body."""
-    out = [f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"]
+    out = [
+        f"HTTP/1.1 {status} {_REASONS.get(status, 'Status')}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    ]
     for name, value in (headers or {}).items():
         out.append(f"{name}: {value}\r\n")
     out.append("\r\n")

@@ -52,9 +52,20 @@ INIT_LIMIT_SECONDS = 10.0
 WATCH_INTERVAL = 0.5
 #: Files looked at per code folder (a larger tree is watched partly).
 WATCH_MAX_FILES = 5000
-_WATCH_SKIP = frozenset(("node_modules", ".git", "__pycache__", ".venv", "venv", ".aws-sam", ".mypy_cache", ".pytest_cache", ".ruff_cache"))
+_WATCH_SKIP = frozenset(
+    ("node_modules", ".git", "__pycache__", ".venv", "venv", ".aws-sam", ".mypy_cache", ".pytest_cache", ".ruff_cache")
+)
 #: Environment variables of the server passed on to workers (a worker otherwise sees only Lambda's).
-PASSED_ENV = ("PATH", "HOME", "LANG", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "SSL_CERT_FILE", "SYSTEMROOT")
+PASSED_ENV = (
+    "PATH",
+    "HOME",
+    "LANG",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "SSL_CERT_FILE",
+    "SYSTEMROOT",
+)
 #: Variables Lambda sets that a function's own environment cannot override [Doc: reserved keys].
 RESERVED_ENV = frozenset(
     (
@@ -64,7 +75,16 @@ RESERVED_ENV = frozenset(
     )
 )  # fmt: skip
 #: Go's names of the signals that usually end a runtime, as Lambda prints them ("signal: killed") [Obs].
-_SIGNALS = {9: "killed", 11: "segmentation fault", 6: "aborted", 15: "terminated", 7: "bus error", 8: "floating point exception", 4: "illegal instruction", 2: "interrupt"}
+_SIGNALS = {
+    9: "killed",
+    11: "segmentation fault",
+    6: "aborted",
+    15: "terminated",
+    7: "bus error",
+    8: "floating point exception",
+    4: "illegal instruction",
+    2: "interrupt",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +122,29 @@ def exit_reason(code: int | None) -> str:
 
 
 class _Job:
-    __slots__ = ("request_id", "event", "arn", "trace_id", "client_context", "identity", "done", "started", "deadline_ms", "timer")
+    __slots__ = (
+        "request_id",
+        "event",
+        "arn",
+        "trace_id",
+        "client_context",
+        "identity",
+        "done",
+        "started",
+        "deadline_ms",
+        "timer",
+    )
 
-    def __init__(self, request_id: str, event: bytes, arn: str, trace_id: str, client_context: str | None, identity: str | None, done: asyncio.Future) -> None:
+    def __init__(
+        self,
+        request_id: str,
+        event: bytes,
+        arn: str,
+        trace_id: str,
+        client_context: str | None,
+        identity: str | None,
+        done: asyncio.Future,
+    ) -> None:
         self.request_id = request_id
         self.event = event
         self.arn = arn
@@ -169,7 +209,9 @@ class Worker:
                 "AWS_LAMBDA_LOG_STREAM_NAME": self.log_stream,
                 "AWS_LAMBDA_RUNTIME_API": f"127.0.0.1:{port}",
                 "LAMBDA_TASK_ROOT": str(fn.code_dir),
-                "LAMBDA_RUNTIME_DIR": str(self.launch.command[-1].rsplit("/", 1)[0]) if self.launch.execution_env else str(fn.code_dir),
+                "LAMBDA_RUNTIME_DIR": str(self.launch.command[-1].rsplit("/", 1)[0])
+                if self.launch.execution_env
+                else str(fn.code_dir),
                 "TZ": ":UTC",
             }
         )
@@ -189,7 +231,9 @@ class Worker:
             )
         except OSError as exc:
             self._close_server()
-            self.ready.set_result(_error("Runtime.InvalidEntrypoint", f"cannot start {self.launch.command[0]}: {exc.strerror or exc}"))
+            self.ready.set_result(
+                _error("Runtime.InvalidEntrypoint", f"cannot start {self.launch.command[0]}: {exc.strerror or exc}")
+            )
             self.exited.set_result(None)
             return
         self._tasks = [
@@ -228,7 +272,9 @@ class Worker:
             self.ready.set_result(_error("Runtime.ExitError", f"RequestId: {{id}} Error: {reason}"))
         job = self.job or self.queued
         if job is not None and not job.done.done():
-            job.done.set_result(Outcome(error=_error("Runtime.ExitError", f"RequestId: {job.request_id} Error: {reason}")))
+            job.done.set_result(
+                Outcome(error=_error("Runtime.ExitError", f"RequestId: {job.request_id} Error: {reason}"))
+            )
         if self.waiter is not None and not self.waiter.done():
             self.waiter.cancel()
         self.exited.set_result(code)
@@ -287,7 +333,9 @@ class Worker:
             self._writers.discard(writer)
             writer.close()
 
-    async def _route(self, method: str, target: str, headers: dict[str, str], body: bytes, too_large: bool) -> tuple[int, bytes, dict[str, str] | None]:
+    async def _route(
+        self, method: str, target: str, headers: dict[str, str], body: bytes, too_large: bool
+    ) -> tuple[int, bytes, dict[str, str] | None]:
         path = target.split("?", 1)[0]
         if path == "/2018-06-01/runtime/invocation/next" and method == "GET":
             return await self._next()
@@ -299,7 +347,12 @@ class Worker:
                 self.ready.set_result(error)
             return 202, b'{"status":"OK"}', None
         parts = path.split("/")
-        if len(parts) == 6 and parts[:4] == ["", "2018-06-01", "runtime", "invocation"] and method == "POST" and parts[5] in ("response", "error"):
+        if (
+            len(parts) == 6
+            and parts[:4] == ["", "2018-06-01", "runtime", "invocation"]
+            and method == "POST"
+            and parts[5] in ("response", "error")
+        ):
             job = self.job
             if job is None or job.request_id != parts[4] or job.done.done():
                 return 400, b'{"errorMessage":"Invalid request ID","errorType":"InvalidRequestID"}', None
@@ -309,9 +362,24 @@ class Worker:
             elif too_large:
                 # the runtime's POST is refused; the caller gets the limit error [Obs]
                 job.done.set_result(
-                    Outcome(error=_error("Function.ResponseSizeTooLarge", f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes)."), duration_ms=duration)
+                    Outcome(
+                        error=_error(
+                            "Function.ResponseSizeTooLarge",
+                            f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
+                        ),
+                        duration_ms=duration,
+                    )
                 )
-                return 413, json.dumps(_error("RequestEntityTooLarge", f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).")).encode(), None
+                return (
+                    413,
+                    json.dumps(
+                        _error(
+                            "RequestEntityTooLarge",
+                            f"Exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
+                        )
+                    ).encode(),
+                    None,
+                )
             else:
                 job.done.set_result(Outcome(payload=body, duration_ms=duration))
             return 202, b'{"status":"OK"}', None
@@ -382,7 +450,9 @@ class FunctionPool:
         self.fn = fn
         self.launch = launch
         #: ReservedConcurrentExecutions caps the pool, else ``max_workers``; more concurrent calls wait for a worker [Inf]
-        self.max_workers = max(1, max_workers if not fn.reserved_concurrency else min(max_workers, fn.reserved_concurrency))
+        self.max_workers = max(
+            1, max_workers if not fn.reserved_concurrency else min(max_workers, fn.reserved_concurrency)
+        )
         self.sink = sink
         self.generation = 0
         self.workers: set[Worker] = set()
@@ -394,12 +464,20 @@ class FunctionPool:
 
     # -- invoking -------------------------------------------------------------------------------
 
-    async def invoke(self, event: bytes, *, request_id: str, arn: str, client_context: str | None = None, identity: str | None = None) -> Outcome:
+    async def invoke(
+        self, event: bytes, *, request_id: str, arn: str, client_context: str | None = None, identity: str | None = None
+    ) -> Outcome:
         """Run one invocation on a worker; never raises (every failure is an `Outcome` error)."""
         fn = self.fn
         if len(event) > MAX_REQUEST_BYTES:
             # the service refuses it before any worker [Doc limit; Obs wording]
-            return Outcome(error=_error("RequestEntityTooLargeException", f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction operation"), rejected=True)
+            return Outcome(
+                error=_error(
+                    "RequestEntityTooLargeException",
+                    f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the InvokeFunction operation",
+                ),
+                rejected=True,
+            )
         if fn.reserved_concurrency == 0:
             return Outcome(error=_error("TooManyRequestsException", "Rate Exceeded."), rejected=True)
         worker = await self._acquire()
@@ -413,12 +491,17 @@ class FunctionPool:
             try:
                 init_error = await asyncio.wait_for(asyncio.shield(worker.ready), INIT_LIMIT_SECONDS)
             except asyncio.TimeoutError:
-                init_error = _error("Sandbox.Timedout", f"{_stamp()} {request_id} Task timed out after {INIT_LIMIT_SECONDS:.2f} seconds (the init phase)")
+                init_error = _error(
+                    "Sandbox.Timedout",
+                    f"{_stamp()} {request_id} Task timed out after {INIT_LIMIT_SECONDS:.2f} seconds (the init phase)",
+                )
             if init_error is not None:
                 worker.kill()
                 message = str(init_error.get("errorMessage", "")).replace("{id}", request_id)
                 error = {**init_error, "errorMessage": message}
-                self.sink(f"INIT_REPORT Init Duration: {(time.perf_counter() - worker.spawned) * 1000:.2f} ms\tPhase: init\tStatus: error\tError Type: {error.get('errorType')}")
+                self.sink(
+                    f"INIT_REPORT Init Duration: {(time.perf_counter() - worker.spawned) * 1000:.2f} ms\tPhase: init\tStatus: error\tError Type: {error.get('errorType')}"
+                )
                 if not job.done.done():
                     job.done.set_result(Outcome(error=error))
                 await worker.exited

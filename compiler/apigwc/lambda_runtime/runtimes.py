@@ -107,17 +107,28 @@ def launch(fn: FunctionConfig) -> Launch | Unsupported:
         env = {"PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"}
         if paths:
             env["PYTHONPATH"] = os.pathsep.join(paths)
-        return Launch((python[0], "-X", "utf8", str(PYTHON_BOOTSTRAP)), env, f"AWS_Lambda_{runtime}", f"{runtime} on Python {python[1]} ({python[0]})")
+        return Launch(
+            (python[0], "-X", "utf8", str(PYTHON_BOOTSTRAP)),
+            env,
+            f"AWS_Lambda_{runtime}",
+            f"{runtime} on Python {python[1]} ({python[0]})",
+        )
     m = _NODE.match(runtime)
     if m is not None:
         node = node_version()
         if node is None:
             return Unsupported(f"runtime {runtime}: no node on this machine (install Node.js {m.group(1)})")
         env = {"NODE_OPTIONS": ""}
-        modules = [str(layer / "nodejs" / "node_modules") for layer in fn.layers if (layer / "nodejs" / "node_modules").is_dir()]
+        modules = [
+            str(layer / "nodejs" / "node_modules")
+            for layer in fn.layers
+            if (layer / "nodejs" / "node_modules").is_dir()
+        ]
         if modules:
             env["NODE_PATH"] = os.pathsep.join(modules)
-        return Launch((node[0], str(NODE_BOOTSTRAP)), env, f"AWS_Lambda_{runtime}", f"{runtime} on Node.js {node[1]} ({node[0]})")
+        return Launch(
+            (node[0], str(NODE_BOOTSTRAP)), env, f"AWS_Lambda_{runtime}", f"{runtime} on Node.js {node[1]} ({node[0]})"
+        )
     if runtime in PROVIDED:
         candidates = [fn.code_dir / "bootstrap", *(layer / "bootstrap" for layer in fn.layers)]
         for bootstrap in candidates:
@@ -126,9 +137,13 @@ def launch(fn: FunctionConfig) -> Launch | Unsupported:
                     return Unsupported(f"runtime {runtime}: {bootstrap} is not executable (chmod +x it)")
                 return Launch((str(bootstrap),), {}, "", f"{runtime}: {bootstrap}")
         # Lambda's wording for a missing bootstrap (Runtime.InvalidEntrypoint) [Obs]
-        return Unsupported(f"runtime {runtime}: Couldn't find valid bootstrap(s): [{fn.code_dir / 'bootstrap'}] (build the function first, e.g. sam build)")
+        return Unsupported(
+            f"runtime {runtime}: Couldn't find valid bootstrap(s): [{fn.code_dir / 'bootstrap'}] (build the function first, e.g. sam build)"
+        )
     if runtime.startswith("java"):
-        return Unsupported(f"runtime {runtime} is not run by the local gateway (Java functions need the AWS Lambda Java runtime client); supported: {SUPPORTED}")
+        return Unsupported(
+            f"runtime {runtime} is not run by the local gateway (Java functions need the AWS Lambda Java runtime client); supported: {SUPPORTED}"
+        )
     return Unsupported(f"runtime {runtime or '(none)'} is not run by the local gateway; supported: {SUPPORTED}")
 
 
@@ -145,7 +160,12 @@ def missing_entry(fn: FunctionConfig) -> str | None:
             return None
         relative = Path(*module.replace(".", "/").split("/"))
         roots = [fn.code_dir, *fn.python_path, *(layer / "python" for layer in fn.layers)]
-        if any((root / relative).with_suffix(".py").is_file() or (root / relative / "__init__.py").is_file() or (root / relative).is_dir() for root in roots):
+        if any(
+            (root / relative).with_suffix(".py").is_file()
+            or (root / relative / "__init__.py").is_file()
+            or (root / relative).is_dir()
+            for root in roots
+        ):
             return None
         if any(root.joinpath(*relative.parts[:1]).with_suffix(".so").exists() for root in roots):
             return None
@@ -154,7 +174,9 @@ def missing_entry(fn: FunctionConfig) -> str | None:
         module = handler.rpartition(".")[0]
         while module and not any((fn.code_dir / (module + ext)).is_file() for ext in (".js", ".mjs", ".cjs")):
             if "." not in module:  # "file.a.b": the export may be nested
-                return f"no file {module}.js, .mjs or .cjs in {fn.code_dir} (Runtime.ImportModuleError on the first call)"
+                return (
+                    f"no file {module}.js, .mjs or .cjs in {fn.code_dir} (Runtime.ImportModuleError on the first call)"
+                )
             module = module.rpartition(".")[0]
     return None
 

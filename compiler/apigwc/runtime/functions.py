@@ -41,7 +41,14 @@ class Functions(FunctionNames):
 
     __slots__ = ("configs", "launches", "pools", "_problems", "sink", "max_workers", "timeout_seconds")
 
-    def __init__(self, configs: Mapping[str, FunctionConfig], problems: list[str], *, max_workers: int, sink: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        configs: Mapping[str, FunctionConfig],
+        problems: list[str],
+        *,
+        max_workers: int,
+        sink: Callable[[str], None],
+    ) -> None:
         super().__init__(configs)
         self.configs = dict(configs)
         self.launches: dict[str, Launch | Unsupported] = {name: launch(fn) for name, fn in configs.items()}
@@ -74,7 +81,9 @@ class Functions(FunctionNames):
         for name, fn in (getattr(settings, "functions", None) or {}).items():
             for layer in fn.layers:
                 if layer.startswith("arn:"):
-                    problems.append(f"{name}: layer {layer} is not on this machine (give its folder in layers); what it provides is missing")
+                    problems.append(
+                        f"{name}: layer {layer} is not on this machine (give its folder in layers); what it provides is missing"
+                    )
                 elif not _folder(base_dir, layer).is_dir():
                     problems.append(f"{name}: layer folder {_folder(base_dir, layer)} does not exist")
             configs[name] = FunctionConfig(
@@ -149,11 +158,19 @@ class Functions(FunctionNames):
         """The request id and ARN of one invocation of ``name``."""
         fn = self.configs.get(name)
         timeout = fn.timeout if fn is not None else DEFAULT_TIMEOUT_SECONDS
-        return LambdaContext(name, qualifier=qualifier, aws_request_id=aws_request_id, timeout_seconds=timeout, memory_limit_in_mb=fn.memory_size if fn else DEFAULT_MEMORY_MB)
+        return LambdaContext(
+            name,
+            qualifier=qualifier,
+            aws_request_id=aws_request_id,
+            timeout_seconds=timeout,
+            memory_limit_in_mb=fn.memory_size if fn else DEFAULT_MEMORY_MB,
+        )
 
     # -- calling ---------------------------------------------------------------------------------
 
-    async def invoke(self, name: str, event: Any, *, context: LambdaContext, timeout: float | None = None) -> Invocation:
+    async def invoke(
+        self, name: str, event: Any, *, context: LambdaContext, timeout: float | None = None
+    ) -> Invocation:
         """Invoke function ``name`` with ``event`` on one of its workers; never raises.
 
         ``timeout`` is accepted for the in-process interface; a worker's limit is its
@@ -161,13 +178,18 @@ class Functions(FunctionNames):
         """
         fn = self.configs.get(name)
         if fn is None:
-            error = {"errorMessage": f"No local function is configured for {name}", "errorType": "ResourceNotFoundException"}
+            error = {
+                "errorMessage": f"No local function is configured for {name}",
+                "errorType": "ResourceNotFoundException",
+            }
             return Invocation(error=error, rejected=True, log=(f"Lambda function {name} is not configured",))
         found = self.launches[name]
         request_id = context.aws_request_id
         if isinstance(found, Unsupported):
             error = {"errorMessage": found.reason, "errorType": "Runtime.Unsupported"}
-            return Invocation(error=error, rejected=True, log=(f"Lambda function {name} cannot run locally: {found.reason}",))
+            return Invocation(
+                error=error, rejected=True, log=(f"Lambda function {name} cannot run locally: {found.reason}",)
+            )
         log = [f"Invoking {name} ({fn.runtime} {fn.handler}), request id {request_id}, time limit {fn.timeout:g} s"]
         try:
             payload = json.dumps(event, separators=(",", ":")).encode("utf-8")
@@ -198,7 +220,9 @@ class Functions(FunctionNames):
     def _pool(self, name: str, found: Launch) -> FunctionPool:
         pool = self.pools.get(name)
         if pool is None or pool.closed:
-            pool = self.pools[name] = FunctionPool(self.configs[name], found, max_workers=self.max_workers, sink=self.sink)
+            pool = self.pools[name] = FunctionPool(
+                self.configs[name], found, max_workers=self.max_workers, sink=self.sink
+            )
             service.POOLS.add(pool)
         return pool
 
@@ -218,7 +242,9 @@ class Functions(FunctionNames):
             await service.call(close_all())
 
 
-def _python(name: str, target: str, base_dir: Path, python_path: tuple[Path, ...], timeout: float, origin: str) -> FunctionConfig:
+def _python(
+    name: str, target: str, base_dir: Path, python_path: tuple[Path, ...], timeout: float, origin: str
+) -> FunctionConfig:
     return FunctionConfig(
         name=name,
         runtime=DEFAULT_PYTHON,

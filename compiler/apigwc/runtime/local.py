@@ -38,7 +38,18 @@ if TYPE_CHECKING:
 class LocalGateway:
     """What the local gateway needs besides the model: handlers, clients and settings."""
 
-    __slots__ = ("gateway", "base_dir", "handlers", "http", "lambdas", "services", "jwks", "endpoints", "backends", "usage")
+    __slots__ = (
+        "gateway",
+        "base_dir",
+        "handlers",
+        "http",
+        "lambdas",
+        "services",
+        "jwks",
+        "endpoints",
+        "backends",
+        "usage",
+    )
 
     def __init__(self, gateway: gw.Gateway, base_dir: Path, handlers: Handlers | Functions) -> None:
         self.gateway = gateway
@@ -87,7 +98,11 @@ class LocalGateway:
         if in_process:
             return cls(gateway, base_dir, Handlers.create(gateway.local, base_dir, lambdas or {}))
         extra = {"sink": lambda_log} if lambda_log is not None else {}
-        return cls(gateway, base_dir, Functions.create(gateway.local, base_dir, lambdas or {}, max_workers=max_workers, **extra))
+        return cls(
+            gateway,
+            base_dir,
+            Functions.create(gateway.local, base_dir, lambdas or {}, max_workers=max_workers, **extra),
+        )
 
     def guards(self, stage: str, *, clock=None) -> list["Guard"]:
         """The authorization step of one stage: authorizers, then API keys, then throttling [reference §4.2]."""

@@ -112,7 +112,11 @@ class _RequestIdFilter(logging.Filter):
 def _logging():
     """The root logger of the Python runtime: ``[LEVEL]\\ttime\\trequest id\\tmessage`` on stdout [Obs]."""
     handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"))
+    handler.setFormatter(
+        logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S"
+        )
+    )
     handler.formatter.converter = time.gmtime
     handler.addFilter(_RequestIdFilter())
     root = logging.getLogger()
@@ -128,23 +132,39 @@ def _load(spec):
         module_name, _, attribute = spec.rpartition(".")
     module_name = module_name.replace("/", ".")
     if not module_name or not attribute:
-        raise _InitError(_error("Runtime.MalformedHandlerName", f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)"))
+        raise _InitError(
+            _error(
+                "Runtime.MalformedHandlerName", f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)"
+            )
+        )
     try:
         import importlib
 
         module = importlib.import_module(module_name)
     except SyntaxError as exc:
-        raise _InitError(_error("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", traceback.format_exception_only(type(exc), exc))) from None
+        raise _InitError(
+            _error(
+                "Runtime.UserCodeSyntaxError",
+                f"Syntax error in module '{module_name}': {exc}",
+                traceback.format_exception_only(type(exc), exc),
+            )
+        ) from None
     except ImportError as exc:
-        raise _InitError(_error("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}")) from None
+        raise _InitError(
+            _error("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}")
+        ) from None
     except BaseException as exc:  # the module's own code failed
         frames = traceback.format_list(traceback.extract_tb(exc.__traceback__)[1:])
-        raise _InitError({"errorMessage": str(exc), "errorType": type(exc).__name__, "requestId": "", "stackTrace": frames}) from None
+        raise _InitError(
+            {"errorMessage": str(exc), "errorType": type(exc).__name__, "requestId": "", "stackTrace": frames}
+        ) from None
     target = module
     for part in attribute.split("."):
         target = getattr(target, part, None)
         if target is None:
-            raise _InitError(_error("Runtime.HandlerNotFound", f"Handler '{attribute}' missing on module '{module_name}'"))
+            raise _InitError(
+                _error("Runtime.HandlerNotFound", f"Handler '{attribute}' missing on module '{module_name}'")
+            )
     if not callable(target):
         raise _InitError(_error("Runtime.HandlerNotFound", f"Handler '{attribute}' missing on module '{module_name}'"))
     return target
@@ -167,7 +187,12 @@ def main():
         body = json.dumps(exc.error)
         sys.stdout.write(f"[ERROR] {exc.error['errorType']}: {exc.error['errorMessage']}\n")
         sys.stdout.flush()
-        api.call("POST", "/init/error", body, {"Lambda-Runtime-Function-Error-Type": exc.error["errorType"], "Content-Type": "application/json"})
+        api.call(
+            "POST",
+            "/init/error",
+            body,
+            {"Lambda-Runtime-Function-Error-Type": exc.error["errorType"], "Content-Type": "application/json"},
+        )
         sys.exit(1)
     while True:
         _, headers, raw = api.call("GET", "/invocation/next")
@@ -183,8 +208,15 @@ def main():
             result = handler(event, LambdaContext(headers))
         except Exception as exc:
             frames = traceback.format_list(traceback.extract_tb(exc.__traceback__)[1:])
-            error = {"errorMessage": str(exc), "errorType": type(exc).__name__, "requestId": request_id, "stackTrace": frames}
-            sys.stdout.write(f"[ERROR] {type(exc).__name__}: {exc}\nTraceback (most recent call last):\n" + "".join(frames))
+            error = {
+                "errorMessage": str(exc),
+                "errorType": type(exc).__name__,
+                "requestId": request_id,
+                "stackTrace": frames,
+            }
+            sys.stdout.write(
+                f"[ERROR] {type(exc).__name__}: {exc}\nTraceback (most recent call last):\n" + "".join(frames)
+            )
             sys.stdout.flush()
             _post_error(api, request_id, error)
             continue
@@ -193,10 +225,17 @@ def main():
         try:
             body = json.dumps(result)
         except (TypeError, ValueError, OverflowError) as exc:
-            error = {"errorMessage": f"Unable to marshal response: {exc}", "errorType": "Runtime.MarshalError", "requestId": request_id, "stackTrace": []}
+            error = {
+                "errorMessage": f"Unable to marshal response: {exc}",
+                "errorType": "Runtime.MarshalError",
+                "requestId": request_id,
+                "stackTrace": [],
+            }
             _post_error(api, request_id, error)
             continue
-        api.call("POST", f"/invocation/{request_id}/response", body.encode("utf-8"), {"Content-Type": "application/json"})
+        api.call(
+            "POST", f"/invocation/{request_id}/response", body.encode("utf-8"), {"Content-Type": "application/json"}
+        )
 
 
 def _post_error(api, request_id, error):
