@@ -97,7 +97,9 @@ async def sequential(port: int, target: str, count: int) -> tuple[float, float]:
         start = time.perf_counter()
         writer.write(request)
         head = await reader.readuntil(b"\r\n\r\n")
-        length = int(next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")))
+        length = int(
+            next(line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length"))
+        )
         await reader.readexactly(length)
         latencies.append((time.perf_counter() - start) * 1000)
     writer.close()
@@ -111,14 +113,37 @@ def cold_starts(folder: Path, name: str, n: int) -> tuple[float, float]:
     from apigwc.runtime.functions import Functions
 
     fn = {
-        "PyPets": FunctionConfig(name="PyPets", runtime="python3.12", handler="handlers.pets", code_dir=folder / "py", environment={}, timeout=10, memory_size=128),
-        "NodePets": FunctionConfig(name="NodePets", runtime="nodejs20.x", handler="index.pets", code_dir=folder / "node", environment={}, timeout=10, memory_size=128),
+        "PyPets": FunctionConfig(
+            name="PyPets",
+            runtime="python3.12",
+            handler="handlers.pets",
+            code_dir=folder / "py",
+            environment={},
+            timeout=10,
+            memory_size=128,
+        ),
+        "NodePets": FunctionConfig(
+            name="NodePets",
+            runtime="nodejs20.x",
+            handler="index.pets",
+            code_dir=folder / "node",
+            environment={},
+            timeout=10,
+            memory_size=128,
+        ),
     }[name]
     inits, totals = [], []
     event = {"pathParameters": {"petId": "1"}}
 
     async def once() -> None:
-        functions = Functions({name: fn}, [], max_workers=1, sink=lambda line: inits.append(float(line.split("Init Duration: ")[1].split(" ")[0])) if "Init Duration" in line else None)
+        functions = Functions(
+            {name: fn},
+            [],
+            max_workers=1,
+            sink=lambda line: (
+                inits.append(float(line.split("Init Duration: ")[1].split(" ")[0])) if "Init Duration" in line else None
+            ),
+        )
         start = time.perf_counter()
         invocation = await functions.invoke(name, event, context=functions.context(name))
         totals.append((time.perf_counter() - start) * 1000)
@@ -148,10 +173,15 @@ def main() -> None:
         (folder / "inprocess.yaml").write_text(spec(IN_PROCESS))
         workers_port, inprocess_port = free_port(), free_port()
         try:
-            for name, port, extra in (("workers.yaml", workers_port, []), ("inprocess.yaml", inprocess_port, ["--in-process"])):
+            for name, port, extra in (
+                ("workers.yaml", workers_port, []),
+                ("inprocess.yaml", inprocess_port, ["--in-process"]),
+            ):
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "apigwc", "serve", str(folder / name), "--port", str(port), *extra],
-                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                    env=env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
                 )
                 procs.append(proc)
                 wait_port(port, proc)
@@ -164,7 +194,11 @@ def main() -> None:
             for round_ in range(rounds):
                 for name, port, target in runs:
                     print(f"round {round_ + 1}/{rounds}: {name} ...", file=sys.stderr, flush=True)
-                    measured = wrk(port, target, seconds, connections) if use_wrk else asyncio.run(load(port, target, seconds, connections))
+                    measured = (
+                        wrk(port, target, seconds, connections)
+                        if use_wrk
+                        else asyncio.run(load(port, target, seconds, connections))
+                    )
                     if name not in best or measured[0] > best[name][0]:
                         best[name] = measured
         finally:
@@ -175,7 +209,9 @@ def main() -> None:
         if has_node:
             cold["(b) Node.js, worker processes"] = cold_starts(folder, "NodePets", 10)
     client = "wrk (1 thread)" if use_wrk else "a Python client in the benchmark's process"
-    print(f"warm latency: 1,000 sequential requests on one connection; throughput: {seconds:.0f} s per run, best of {rounds} rounds, {connections} connections from {client}\n")
+    print(
+        f"warm latency: 1,000 sequential requests on one connection; throughput: {seconds:.0f} s per run, best of {rounds} rounds, {connections} connections from {client}\n"
+    )
     base = best[runs[-1][0]][0]
     print(f"{'run':<40}{'warm p50':>10}{'warm p99':>10}{'req/s':>9}{'vs (c)':>8}{'init ms':>9}{'cold ms':>9}")
     for name, _, _ in runs:
@@ -188,7 +224,9 @@ def main() -> None:
         p50 = warm[name][0]
         init, first = cold[name]
         ratio = best[name][0] / base
-        print(f"{name}: warm p50 < 5 ms {'met' if p50 < 5 else 'NOT met'}; cold start < 300 ms {'met' if first < 300 else 'NOT met'}; throughput >= 0.5x (c) {'met' if ratio >= 0.5 else 'NOT met'}")
+        print(
+            f"{name}: warm p50 < 5 ms {'met' if p50 < 5 else 'NOT met'}; cold start < 300 ms {'met' if first < 300 else 'NOT met'}; throughput >= 0.5x (c) {'met' if ratio >= 0.5 else 'NOT met'}"
+        )
 
 
 if __name__ == "__main__":
