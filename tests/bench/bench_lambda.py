@@ -110,7 +110,7 @@ async def sequential(port: int, target: str, count: int) -> tuple[float, float]:
 def cold_starts(folder: Path, name: str, n: int) -> tuple[float, float]:
     """Medians of Init Duration and of the first invocation's total time, over ``n`` fresh workers."""
     from apigwc.lambda_runtime import FunctionConfig
-    from apigwc.runtime.functions import Functions
+    from apigwc.local.functions import Functions
 
     fn = {
         "PyPets": FunctionConfig(

@@ -6,8 +6,8 @@ from pathlib import Path
 
 from apigwc import bundle
 from apigwc import gateway as gw
+from apigwc.local.functions import Functions
 from apigwc.pipeline import compile_file
-from apigwc.runtime.functions import Functions
 
 SPEC = """openapi: 3.0.1
 info: {title: fns, version: "1"}

@@ -9,7 +9,6 @@ report what the server answered, so each protocol rule is checked end to end on
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import textwrap
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 from apigwc.lambda_runtime import FunctionConfig
 from apigwc.lambda_runtime.pool import exit_reason
 from apigwc.lambda_runtime.runtimes import Unsupported, handler_problem, launch
-from apigwc.runtime.functions import Functions
+from apigwc.local.functions import Functions
 
 CLIENT = """
 import json, os, socket, sys

@@ -4,7 +4,7 @@ Self-contained (it imports nothing else of apigwc): `pool` holds the Runtime API
 endpoints and the worker processes of each function; `runtimes` knows how each runtime
 starts on this machine, or why it cannot; ``bootstraps/`` are the runtime clients apigwc
 ships for Python and Node.js; `service` is the event loop the pools run on; `output`
-prints what workers write.  The local gateway's adapter, `apigwc.runtime.functions`,
+prints what workers write.  The local gateway's adapter, `apigwc.local.functions`,
 puts functions from the gateway model on it.  docs/local-lambda.md describes what is
 emulated.
 """

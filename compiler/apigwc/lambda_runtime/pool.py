@@ -260,7 +260,7 @@ class Worker:
         for task in self._tasks[:2]:  # the last lines of output first
             try:
                 await asyncio.wait_for(task, 1.0)
-            except (asyncio.TimeoutError, asyncio.CancelledError):
+            except (TimeoutError, asyncio.CancelledError):
                 pass
         self.kill()  # children left behind by the runtime
         self._close_server()
@@ -490,7 +490,7 @@ class FunctionPool:
         if cold:
             try:
                 init_error = await asyncio.wait_for(asyncio.shield(worker.ready), INIT_LIMIT_SECONDS)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 init_error = _error(
                     "Sandbox.Timedout",
                     f"{_stamp()} {request_id} Task timed out after {INIT_LIMIT_SECONDS:.2f} seconds (the init phase)",
@@ -628,7 +628,7 @@ class FunctionPool:
         for worker in workers:
             try:
                 await asyncio.wait_for(asyncio.shield(worker.exited), 5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         for waiter in self.waiters:
             if not waiter.done():

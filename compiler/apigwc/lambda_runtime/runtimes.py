@@ -181,7 +181,7 @@ def missing_entry(fn: FunctionConfig) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def python_for(version: str) -> tuple[str, str] | None:
     """(interpreter, its version) for a ``python3.x`` runtime: that exact version if installed, else apigwc's own base Python."""
     exact = shutil.which(f"python{version}") if version != "3" else None
@@ -194,7 +194,7 @@ def python_for(version: str) -> tuple[str, str] | None:
     return base, f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def node_version() -> tuple[str, str] | None:
     """(node, its version) on this machine, or None."""
     node = shutil.which("node")

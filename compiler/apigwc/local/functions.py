@@ -1,7 +1,7 @@
 """The functions of one API run as Lambda does: worker processes on the Runtime API.
 
 `Functions` is what the local gateway's Lambda integrations and authorizers call (the
-same interface as the in-process `runtime.lambdas.Handlers`): it finds the configured
+same interface as the in-process `lambdas.Handlers`): it finds the configured
 function an ARN names, and invokes it on its `apigwc.lambda_runtime.pool.FunctionPool`
 (worker processes on the Lambda Runtime API).  Functions come from
 
@@ -26,7 +26,7 @@ from ..lambda_runtime import service
 from ..lambda_runtime.output import print_sink
 from ..lambda_runtime.pool import FunctionPool
 from ..lambda_runtime.runtimes import FunctionConfig, Launch, Unsupported, handler_problem, launch, missing_entry
-from .context import LOCAL_REGION
+from ..runtime.context import LOCAL_REGION
 from .lambdas import DEFAULT_MEMORY_MB, DEFAULT_TIMEOUT_SECONDS, FunctionNames, Invocation, LambdaContext
 
 #: Workers per function when neither ReservedConcurrentExecutions nor --max-workers says.
