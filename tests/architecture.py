@@ -150,9 +150,8 @@ def violations(graph: Mapping[str, Iterable[str]], layers: Sequence[Sequence[Lay
             if theirs is None or theirs[1] is layer:
                 continue
             if layer.only is not None and not _within(dep, layer.only):
-                found.append(
-                    f"{module} ({layer.name}) imports {dep}: {layer.name} imports only {', '.join(layer.only)}"
-                )
+                allowed = f"only {', '.join(layer.only)}" if layer.only else "nothing outside itself"
+                found.append(f"{module} ({layer.name}) imports {dep}: {layer.name} imports {allowed}")
             elif theirs[0] >= rank:
                 found.append(f"{module} ({layer.name}) imports {dep} ({theirs[1].name}), which is not below it")
     return found

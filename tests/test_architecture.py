@@ -3,12 +3,15 @@
 The order, from the bottom up (docs/architecture.md draws it):
 
     foundation < template engine < source < check < build < rules < lower (gateway model)
-    < planner < targets < compile (pipeline, lint reports) < runtime < local adapters
-    < deploy | serve < cli
+    < planner < targets < compile (pipeline, lint reports) < runtime
+    < local adapters (the Lambda runtime, then the rest) < deploy | serve < cli
 
 A module may import its own layer and the layers below; deploy and serve are siblings and
 do not import each other.  The runtime pipeline imports only the gateway model, the
 template engine and the foundation leaves: what it executes, never how it was compiled.
+The Lambda runtime (worker processes on the Lambda Runtime API) is the local adapters'
+self-contained part: it imports nothing else of apigwc, and `local.functions` puts the
+gateway model's functions on it.
 The checker itself is tests/architecture.py; the last tests run it on a deliberately bad
 package to show that it fails.
 """
@@ -45,6 +48,7 @@ LAYERS: list[list[Layer]] = [
     [Layer("targets", ("apigwc.targets", "apigwc.output", "apigwc.bundle"))],
     [Layer("compile", ("apigwc.pipeline", "apigwc.report", "apigwc.codes", "apigwc.policy"))],
     [Layer("runtime", ("apigwc.runtime",), only=("apigwc.runtime", "apigwc.gateway", "apigwc.vtl", *FOUNDATION))],
+    [Layer("local adapters: Lambda runtime", ("apigwc.lambda_runtime",), only=())],
     [Layer("local adapters", ("apigwc.local", "apigwc.report.invoke"))],
     [Layer("deploy", ("apigwc.deploy",)), Layer("serve", ("apigwc.serve",))],
     [Layer("cli", ("apigwc.cli", "apigwc.__main__"))],
@@ -82,7 +86,8 @@ def test_the_runtime_pipeline_does_not_know_the_local_adapters(graph):
     # the pipeline calls backends and guards through its own protocols
     runtime = {m: deps for m, deps in graph.items() if m.startswith("apigwc.runtime")}
     assert runtime
-    assert {d for deps in runtime.values() for d in deps if d.startswith(("apigwc.local", "apigwc.serve"))} == set()
+    adapters = ("apigwc.local", "apigwc.lambda_runtime", "apigwc.serve")
+    assert {d for deps in runtime.values() for d in deps if d.startswith(adapters)} == set()
 
 
 def _write(root: Path, files: dict[str, str]) -> Path:
@@ -146,3 +151,20 @@ def test_the_checks_pass_a_clean_package(tmp_path):
     layers = [[Layer("top", (), modules=("pkg",))], *BAD_LAYERS]
     assert cycles(graph) == []
     assert violations(graph, layers) == []
+
+
+def test_a_layer_with_an_empty_only_imports_nothing_outside_itself():
+    graph = {
+        "pkg.core": set(),
+        "pkg.worker": {"pkg.core"},
+        "pkg.worker.pool": {"pkg.worker"},
+        "pkg.app": {"pkg.worker"},
+    }
+    layers = [
+        [Layer("core", ("pkg.core",))],
+        [Layer("worker", ("pkg.worker",), only=())],
+        [Layer("app", ("pkg.app",))],
+    ]
+    assert violations(graph, layers) == [
+        "pkg.worker (worker) imports pkg.core: worker imports nothing outside itself",
+    ]

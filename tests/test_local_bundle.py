@@ -70,7 +70,7 @@ def test_the_document_header_and_encoding():
     gateway = compile_file(SPECS / "secure-api.yaml", "specs/secure-api.yaml").gateway
     data = bundle.to_data(gateway, base_dir="../../../specs")
     assert list(data) == ["format", "version", "apigwc", "api", "baseDir", "gateway"]
-    assert data["format"] == "apigwc-local-bundle" and data["version"] == bundle.VERSION == 1
+    assert data["format"] == "apigwc-local-bundle" and data["version"] == bundle.VERSION == 2
     assert (data["apigwc"], data["api"], data["baseDir"]) == (package_version(), "notes", "../../../specs")
     g = data["gateway"]
     assert g["source"] == "secure-api.yaml"  # the file name; its folder is baseDir
@@ -117,7 +117,7 @@ def test_values_and_intrinsics_round_trip_exactly():
 #: A digest of the model's shape (every field, its type, every enum's values).  When
 #: gateway.py changes, bundles written before cannot be read: bump bundle.VERSION, then
 #: update this digest.
-PINNED = "1d80fab3faaf4290"
+PINNED = "22cb436a63b4f9af"
 
 
 def _model_shape() -> str:
@@ -136,7 +136,7 @@ def _model_shape() -> str:
 
 def test_the_model_shape_is_pinned_to_the_version():
     digest = hashlib.sha256(_model_shape().encode()).hexdigest()[:16]
-    assert (bundle.VERSION, digest) == (1, PINNED), (
+    assert (bundle.VERSION, digest) == (2, PINNED), (
         "the gateway model changed: bundles written before cannot be read; bump apigwc.bundle.VERSION, "
         f"update PINNED to {digest!r} and the version here, and regenerate the golden bundles (pytest --update-golden)"
     )
@@ -224,15 +224,15 @@ def test_load_errors_for_the_document(built):
 
 
 def test_a_newer_or_older_version_names_both_versions(built, monkeypatch):
-    file = _rewrite(built, lambda d: d.update(version=2, apigwc="9.0.0"))
+    file = _rewrite(built, lambda d: d.update(version=3, apigwc="9.0.0"))
     assert bundle.load_bundle(built) == (
-        f"'{file}' is a version 2 bundle (written by apigwc 9.0.0), but apigwc {package_version()} reads version 1: "
+        f"'{file}' is a version 3 bundle (written by apigwc 9.0.0), but apigwc {package_version()} reads version 2: "
         "upgrade apigwc, or rebuild the bundle with this one ('apigwc build SPEC')"
     )
     _rewrite(built, lambda d: d.update(version=1, apigwc="0.0.1"))
-    monkeypatch.setattr(bundle, "VERSION", 3)
+    monkeypatch.setattr(bundle, "VERSION", 4)
     assert bundle.load_bundle(built) == (
-        f"'{file}' is a version 1 bundle (written by apigwc 0.0.1), but apigwc {package_version()} reads version 3: "
+        f"'{file}' is a version 1 bundle (written by apigwc 0.0.1), but apigwc {package_version()} reads version 4: "
         "rebuild the bundle ('apigwc build SPEC')"
     )
 

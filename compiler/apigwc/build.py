@@ -756,7 +756,32 @@ class _Builder:
             if isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
             else None,
             pointer="/x-apigwc/local",
+            functions=self._functions(_dict(raw.get("functions"))),
         )
+
+    def _functions(self, raw: dict) -> dict[str, ir.LocalFunction]:
+        """``x-apigwc.local.functions``: {Name: {runtime, handler, codeUri, environment, timeout, memorySize, layers, reservedConcurrency}}."""
+        out: dict[str, ir.LocalFunction] = {}
+        for name in sorted(raw):
+            fn = _dict(raw[name])
+            timeout = fn.get("timeout")
+            memory = _int(fn.get("memorySize"))
+            environment = {k: t for k, v in _dict(fn.get("environment")).items() if (t := _text(v)) is not None}
+            out[name] = ir.LocalFunction(
+                name=name,
+                runtime=_str(fn.get("runtime")) or "",
+                handler=_str(fn.get("handler")) or "",
+                code_uri=_str(fn.get("codeUri")) or ".",
+                environment=environment,
+                timeout=float(timeout)
+                if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0
+                else 3.0,
+                memory_size=memory if memory is not None and memory > 0 else 128,
+                layers=_strings(fn.get("layers")),
+                reserved_concurrency=_int(fn.get("reservedConcurrency")),
+                pointer=join("/x-apigwc/local/functions", name),
+            )
+        return out
 
     # -- suppressions --------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ from .intrinsics import Intrinsic, is_intrinsic
 
 FORMAT = "apigwc-local-bundle"
 #: the format version this apigwc writes and reads
-VERSION = 1
+VERSION = 2
 #: the file of a bundle folder
 FILE = "gateway.json"
 

@@ -86,6 +86,14 @@ CfnStyleOpt = Annotated[
 LambdaParamsOpt = Annotated[
     bool, typer.Option("--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter.")
 ]
+LambdaOpt = Annotated[
+    Optional[List[str]],
+    typer.Option(
+        "--lambda",
+        help="Set a Lambda function's handler: NAME=module.function (Python), NAME=file.export (Node.js) or NAME=module:callable (repeatable).",
+        metavar="NAME=HANDLER",
+    ),
+]
 SelectOpt = Annotated[
     Optional[List[str]],
     typer.Option(
@@ -609,12 +617,13 @@ def invoke(
         None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"
     ),
     format: InvokeFormat = typer.Option(InvokeFormat.text, "--format", "-f", help="Output format."),
+    lambda_: LambdaOpt = None,
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,
 ) -> None:
     """Run one request through the API without a server; print the response and the execution log.
 
-    The request goes through the steps it takes on API Gateway (route, method request, validation, integration request, integration, integration response, method response, gateway responses), and the log shows each one, like the console's Test. MOCK integrations run offline; HTTP integrations call their upstreams and Lambda integrations the Python handlers of x-apigwc.local.lambdas, as apigwc serve does. Authorizers, API keys and IAM are not run (the log says so), as in the console's Test.
+    The request goes through the steps it takes on API Gateway (route, method request, validation, integration request, integration, integration response, method response, gateway responses), and the log shows each one, like the console's Test. MOCK integrations run offline; HTTP integrations call their upstreams and Lambda integrations run the functions of x-apigwc.local.functions and x-apigwc.local.lambdas in worker processes, as apigwc serve does (their output goes to stderr, with the execution log). Authorizers, API keys and IAM are not run (the log says so), as in the console's Test.
 
     Text output: the HTTP response on stdout (status line, headers, a blank line, the body) and the execution log on stderr. With --format json, one object {"status", "headers", "body", "log"} on stdout.
 
@@ -629,11 +638,23 @@ def invoke(
       apigwc invoke api.yaml -X POST /notes -d @note.json -H 'Content-Type: application/json' --stage prod --stage-var env=test
     """
     raise typer.Exit(
-        _run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root)
+        _run_invoke(
+            spec,
+            path,
+            method,
+            stage,
+            stage_var or [],
+            header or [],
+            data,
+            format.value,
+            config,
+            ref_root,
+            lambda_ or [],
+        )
     )
 
 
-def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, config_path, ref_root) -> int:
+def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, config_path, ref_root, lambdas=()) -> int:
     import asyncio
 
     _require("serve")
@@ -648,6 +669,7 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
             raise _fail(f"-H {h!r} is not a header; write it as 'Name: value'")
         pairs.append((name, value.strip()))
     variables = _pairs(stage_vars, "--stage-var", "K=V")
+    overrides = _lambda_pairs(list(lambdas))
     body = b""
     if data is not None:
         body = _read_data(data)
@@ -670,8 +692,18 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
         raise _fail(selection)
     if selection.note:
         typer.echo(f"apigwc: using {selection.note}", err=True)
+    from .lambda_runtime.output import stderr_sink
+
     execution = asyncio.run(
-        invoke_once(gateway, base_dir, selection, variables, Request.build(verb, path, pairs, body))
+        invoke_once(
+            gateway,
+            base_dir,
+            selection,
+            variables,
+            Request.build(verb, path, pairs, body),
+            lambdas=overrides,
+            lambda_log=stderr_sink,
+        )
     )
     if fmt == "json":
         sys.stdout.write(json_text(execution))
@@ -729,11 +761,17 @@ def serve(
     stage_var: Optional[List[str]] = typer.Option(
         None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"
     ),
-    lambda_: Optional[List[str]] = typer.Option(
+    lambda_: LambdaOpt = None,
+    max_workers: Optional[int] = typer.Option(
         None,
-        "--lambda",
-        help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).",
-        metavar="NAME=MODULE:CALLABLE",
+        "--max-workers",
+        help="Worker processes per Lambda function at most (default 8; ReservedConcurrentExecutions caps it too).",
+        min=1,
+    ),
+    in_process: bool = typer.Option(
+        False,
+        "--in-process",
+        help="Run the Python handlers of x-apigwc.local.lambdas on threads of the server instead of worker processes (no per-function environment, no timeouts that kill).",
     ),
     watch: bool = typer.Option(
         False,
@@ -753,7 +791,7 @@ def serve(
 
     Every stage is served at http://HOST:PORT/<stage>/<path>, like its invoke URL. At start apigwc prints the URL of each stage, the routes, and how far each route is emulated (full, partial: what is not, none: why); then one access-log line per request.
 
-    MOCK integrations, mapping templates, validation and gateway responses run as in apigwc invoke. HTTP and HTTP_PROXY integrations call their upstreams; Lambda integrations and authorizers call Python handlers named in x-apigwc.local.lambdas or with --lambda; API keys, usage plans, throttling and quotas are enforced; Cognito tokens are verified against the JWKS files of x-apigwc.local.jwks.
+    MOCK integrations, mapping templates, validation and gateway responses run as in apigwc invoke. HTTP and HTTP_PROXY integrations call their upstreams; Lambda integrations and authorizers run the functions of x-apigwc.local.functions (Python, Node.js, provided runtimes) and x-apigwc.local.lambdas as worker processes on the Lambda Runtime API, as Lambda does (warm reuse, timeouts, per-function environment; each function's output prefixed with its name); API keys, usage plans, throttling and quotas are enforced; Cognito tokens are verified against the JWKS files of x-apigwc.local.jwks.
 
     Exit 1 when the spec has lint errors, 2 on a usage or I/O error (a busy port, an unknown stage).
 
@@ -763,16 +801,53 @@ def serve(
 
       apigwc serve specs/petstore-lambda.yaml --port 8080 --watch --log
 
-      apigwc serve api.yaml --stage dev --stage-var backend=localhost:9000 --lambda PetsFunction=handlers.pets:handler
+      apigwc serve api.yaml --stage dev --stage-var backend=localhost:9000 --lambda PetsFunction=handlers.pets.handler
 
       apigwc serve output/petstore/local
     """
     raise typer.Exit(
-        _run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root)
+        _run_serve(
+            source,
+            host,
+            port,
+            stage or [],
+            stage_var or [],
+            lambda_ or [],
+            watch,
+            log,
+            config,
+            ref_root,
+            max_workers,
+            in_process,
+        )
     )
 
 
-def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, config_path, ref_root) -> int:
+def _lambda_pairs(items: list[str]) -> dict[str, str]:
+    """``--lambda NAME=HANDLER`` options; a handler that no runtime reads is a usage error."""
+    pairs = _pairs(items, "--lambda", "NAME=HANDLER")
+    for name, target in pairs.items():
+        if not target or not any(sep in target for sep in ".:"):
+            raise _fail(
+                f"--lambda {name}={target}: the handler must be module.function (Python), file.export (Node.js) or module:callable, e.g. app.lambda_handler"
+            )
+    return pairs
+
+
+def _run_serve(
+    source,
+    host,
+    port,
+    stages,
+    stage_vars,
+    lambdas,
+    watch,
+    log,
+    config_path,
+    ref_root,
+    max_workers=None,
+    in_process=False,
+) -> int:
     _require("serve")
     from .serve.server import Failure, Options, banner, bind, build, compile_for_serving, load, run
 
@@ -781,14 +856,8 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
     if not 0 <= port <= 65535:
         raise _fail(f"--port {port} is not a port number (0-65535)")
     options = Options(
-        tuple(stages),
-        _pairs(stage_vars, "--stage-var", "K=V"),
-        _pairs(lambdas, "--lambda", "NAME=module:callable"),
-        log,
+        tuple(stages), _pairs(stage_vars, "--stage-var", "K=V"), _lambda_pairs(lambdas), log, in_process, max_workers
     )
-    for name, target in options.lambdas.items():
-        if ":" not in target:
-            raise _fail(f"--lambda {name}={target}: the handler must be module:callable, e.g. handlers.pets:handler")
     cfg = None if source.is_dir() else _config(source, config_path, ref_root)
 
     def compile_spec(spec: Path):

@@ -465,6 +465,22 @@ class ApiKey:
 
 
 @node
+class LocalFunction:
+    """A Lambda function the local gateway runs: from x-apigwc.local.functions or a template's function."""
+
+    name: str  # how integration URIs / authorizers name it (a template's: FunctionName or logical id)
+    runtime: str  # "python3.12", "nodejs20.x", "provided.al2023", "java21", ...
+    handler: str  # "app.lambda_handler", "index.handler", "bootstrap", "pkg.Class::method"
+    code_uri: str  # the code folder: absolute, or relative to the source file's folder
+    environment: Mapping[str, str]  # Globals.Function merged in, values resolved to strings
+    timeout: float  # seconds; Lambda's default 3
+    memory_size: int  # MB; Lambda's default 128
+    layers: tuple[str, ...]  # local folders when known, else the ARNs as given
+    reserved_concurrency: int | None
+    pointer: str  # JSON Pointer of its origin (x-apigwc.local.functions/Name or /Resources/Fn)
+
+
+@node
 class LocalSettings:
     """``x-apigwc.local``: used only by the local gateway."""
 
@@ -474,6 +490,7 @@ class LocalSettings:
     python_path: tuple[str, ...]
     lambda_timeout_seconds: float | None
     pointer: str
+    functions: Mapping[str, LocalFunction]
 
 
 # ----------------------------------------------------------------------------------------

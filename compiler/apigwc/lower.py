@@ -765,6 +765,21 @@ class _Lowering:
             python_path=tuple(local.python_path),
             lambda_timeout_seconds=local.lambda_timeout_seconds,
             pointer=local.pointer,
+            functions={
+                name: gw.LocalFunction(
+                    name=fn.name,
+                    runtime=fn.runtime,
+                    handler=fn.handler,
+                    code_uri=fn.code_uri,
+                    environment=dict(sorted(fn.environment.items())),
+                    timeout=fn.timeout,
+                    memory_size=fn.memory_size,
+                    layers=tuple(fn.layers),
+                    reserved_concurrency=fn.reserved_concurrency,
+                    pointer=fn.pointer,
+                )
+                for name, fn in sorted(local.functions.items())
+            },
         )
 
     # -- Lambda permissions --------------------------------------------------------------

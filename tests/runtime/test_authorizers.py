@@ -132,6 +132,7 @@ def deploy(
             endpoints=local.endpoints,
             python_path=local.python_path,
             lambda_timeout_seconds=timeout,
+            functions={},
         )
     handlers = Handlers.create(local, tmp_path)
     backend = LambdaBackend(handlers)
@@ -279,7 +280,8 @@ def test_an_authorizer_without_a_handler(tmp_path: Path) -> None:
     assert (execution.response.status, execution.response.body) == (500, b'{"message":null}')
     assert (
         "Execution failed due to configuration error: Lambda function Nobody has no local handler; "
-        "map it in x-apigwc.local.lambdas (Nobody: module:callable) or with --lambda Nobody=module:callable"
+        "configure it in x-apigwc.local.functions (Nobody: {runtime, handler, codeUri}) or x-apigwc.local.lambdas (Nobody: module:callable), "
+        "or with --lambda Nobody=HANDLER"
     ) in log(execution)
 
 

@@ -448,7 +448,8 @@ def test_no_handler_is_a_500_that_says_how_to_map_one(tmp_path: Path) -> None:
     assert execution.response.body == b'{"message":"Internal server error"}'
     assert (
         "Execution failed due to configuration error: Lambda function PetsFunction has no local handler; "
-        "map it in x-apigwc.local.lambdas (PetsFunction: module:callable) or with --lambda PetsFunction=module:callable"
+        "configure it in x-apigwc.local.functions (PetsFunction: {runtime, handler, codeUri}) or x-apigwc.local.lambdas (PetsFunction: module:callable), "
+        "or with --lambda PetsFunction=HANDLER"
     ) in log(execution)
 
 
@@ -469,7 +470,7 @@ def settings(
     lambdas: dict[str, str], python_path: tuple[str, ...] = (), timeout: float | None = None
 ) -> gw.LocalSettings:
     return gw.LocalSettings(
-        lambdas=lambdas, jwks={}, endpoints={}, python_path=python_path, lambda_timeout_seconds=timeout
+        lambdas=lambdas, jwks={}, endpoints={}, python_path=python_path, lambda_timeout_seconds=timeout, functions={}
     )
 
 

@@ -139,7 +139,7 @@ def test_every_route_is_rated_and_every_gap_named(tmp_path: Path) -> None:
             "NONE",
             Level.NONE,
             (
-                "no local handler for the Lambda function Other: map it in x-apigwc.local.lambdas or with --lambda NAME=module:callable",
+                "no local handler for the Lambda function Other: configure it in x-apigwc.local.functions or x-apigwc.local.lambdas, or with --lambda NAME=HANDLER",
             ),
         ),
     }

@@ -376,7 +376,10 @@ def test_usage_errors_exit_2(run_cli, tmp_path: Path) -> None:
     assert f"apigwc: error: cannot read '{tmp_path / 'missing.yaml'}': no such file or directory" in r.stderr
     r = run_cli("serve", str(SPECS / "users.yaml"), "--lambda", "Fn=handlers", "--port", "0")
     assert r.returncode == 2
-    assert "the handler must be module:callable" in r.stderr
+    assert (
+        "--lambda Fn=handlers: the handler must be module.function (Python), file.export (Node.js) or module:callable"
+        in r.stderr
+    )
 
 
 def test_a_spec_with_errors_is_not_served(run_cli, tmp_path: Path) -> None:

@@ -690,7 +690,12 @@ def test_local_settings_carried(tmp_path, path):
         """,
     )
     assert g.local == gw.LocalSettings(
-        lambdas={"Fn": "handlers.x:handler"}, jwks={}, endpoints={}, python_path=("src",), lambda_timeout_seconds=3.0
+        lambdas={"Fn": "handlers.x:handler"},
+        jwks={},
+        endpoints={},
+        python_path=("src",),
+        lambda_timeout_seconds=3.0,
+        functions={},
     )
 
 

@@ -4,9 +4,9 @@
 handlers, JWKS files, AWS endpoints) and gives:
 
 * `LocalGateway.backends`: one `Backend` per integration type — MOCK offline, HTTP and
-  HTTP_PROXY through httpx, AWS_PROXY and Lambda custom integrations through local
-  Python handlers, other AWS service integrations through boto3 against a configured
-  endpoint (else 501);
+  HTTP_PROXY through httpx, AWS_PROXY and Lambda custom integrations through the
+  functions' worker processes (`functions.Functions`, on `apigwc.lambda_runtime`), other
+  AWS service integrations through boto3 against a configured endpoint (else 501);
 * `LocalGateway.guards`: the authorization step in the service's order (reference
   §4.2): authorizers (Lambda TOKEN/REQUEST, Cognito), API keys, throttling and quotas.
 
@@ -18,13 +18,14 @@ the backends only and, like the console's Test, runs no authorization.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
 from .. import gateway as gw
 from ..runtime.backends import Backend
 from ..runtime.mock import MockBackend
 from .authorizers import Authorizers
 from .aws_services import AwsServiceBackend
+from .functions import Functions
 from .http_backend import HttpBackend
 from .lambda_backend import LambdaBackend
 from .lambdas import Handlers
@@ -50,7 +51,7 @@ class LocalGateway:
         "usage",
     )
 
-    def __init__(self, gateway: gw.Gateway, base_dir: Path, handlers: Handlers) -> None:
+    def __init__(self, gateway: gw.Gateway, base_dir: Path, handlers: Handlers | Functions) -> None:
         self.gateway = gateway
         #: the folder handler modules, ``pythonPath`` and JWKS files are relative to (the spec's)
         self.base_dir = base_dir
@@ -77,9 +78,31 @@ class LocalGateway:
         }
 
     @classmethod
-    def create(cls, gateway: gw.Gateway, base_dir: Path, lambdas: Mapping[str, str] | None = None) -> "LocalGateway":
-        """The local gateway of ``gateway``; ``lambdas`` (``--lambda NAME=module:callable``) override the spec's."""
-        return cls(gateway, base_dir, Handlers.create(gateway.local, base_dir, lambdas or {}))
+    def create(
+        cls,
+        gateway: gw.Gateway,
+        base_dir: Path,
+        lambdas: Mapping[str, str] | None = None,
+        *,
+        in_process: bool = False,
+        max_workers: int | None = None,
+        lambda_log: Callable[[str], None] | None = None,
+    ) -> "LocalGateway":
+        """The local gateway of ``gateway``; ``lambdas`` (``--lambda NAME=HANDLER``) override the spec's.
+
+        Functions run as Lambda runs them, in worker processes on the Runtime API
+        (`apigwc.lambda_runtime`); ``in_process`` runs the Python handlers of
+        ``x-apigwc.local.lambdas`` on threads of this process instead (`Handlers`).
+        ``lambda_log`` receives the functions' output lines (default: stdout).
+        """
+        if in_process:
+            return cls(gateway, base_dir, Handlers.create(gateway.local, base_dir, lambdas or {}))
+        extra = {"sink": lambda_log} if lambda_log is not None else {}
+        return cls(
+            gateway,
+            base_dir,
+            Functions.create(gateway.local, base_dir, lambdas or {}, max_workers=max_workers, **extra),
+        )
 
     def guards(self, stage: str, *, clock=None) -> list["Guard"]:
         """The authorization step of one stage: authorizers, then API keys, then throttling [reference §4.2]."""
@@ -90,20 +113,34 @@ class LocalGateway:
         ]
 
     async def aclose(self) -> None:
-        """Close the HTTP client's connections."""
+        """Close the HTTP client's connections and stop the Lambda workers."""
         await self.http.aclose()
+        close = getattr(self.handlers, "aclose", None)
+        if close is not None:
+            await close()
 
 
-async def invoke_once(gateway: gw.Gateway, base_dir: Path, selection, stage_variables: Mapping[str, str], request):
+async def invoke_once(
+    gateway: gw.Gateway,
+    base_dir: Path,
+    selection,
+    stage_variables: Mapping[str, str],
+    request,
+    *,
+    lambdas: Mapping[str, str] | None = None,
+    lambda_log: Callable[[str], None] | None = None,
+):
     """Run one request through the local gateway's backends, as ``apigwc invoke`` does.
 
-    The backends are the local gateway's (HTTP upstreams, Lambda handlers, AWS endpoints);
-    there are no guards: like the console's Test, invoke runs no authorization (the log says so).
+    The backends are the local gateway's (HTTP upstreams, Lambda functions in worker processes,
+    AWS endpoints); ``lambdas`` (``--lambda NAME=HANDLER``) override the spec's handlers and
+    ``lambda_log`` receives the functions' output.  There are no guards: like the console's
+    Test, invoke runs no authorization (the log says so).
     """
     from ..runtime.deployment import Deployment
     from ..runtime.execute import execute
 
-    local = LocalGateway.create(gateway, base_dir)
+    local = LocalGateway.create(gateway, base_dir, lambdas, lambda_log=lambda_log)
     try:
         deployment = Deployment(gateway, selection, stage_variables=stage_variables, backends=local.backends)
         return await execute(deployment, request)

@@ -326,6 +326,13 @@ class LambdaBackend:
         invocation = await handlers.invoke(name, event, context=context)
         for line in invocation.log:
             ex.note(Step.ENDPOINT, line)
+        if invocation.rejected:
+            # the Lambda service refused the invoke (no such runtime here, payload too large, throttled) [Inf: 500]
+            error = invocation.error or {}
+            return GatewayError(
+                type=ResponseType.API_CONFIGURATION_ERROR,
+                log=f"Execution failed due to configuration error: Lambda function {name} could not be invoked: {error.get('errorType')}: {error.get('errorMessage')}",
+            )
         if proxy:
             return _proxy_answer(invocation, context.aws_request_id, ex)
         return _custom_answer(invocation)
@@ -345,7 +352,8 @@ def no_handler(
         type=kind,
         log=(
             f"Execution failed due to configuration error: Lambda function {described} has no local handler; "
-            f"map it in x-apigwc.local.lambdas ({key}: module:callable) or with --lambda {key}=module:callable"
+            f"configure it in x-apigwc.local.functions ({key}: {{runtime, handler, codeUri}}) or x-apigwc.local.lambdas ({key}: module:callable), "
+            f"or with --lambda {key}=HANDLER"
         ),
     )
 
@@ -394,9 +402,6 @@ def _custom_answer(invocation: Invocation) -> EndpointResponse:
             error_message=invocation.error_message,
             latency_ms=invocation.latency_ms,
         )
-    return EndpointResponse(
-        status=200,
-        headers=Headers(headers),
-        body=json.dumps(invocation.result).encode("utf-8"),
-        latency_ms=invocation.latency_ms,
-    )
+    # the payload as the function's runtime serialized it (Python's json.dumps, Node's JSON.stringify) [Obs]
+    body = invocation.raw if invocation.raw is not None else json.dumps(invocation.result).encode("utf-8")
+    return EndpointResponse(status=200, headers=Headers(headers), body=body, latency_ms=invocation.latency_ms)

@@ -33,7 +33,7 @@ import traceback
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 from .. import gateway as gw
 from ..intrinsics import Intrinsic, fill_variables
@@ -66,6 +66,10 @@ class Invocation:
     latency_ms: float = 0.0
     #: lines for the execution log
     log: tuple[str, ...] = ()
+    #: the response payload as the function's runtime serialized it (worker processes)
+    raw: bytes | None = None
+    #: the Lambda service refused the invoke (payload too large, throttled): not a function error
+    rejected: bool = False
 
     @property
     def failed(self) -> bool:
@@ -233,24 +237,92 @@ class _LoadError(Exception):
         self.error = error
 
 
-class Handlers:
-    """The local handlers of one API: function name -> ``module:callable``, imported on first use."""
+class FunctionNames:
+    """Which configured function an integration or authorizer invokes: the name lookup every local function runner shares."""
 
-    __slots__ = ("_entries", "_index", "_problems", "_checked", "timeout_seconds", "paths")
+    __slots__ = ("_index",)
 
-    def __init__(
-        self, refs: Mapping[str, HandlerRef], *, timeout_seconds: float, paths: tuple[Path, ...], problems: list[str]
-    ) -> None:
-        self._entries = {name: _Entry(ref) for name, ref in refs.items()}
+    def __init__(self, names: "Iterable[str]") -> None:
+        names = list(names)
         #: lookup form -> configured name (``name``, ``name:alias`` and ARNs given as keys)
         self._index: dict[str, str] = {}
-        for name in refs:
+        for name in names:
             self._index.setdefault(name, name)
-        for name in refs:
+        for name in names:
             m = _FUNCTION.match(name)
             if m is not None and m.group("name") != name:
                 short = m.group("name") + (f":{m.group('qualifier')}" if m.group("qualifier") else "")
                 self._index.setdefault(short, name)
+
+    # -- which function ----------------------------------------------------------------------
+
+    def resolve(self, fn: gw.LambdaFunction | None, stage_variables: Mapping[str, str]) -> str | None:
+        """The configured name for the function an integration or authorizer invokes, or None.
+
+        The ARN's ``${stageVariables.x}`` are filled (a function name or an alias from the
+        stage); then the mapping is searched for the full ARN, ``name:qualifier`` and the
+        bare name, in that order.  An ARN that is a CloudFormation intrinsic is looked up by
+        the logical id it names (``!GetAtt PetsFunction.Arn`` -> ``PetsFunction``) [Inf].
+        """
+        for candidate in self._candidates(fn, stage_variables):
+            name = self._index.get(candidate)
+            if name is not None:
+                return name
+        return None
+
+    def describe(self, fn: gw.LambdaFunction | None, stage_variables: Mapping[str, str]) -> str:
+        """The function as the messages name it: its name, or its (filled) ARN."""
+        if fn is None:
+            return "(no Lambda function in the URI)"
+        if isinstance(fn.arn, Intrinsic):
+            names = intrinsic_names(fn.arn)
+            return names[0] if names else str(fn.arn)
+        filled = _fill(fn.arn, stage_variables)
+        m = _FUNCTION.match(filled)
+        if m is None:
+            return filled
+        return m.group("name") + (f":{m.group('qualifier')}" if m.group("qualifier") else "")
+
+    def suggested_key(self, fn: gw.LambdaFunction | None, stage_variables: Mapping[str, str]) -> str:
+        """The mapping key to suggest when no handler is configured: the bare function name."""
+        described = self.describe(fn, stage_variables)
+        return described.split(":", 1)[0] if not described.startswith(("arn:", "{", "(")) else described
+
+    def qualifier(self, fn: gw.LambdaFunction | None, stage_variables: Mapping[str, str]) -> str | None:
+        """The alias or version the integration invokes (for ``invoked_function_arn``)."""
+        if fn is None or isinstance(fn.arn, Intrinsic):
+            return None
+        m = _FUNCTION.match(_fill(fn.arn, stage_variables))
+        return m.group("qualifier") if m is not None else None
+
+    def _candidates(self, fn: gw.LambdaFunction | None, stage_variables: Mapping[str, str]) -> list[str]:
+        if fn is None:
+            return []
+        if isinstance(fn.arn, Intrinsic):
+            return intrinsic_names(fn.arn)
+        filled = _fill(fn.arn, stage_variables)
+        out = [filled]
+        m = _FUNCTION.match(filled)
+        if m is not None:
+            name, qualifier = m.group("name"), m.group("qualifier")
+            if qualifier:
+                out.append(f"{name}:{qualifier}")
+            out.append(name)
+        elif fn.name:
+            out.append(fn.name)
+        return out
+
+
+class Handlers(FunctionNames):
+    """The local handlers of one API run in the server's process (the in-process option): function name -> ``module:callable``, imported on first use."""
+
+    __slots__ = ("_entries", "_problems", "_checked", "timeout_seconds", "paths")
+
+    def __init__(
+        self, refs: Mapping[str, HandlerRef], *, timeout_seconds: float, paths: tuple[Path, ...], problems: list[str]
+    ) -> None:
+        super().__init__(refs)
+        self._entries = {name: _Entry(ref) for name, ref in refs.items()}
         self._problems = problems
         self._checked = False
         #: the handler time limit (``lambdaTimeoutSeconds``, else Lambda's default 3 s)
@@ -331,64 +403,6 @@ class Handlers:
                         f"{name}: {ref.target} ({ref.origin}): {exc.error['errorType']}: {exc.error['errorMessage']}"
                     )
         return list(self._problems)
-
-    # -- which function ----------------------------------------------------------------------
-
-    def resolve(self, fn: gw.LambdaFunction | None, stage_variables: Mapping[str, str]) -> str | None:
-        """The configured name for the function an integration or authorizer invokes, or None.
-
-        The ARN's ``${stageVariables.x}`` are filled (a function name or an alias from the
-        stage); then the mapping is searched for the full ARN, ``name:qualifier`` and the
-        bare name, in that order.  An ARN that is a CloudFormation intrinsic is looked up by
-        the logical id it names (``!GetAtt PetsFunction.Arn`` -> ``PetsFunction``) [Inf].
-        """
-        for candidate in self._candidates(fn, stage_variables):
-            name = self._index.get(candidate)
-            if name is not None:
-                return name
-        return None
-
-    def describe(self, fn: gw.LambdaFunction | None, stage_variables: Mapping[str, str]) -> str:
-        """The function as the messages name it: its name, or its (filled) ARN."""
-        if fn is None:
-            return "(no Lambda function in the URI)"
-        if isinstance(fn.arn, Intrinsic):
-            names = intrinsic_names(fn.arn)
-            return names[0] if names else str(fn.arn)
-        filled = _fill(fn.arn, stage_variables)
-        m = _FUNCTION.match(filled)
-        if m is None:
-            return filled
-        return m.group("name") + (f":{m.group('qualifier')}" if m.group("qualifier") else "")
-
-    def suggested_key(self, fn: gw.LambdaFunction | None, stage_variables: Mapping[str, str]) -> str:
-        """The mapping key to suggest when no handler is configured: the bare function name."""
-        described = self.describe(fn, stage_variables)
-        return described.split(":", 1)[0] if not described.startswith(("arn:", "{", "(")) else described
-
-    def qualifier(self, fn: gw.LambdaFunction | None, stage_variables: Mapping[str, str]) -> str | None:
-        """The alias or version the integration invokes (for ``invoked_function_arn``)."""
-        if fn is None or isinstance(fn.arn, Intrinsic):
-            return None
-        m = _FUNCTION.match(_fill(fn.arn, stage_variables))
-        return m.group("qualifier") if m is not None else None
-
-    def _candidates(self, fn: gw.LambdaFunction | None, stage_variables: Mapping[str, str]) -> list[str]:
-        if fn is None:
-            return []
-        if isinstance(fn.arn, Intrinsic):
-            return intrinsic_names(fn.arn)
-        filled = _fill(fn.arn, stage_variables)
-        out = [filled]
-        m = _FUNCTION.match(filled)
-        if m is not None:
-            name, qualifier = m.group("name"), m.group("qualifier")
-            if qualifier:
-                out.append(f"{name}:{qualifier}")
-            out.append(name)
-        elif fn.name:
-            out.append(fn.name)
-        return out
 
     def context(self, name: str, *, qualifier: str | None = None, aws_request_id: str | None = None) -> LambdaContext:
         """A fresh `LambdaContext` for one call of function ``name``."""

@@ -538,8 +538,8 @@ class _Builder:
     def authorizer_source(self, s: gw.AuthorizerSource) -> Any:
         return Join.of(_EXECUTE_API, "authorizers/", Ref(authorizer_var(s.authorizer)))
 
-    def local(self, local: gw.LocalSettings) -> None:
-        """x-apigwc.local configures the local gateway only; nothing is deployed for it."""
+    def local(self, local: gw.LocalSettings | gw.LocalFunction) -> None:
+        """x-apigwc.local (and its functions) configures the local gateway only; nothing is deployed for it."""
         return None
 
 
@@ -570,6 +570,7 @@ HANDLERS: dict[type, Any] = {
     gw.ExecuteApiSource: _Builder.execute_api_source,
     gw.AuthorizerSource: _Builder.authorizer_source,
     gw.LocalSettings: _Builder.local,
+    gw.LocalFunction: _Builder.local,
 }
 
 

@@ -71,8 +71,10 @@ def _integration(
         label = f"{kind.value} {name or fn.name or 'λ'}"
         if name is None:
             missing.append(
-                f"no local handler for the Lambda function {fn.name or text_of(fn.arn)}: map it in x-apigwc.local.lambdas or with --lambda NAME=module:callable"
+                f"no local handler for the Lambda function {fn.name or text_of(fn.arn)}: configure it in x-apigwc.local.functions or x-apigwc.local.lambdas, or with --lambda NAME=HANDLER"
             )
+        elif (reason := _cannot_run(local, name)) is not None:
+            missing.append(f"the Lambda function {name} cannot run here: {reason}")
         return label
     if kind is gw.IntegrationType.AWS:
         service = service_of(integration) or "aws"
@@ -107,9 +109,14 @@ def _auth(
         authorizer = local.gateway.authorizer(method.authorizer)
         parts.append(f"{authorizer.type.value if authorizer else 'Lambda'} {method.authorizer}")
         fn = authorizer.lambda_function if authorizer else None
-        if fn is None or local.handlers.resolve(fn, variables) is None:
+        resolved = local.handlers.resolve(fn, variables) if fn is not None else None
+        if resolved is None:
             name = fn.name if fn is not None and fn.name else method.authorizer
-            missing.append(f"no local handler for the authorizer function {name}: map it in x-apigwc.local.lambdas")
+            missing.append(
+                f"no local handler for the authorizer function {name}: configure it in x-apigwc.local.functions or x-apigwc.local.lambdas"
+            )
+        elif (reason := _cannot_run(local, resolved)) is not None:
+            missing.append(f"the authorizer function {resolved} cannot run here: {reason}")
     elif kind is gw.AuthorizationType.COGNITO_USER_POOLS:
         authorizer = local.gateway.authorizer(method.authorizer)
         parts.append(f"Cognito {method.authorizer}")
@@ -119,6 +126,12 @@ def _auth(
     if method.api_key_required:
         parts.append("API key")
     return " + ".join(parts) or "NONE"
+
+
+def _cannot_run(local: LocalGateway, name: str) -> str | None:
+    """Why a configured function cannot run on this machine (its runtime named), or None."""
+    unsupported = getattr(local.handlers, "unsupported", None)
+    return unsupported(name) if unsupported is not None else None
 
 
 def _stage_features(method: gw.Method, stage: gw.Stage | None, partial: list[str]) -> None:

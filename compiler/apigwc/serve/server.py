@@ -41,6 +41,10 @@ class Options:
     lambdas: Mapping[str, str] = field(default_factory=dict)
     #: print each request's execution log with headers and bodies (--log)
     log: bool = False
+    #: run x-apigwc.local.lambdas Python handlers on threads of the server (--in-process)
+    in_process: bool = False
+    #: workers per function at most (--max-workers; None: the default)
+    max_workers: int | None = None
 
 
 def compile_for_serving(spec: Path, config=None):
@@ -57,7 +61,9 @@ def build(loaded: Loaded, options: Options) -> Served | Failure:
     """One deployment per served stage, sharing the backends of one `LocalGateway`."""
     gateway = loaded.gateway
     names = list(options.stages) or [s.name for s in gateway.stages] or [None]
-    local = LocalGateway.create(gateway, loaded.base_dir, options.lambdas)
+    local = LocalGateway.create(
+        gateway, loaded.base_dir, options.lambdas, in_process=options.in_process, max_workers=options.max_workers
+    )
     deployments: dict[str, Deployment] = {}
     for name in names:
         selection = select_stage(gateway, name)
@@ -100,7 +106,16 @@ def banner(loaded: Loaded, served: Served, base_url: str) -> str:
     width = max(len(n) for n in served.deployments)
     for name in served.deployments:
         lines.append(f"  {name.ljust(width)}  {base_url}/{name}/")
-    problems = served.local.handlers.problems()
+    functions = served.local.handlers
+    runs_on = getattr(functions, "runs_on", None)
+    if runs_on is not None and functions.names():
+        lines.append("")
+        lines.append("Lambda functions (worker processes on the Lambda Runtime API):")
+        width = max(len(n) for n in functions.names())
+        for name in functions.names():
+            fn = functions.configs[name]
+            lines.append(f"  {name.ljust(width)}  {fn.runtime} {fn.handler} in {_shown_path(fn.code_dir)}")
+    problems = functions.problems()
     if problems:
         lines.append("")
         lines.append("Lambda handlers that cannot be loaded (their routes answer errors):")
@@ -120,6 +135,14 @@ def banner(loaded: Loaded, served: Served, base_url: str) -> str:
     lines.append("")
     lines.append("Ready. Press Ctrl-C to stop.")
     return "\n".join(lines) + "\n"
+
+
+def _shown_path(path: Path) -> str:
+    """A folder relative to the working directory when it is under it, else absolute."""
+    try:
+        return str(path.relative_to(Path.cwd().resolve())) + "/"
+    except ValueError:
+        return str(path) + "/"
 
 
 def gw_name(gateway: gw.Gateway) -> str:
@@ -241,6 +264,8 @@ def run(
     async def main() -> None:
         import uvicorn
 
+        from ..lambda_runtime import service
+
         # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
         # client-sent X-Forwarded-For
         config = uvicorn.Config(
@@ -253,6 +278,7 @@ def run(
             loop="asyncio",
         )
         server = uvicorn.Server(config)
+        service.adopt(asyncio.get_running_loop())  # worker pools on this loop: no thread hop per invocation
         watcher = asyncio.create_task(_watch(app, reload, files, out, err)) if reload is not None else None
         serving = asyncio.create_task(server.serve(sockets=[sock]))
         try:
@@ -305,7 +331,11 @@ async def _watch(app: GatewayApp, reload, files: Sequence[Path], out, err) -> No
             err(f"apigwc serve: {result.message}")
             continue
         served, loaded = result
+        retired = app.served.local
         app.swap(served)
+        close = getattr(retired.handlers, "aclose", None)
+        if close is not None:  # the previous build's workers: the new build starts its own
+            asyncio.ensure_future(close())
         if loaded.files != watched:
             watched = loaded.files
             seen = _stamp(watched)

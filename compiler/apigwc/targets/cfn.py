@@ -545,8 +545,8 @@ def _lambda_function(f: gw.LambdaFunction, t: _Template) -> Any:
     return t.arn(f.arn)
 
 
-def _local(local: gw.LocalSettings, t: _Template) -> None:
-    """x-apigwc.local configures the local gateway only; nothing is deployed for it."""
+def _local(local: gw.LocalSettings | gw.LocalFunction, t: _Template) -> None:
+    """x-apigwc.local (and its functions) configures the local gateway only; nothing is deployed for it."""
     return None
 
 
@@ -579,6 +579,7 @@ EXPLICIT_HANDLERS: dict[type, Callable[[Any, _Template], Any]] = {
     gw.ExecuteApiSource: _execute_api_source,
     gw.AuthorizerSource: _authorizer_source,
     gw.LocalSettings: _local,
+    gw.LocalFunction: _local,
 }
 
 BODY_HANDLERS: dict[type, Callable[[Any, _Template], Any]] = {

@@ -363,7 +363,19 @@ def _local(local: gw.LocalSettings, ex: _Export) -> dict:
     _put(out, "endpoints", dict(local.endpoints))
     _put(out, "pythonPath", list(local.python_path))
     _put(out, "lambdaTimeoutSeconds", local.lambda_timeout_seconds)
+    _put(out, "functions", {name: _local_function(fn, ex) for name, fn in local.functions.items()})
     return out
+
+
+def _local_function(fn: gw.LocalFunction, ex: _Export) -> dict:
+    """One ``x-apigwc.local.functions`` entry."""
+    entry: dict[str, Any] = {"runtime": fn.runtime, "handler": fn.handler, "codeUri": fn.code_uri}
+    _put(entry, "environment", dict(fn.environment))
+    entry["timeout"] = int(fn.timeout) if float(fn.timeout).is_integer() else fn.timeout
+    entry["memorySize"] = fn.memory_size
+    _put(entry, "layers", list(fn.layers))
+    _put(entry, "reservedConcurrency", fn.reserved_concurrency)
+    return entry
 
 
 def _derived(node: Any, ex: _Export) -> None:
@@ -399,6 +411,7 @@ HANDLERS: dict[type, Callable[[Any, _Export], Any]] = {
     gw.ExecuteApiSource: _derived,
     gw.AuthorizerSource: _derived,
     gw.LocalSettings: _local,
+    gw.LocalFunction: _local_function,
 }
 
 
