@@ -28,6 +28,7 @@ AUTHORIZER).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import re
@@ -37,8 +38,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import gateway as gw
+from ..bounded_regex import RegexTimeout, matches
 from ..intrinsics import AWS_VARIABLE, Intrinsic
-from ..java_regex import JavaRegexError, Unsupported, matches
+from ..java_regex import JavaRegexError, Unsupported
 from . import jwt
 from .context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
 from .gateway_responses import GatewayError, ResponseType
@@ -172,7 +174,11 @@ class Authorizers:
             expression = authorizer.identity_validation_expression
             if expression:
                 try:
-                    valid = matches(expression, token)
+                    # the client's token: matched in a worker thread, within a time bound
+                    valid = await asyncio.to_thread(matches, expression, token)
+                except RegexTimeout as exc:
+                    ex.note(Step.AUTHORIZATION, f"identityValidationExpression {expression}: {exc}; the token is refused")
+                    valid = False
                 except Unsupported as exc:
                     ex.note(Step.AUTHORIZATION, f"identityValidationExpression {expression} cannot be evaluated by apigwc ({exc}): not checked")
                     valid = True

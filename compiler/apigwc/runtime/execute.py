@@ -22,16 +22,24 @@ Order (docs/runtime.md):
     ``X-Amzn-Trace-Id``, ``x-amzn-ErrorType`` on gateway errors, and ``Content-Type``
     (``application/json`` when nothing set one) [Doc].
 
+Templates and selection patterns run in a worker thread (`off_the_loop`): a render may
+take up to its time limit, and the other requests go on meanwhile.  Rendering is pure
+CPU work on the request's own values, and the request's task waits for it, so nothing
+else touches the `Exchange` in between.
+
 No exception escapes: a guard or backend that raises is logged and answered with a
 gateway response (a bug in a local handler must not kill the server).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from .. import gateway as gw
 from . import integration_request, integration_response
@@ -45,6 +53,8 @@ from .log import LogEntry, Step, body_text, java_map
 from .router import METHOD_OVERRIDE_HEADER
 
 DEFAULT_CONTENT_TYPE = "application/json"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -172,7 +182,7 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
             type=ResponseType.API_CONFIGURATION_ERROR,
             log=f"Execution failed due to configuration error: No integration defined for method {method.label}",
         )
-    built = integration_request.build(ex, method, integration)
+    built = await off_the_loop(integration_request.build, ex, method, integration, _renders_request(integration, request))
     if isinstance(built, GatewayError):
         return built
     if built.url is not None:
@@ -198,11 +208,36 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
     if integration.type.is_proxy:
         return answer.status, list(answer.headers.items()), answer.body
     ex.step = Step.INTEGRATION_RESPONSE
-    mapped = integration_response.respond(ex, method, integration, answer)
+    mapped = await off_the_loop(integration_response.respond, ex, method, integration, answer, _renders_response(integration, answer))
     if isinstance(mapped, GatewayError):
         return mapped
     ex.step = Step.METHOD_RESPONSE
     return mapped.status, mapped.headers, mapped.body
+
+
+#: renders and selection patterns run here: never on the event loop (module docstring)
+_WORKERS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="apigwc-render")
+
+#: a body this large is parsed in a worker thread even without a template
+_LARGE_BODY = 64 * 1024
+
+
+async def off_the_loop(step: Callable[..., T], *args: Any) -> T:
+    """``step(*args[:-1])`` in a worker thread when ``args[-1]`` (it has CPU work to do), else inline."""
+    *call, heavy = args
+    if not heavy:
+        return step(*call)
+    return await asyncio.get_running_loop().run_in_executor(_WORKERS, functools.partial(step, *call))
+
+
+def _renders_request(integration: gw.Integration, request: Request) -> bool:
+    return bool(integration.request_templates) or len(request.body) > _LARGE_BODY
+
+
+def _renders_response(integration: gw.Integration, answer: EndpointResponse) -> bool:
+    if len(answer.body) > _LARGE_BODY:
+        return True
+    return any(r.response_templates or r.selection_pattern for r in integration.responses)
 
 
 def _log_endpoint(ex: Exchange, answer: EndpointResponse) -> None:

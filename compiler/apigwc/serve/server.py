@@ -14,8 +14,10 @@ import asyncio
 import dataclasses
 import functools
 import os
+import signal
 import socket
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -271,12 +273,24 @@ def run(
     out: Callable[[str], None] = print,
     err: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
 ) -> None:
-    """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes."""
+    """Serve until Ctrl-C or SIGTERM (both stop cleanly: exit 0 and "stopped"); with ``reload``, rebuild when one of ``files`` changes."""
     import uvicorn
+
+    from .protocol import KEEP_ALIVE_TIMEOUT, GatewayH11Protocol
 
     # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
     # client-sent X-Forwarded-For
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False, lifespan="on", loop="asyncio")
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        lifespan="on",
+        loop="asyncio",
+        http=GatewayH11Protocol,  # closes connections that do not send a request head in time
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+    )
     server = uvicorn.Server(config)
 
     async def main() -> None:
@@ -287,13 +301,24 @@ def run(
             if watcher is not None:
                 watcher.cancel()
 
+    # uvicorn shuts down cleanly on SIGINT and SIGTERM, then re-raises the signal to the
+    # handler that was there before: Ctrl-C becomes KeyboardInterrupt (caught below), and
+    # SIGTERM would kill the process with -15 unless a Python handler is in place
+    previous = signal.signal(signal.SIGTERM, _stopped_by_sigterm) if threading.current_thread() is threading.main_thread() else None
     try:
         asyncio.run(main())
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
         pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if access is not None:
         access.flush()
     out("apigwc serve: stopped")
+
+
+def _stopped_by_sigterm(signum, frame) -> None:
+    """SIGTERM after uvicorn's graceful shutdown: nothing left to do but print "stopped"."""
 
 
 def _stamp(files: Sequence[Path]) -> tuple:

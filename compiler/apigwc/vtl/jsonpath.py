@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from ..java_regex import JavaRegexError, Unsupported, compile_java
+from ..bounded_regex import BoundedPattern, compile_bounded
+from ..java_regex import JavaRegexError, Unsupported
 from .values import JsonArray
 
 
@@ -312,7 +313,7 @@ class _Parser:
         lget, rget = left[1], right[1]
         return lambda n, r: _compare(op, lget(n, r), rget(n, r))
 
-    def regex(self) -> re.Pattern[str]:
+    def regex(self) -> BoundedPattern:
         if self.peek() != "/":
             raise self.error("expected /regex/")
         end = self.src.find("/", self.i + 1)
@@ -327,8 +328,7 @@ class _Parser:
             flags += self.peek()
             self.i += 1
         try:
-            pattern = compile_java(body)
-            return re.compile(pattern.pattern, re.IGNORECASE) if "i" in flags else pattern
+            return compile_bounded(body, "i" in flags)
         except (JavaRegexError, Unsupported, re.error) as exc:
             raise self.error(f"invalid regex: {exc}") from None
 

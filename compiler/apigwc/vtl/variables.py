@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .jsonpath import MISSING, JsonPathError, compile_path
-from .values import JsonArray, VtlError, from_json, to_json, to_text
+from ..bounded_regex import RegexTimeout
+from .values import JsonArray, VtlError, VtlLimit, from_json, to_json, to_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -126,6 +127,8 @@ class Input:
             found = compile_path(to_text(expression)).read(self.document())
         except JsonPathError as exc:
             raise VtlError(str(exc)) from None
+        except RegexTimeout as exc:  # a filter's =~ on the client's data
+            raise VtlLimit(str(exc)) from None
         return None if found is MISSING else found
 
     def json(self, expression: Any) -> str:
@@ -134,6 +137,8 @@ class Input:
             found = compile_path(to_text(expression)).read(self.document())
         except JsonPathError as exc:
             raise VtlError(str(exc)) from None
+        except RegexTimeout as exc:  # a filter's =~ on the client's data
+            raise VtlLimit(str(exc)) from None
         if found is MISSING:
             return ""
         return to_json(found)
