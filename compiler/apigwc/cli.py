@@ -167,6 +167,11 @@ def _run_lint(specs, fmt, fail_on, select, ignore, config_path, ref_root) -> int
     sys.stdout.write(REPORTERS[fmt](results, codes))
     for p in problems:
         typer.echo(f"apigwc: error: {p}", err=True)
+    broken = [r for r in results if r.internal_error is not None]
+    for r in broken:
+        typer.echo(f"apigwc: internal error: {r.display}: {r.internal_error}; {_REPORT_BUG}", err=True)
+    if broken:
+        return 3
     if problems:
         return 2
     return 1 if failing else 0
@@ -939,9 +944,23 @@ def _run_cfn_deploy(compiled, options, dry_run: bool, yes: bool, stack_name, cfn
     return 0
 
 
+#: exit code of an internal error: a bug in apigwc, distinct from findings (1) and usage/I/O errors (2)
+EXIT_INTERNAL = 3
+_REPORT_BUG = "this is a bug in apigwc (not a finding); please report it with the input file"
+
+
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: an exception that escapes a command exits 3, without a traceback."""
+    from .pipeline import InternalError, describe_internal
+
+    try:
+        app(standalone_mode=True)
+    except InternalError as exc:
+        typer.echo(f"apigwc: internal error: {exc}; {_REPORT_BUG}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    except Exception as exc:  # noqa: BLE001 - the last boundary: never a traceback
+        typer.echo(f"apigwc: internal error: {describe_internal(exc)}; {_REPORT_BUG}", err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -72,7 +72,25 @@ def render(results: Sequence[LintResult], codes: dict[str, Code]) -> str:
                     }
                 },
                 "results": sarif_results,
+                **_invocations(results),
             }
         ],
     }
     return json.dumps(doc, indent=2) + "\n"
+
+
+def _invocations(results: Sequence[LintResult]) -> dict[str, Any]:
+    """``invocations`` when apigwc failed on a file (exit 3): ``executionSuccessful: false``
+    and one error notification per file, so a consumer never reads "no results" as clean."""
+    failed = [r for r in results if r.internal_error is not None]
+    if not failed:
+        return {}
+    notes = [
+        {
+            "level": "error",
+            "message": {"text": f"internal error (a bug in apigwc, not a finding): {r.internal_error}"},
+            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(r.display)}}}],
+        }
+        for r in failed
+    ]
+    return {"invocations": [{"executionSuccessful": False, "exitCode": 3, "toolExecutionNotifications": notes}]}
