@@ -44,6 +44,7 @@ from ..java_regex import JavaRegexError, Unsupported
 from . import jwt
 from .context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
 from .gateway_responses import GatewayError, ResponseType
+from .http import normalized_path
 from .lambda_backend import no_handler, proxy_event
 from .lambdas import Handlers, intrinsic_names
 from .log import Step
@@ -110,11 +111,14 @@ class _Pool:
 def method_arn(ex: "Exchange") -> str:
     """``arn:aws:execute-api:{region}:{account}:{api}/{stage}/{VERB}/{path}`` of the request.
 
-    The path is the request path without the stage and the leading slash
-    (``pets/1`` for ``/pets/{id}``) [Obs: authorizer events carry the called path].
+    The path is the called path without the stage and the leading slash (``pets/1`` for
+    ``/pets/{id}``) [Obs: authorizer events carry the called path], in the router's
+    normalized form (`normalized_path`: ``/admin/``, ``/admin//`` and ``/%61dmin`` are
+    ``admin``), so a policy judges the resource the request is routed to [Inf].  The verb
+    is the one the router used (``X-HTTP-Method-Override`` applied, upper-cased).
     """
     c = ex.context
-    path = ex.request.path.lstrip("/")
+    path = normalized_path(ex.request.path).lstrip("/")
     return f"arn:{LOCAL_PARTITION}:execute-api:{LOCAL_REGION}:{c.get('accountId')}:{c.get('apiId')}/{c.get('stage')}/{ex.verb}/{path}"
 
 

@@ -961,7 +961,7 @@ def compile_template(source: str) -> CompiledTemplate | TemplateError:
 
 @functools.lru_cache(maxsize=512)
 def _compile_cached(source: str) -> CompiledTemplate | TemplateError:
-    size = len(source.encode("utf-8"))
+    size = len(source.encode("utf-8", "surrogatepass"))
     if size > MAX_TEMPLATE_BYTES:
         return _error(source, 0, f"the template is {size:,} bytes; API Gateway allows at most {MAX_TEMPLATE_BYTES:,} (300 KB)", "limit")
     try:

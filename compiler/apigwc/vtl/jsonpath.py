@@ -223,7 +223,7 @@ class _Parser:
                 return _child(names[0]), True
             return _union_names(tuple(names)), False
         # indexes, unions of indexes, slices
-        m = re.compile(r"(-?\d*)\s*(:\s*(-?\d*)\s*(:\s*(-?\d*))?)?").match(self.src, self.i)
+        m = re.compile(r"(-?\d+|)\s*(:\s*(-?\d+|)\s*(:\s*(-?\d+|))?)?").match(self.src, self.i)
         if m is None or not m.group(0).strip():
             raise self.error("expected an index, a name, * or a filter")
         if m.group(2):

@@ -224,7 +224,7 @@ def url_decode(text: str) -> str:
             out.append(int(pair, 16))
             i += 3
         else:
-            out += c.encode("utf-8")
+            out += c.encode("utf-8", "replace")
             i += 1
     return out.decode("utf-8", "replace")
 
@@ -263,7 +263,7 @@ class Util:
         if name == "urlDecode":
             return url_decode(text)
         if name == "base64Encode":
-            return base64.b64encode(text.encode("utf-8")).decode("ascii")
+            return base64.b64encode(text.encode("utf-8", "replace")).decode("ascii")
         try:
             return base64.b64decode(text.encode("ascii", "strict"), validate=True).decode("utf-8", "replace")
         except (binascii.Error, UnicodeEncodeError, ValueError) as exc:
