@@ -273,3 +273,149 @@ def test_sigterm_stops_cleanly(serve, tmp_path: Path) -> None:
     s.proc.send_signal(signal.SIGTERM)
     assert s.proc.wait(20) == 0
     s.wait_for("apigwc serve: stopped")
+
+
+# ----------------------------------------------------------------------------------------
+# 3. One path for the router, the authorizer's method ARN and the API key check
+
+GUARDED = """
+components:
+  securitySchemes:
+    token:
+      type: apiKey
+      name: Authorization
+      in: header
+      x-amazon-apigateway-authtype: custom
+      x-amazon-apigateway-authorizer:
+        type: token
+        authorizerUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Auth/invocations
+        authorizerResultTtlInSeconds: 0
+    api_key: {type: apiKey, name: x-api-key, in: header}
+x-apigwc:
+  stages: {prod: {}}
+  usagePlans:
+    basic: {stages: [prod], apiKeys: [app]}
+  apiKeys:
+    app: {value: appKey0000000000000000001}
+  local: {lambdas: {Auth: "auth:authorize"}}
+paths:
+  /admin:
+%(admin)s
+  /items/{id}:
+%(items)s
+  /things:
+    x-amazon-apigateway-any-method:
+      security: [{token: []}]
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"thing": "$context.httpMethod"}'}}}
+      responses: {"200": {description: ok}}
+"""
+
+AUTHORIZER = '''
+def authorize(event, context):
+    arn = event["methodArn"]
+    base = arn.split("/", 1)[0]
+    if event["authorizationToken"] == "all-but-admin":
+        statements = [{"Effect": "Allow", "Resource": "*"}, {"Effect": "Deny", "Resource": "*/admin"}]
+    else:  # "item-1": exactly GET /items/1
+        statements = [{"Effect": "Allow", "Resource": base + "/prod/GET/items/1"}]
+    for s in statements:
+        s["Action"] = "execute-api:Invoke"
+    print("methodArn", arn)
+    return {"principalId": "p", "policyDocument": {"Version": "2012-10-17", "Statement": statements}}
+'''
+
+
+def guarded_spec(tmp_path: Path) -> Path:
+    (tmp_path / "auth.py").write_text(AUTHORIZER, encoding="utf-8")
+    admin = mock(OK_200, "delete", '{"deleted": true}').replace("    delete:\n", "    delete:\n      security: [{token: [], api_key: []}]\n", 1)
+    items = mock(OK_200, "get", '{"item": "$input.params(\'id\')"}').replace("    get:\n", "    get:\n      security: [{token: []}]\n", 1)
+    spec = tmp_path / "guarded.yaml"
+    spec.write_text(HEAD + GUARDED % {"admin": admin, "items": items}, encoding="utf-8")
+    return spec
+
+
+def raw_request(base: str, method: str, target: str, headers: dict[str, str]) -> tuple[int, dict]:
+    """Send the method and target byte for byte (an HTTP client library would normalize them)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    url = urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        conn.putrequest(method, target, skip_accept_encoding=True)
+        for name, value in headers.items():
+            conn.putheader(name, value)
+        conn.endheaders()
+        r = conn.getresponse()
+        return r.status, json.loads(r.read() or b"null")
+    finally:
+        conn.close()
+
+
+EXPLICIT_DENY = (403, {"Message": "User is not authorized to access this resource with an explicit deny"})
+NOT_ALLOWED = (403, {"Message": "User is not authorized to access this resource"})
+FORBIDDEN = (403, {"message": "Forbidden"})
+NO_ROUTE = (403, {"message": "Missing Authentication Token"})
+
+#: every spelling of DELETE /admin that reaches the /admin resource
+ADMIN_SPELLINGS = ("/admin", "/admin/", "/admin//", "//admin", "/%61dmin", "/%61%64%6D%69%6E/", "/adm%69n//")
+
+
+def test_every_spelling_of_a_path_meets_every_guard(serve, tmp_path: Path) -> None:
+    s = serve(guarded_spec(tmp_path), "--log")
+    base = s.url("prod", "/")
+    key = {"x-api-key": "appKey0000000000000000001"}
+    for spelling in ADMIN_SPELLINGS:
+        for verb in ("DELETE", "delete", "Delete"):
+            target = "/prod" + spelling
+            # the authorizer's policy denies */admin: for every spelling
+            assert raw_request(base, verb, target, {"Authorization": "all-but-admin", **key}) == EXPLICIT_DENY, (verb, spelling)
+            # an authorizer that allows only GET /items/1 does not allow this either
+            assert raw_request(base, verb, target, {"Authorization": "item-1", **key}) == NOT_ALLOWED, (verb, spelling)
+        # the method-override header is the verb the router and the ARN both use
+        assert raw_request(base, "POST", "/prod" + spelling, {"Authorization": "all-but-admin", "X-HTTP-Method-Override": "DELETE", **key}) == EXPLICIT_DENY
+    arns = {line.split("methodArn ", 1)[1] for line in s.lines + s.errors if "methodArn " in line and "DELETE" in line}
+    # the handler prints each methodArn it got: one, for every spelling and verb case
+    assert len(arns) == 1 and next(iter(arns)).endswith("/prod/DELETE/admin"), arns
+    # the API key check sees the same resource: no key, or a wrong one, is 403 Forbidden for every spelling
+    # (an authorizer that allows everything, and the key check after it)
+    for spelling in ADMIN_SPELLINGS:
+        assert raw_request(base, "DELETE", "/prod" + spelling, {"Authorization": "item-1"}) == NOT_ALLOWED
+    # a policy allowing GET /items/1 allows every spelling of it, and nothing else
+    for spelling in ("/items/1", "/items/1/", "/items//1", "/%69tems/%31", "//items/1//"):
+        assert raw_request(base, "GET", "/prod" + spelling, {"Authorization": "item-1"}) == (200, {"item": "1"}), spelling
+    for other in ("/items/2", "/items/1%2F", "/items/11"):
+        assert raw_request(base, "GET", "/prod" + other, {"Authorization": "item-1"}) == NOT_ALLOWED, other
+    # spellings that are another resource altogether: no route, before any guard
+    for target in ("/prod/ADMIN", "/prod/admin/x", "/prod/%2Fadmin"):
+        assert raw_request(base, "DELETE", target, {"Authorization": "all-but-admin", **key}) == NO_ROUTE, target
+
+
+def test_the_api_key_check_and_the_router_agree_on_every_spelling(serve, tmp_path: Path) -> None:
+    """With an authorizer that allows it, DELETE /admin needs the API key, whatever the spelling."""
+    spec = guarded_spec(tmp_path)
+    spec.write_text(spec.read_text().replace('{"Effect": "Deny", "Resource": "*/admin"}', '{"Effect": "Allow", "Resource": "*/admin"}'), encoding="utf-8")
+    (tmp_path / "auth.py").write_text(AUTHORIZER.replace('"Effect": "Deny", "Resource": "*/admin"', '"Effect": "Allow", "Resource": "*/admin"'), encoding="utf-8")
+    s = serve(spec)
+    base = s.url("prod", "/")
+    for spelling in ADMIN_SPELLINGS:
+        target = "/prod" + spelling
+        assert raw_request(base, "DELETE", target, {"Authorization": "all-but-admin"}) == FORBIDDEN, spelling
+        assert raw_request(base, "DELETE", target, {"Authorization": "all-but-admin", "x-api-key": "wrongKey000000000000000000"}) == FORBIDDEN, spelling
+        assert raw_request(base, "DELETE", target, {"Authorization": "all-but-admin", "x-api-key": "appKey0000000000000000001"}) == (200, {"deleted": True}), spelling
+
+
+def test_any_and_unknown_verbs_as_request_methods_route_nowhere(serve, tmp_path: Path) -> None:
+    s = serve(guarded_spec(tmp_path))
+    base = s.url("prod", "/")
+    auth = {"Authorization": "all-but-admin"}
+    # ANY is how an API says "every verb"; it is not a method a client can send [Inf]
+    for verb in ("ANY", "any", "TRACE", "FOO"):
+        assert raw_request(base, verb, "/prod/things", auth) == NO_ROUTE, verb
+        assert raw_request(base, "POST", "/prod/things", {**auth, "X-HTTP-Method-Override": verb}) == NO_ROUTE, verb
+    # the seven verbs, in any case, reach the ANY method
+    for verb in ("GET", "post", "Put", "PATCH", "delete", "OPTIONS"):
+        assert raw_request(base, verb, "/prod/things", auth) == (200, {"thing": verb.upper()}), verb
