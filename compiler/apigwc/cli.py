@@ -897,7 +897,9 @@ def _run_deploy(compiled, options, dry_run: bool, yes: bool) -> int:
         return _deploy_failed(exc)
     _deploy_notes(outcome)
     sys.stdout.write(render_result(outcome))
-    return 1 if outcome.missing_functions else 0
+    # a missing function fails the deploy that changed something; a deploy that says
+    # "up to date" changed nothing and exits 0 (the warning is printed either way)
+    return 1 if outcome.missing_functions and outcome.mutating else 0
 
 
 def _deploy_notes(outcome) -> None:
