@@ -419,3 +419,26 @@ def test_any_and_unknown_verbs_as_request_methods_route_nowhere(serve, tmp_path:
     # the seven verbs, in any case, reach the ANY method
     for verb in ("GET", "post", "Put", "PATCH", "delete", "OPTIONS"):
         assert raw_request(base, verb, "/prod/things", auth) == (200, {"thing": verb.upper()}), verb
+
+
+# ----------------------------------------------------------------------------------------
+# The examples never hand a handler's stack trace to a client
+
+
+def test_the_examples_never_leak_a_handlers_stack_trace(serve) -> None:
+    from conftest import SPECS
+
+    notes = serve(SPECS / "secure-api.yaml")
+    headers = {"x-api-key": "notesMobileAppKey0000000001", "Authorization": "Bearer user-ann"}
+    # int("abc") raises in NotesFunction: a Lambda custom integration would pass its
+    # errorMessage, errorType and stackTrace through the default response
+    r = notes.request("GET", "prod", "/notes?limit=abc", headers=headers)
+    assert (r.status_code, r.json()) == (500, {"error": {"type": "INTERNAL", "message": "Internal server error"}})
+    # the error the API means to show is still shown
+    r = notes.request("POST", "prod", "/notes", headers=headers, json={"title": "spam offer", "body": "x"})
+    assert (r.status_code, r.json()) == (400, {"error": {"type": "INVALID_NOTE", "message": "Invalid note: spam is not allowed"}})
+    pets = serve(SPECS / "petstore-lambda.yaml")
+    stage = next(iter(pets.stages))
+    key = {"x-api-key": "localPartnerKey0123456789", "Content-Type": "application/json"}
+    r = pets.request("POST", stage, "/pets", content=b"{not json", headers=key)
+    assert (r.status_code, r.json()) == (400, {"message": "Invalid request body"})
