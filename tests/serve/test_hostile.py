@@ -442,3 +442,56 @@ def test_the_examples_never_leak_a_handlers_stack_trace(serve) -> None:
     key = {"x-api-key": "localPartnerKey0123456789", "Content-Type": "application/json"}
     r = pets.request("POST", stage, "/pets", content=b"{not json", headers=key)
     assert (r.status_code, r.json()) == (400, {"message": "Invalid request body"})
+
+
+# ----------------------------------------------------------------------------------------
+# Time queued inside the gateway does not count against timeoutInMillis
+
+
+def test_a_burst_to_a_healthy_upstream_never_times_out(serve, tmp_path: Path) -> None:
+    """1,000 concurrent requests through HTTP_PROXY to an upstream that answers at once.
+
+    The upstream is a stock ``ThreadingHTTPServer`` (a listen backlog of 5, as many real
+    small servers have): opening a connection per request made the kernel drop SYNs, and
+    the retransmission waits (1 s, 3 s, ...) were counted against the integration
+    timeout.  The gateway now opens a bounded number of connections per upstream and
+    starts an integration's clock when its call gets one.
+    """
+    import asyncio
+
+    from upstream import Servers
+
+    servers = Servers(tmp_path)
+    try:
+        spec = tmp_path / "api.yaml"
+        spec.write_text(
+            HEAD
+            + textwrap.dedent(
+                f"""\
+                paths:
+                  /echo:
+                    get:
+                      x-amazon-apigateway-integration:
+                        type: http_proxy
+                        httpMethod: GET
+                        uri: http://{servers.host}/echo
+                        timeoutInMillis: 2000
+                      responses: {{"200": {{description: ok}}}}
+                """
+            ),
+            encoding="utf-8",
+        )
+        s = serve(spec)
+        url = s.url("local", "/echo")
+
+        async def burst() -> list[int]:
+            limits = httpx.Limits(max_connections=1000, max_keepalive_connections=0)
+            async with httpx.AsyncClient(timeout=120, limits=limits) as client:
+                answers = await asyncio.gather(*(client.get(url) for _ in range(1000)), return_exceptions=True)
+            return [a.status_code if isinstance(a, httpx.Response) else type(a).__name__ for a in answers]
+
+        statuses = asyncio.run(burst())
+        counts = {str(k): statuses.count(k) for k in set(statuses)}
+        assert counts == {"200": 1000}, counts
+    finally:
+        servers.stop()
