@@ -23,7 +23,9 @@ Order (docs/runtime.md):
     (``application/json`` when nothing set one) [Doc].
 
 Templates and selection patterns run in a worker thread (`off_the_loop`): a render may
-take up to its time limit, and the other requests go on meanwhile.  Rendering is pure
+take up to its time limit, and the other requests go on meanwhile.  Only a light
+template (`Templates.light`: small, one loop at most, no regex) on a body under 64 KB is
+rendered inline, where a thread hop would cost more than the render.  Rendering is pure
 CPU work on the request's own values, and the request's task waits for it, so nothing
 else touches the `Exchange` in between.
 
@@ -182,7 +184,7 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
             type=ResponseType.API_CONFIGURATION_ERROR,
             log=f"Execution failed due to configuration error: No integration defined for method {method.label}",
         )
-    built = await off_the_loop(integration_request.build, ex, method, integration, _renders_request(integration, request))
+    built = await off_the_loop(integration_request.build, ex, method, integration, _heavy_request(deployment, integration, request))
     if isinstance(built, GatewayError):
         return built
     if built.url is not None:
@@ -208,7 +210,7 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
     if integration.type.is_proxy:
         return answer.status, list(answer.headers.items()), answer.body
     ex.step = Step.INTEGRATION_RESPONSE
-    mapped = await off_the_loop(integration_response.respond, ex, method, integration, answer, _renders_response(integration, answer))
+    mapped = await off_the_loop(integration_response.respond, ex, method, integration, answer, _heavy_response(deployment, integration, answer))
     if isinstance(mapped, GatewayError):
         return mapped
     ex.step = Step.METHOD_RESPONSE
@@ -230,14 +232,18 @@ async def off_the_loop(step: Callable[..., T], *args: Any) -> T:
     return await asyncio.get_running_loop().run_in_executor(_WORKERS, functools.partial(step, *call))
 
 
-def _renders_request(integration: gw.Integration, request: Request) -> bool:
-    return bool(integration.request_templates) or len(request.body) > _LARGE_BODY
+def _heavy_request(deployment: Deployment, integration: gw.Integration, request: Request) -> bool:
+    if len(request.body) > _LARGE_BODY:
+        return True
+    light = deployment.templates.light
+    return not all(light(t) for t in integration.request_templates.values())
 
 
-def _renders_response(integration: gw.Integration, answer: EndpointResponse) -> bool:
+def _heavy_response(deployment: Deployment, integration: gw.Integration, answer: EndpointResponse) -> bool:
     if len(answer.body) > _LARGE_BODY:
         return True
-    return any(r.response_templates or r.selection_pattern for r in integration.responses)
+    light = deployment.templates.light
+    return any(r.selection_pattern or not all(light(t) for t in r.response_templates.values()) for r in integration.responses)
 
 
 def _log_endpoint(ex: Exchange, answer: EndpointResponse) -> None:
