@@ -495,3 +495,53 @@ def test_a_burst_to_a_healthy_upstream_never_times_out(serve, tmp_path: Path) ->
         assert counts == {"200": 1000}, counts
     finally:
         servers.stop()
+
+
+# ----------------------------------------------------------------------------------------
+# CPU-spinning Lambda handlers (issue 12 moves handlers to worker processes; extend here)
+
+
+def test_cpu_spinning_lambda_handlers_do_not_stall_other_routes(serve, tmp_path: Path) -> None:
+    """Three handlers spinning the CPU; a MOCK route keeps answering meanwhile.
+
+    Today handlers run in the server's worker threads, so they share the GIL with the
+    event loop: the probe bounds of `under_attack` hold, but the probes are slower than
+    on an idle server.  With handlers in worker processes (issue 12) this test can ask
+    for more (the spinning then costs the event loop nothing).
+    """
+    (tmp_path / "spin.py").write_text(
+        textwrap.dedent(
+            """
+            import time
+            def handler(event, context):
+                end = time.perf_counter() + 0.5
+                n = 0
+                while time.perf_counter() < end:
+                    n += 1
+                return {"statusCode": 200, "body": str(n > 0)}
+            """
+        ),
+        encoding="utf-8",
+    )
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        HEAD
+        + "x-apigwc: {local: {lambdas: {Spin: 'spin:handler'}}}\npaths:\n  /probe:\n"
+        + mock(OK_200)
+        + "  /spin:\n"
+        + "    get:\n"
+        + "      x-amazon-apigateway-integration:\n"
+        + "        type: aws_proxy\n"
+        + "        httpMethod: POST\n"
+        + "        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Spin/invocations\n"
+        + '      responses: {"200": {description: ok}}\n',
+        encoding="utf-8",
+    )
+    s = serve(spec)
+    url = s.url("local", "/spin")
+    assert s.client.get(url).text == "True"
+
+    def attack(client: httpx.Client) -> None:
+        assert client.get(url).status_code == 200
+
+    under_attack(s, attack, attackers=3, seconds=2.0)
