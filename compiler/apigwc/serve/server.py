@@ -343,7 +343,13 @@ async def _watch(app: GatewayApp, reload, files: Sequence[Path], out, err) -> No
             continue
         changed = ", ".join(Path(a[0]).name for a, b in zip(now, seen) if a != b) or "a watched file"
         seen = now
-        result = await asyncio.to_thread(reload)
+        try:
+            result = await asyncio.to_thread(reload)
+        except Exception as exc:  # noqa: BLE001 - a bug in a rebuild must not end the watch (nor print a traceback)
+            from ..pipeline import describe_internal
+
+            err(f"apigwc serve: {changed} changed, but the rebuild hit an internal error (a bug in apigwc): {describe_internal(exc)}; still serving the previous build")
+            continue
         if isinstance(result, Failure):
             err(f"apigwc serve: {changed} changed, but the new build has errors; still serving the previous build")
             for line in result.details:
