@@ -545,3 +545,54 @@ def test_cpu_spinning_lambda_handlers_do_not_stall_other_routes(serve, tmp_path:
         assert client.get(url).status_code == 200
 
     under_attack(s, attack, attackers=3, seconds=2.0)
+
+
+def test_a_body_trickled_past_the_body_timeout_is_cut_off(tmp_path: Path) -> None:
+    """The served app in this process on 127.0.0.1, with the body timeout shortened to 1 s."""
+    import asyncio
+
+    import uvicorn
+
+    from apigwc.serve.app import GatewayApp
+    from apigwc.serve.protocol import GatewayH11Protocol
+    from apigwc.serve.server import Options, bind, build, load
+
+    loaded = load(hostile_spec(tmp_path))
+    app = GatewayApp(build(loaded, Options()))
+
+    class Quick(GatewayH11Protocol):
+        body_timeout = 1.0
+
+    sock = bind("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, http=Quick, log_level="warning", lifespan="off", loop="asyncio"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+            slow.sendall(b"POST /local/upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+            started = time.monotonic()
+            closed = None
+            while time.monotonic() - started < 10:
+                try:
+                    slow.sendall(b" ")
+                    slow.settimeout(0.5)
+                    if slow.recv(100) == b"":
+                        closed = time.monotonic() - started
+                        break
+                except socket.timeout:
+                    continue
+                except OSError:
+                    closed = time.monotonic() - started
+                    break
+            assert closed is not None and closed < 5, closed
+        # a body sent in time is answered
+        with httpx.Client(timeout=10) as client:
+            r = client.post(f"http://127.0.0.1:{port}/local/upload", content=b"x" * (10 * 1024 * 1024))
+            assert (r.status_code, r.json()) == (200, {"size": "10 MB"})
+    finally:
+        server.should_exit = True
+        thread.join(20)
