@@ -23,7 +23,7 @@ import contextvars
 import functools
 import re
 import time
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import regex
 
@@ -64,9 +64,9 @@ def _budget() -> float:
 class BoundedPattern:
     """A compiled Java regex whose matching calls stop at the current budget."""
 
-    __slots__ = ("java", "_compiled")
+    __slots__ = ("_compiled", "java")
 
-    def __init__(self, java: str, compiled: "regex.Pattern[str]") -> None:
+    def __init__(self, java: str, compiled: regex.Pattern[str]) -> None:
         self.java = java
         self._compiled = compiled
 

@@ -103,12 +103,8 @@ def too_deep(text: str, limit: int = MAX_NESTING) -> TooDeep | None:
             elif c in "]}" and flow:
                 flow -= 1
                 boundary = False
-            elif c == "," and flow:
-                boundary = True
-            elif c == ":" and (i + 1 == n or line[i + 1] in " \t" or flow):
-                boundary = True
-            elif c in "-?" and boundary and (i + 1 == n or line[i + 1] in " \t"):
-                boundary = True
+            elif (c == "," and flow) or (c == ":" and (flow or _spaced(line, i))) or (c in "-?" and boundary and _spaced(line, i)):
+                boundary = True  # a separator or an indicator: a value starts next
             elif c in "|>" and boundary and not flow:
                 block_scalar_parent = indent
                 break
@@ -116,3 +112,8 @@ def too_deep(text: str, limit: int = MAX_NESTING) -> TooDeep | None:
                 boundary = False
             i += 1
     return None
+
+
+def _spaced(line: str, i: int) -> bool:
+    """The character at ``i`` ends the line or is followed by a space (what makes ``-``, ``?``, ``:`` indicators)."""
+    return i + 1 == len(line) or line[i + 1] in " \t"

@@ -13,8 +13,9 @@ from __future__ import annotations
 import copy
 import json
 import random
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 #: what a node is replaced with
 REPLACEMENTS: tuple[Any, ...] = ("oops", "", 0, -1, 3.5, True, None, [], {}, ["x"], {"x": "y"}, [{}], [None], {"$ref": "#/nope"}, "{x}", "/a/{b}")

@@ -16,9 +16,8 @@ import time
 import traceback
 from pathlib import Path
 
-from fuzz import byte_mutants, mutants, spec_files
-
 from conftest import CORPUS, ROOT, SPECS
+from fuzz import byte_mutants, mutants, spec_files
 
 SEED = 20261206
 #: seconds each fuzz test may spend generating and running cases
@@ -76,7 +75,7 @@ def test_mutants_through_the_cli_exit_0_1_2_or_3_without_traceback(tmp_path: Pat
     files = []
     for i in range(6):
         f, data = rng.choice(seeds)
-        what, mutant = next(mutants(data, rng, 1))
+        _, mutant = next(mutants(data, rng, 1))
         path = tmp_path / f"m{i}-{f.stem}.yaml"
         path.write_text(json.dumps(mutant), encoding="utf-8")
         files.append(path)
@@ -91,11 +90,10 @@ def test_mutants_through_the_cli_exit_0_1_2_or_3_without_traceback(tmp_path: Pat
 
 
 def test_byte_mutations_of_templates_never_crash_the_engine() -> None:
-    from ruamel.yaml import YAML
-
     from apigwc.vtl import render
     from apigwc.vtl.engine import TemplateError
     from apigwc.vtl.variables import Request
+    from ruamel.yaml import YAML
 
     templates = []
     for p in sorted((ROOT / "tests" / "vtl" / "cases").glob("*.yaml")):
@@ -175,7 +173,7 @@ def test_an_internal_error_exits_3_in_every_format(tmp_path: Path) -> None:
     spec.write_text(OOPS.replace("components: oops\n", ""), encoding="utf-8")
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", CRASHING, "apigwc", *args], env=cli_env(), capture_output=True, text=True, timeout=120)
+        return subprocess.run([sys.executable, "-c", CRASHING, "apigwc", *args], env=cli_env(), capture_output=True, text=True, timeout=120, check=False)
 
     message = f"apigwc: internal error: {spec}: KeyError: 'injected bug' (<string>:5); this is a bug in apigwc (not a finding); please report it with the input file"
     for fmt in ("text", "json", "sarif", "github"):

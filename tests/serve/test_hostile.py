@@ -17,8 +17,8 @@ import textwrap
 import threading
 import time
 import zlib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import httpx
 from serve_helpers import serve  # noqa: F401 - a fixture
@@ -84,7 +84,7 @@ class Probe:
                 self.calls.append((started, time.perf_counter() - started, r.status_code))
                 time.sleep(0.02)
 
-    def __enter__(self) -> "Probe":
+    def __enter__(self) -> Probe:
         self._thread.start()
         return self
 
@@ -110,7 +110,7 @@ def under_attack(s, attack: Callable[[httpx.Client], None], *, attackers: int = 
         errors: list[BaseException] = []
         window = [0.0, 0.0]
 
-        def attacker() -> None:
+        def attacker(errors: list[BaseException] = errors) -> None:
             try:
                 with httpx.Client(timeout=60) as client:
                     end = time.perf_counter() + seconds
@@ -552,7 +552,6 @@ def test_a_body_trickled_past_the_body_timeout_is_cut_off(tmp_path: Path) -> Non
     import asyncio
 
     import uvicorn
-
     from apigwc.serve.app import GatewayApp
     from apigwc.serve.protocol import GatewayH11Protocol
     from apigwc.serve.server import Options, bind, build, load
@@ -583,7 +582,7 @@ def test_a_body_trickled_past_the_body_timeout_is_cut_off(tmp_path: Path) -> Non
                     if slow.recv(100) == b"":
                         closed = time.monotonic() - started
                         break
-                except socket.timeout:
+                except TimeoutError:
                     continue
                 except OSError:
                     closed = time.monotonic() - started

@@ -274,6 +274,30 @@ def run(
     err: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
 ) -> None:
     """Serve until Ctrl-C or SIGTERM (both stop cleanly: exit 0 and "stopped"); with ``reload``, rebuild when one of ``files`` changes."""
+    # uvicorn shuts down cleanly on SIGINT and SIGTERM, then re-raises the signal to the
+    # handler that was there before: Ctrl-C becomes KeyboardInterrupt, and so does SIGTERM
+    # here (without a Python handler it would kill the process with -15).  The handler is
+    # in place, and KeyboardInterrupt caught, from before uvicorn starts: a signal that
+    # arrives while it is starting stops the server the same way.
+    previous = signal.signal(signal.SIGTERM, _stopped_by_sigterm) if threading.current_thread() is threading.main_thread() else None
+    try:
+        _serve(sock, app, reload, files, out, err)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if access is not None:
+        access.flush()
+    out("apigwc serve: stopped")
+
+
+def _stopped_by_sigterm(signum, frame) -> None:
+    """SIGTERM: stop as Ctrl-C does (after uvicorn's graceful shutdown, when it was running)."""
+    raise KeyboardInterrupt
+
+
+def _serve(sock: socket.socket, app: GatewayApp, reload, files: Sequence[Path], out, err) -> None:
     import uvicorn
 
     from .protocol import KEEP_ALIVE_TIMEOUT, GatewayH11Protocol
@@ -301,24 +325,7 @@ def run(
             if watcher is not None:
                 watcher.cancel()
 
-    # uvicorn shuts down cleanly on SIGINT and SIGTERM, then re-raises the signal to the
-    # handler that was there before: Ctrl-C becomes KeyboardInterrupt (caught below), and
-    # SIGTERM would kill the process with -15 unless a Python handler is in place
-    previous = signal.signal(signal.SIGTERM, _stopped_by_sigterm) if threading.current_thread() is threading.main_thread() else None
-    try:
-        asyncio.run(main())
-    except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
-        pass
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
-    if access is not None:
-        access.flush()
-    out("apigwc serve: stopped")
-
-
-def _stopped_by_sigterm(signum, frame) -> None:
-    """SIGTERM after uvicorn's graceful shutdown: nothing left to do but print "stopped"."""
+    asyncio.run(main())
 
 
 def _stamp(files: Sequence[Path]) -> tuple:
