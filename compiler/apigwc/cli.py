@@ -772,8 +772,8 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
 
     access = LineWriter(sys.stdout)
     app = GatewayApp(served, on_access=lambda a: access(access_line(a)), with_log=log)
-    out(banner(loaded, served, f"http://{shown}:{bound[1]}"))
-    run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out, access=access)
+    text = banner(loaded, served, f"http://{shown}:{bound[1]}")
+    run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out, access=access, banner=text)
     return 0
 
 

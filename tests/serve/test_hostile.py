@@ -268,11 +268,18 @@ def test_slowloris_connections_are_closed(serve, tmp_path: Path) -> None:
 
 
 def test_sigterm_stops_cleanly(serve, tmp_path: Path) -> None:
-    s = serve(hostile_spec(tmp_path))
+    spec = hostile_spec(tmp_path)
+    s = serve(spec)
     assert s.client.get(s.url("local", "/probe")).status_code == 200
     s.proc.send_signal(signal.SIGTERM)
     assert s.proc.wait(20) == 0
     s.wait_for("apigwc serve: stopped")
+    # a signal the moment "Ready." is read (while uvicorn may still be starting) too
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGTERM, signal.SIGINT):
+        quick = serve(spec)
+        quick.proc.send_signal(sig)
+        assert quick.proc.wait(20) == 0, (sig, quick.lines[-2:], quick.errors)
+        quick.wait_for("apigwc serve: stopped")
 
 
 # ----------------------------------------------------------------------------------------

@@ -272,16 +272,26 @@ def run(
     access: LineWriter | None = None,
     out: Callable[[str], None] = print,
     err: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
+    banner: str | None = None,
 ) -> None:
-    """Serve until Ctrl-C or SIGTERM (both stop cleanly: exit 0 and "stopped"); with ``reload``, rebuild when one of ``files`` changes."""
+    """Print ``banner``, then serve until Ctrl-C or SIGTERM (both stop cleanly: exit 0 and
+    "stopped"); with ``reload``, rebuild when one of ``files`` changes.
+
+    The banner ends with "Ready."; it is printed once a signal would already stop the
+    server cleanly, so a client that signals as soon as it reads "Ready." gets exit 0.
+    """
     # uvicorn shuts down cleanly on SIGINT and SIGTERM, then re-raises the signal to the
     # handler that was there before: Ctrl-C becomes KeyboardInterrupt, and so does SIGTERM
     # here (without a Python handler it would kill the process with -15).  The handler is
     # in place, and KeyboardInterrupt caught, from before uvicorn starts: a signal that
-    # arrives while it is starting stops the server the same way.
+    # arrives while it is starting stops the server the same way.  Everything is imported
+    # before "Ready." (an import interrupted halfway left the process to die with -2).
+    server = _server(app)  # imports uvicorn: done before "Ready.", never interrupted halfway
     previous = signal.signal(signal.SIGTERM, _stopped_by_sigterm) if threading.current_thread() is threading.main_thread() else None
     try:
-        _serve(sock, app, reload, files, out, err)
+        if banner is not None:
+            out(banner)
+        _serve(server, sock, app, reload, files, out, err)
     except KeyboardInterrupt:
         pass
     finally:
@@ -293,11 +303,20 @@ def run(
 
 
 def _stopped_by_sigterm(signum, frame) -> None:
-    """SIGTERM: stop as Ctrl-C does (after uvicorn's graceful shutdown, when it was running)."""
-    raise KeyboardInterrupt
+    """SIGTERM: whatever Ctrl-C would do at this moment (the SIGINT handler in place).
+
+    Before the event loop runs, that raises KeyboardInterrupt; while asyncio.run runs,
+    its handler cancels the main task and asyncio.run raises KeyboardInterrupt (never
+    inside a task); uvicorn, while it serves, has its own handlers for both signals.
+    """
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)
+    else:
+        raise KeyboardInterrupt
 
 
-def _serve(sock: socket.socket, app: GatewayApp, reload, files: Sequence[Path], out, err) -> None:
+def _server(app: GatewayApp):
     import uvicorn
 
     from .protocol import KEEP_ALIVE_TIMEOUT, GatewayH11Protocol
@@ -315,8 +334,11 @@ def _serve(sock: socket.socket, app: GatewayApp, reload, files: Sequence[Path], 
         http=GatewayH11Protocol,  # closes connections that do not send a request head in time
         timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
     )
-    server = uvicorn.Server(config)
+    config.load()  # imports the protocol and lifespan modules now, not while serving
+    return uvicorn.Server(config)
 
+
+def _serve(server, sock: socket.socket, app: GatewayApp, reload, files: Sequence[Path], out, err) -> None:
     async def main() -> None:
         watcher = asyncio.create_task(_watch(app, reload, files, out, err)) if reload is not None else None
         try:
