@@ -19,7 +19,9 @@ def _dispatch_tables():
     yield "cfn --cfn-style body", BODY_HANDLERS, TARGETS["cfn"].unsupported
 
 
-@pytest.mark.parametrize("name,handlers,unsupported", list(_dispatch_tables()), ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize(
+    "name,handlers,unsupported", list(_dispatch_tables()), ids=lambda x: x if isinstance(x, str) else ""
+)
 def test_every_node_type_is_handled_or_reported(name, handlers, unsupported):
     missing = [t.__name__ for t in gw.NODE_TYPES if t not in handlers and t not in unsupported]
     assert missing == [], f"{name} does not handle {missing}"
@@ -31,7 +33,9 @@ def test_every_node_type_is_handled_or_reported(name, handlers, unsupported):
 def test_node_types_list_every_gateway_dataclass():
     import dataclasses
 
-    classes = {v for v in vars(gw).values() if isinstance(v, type) and dataclasses.is_dataclass(v) and v is not gw.Gateway}
+    classes = {
+        v for v in vars(gw).values() if isinstance(v, type) and dataclasses.is_dataclass(v) and v is not gw.Gateway
+    }
     assert classes == set(gw.NODE_TYPES)
 
 
@@ -53,11 +57,10 @@ def test_cli_choices_mirror_the_registries():
 
 def test_explicit_style_dispatches_on_every_node_it_is_given():
     # the dispatch tables are used, not bypassed: a node type removed from the table fails
-    from apigwc.pipeline import compile_file
-    from apigwc.targets.cfn import build_template
-    from apigwc.targets import EmitOptions
     from apigwc.diagnostics import Diagnostics
-
+    from apigwc.pipeline import compile_file
+    from apigwc.targets import EmitOptions
+    from apigwc.targets.cfn import build_template
     from conftest import SPECS
 
     saved = EXPLICIT_HANDLERS.pop(gw.Authorizer)

@@ -90,14 +90,26 @@ def _looks_like_openapi(path: Path) -> bool:
 
 @app.command()
 def lint(
-    specs: List[Path] = typer.Argument(None, help="OpenAPI files (YAML or JSON), or folders to search.", show_default=False),
+    specs: List[Path] = typer.Argument(
+        None, help="OpenAPI files (YAML or JSON), or folders to search.", show_default=False
+    ),
     format: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Report format."),
-    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above this level (default: error, or fail-on in \\[tool.apigwc])."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these codes, code prefixes (AGW2) or names."),
+    fail_on: Optional[Level] = typer.Option(
+        None,
+        "--fail-on",
+        help="Exit 1 on findings at or above this level (default: error, or fail-on in \\[tool.apigwc]).",
+    ),
+    select: Optional[List[str]] = typer.Option(
+        None, "--select", help="Only these codes, code prefixes (AGW2) or names."
+    ),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these codes, prefixes or names."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
-    explain: Optional[str] = typer.Option(None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
+    explain: Optional[str] = typer.Option(
+        None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"
+    ),
     skip_non_openapi: bool = typer.Option(
         False, "--skip-non-openapi", help="Silently skip files without an 'openapi' or 'swagger' key (for pre-commit)."
     ),
@@ -195,8 +207,8 @@ def rules(
 
       apigwc rules --format markdown > docs/rules.md
     """
-    from .rules import all_codes
     from .ruledocs import render_rules
+    from .rules import all_codes
 
     typer.echo(render_rules(all_codes(), format.value), nl=False)
 
@@ -263,6 +275,8 @@ def vtl_render(
         raise typer.Exit(1)
     sys.stdout.buffer.write(result.body.encode("utf-8"))
     sys.stdout.flush()
+
+
 # ----------------------------------------------------------------------------------------
 # build and emit
 
@@ -357,7 +371,10 @@ def _emit_options(fmt: str, cfn_style: str, lambda_params: bool, bundle_base_dir
     from .targets import CfnStyle, EmitOptions, OutputFormat
 
     return EmitOptions(
-        format=OutputFormat(fmt), cfn_style=CfnStyle(cfn_style), lambda_params=lambda_params, bundle_base_dir=bundle_base_dir
+        format=OutputFormat(fmt),
+        cfn_style=CfnStyle(cfn_style),
+        lambda_params=lambda_params,
+        bundle_base_dir=bundle_base_dir,
     )
 
 
@@ -372,14 +389,22 @@ def _target_failed(compiled, diagnostics) -> bool:
 def emit(
     spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
     target: TargetName = typer.Option(..., "--target", "-t", help="What to emit."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (--target local: this folder)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write to this file instead of stdout (--target local: this folder)."
+    ),
     format: FileFormat = typer.Option(FileFormat.yaml, "--format", "-f", help="File format."),
     cfn_style: CfnStyleChoice = typer.Option(
-        CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body."
+        CfnStyleChoice.explicit,
+        "--cfn-style",
+        help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body.",
     ),
-    lambda_params: bool = typer.Option(False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."),
+    lambda_params: bool = typer.Option(
+        False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
 ) -> None:
     """Compile a spec to one target: a CloudFormation template, the OpenAPI export, the deploy plan, or the local bundle.
 
@@ -414,7 +439,9 @@ def emit(
 
     base_dir = base_dir_for(spec, output) if folder is not None else "."
     with _progress(f"emitting {target.value}"):
-        artifact, found = emit_target(compiled, target.value, _emit_options(format.value, cfn_style.value, lambda_params, base_dir), cfg)
+        artifact, found = emit_target(
+            compiled, target.value, _emit_options(format.value, cfn_style.value, lambda_params, base_dir), cfg
+        )
     if _target_failed(compiled, found):
         typer.echo("apigwc: nothing was written", err=True)
         raise typer.Exit(1)
@@ -443,7 +470,9 @@ def _check_folder_output(target: str, output: Optional[Path]) -> None:
     if output.exists() and not output.is_dir():
         raise _fail(f"-o '{output}' is a file, not a folder")
     if output.is_dir() and any(output.iterdir()) and not is_bundle(output):
-        raise _fail(f"-o '{output}' is a folder that holds other files; apigwc replaces the whole folder, so give a new one")
+        raise _fail(
+            f"-o '{output}' is a folder that holds other files; apigwc replaces the whole folder, so give a new one"
+        )
 
 
 def _write_folder(folder: Path, files: dict[str, str]) -> None:
@@ -481,11 +510,17 @@ def build(
     out: Path = typer.Option(Path("output"), "--out", help="Write into OUT/<api-name>/."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if OUT is not what a build would write."),
     cfn_style: CfnStyleChoice = typer.Option(
-        CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body."
+        CfnStyleChoice.explicit,
+        "--cfn-style",
+        help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body.",
     ),
-    lambda_params: bool = typer.Option(False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."),
+    lambda_params: bool = typer.Option(
+        False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
 ) -> None:
     """Lint, lower and write every target into OUT/<api-name>/.
 
@@ -509,7 +544,9 @@ def build(
         for p in problems:
             typer.echo(f"apigwc: error: {p}", err=True)
         raise typer.Exit(2)
-    raise typer.Exit(_run_build(files, out, check, _emit_options("yaml", cfn_style.value, lambda_params), config, ref_root))
+    raise typer.Exit(
+        _run_build(files, out, check, _emit_options("yaml", cfn_style.value, lambda_params), config, ref_root)
+    )
 
 
 def _run_build(files: list[Path], out: Path, check: bool, options, config_path, ref_root) -> int:
@@ -569,16 +606,32 @@ class InvokeFormat(str, enum.Enum):
 
 @app.command(no_args_is_help=True)
 def invoke(
-    spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON), or a local bundle folder (output/<api>/local).", show_default=False),
-    path: str = typer.Argument(..., help="The request path, with an optional query string: '/users?count=5'.", show_default=False),
-    method: Optional[str] = typer.Option(None, "--request", "-X", help="The HTTP method (default: GET, or POST with -d)."),
-    stage: Optional[str] = typer.Option(None, "--stage", help="The stage to call (default: the declared stage, or 'local')."),
-    stage_var: Optional[List[str]] = typer.Option(None, "--stage-var", help="Set a stage variable: K=V (repeatable).", metavar="K=V"),
-    header: Optional[List[str]] = typer.Option(None, "--header", "-H", help="A request header: 'Name: value' (repeatable).", metavar="'NAME: VALUE'"),
-    data: Optional[str] = typer.Option(None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"),
+    spec: Path = typer.Argument(
+        ..., help="The OpenAPI file (YAML or JSON), or a local bundle folder (output/<api>/local).", show_default=False
+    ),
+    path: str = typer.Argument(
+        ..., help="The request path, with an optional query string: '/users?count=5'.", show_default=False
+    ),
+    method: Optional[str] = typer.Option(
+        None, "--request", "-X", help="The HTTP method (default: GET, or POST with -d)."
+    ),
+    stage: Optional[str] = typer.Option(
+        None, "--stage", help="The stage to call (default: the declared stage, or 'local')."
+    ),
+    stage_var: Optional[List[str]] = typer.Option(
+        None, "--stage-var", help="Set a stage variable: K=V (repeatable).", metavar="K=V"
+    ),
+    header: Optional[List[str]] = typer.Option(
+        None, "--header", "-H", help="A request header: 'Name: value' (repeatable).", metavar="'NAME: VALUE'"
+    ),
+    data: Optional[str] = typer.Option(
+        None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"
+    ),
     format: InvokeFormat = typer.Option(InvokeFormat.text, "--format", "-f", help="Output format."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
 ) -> None:
     """Run one request through the API without a server; print the response and the execution log.
 
@@ -596,7 +649,9 @@ def invoke(
 
       apigwc invoke api.yaml -X POST /notes -d @note.json -H 'Content-Type: application/json' --stage prod --stage-var env=test
     """
-    raise typer.Exit(_run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root))
+    raise typer.Exit(
+        _run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root)
+    )
 
 
 def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, config_path, ref_root) -> int:
@@ -693,16 +748,38 @@ def _read_data(data: str) -> bytes:
 
 @app.command(no_args_is_help=True)
 def serve(
-    source: Path = typer.Argument(..., help="The OpenAPI file, or a local bundle folder (output/<api>/local).", show_default=False),
+    source: Path = typer.Argument(
+        ..., help="The OpenAPI file, or a local bundle folder (output/<api>/local).", show_default=False
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on."),
     port: int = typer.Option(3000, "--port", "-p", help="The port to listen on (0: any free port)."),
-    stage: Optional[List[str]] = typer.Option(None, "--stage", help="Serve only this stage (repeatable; default: every declared stage, or 'local')."),
-    stage_var: Optional[List[str]] = typer.Option(None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"),
-    lambda_: Optional[List[str]] = typer.Option(None, "--lambda", help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).", metavar="NAME=MODULE:CALLABLE"),
-    watch: bool = typer.Option(False, "--watch", "-w", help="Rebuild when the spec (or a file it $refs) changes; keep the old build while the new one has errors."),
-    log: bool = typer.Option(False, "--log", help="Print each request's execution log (every step, with headers and bodies) after its access-log line."),
+    stage: Optional[List[str]] = typer.Option(
+        None, "--stage", help="Serve only this stage (repeatable; default: every declared stage, or 'local')."
+    ),
+    stage_var: Optional[List[str]] = typer.Option(
+        None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"
+    ),
+    lambda_: Optional[List[str]] = typer.Option(
+        None,
+        "--lambda",
+        help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).",
+        metavar="NAME=MODULE:CALLABLE",
+    ),
+    watch: bool = typer.Option(
+        False,
+        "--watch",
+        "-w",
+        help="Rebuild when the spec (or a file it $refs) changes; keep the old build while the new one has errors.",
+    ),
+    log: bool = typer.Option(
+        False,
+        "--log",
+        help="Print each request's execution log (every step, with headers and bodies) after its access-log line.",
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
 ) -> None:
     """Run the API as a local gateway on 127.0.0.1, the way API Gateway would answer.
 
@@ -722,7 +799,9 @@ def serve(
 
       apigwc serve output/petstore/local
     """
-    raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root))
+    raise typer.Exit(
+        _run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root)
+    )
 
 
 def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, config_path, ref_root) -> int:
@@ -732,7 +811,12 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
         raise _fail(f"cannot read '{source}': no such file or directory")
     if not 0 <= port <= 65535:
         raise _fail(f"--port {port} is not a port number (0-65535)")
-    options = Options(tuple(stages), _pairs(stage_vars, "--stage-var", "K=V"), _pairs(lambdas, "--lambda", "NAME=module:callable"), log)
+    options = Options(
+        tuple(stages),
+        _pairs(stage_vars, "--stage-var", "K=V"),
+        _pairs(lambdas, "--lambda", "NAME=module:callable"),
+        log,
+    )
     for name, target in options.lambdas.items():
         if ":" not in target:
             raise _fail(f"--lambda {name}={target}: the handler must be module:callable, e.g. handlers.pets:handler")
@@ -791,16 +875,31 @@ def deploy(
     spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
     stage: str = typer.Option(..., "--stage", "-s", help="The stage to deploy (declared in x-apigwc.stages)."),
     region: Optional[str] = typer.Option(None, "--region", help="AWS region (default: from the AWS configuration)."),
-    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url", help="Send every call to this endpoint (moto, LocalStack)."),
+    endpoint_url: Optional[str] = typer.Option(
+        None, "--endpoint-url", help="Send every call to this endpoint (moto, LocalStack)."
+    ),
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile to take credentials from."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the calls and change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (required when not on a terminal)."),
-    param: Optional[List[str]] = typer.Option(None, "--param", help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec (repeatable).", metavar="NAME=VALUE"),
-    via: DeployVia = typer.Option(DeployVia.calls, "--via", help="calls: API Gateway calls; cloudformation: a stack, through a change set."),
-    stack_name: Optional[str] = typer.Option(None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>)."),
-    cfn_style: CfnStyleChoice = typer.Option(CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit resources, or RestApi.Body."),
+    param: Optional[List[str]] = typer.Option(
+        None,
+        "--param",
+        help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec (repeatable).",
+        metavar="NAME=VALUE",
+    ),
+    via: DeployVia = typer.Option(
+        DeployVia.calls, "--via", help="calls: API Gateway calls; cloudformation: a stack, through a change set."
+    ),
+    stack_name: Optional[str] = typer.Option(
+        None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>)."
+    ),
+    cfn_style: CfnStyleChoice = typer.Option(
+        CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit resources, or RestApi.Body."
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
 ) -> None:
     """Deploy a spec to API Gateway and converge: a second deploy of the same spec changes nothing.
 

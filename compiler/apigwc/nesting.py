@@ -103,7 +103,11 @@ def too_deep(text: str, limit: int = MAX_NESTING) -> TooDeep | None:
             elif c in "]}" and flow:
                 flow -= 1
                 boundary = False
-            elif (c == "," and flow) or (c == ":" and (flow or _spaced(line, i))) or (c in "-?" and boundary and _spaced(line, i)):
+            elif (
+                (c == "," and flow)
+                or (c == ":" and (flow or _spaced(line, i)))
+                or (c in "-?" and boundary and _spaced(line, i))
+            ):
                 boundary = True  # a separator or an indicator: a value starts next
             elif c in "|>" and boundary and not flow:
                 block_scalar_parent = indent

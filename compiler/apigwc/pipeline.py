@@ -203,7 +203,9 @@ def compile_file(path: Path, display: str | None = None, config: Config | None =
             raise InternalError(f"{result.display}: {describe_internal(exc)}") from exc
 
 
-def emit_target(compiled: CompileResult, target: str, options: "EmitOptions", config: Config | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+def emit_target(
+    compiled: CompileResult, target: str, options: "EmitOptions", config: Config | None = None
+) -> tuple[dict[str, str], list[Diagnostic]]:
     """Run one target over a compiled spec: its artifact and its (located) diagnostics."""
     from .targets import TARGETS
 
@@ -215,7 +217,9 @@ def emit_target(compiled: CompileResult, target: str, options: "EmitOptions", co
     return artifact, finalize(diags, lint.sources, lint.api, config or Config())
 
 
-def build_artifacts(compiled: CompileResult, options: "EmitOptions", config: Config | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+def build_artifacts(
+    compiled: CompileResult, options: "EmitOptions", config: Config | None = None
+) -> tuple[dict[str, str], list[Diagnostic]]:
     """Every build target's files (relative path -> text) and their diagnostics."""
     from .targets import BUILD_TARGETS
 

@@ -18,7 +18,24 @@ from pathlib import Path
 from typing import Any
 
 #: what a node is replaced with
-REPLACEMENTS: tuple[Any, ...] = ("oops", "", 0, -1, 3.5, True, None, [], {}, ["x"], {"x": "y"}, [{}], [None], {"$ref": "#/nope"}, "{x}", "/a/{b}")
+REPLACEMENTS: tuple[Any, ...] = (
+    "oops",
+    "",
+    0,
+    -1,
+    3.5,
+    True,
+    None,
+    [],
+    {},
+    ["x"],
+    {"x": "y"},
+    [{}],
+    [None],
+    {"$ref": "#/nope"},
+    "{x}",
+    "/a/{b}",
+)
 
 
 def nodes(data: Any, path: tuple = ()) -> Iterator[tuple]:
@@ -66,7 +83,30 @@ def mutants(data: Any, rng: random.Random, count: int) -> Iterator[tuple[str, An
 
 def byte_mutants(text: str, rng: random.Random, count: int) -> Iterator[str]:
     """Templates with random bytes inserted, deleted or replaced (VTL directives favoured)."""
-    pieces = ["#", "$", "(", ")", "{", "}", "[", "]", "'", '"', "\\", "#if(", "#end", "#foreach(", "#set(", "$input.json('$')", "..", ",", "\n", "\x00", "\udcff", "é"]
+    pieces = [
+        "#",
+        "$",
+        "(",
+        ")",
+        "{",
+        "}",
+        "[",
+        "]",
+        "'",
+        '"',
+        "\\",
+        "#if(",
+        "#end",
+        "#foreach(",
+        "#set(",
+        "$input.json('$')",
+        "..",
+        ",",
+        "\n",
+        "\x00",
+        "\udcff",
+        "é",
+    ]
     for _ in range(count):
         out = text
         for _ in range(rng.randint(1, 4)):
@@ -75,9 +115,9 @@ def byte_mutants(text: str, rng: random.Random, count: int) -> Iterator[str]:
             if op < 0.4:
                 out = out[:i] + rng.choice(pieces) + out[i:]
             elif op < 0.7:
-                out = out[:i] + out[i + rng.randint(1, 5):]
+                out = out[:i] + out[i + rng.randint(1, 5) :]
             else:
-                out = out[:i] + chr(rng.randint(0, 0x7F)) + out[i + 1:]
+                out = out[:i] + chr(rng.randint(0, 0x7F)) + out[i + 1 :]
         yield out
 
 

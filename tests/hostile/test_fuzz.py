@@ -16,8 +16,9 @@ import time
 import traceback
 from pathlib import Path
 
-from conftest import CORPUS, ROOT, SPECS
 from fuzz import byte_mutants, mutants, spec_files
+
+from conftest import CORPUS, ROOT, SPECS
 
 SEED = 20261206
 #: seconds each fuzz test may spend generating and running cases
@@ -90,10 +91,11 @@ def test_mutants_through_the_cli_exit_0_1_2_or_3_without_traceback(tmp_path: Pat
 
 
 def test_byte_mutations_of_templates_never_crash_the_engine() -> None:
+    from ruamel.yaml import YAML
+
     from apigwc.vtl import render
     from apigwc.vtl.engine import TemplateError
     from apigwc.vtl.variables import Request
-    from ruamel.yaml import YAML
 
     templates = []
     for p in sorted((ROOT / "tests" / "vtl" / "cases").glob("*.yaml")):
@@ -173,7 +175,14 @@ def test_an_internal_error_exits_3_in_every_format(tmp_path: Path) -> None:
     spec.write_text(OOPS.replace("components: oops\n", ""), encoding="utf-8")
 
     def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-c", CRASHING, "apigwc", *args], env=cli_env(), capture_output=True, text=True, timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-c", CRASHING, "apigwc", *args],
+            env=cli_env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
 
     message = f"apigwc: internal error: {spec}: KeyError: 'injected bug' (<string>:5); this is a bug in apigwc (not a finding); please report it with the input file"
     for fmt in ("text", "json", "sarif", "github"):
@@ -189,7 +198,10 @@ def test_an_internal_error_exits_3_in_every_format(tmp_path: Path) -> None:
             assert invocation["exitCode"] == 3
             (note,) = invocation["toolExecutionNotifications"]
             assert note["level"] == "error"
-            assert note["message"]["text"] == "internal error (a bug in apigwc, not a finding): KeyError: 'injected bug' (<string>:5)"
+            assert (
+                note["message"]["text"]
+                == "internal error (a bug in apigwc, not a finding): KeyError: 'injected bug' (<string>:5)"
+            )
         if fmt == "github":
             assert r.stdout.startswith(f"::error file={spec},title=apigwc internal error::internal error")
         if fmt == "json":

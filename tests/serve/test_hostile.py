@@ -24,7 +24,7 @@ import httpx
 from serve_helpers import serve  # noqa: F401 - a fixture
 
 HEAD = 'openapi: 3.0.3\ninfo: {title: T, version: "1"}\n'
-OK_200 = "{\"statusCode\": 200}"
+OK_200 = '{"statusCode": 200}'
 
 
 def mock(template: str, method: str = "get", response: str = '{"ok": true}') -> str:
@@ -51,7 +51,9 @@ def hostile_spec(tmp_path: Path) -> Path:
     routes = {
         "/probe": mock(OK_200),
         # 200 only when the template saw the whole inflated body
-        "/upload": mock('{"statusCode": #if($input.body.length() == 10485760)200#{else}400#end}', "post", '{"size": "10 MB"}'),
+        "/upload": mock(
+            '{"statusCode": #if($input.body.length() == 10485760)200#{else}400#end}', "post", '{"size": "10 MB"}'
+        ),
         "/matches": mock("#set($x = $input.params('q').matches('(a|aa)+c'))" + OK_200),
         "/replace": mock("#set($x = $input.params('q').replaceAll('(a|aa)+c', 'x'))" + OK_200),
         "/split": mock("#set($x = $input.params('q').split('(a|aa)+c'))" + OK_200),
@@ -97,7 +99,9 @@ class Probe:
         return [took for began, took, status in self.calls if began < end and began + took > start and status == 200]
 
 
-def under_attack(s, attack: Callable[[httpx.Client], None], *, attackers: int = 2, seconds: float = 2.0, rounds: int = 4) -> None:
+def under_attack(
+    s, attack: Callable[[httpx.Client], None], *, attackers: int = 2, seconds: float = 2.0, rounds: int = 4
+) -> None:
     """Run ``attack`` in a loop from ``attackers`` threads for ``seconds``, probing meanwhile.
 
     Every probe in flight while the attack was (at least five) answers within 1 s, and
@@ -147,15 +151,30 @@ def test_a_gzip_bomb_is_413_and_never_stalls_the_gateway(serve, tmp_path: Path) 
     bomb = gzip.compress(b"\0" * (20 * 1024 * 1024), 9)  # 20 KB that inflates to 20 MB
     assert len(bomb) < 25_000
     big_bomb = gzip.compress(b"\0" * (1024 * 1024 * 1024), 9)[: 1024 * 1024]  # 1 MB of a 1 GB bomb
-    for body, encoding in ((bomb, "gzip"), (big_bomb, "gzip"), (zlib.compress(b"\0" * (11 * 1024 * 1024), 9), "deflate"), (gzip.compress(b"\0" * 1024 * 1024) * 11, "gzip")):  # 11 members of 1 MB
+    for body, encoding in (
+        (bomb, "gzip"),
+        (big_bomb, "gzip"),
+        (zlib.compress(b"\0" * (11 * 1024 * 1024), 9), "deflate"),
+        (gzip.compress(b"\0" * 1024 * 1024) * 11, "gzip"),
+    ):  # 11 members of 1 MB
         r = s.client.post(url, content=body, headers={"Content-Encoding": encoding, "Content-Type": "application/json"})
-        assert (r.status_code, r.json(), r.headers["x-amzn-ErrorType"]) == (413, {"message": "Request Too Long"}, "RequestTooLargeException")
+        assert (r.status_code, r.json(), r.headers["x-amzn-ErrorType"]) == (
+            413,
+            {"message": "Request Too Long"},
+            "RequestTooLargeException",
+        )
     # exactly the limit inflated reaches the template whole; one byte more is 413
     limit = 10 * 1024 * 1024
     exact = b"x" * limit
-    r = s.client.post(url, content=gzip.compress(exact), headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+    r = s.client.post(
+        url, content=gzip.compress(exact), headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
+    )
     assert (r.status_code, r.json()) == (200, {"size": "10 MB"})
-    r = s.client.post(url, content=gzip.compress(exact + b" "), headers={"Content-Encoding": "gzip", "Content-Type": "application/json"})
+    r = s.client.post(
+        url,
+        content=gzip.compress(exact + b" "),
+        headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+    )
     assert (r.status_code, r.json()) == (413, {"message": "Request Too Long"})
 
     def attack(client: httpx.Client) -> None:
@@ -180,16 +199,28 @@ def test_catastrophic_template_regexes_answer_500_within_the_render_limit(serve,
         "/matches": lambda c: c.get(s.url("local", f"/matches?q={EVIL}")),
         "/replace": lambda c: c.get(s.url("local", f"/replace?q={EVIL}")),
         "/split": lambda c: c.get(s.url("local", f"/split?q={EVIL}")),
-        "/jsonpath": lambda c: c.post(s.url("local", "/jsonpath"), content=body, headers={"Content-Type": "application/json"}),
+        "/jsonpath": lambda c: c.post(
+            s.url("local", "/jsonpath"), content=body, headers={"Content-Type": "application/json"}
+        ),
     }
     for route, call in calls.items():
         started = time.perf_counter()
         r = call(s.client)
         took = time.perf_counter() - started
-        assert (r.status_code, r.json(), r.headers["x-amzn-ErrorType"]) == (500, {"message": "Internal server error"}, "InternalServerErrorException"), route
+        assert (r.status_code, r.json(), r.headers["x-amzn-ErrorType"]) == (
+            500,
+            {"message": "Internal server error"},
+            "InternalServerErrorException",
+        ), route
         assert took < 10, f"{route} took {took:.1f} s"  # 2 s render limit; the machine is shared
         # a harmless input is fine
-        ok = s.client.get(s.url("local", f"{route}?q=aac")) if route != "/jsonpath" else s.client.post(s.url("local", route), content='{"items": []}', headers={"Content-Type": "application/json"})
+        ok = (
+            s.client.get(s.url("local", f"{route}?q=aac"))
+            if route != "/jsonpath"
+            else s.client.post(
+                s.url("local", route), content='{"items": []}', headers={"Content-Type": "application/json"}
+            )
+        )
         assert ok.status_code == 200, route
     line = s.wait_for("ran longer than")
     assert "the regular expression '(a|aa)+c' ran longer than" in line and "and was stopped" in line
@@ -257,7 +288,9 @@ def test_slowloris_connections_are_closed(serve, tmp_path: Path) -> None:
         time.sleep(1)
     for sock in sockets + idle:
         sock.close()
-    assert len(closed_at) == len(sockets) + len(idle), f"{len(sockets) + len(idle) - len(closed_at)} connections still open after 20 s"
+    assert len(closed_at) == len(sockets) + len(idle), (
+        f"{len(sockets) + len(idle) - len(closed_at)} connections still open after 20 s"
+    )
     assert max(closed_at.values()) < 12  # HEAD_TIMEOUT is 5 s; a send fails once the peer closed
     # a slow sender that completes its head in time is served
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
@@ -320,7 +353,7 @@ paths:
       responses: {"200": {description: ok}}
 """
 
-AUTHORIZER = '''
+AUTHORIZER = """
 def authorize(event, context):
     arn = event["methodArn"]
     base = arn.split("/", 1)[0]
@@ -332,13 +365,17 @@ def authorize(event, context):
         s["Action"] = "execute-api:Invoke"
     print("methodArn", arn)
     return {"principalId": "p", "policyDocument": {"Version": "2012-10-17", "Statement": statements}}
-'''
+"""
 
 
 def guarded_spec(tmp_path: Path) -> Path:
     (tmp_path / "auth.py").write_text(AUTHORIZER, encoding="utf-8")
-    admin = mock(OK_200, "delete", '{"deleted": true}').replace("    delete:\n", "    delete:\n      security: [{token: [], api_key: []}]\n", 1)
-    items = mock(OK_200, "get", '{"item": "$input.params(\'id\')"}').replace("    get:\n", "    get:\n      security: [{token: []}]\n", 1)
+    admin = mock(OK_200, "delete", '{"deleted": true}').replace(
+        "    delete:\n", "    delete:\n      security: [{token: [], api_key: []}]\n", 1
+    )
+    items = mock(OK_200, "get", '{"item": "$input.params(\'id\')"}').replace(
+        "    get:\n", "    get:\n      security: [{token: []}]\n", 1
+    )
     spec = tmp_path / "guarded.yaml"
     spec.write_text(HEAD + GUARDED % {"admin": admin, "items": items}, encoding="utf-8")
     return spec
@@ -379,11 +416,22 @@ def test_every_spelling_of_a_path_meets_every_guard(serve, tmp_path: Path) -> No
         for verb in ("DELETE", "delete", "Delete"):
             target = "/prod" + spelling
             # the authorizer's policy denies */admin: for every spelling
-            assert raw_request(base, verb, target, {"Authorization": "all-but-admin", **key}) == EXPLICIT_DENY, (verb, spelling)
+            assert raw_request(base, verb, target, {"Authorization": "all-but-admin", **key}) == EXPLICIT_DENY, (
+                verb,
+                spelling,
+            )
             # an authorizer that allows only GET /items/1 does not allow this either
             assert raw_request(base, verb, target, {"Authorization": "item-1", **key}) == NOT_ALLOWED, (verb, spelling)
         # the method-override header is the verb the router and the ARN both use
-        assert raw_request(base, "POST", "/prod" + spelling, {"Authorization": "all-but-admin", "X-HTTP-Method-Override": "DELETE", **key}) == EXPLICIT_DENY
+        assert (
+            raw_request(
+                base,
+                "POST",
+                "/prod" + spelling,
+                {"Authorization": "all-but-admin", "X-HTTP-Method-Override": "DELETE", **key},
+            )
+            == EXPLICIT_DENY
+        )
     arns = {line.split("methodArn ", 1)[1] for line in s.lines + s.errors if "methodArn " in line and "DELETE" in line}
     # the handler prints each methodArn it got: one, for every spelling and verb case
     assert len(arns) == 1 and next(iter(arns)).endswith("/prod/DELETE/admin"), arns
@@ -393,7 +441,9 @@ def test_every_spelling_of_a_path_meets_every_guard(serve, tmp_path: Path) -> No
         assert raw_request(base, "DELETE", "/prod" + spelling, {"Authorization": "item-1"}) == NOT_ALLOWED
     # a policy allowing GET /items/1 allows every spelling of it, and nothing else
     for spelling in ("/items/1", "/items/1/", "/items//1", "/%69tems/%31", "//items/1//"):
-        assert raw_request(base, "GET", "/prod" + spelling, {"Authorization": "item-1"}) == (200, {"item": "1"}), spelling
+        assert raw_request(base, "GET", "/prod" + spelling, {"Authorization": "item-1"}) == (200, {"item": "1"}), (
+            spelling
+        )
     for other in ("/items/2", "/items/1%2F", "/items/11"):
         assert raw_request(base, "GET", "/prod" + other, {"Authorization": "item-1"}) == NOT_ALLOWED, other
     # spellings that are another resource altogether: no route, before any guard
@@ -404,15 +454,30 @@ def test_every_spelling_of_a_path_meets_every_guard(serve, tmp_path: Path) -> No
 def test_the_api_key_check_and_the_router_agree_on_every_spelling(serve, tmp_path: Path) -> None:
     """With an authorizer that allows it, DELETE /admin needs the API key, whatever the spelling."""
     spec = guarded_spec(tmp_path)
-    spec.write_text(spec.read_text().replace('{"Effect": "Deny", "Resource": "*/admin"}', '{"Effect": "Allow", "Resource": "*/admin"}'), encoding="utf-8")
-    (tmp_path / "auth.py").write_text(AUTHORIZER.replace('"Effect": "Deny", "Resource": "*/admin"', '"Effect": "Allow", "Resource": "*/admin"'), encoding="utf-8")
+    spec.write_text(
+        spec.read_text().replace(
+            '{"Effect": "Deny", "Resource": "*/admin"}', '{"Effect": "Allow", "Resource": "*/admin"}'
+        ),
+        encoding="utf-8",
+    )
+    (tmp_path / "auth.py").write_text(
+        AUTHORIZER.replace('"Effect": "Deny", "Resource": "*/admin"', '"Effect": "Allow", "Resource": "*/admin"'),
+        encoding="utf-8",
+    )
     s = serve(spec)
     base = s.url("prod", "/")
     for spelling in ADMIN_SPELLINGS:
         target = "/prod" + spelling
         assert raw_request(base, "DELETE", target, {"Authorization": "all-but-admin"}) == FORBIDDEN, spelling
-        assert raw_request(base, "DELETE", target, {"Authorization": "all-but-admin", "x-api-key": "wrongKey000000000000000000"}) == FORBIDDEN, spelling
-        assert raw_request(base, "DELETE", target, {"Authorization": "all-but-admin", "x-api-key": "appKey0000000000000000001"}) == (200, {"deleted": True}), spelling
+        assert (
+            raw_request(
+                base, "DELETE", target, {"Authorization": "all-but-admin", "x-api-key": "wrongKey000000000000000000"}
+            )
+            == FORBIDDEN
+        ), spelling
+        assert raw_request(
+            base, "DELETE", target, {"Authorization": "all-but-admin", "x-api-key": "appKey0000000000000000001"}
+        ) == (200, {"deleted": True}), spelling
 
 
 def test_any_and_unknown_verbs_as_request_methods_route_nowhere(serve, tmp_path: Path) -> None:
@@ -443,7 +508,10 @@ def test_the_examples_never_leak_a_handlers_stack_trace(serve) -> None:
     assert (r.status_code, r.json()) == (500, {"error": {"type": "INTERNAL", "message": "Internal server error"}})
     # the error the API means to show is still shown
     r = notes.request("POST", "prod", "/notes", headers=headers, json={"title": "spam offer", "body": "x"})
-    assert (r.status_code, r.json()) == (400, {"error": {"type": "INVALID_NOTE", "message": "Invalid note: spam is not allowed"}})
+    assert (r.status_code, r.json()) == (
+        400,
+        {"error": {"type": "INVALID_NOTE", "message": "Invalid note: spam is not allowed"}},
+    )
     pets = serve(SPECS / "petstore-lambda.yaml")
     stage = next(iter(pets.stages))
     key = {"x-api-key": "localPartnerKey0123456789", "Content-Type": "application/json"}
@@ -559,6 +627,7 @@ def test_a_body_trickled_past_the_body_timeout_is_cut_off(tmp_path: Path) -> Non
     import asyncio
 
     import uvicorn
+
     from apigwc.serve.app import GatewayApp
     from apigwc.serve.protocol import GatewayH11Protocol
     from apigwc.serve.server import Options, bind, build, load
@@ -579,7 +648,9 @@ def test_a_body_trickled_past_the_body_timeout_is_cut_off(tmp_path: Path) -> Non
         while not server.started and time.monotonic() < deadline:
             time.sleep(0.05)
         with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
-            slow.sendall(b"POST /local/upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
+            slow.sendall(
+                b"POST /local/upload HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n"
+            )
             started = time.monotonic()
             closed = None
             while time.monotonic() - started < 10:

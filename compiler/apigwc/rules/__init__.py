@@ -22,19 +22,21 @@ from .. import ir
 from ..check import CHECK_CODES
 from ..diagnostics import Code, Diagnostics, Severity
 from ..source import SOURCE_CODES
-from .registry import RULES, Finding, Rule, rule
 
 # Area modules register their rules on import; the list is explicit on purpose.
-from . import references  # noqa: E402,F401
-from . import integrations  # noqa: E402,F401
-from . import templates  # noqa: E402,F401
-from . import auth  # noqa: E402,F401
-from . import responses  # noqa: E402,F401
-from . import stages  # noqa: E402,F401
-from . import paths  # noqa: E402,F401
-from . import limits  # noqa: E402,F401
-from . import security  # noqa: E402,F401
-from . import meta  # noqa: E402,F401
+from . import (
+    auth,  # noqa: E402,F401
+    integrations,  # noqa: E402,F401
+    limits,  # noqa: E402,F401
+    meta,  # noqa: E402,F401
+    paths,  # noqa: E402,F401
+    references,  # noqa: E402,F401
+    responses,  # noqa: E402,F401
+    security,  # noqa: E402,F401
+    stages,  # noqa: E402,F401
+    templates,  # noqa: E402,F401
+)
+from .registry import RULES, Finding, Rule, rule
 
 INTERNAL_ERROR = Code(
     code="AGW000",
@@ -84,7 +86,9 @@ def run_rules(api: ir.Api, diags: Diagnostics, selected: Iterable[str] | None = 
             continue
         try:
             for f in r.check(api):
-                diags.add(r.code, f.message, pointer=f.pointer, at_key=f.at_key, hint=f.hint, value_offset=f.value_offset)
+                diags.add(
+                    r.code, f.message, pointer=f.pointer, at_key=f.at_key, hint=f.hint, value_offset=f.value_offset
+                )
         except Exception as exc:  # a crashing rule must not hide the other findings
             diags.add(
                 INTERNAL_ERROR,

@@ -117,7 +117,9 @@ def normalized_path(raw_path: str) -> str:
     segments; the method ARN given to authorizers is built from this path (docs/serve.md,
     "One path for every guard").
     """
-    return "/" + "/".join(s.replace("%", "%25").replace("/", "%2F") if ("/" in s) else s for s in path_segments(raw_path))
+    return "/" + "/".join(
+        s.replace("%", "%25").replace("/", "%2F") if ("/" in s) else s for s in path_segments(raw_path)
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,7 +15,6 @@ from ..intrinsics import Intrinsic, Value
 from ..vtl import CompiledTemplate, TemplateError, compile_template, overrides_of, render_compiled
 from .gateway_responses import GatewayError, ResponseType
 
-
 #: the largest template `Templates.light` renders inline
 _LIGHT_SIZE = 4096
 #: what makes a template's render time depend on more than its size and one loop
@@ -99,7 +98,9 @@ class Templates:
         if error is not None:
             return _failure(ref, f"failed at line {error.line}, column {error.col}: {error.message}")
         request_override, response_override = overrides_of(variables)
-        return RenderedTemplate(body=output or "", request_override=request_override, response_override=response_override)
+        return RenderedTemplate(
+            body=output or "", request_override=request_override, response_override=response_override
+        )
 
 
 def _failure(ref: TemplateRef, what: str) -> GatewayError:

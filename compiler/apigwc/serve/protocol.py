@@ -75,6 +75,8 @@ class GatewayH11Protocol(H11Protocol):
         self._head_timer = None
         if self.transport.is_closing():
             return
-        waiting_for_head = self.conn.their_state in (h11.IDLE, h11.DONE) and (self.cycle is None or self.cycle.response_complete)
+        waiting_for_head = self.conn.their_state in (h11.IDLE, h11.DONE) and (
+            self.cycle is None or self.cycle.response_complete
+        )
         if waiting_for_head:
             self.transport.close()

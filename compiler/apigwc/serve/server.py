@@ -82,7 +82,10 @@ def compile_for_serving(spec: Path, config=None):
     errors = [d for d in compiled.lint.diagnostics if d.severity is Severity.ERROR]
     texts = {k: v.splitlines() for k, v in compiled.lint.texts.items()}
     details = tuple(format_diagnostic(d, texts.get(d.span.file) if d.span else None, False) for d in errors)
-    return Failure(f"{spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; run 'apigwc lint {spec}' for every finding", details)
+    return Failure(
+        f"{spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; run 'apigwc lint {spec}' for every finding",
+        details,
+    )
 
 
 def load(source: Path, compile_spec: Callable[[Path], object] = compile_for_serving) -> Loaded | Failure:
@@ -125,7 +128,12 @@ def build(loaded: Loaded, options: Options) -> Served | Failure:
         deployment.templates.precompile(gateway)  # at start, not on the first request
         deployments[selection.name] = deployment
     first = next(iter(deployments.values()))
-    unstaged = Deployment(dataclasses.replace(gateway, gateway_responses=()), StageSelection(first.stage_name, None), backends={}, guards=())
+    unstaged = Deployment(
+        dataclasses.replace(gateway, gateway_responses=()),
+        StageSelection(first.stage_name, None),
+        backends={},
+        guards=(),
+    )
     return Served(deployments, local, unstaged)
 
 
@@ -138,7 +146,9 @@ def banner(loaded: Loaded, served: Served, base_url: str) -> str:
     gateway = loaded.gateway
     lines = [f"apigwc serve: {gw_name(gateway)} from {loaded.origin}"]
     if loaded.warnings:
-        lines.append(f"  ({loaded.warnings} lint finding{'s' if loaded.warnings != 1 else ''} below error level; run 'apigwc lint' to see them)")
+        lines.append(
+            f"  ({loaded.warnings} lint finding{'s' if loaded.warnings != 1 else ''} below error level; run 'apigwc lint' to see them)"
+        )
     lines.append("")
     lines.append("Stages:")
     width = max(len(n) for n in served.deployments)
@@ -233,7 +243,9 @@ def access_line(a: Access) -> str:
     if stage is not None and stage.access_log is not None and a.context is not None:
         from ..runtime.gateway_responses import substitute
 
-        line += f"\n         access log {stage.name}: " + substitute(stage.access_log.format, a.context, a.deployment.stage_variables, missing="-")
+        line += f"\n         access log {stage.name}: " + substitute(
+            stage.access_log.format, a.context, a.deployment.stage_variables, missing="-"
+        )
     if a.log:
         line += "\n" + "\n".join(f"         {e.message}" for e in a.log)
     return line
@@ -287,7 +299,11 @@ def run(
     # arrives while it is starting stops the server the same way.  Everything is imported
     # before "Ready." (an import interrupted halfway left the process to die with -2).
     server = _server(app)  # imports uvicorn: done before "Ready.", never interrupted halfway
-    previous = signal.signal(signal.SIGTERM, _stopped_by_sigterm) if threading.current_thread() is threading.main_thread() else None
+    previous = (
+        signal.signal(signal.SIGTERM, _stopped_by_sigterm)
+        if threading.current_thread() is threading.main_thread()
+        else None
+    )
     try:
         if banner is not None:
             out(banner)
@@ -377,7 +393,9 @@ async def _watch(app: GatewayApp, reload, files: Sequence[Path], out, err) -> No
         except Exception as exc:  # noqa: BLE001 - a bug in a rebuild must not end the watch (nor print a traceback)
             from ..pipeline import describe_internal
 
-            err(f"apigwc serve: {changed} changed, but the rebuild hit an internal error (a bug in apigwc): {describe_internal(exc)}; still serving the previous build")
+            err(
+                f"apigwc serve: {changed} changed, but the rebuild hit an internal error (a bug in apigwc): {describe_internal(exc)}; still serving the previous build"
+            )
             continue
         if isinstance(result, Failure):
             err(f"apigwc serve: {changed} changed, but the new build has errors; still serving the previous build")
