@@ -14,7 +14,7 @@ from apigwc.pipeline import compile_file, emit_target
 from apigwc.targets import CfnStyle, EmitOptions, OutputFormat
 from apigwc.targets.base import serialize
 from apigwc.targets.cfn import build_template
-from conftest import ROOT, SPECS, corpus_files
+from support import ROOT, SPECS, corpus_files
 
 EXAMPLES = sorted(SPECS.glob("*.yaml"))
 STYLES = [CfnStyle.explicit, CfnStyle.body]

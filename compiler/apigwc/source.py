@@ -755,9 +755,6 @@ class Document:
                 return Span(self.display, line, col, line, col + 1)
         return self.locator.span(self.display, tokens, at_key)
 
-    def start_span(self) -> Span:
-        return Span(self.display, 1, 1, 1, 1)
-
 
 def read_text(path: Path, display: str, diags: Diagnostics) -> str | None:
     """Read and decode a file as UTF-8; report decoding problems.  OSError propagates."""

@@ -95,7 +95,7 @@ def test_byte_mutations_of_templates_never_crash_the_engine() -> None:
 
     from apigwc.vtl import render
     from apigwc.vtl.engine import TemplateError
-    from apigwc.vtl.variables import Request
+    from apigwc.vtl.variables import TemplateRequest
 
     templates = []
     for p in sorted((ROOT / "tests" / "vtl" / "cases").glob("*.yaml")):
@@ -103,7 +103,7 @@ def test_byte_mutations_of_templates_never_crash_the_engine() -> None:
             if isinstance(case.get("template"), str):
                 templates.append(case["template"])
     assert len(templates) >= 100
-    request = Request(body='{"a": [1, {"b": "x"}], "s": "aaaa"}', query={"q": ("v",)}, headers={"h": ("x",)})
+    request = TemplateRequest(body='{"a": [1, {"b": "x"}], "s": "aaaa"}', query={"q": ("v",)}, headers={"h": ("x",)})
     rng = random.Random(SEED + 2)
     end = time.monotonic() + BUDGET
     rendered = 0

@@ -9,7 +9,9 @@ import pytest
 
 from apigwc import gateway as gw
 from apigwc.intrinsics import Intrinsic
-from apigwc.lower import allocate_ids, camel, lambda_function, lower_api, path_words, source_path
+from apigwc.logical_ids import allocate_ids, path_words
+from apigwc.logical_ids import pascal as camel
+from apigwc.lower import lambda_function, lower_api, source_path
 from apigwc.pipeline import compile_file
 
 HEAD = """\
@@ -692,7 +694,7 @@ def test_local_settings_carried(tmp_path, path):
     )
 
 
-from conftest import corpus_files  # noqa: E402
+from support import corpus_files  # noqa: E402
 
 
 @pytest.mark.parametrize("spec", corpus_files("real"), ids=lambda p: f"{p.parent.name}/{p.name}")

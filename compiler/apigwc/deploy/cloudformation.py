@@ -23,10 +23,9 @@ from typing import Any, Callable
 
 from .. import gateway as gw
 from ..diagnostics import Diagnostics, Severity
-from ..output import output_name
+from ..planner.desired import API_TAG
 from ..targets.base import EmitOptions, serialize
-from .create import API_TAG
-from .execute import Caller, DeployError, NoPacing, RetryPolicy
+from .executor import Caller, DeployError, NoPacing, RetryPolicy
 from .run import DeployOptions
 
 MAX_INLINE_TEMPLATE = 51_200
@@ -95,7 +94,7 @@ class StackDeploy:
                 "and this route does not upload to S3: use 'apigwc emit --target cfn' and 'aws cloudformation deploy --s3-bucket BUCKET'",
                 usage=True,
             )
-        self.slug = output_name(gateway)
+        self.slug = gateway.slug
         self.stack = stack_name or f"apigwc-{self.slug}"
         self.stage = options.stage
         stage_ids = {s.name: s.id for s in gateway.stages}

@@ -16,7 +16,7 @@ botocore's own retries are off (`aws.client_config`), so every retry is this mod
 and shows in the progress.
 
 `Executor` runs a plan with a `Caller`, collecting outputs into the variables later
-calls read.  `DisplayExecutor` is the dry run: it resolves what it can and calls nothing.
+calls read.  The dry run is `apigwc.deploy.run.render_plan`: it calls nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol
 
-from .plan import ApiCall, Plan, Unresolved, call_line, partial, resolve
+from ..planner.calls import ApiCall, Plan, Unresolved, resolve
 
 
 class DeployError(Exception):
@@ -295,31 +295,6 @@ def function_region(name: Any) -> str | None:
     """Lambda calls go to the function's region when FunctionName is a full ARN."""
     parts = name.split(":") if isinstance(name, str) else []
     return parts[3] if len(parts) > 4 and parts[0] == "arn" and parts[3] else None
-
-
-class DisplayExecutor:
-    """The dry run: lists the calls with every value it can resolve; calls nothing."""
-
-    def __init__(self, variables: Mapping[str, str]) -> None:
-        self.variables = dict(variables)
-
-    def lines(self, plan: Plan) -> list[str]:
-        width = len(str(len(plan)))
-        return [f"{i:>{width}}. {call_line(c)}" for i, c in enumerate(plan, 1)]
-
-    def resolved(self, plan: Plan) -> list[dict]:
-        """The calls with known variables filled in (unknown ones stay ``{"$ref": ...}``)."""
-        from .plan import to_data
-
-        return [
-            {
-                "service": c.service,
-                "operation": c.operation,
-                "target": c.target,
-                "params": to_data(partial(dict(c.params), self.variables)),
-            }
-            for c in plan
-        ]
 
 
 # ----------------------------------------------------------------------------------------
