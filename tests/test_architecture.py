@@ -27,6 +27,8 @@ from architecture import Layer, cycles, import_graph, layer_of, violations
 PACKAGE = Path(__file__).resolve().parents[1] / "compiler" / "apigwc"
 
 #: Leaves with no import of the package (the package's __init__ only gives the version).
+#: bounded_regex (Java patterns matched within a deadline) is below both of its users, the
+#: template engine and the runtime's selection patterns and identity validation.
 FOUNDATION = (
     "apigwc.diagnostics",
     "apigwc.intrinsics",
@@ -34,12 +36,14 @@ FOUNDATION = (
     "apigwc.pathtemplate",
     "apigwc.java_regex",
     "apigwc.extras",
+    "apigwc.bounded_regex",
 )
 
 LAYERS: list[list[Layer]] = [
     [Layer("foundation", FOUNDATION, modules=("apigwc",))],
     [Layer("template engine", ("apigwc.vtl",))],
-    [Layer("source", ("apigwc.source", "apigwc.config"))],
+    # nesting: the depth pre-scan the loader runs before the C YAML parser sees the text
+    [Layer("source", ("apigwc.source", "apigwc.nesting", "apigwc.config"))],
     [Layer("check", ("apigwc.check",))],
     [Layer("build", ("apigwc.ir", "apigwc.build"))],
     [Layer("rules", ("apigwc.rules", "apigwc.ruledocs"))],

@@ -568,6 +568,16 @@ def test_a_missing_lambda_function_is_reported_and_the_rest_deploys(aws, run_cli
     ) in r.stderr
     assert "Deployed PetStore to stage prod" in r.stdout
     assert not any(s == "lambda" for s, _, _ in aws.mutating())
+    # again: nothing to change, so "up to date" and exit 0; the warning stays
+    aws.clear()
+    again = deploy_cli(run_cli, aws, SPECS / "petstore-lambda.yaml", "prod", "--yes")
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("PetStore is up to date on stage prod: no change made\n")
+    assert (
+        "apigwc: warning: Lambda function 'arn:aws:lambda:us-east-1:123456789012:function:PetsFunction' does not exist"
+        in again.stderr
+    )
+    assert aws.mutating() == []
 
 
 STACKED = (ROOT / "tests" / "rules" / "AGW920" / "bad.yaml").read_text(encoding="utf-8")

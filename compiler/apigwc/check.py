@@ -914,8 +914,9 @@ def _check_extensions(sources: Sources, version: SpecVersion, diags: Diagnostics
                 if isinstance(op, dict):
                     site(op, join(item_ptr, method), OPERATION_EXTENSIONS, "an operation")
     schemes_ptr = "/securityDefinitions" if version.is_v2 else "/components/securitySchemes"
+    holder = data if version.is_v2 else data.get("components")
     schemes = (
-        data.get("securityDefinitions") if version.is_v2 else (data.get("components") or {}).get("securitySchemes")
+        holder.get("securityDefinitions" if version.is_v2 else "securitySchemes") if isinstance(holder, dict) else None
     )
     if isinstance(schemes, dict):
         for name, scheme in schemes.items():

@@ -244,6 +244,7 @@ def lint(
 
       apigwc lint --explain AGW201
     """
+    from .pipeline import REPORT_BUG
     from .policy import LintRequest, run_lint
 
     if explain is not None:
@@ -273,6 +274,8 @@ def lint(
     sys.stdout.write(outcome.report)
     for problem in outcome.problems:
         typer.echo(f"apigwc: error: {problem}", err=True)
+    for internal in outcome.internal_errors:
+        typer.echo(f"apigwc: internal error: {internal}; {REPORT_BUG}", err=True)
     raise typer.Exit(outcome.exit_code)
 
 
@@ -1024,7 +1027,9 @@ def _run_deploy(compiled, options, dry_run: bool, yes: bool) -> int:
         return _deploy_failed(exc)
     _deploy_notes(outcome)
     sys.stdout.write(render_result(outcome))
-    return 1 if outcome.missing_functions else 0
+    # a missing function fails the deploy that changed something; a deploy that says
+    # "up to date" changed nothing and exits 0 (the warning is printed either way)
+    return 1 if outcome.missing_functions and outcome.mutating else 0
 
 
 def _deploy_notes(outcome) -> None:
@@ -1072,8 +1077,20 @@ def _run_cfn_deploy(compiled, options, dry_run: bool, yes: bool, stack_name, cfn
 
 
 def main() -> None:
-    """Console-script entry point (and ``python -m apigwc``: the same name, so completion scripts match)."""
-    app(prog_name="apigwc")
+    """Console-script entry point (and ``python -m apigwc``: the same name, so completion scripts match).
+
+    An exception that escapes a command is a bug in apigwc: one line, exit 3, no traceback.
+    """
+    from .pipeline import EXIT_INTERNAL, REPORT_BUG, InternalError, describe_internal
+
+    try:
+        app(prog_name="apigwc")
+    except InternalError as exc:
+        typer.echo(f"apigwc: internal error: {exc}; {REPORT_BUG}", err=True)
+        sys.exit(EXIT_INTERNAL)
+    except Exception as exc:  # noqa: BLE001 - the last boundary: never a traceback
+        typer.echo(f"apigwc: internal error: {describe_internal(exc)}; {REPORT_BUG}", err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":  # pragma: no cover

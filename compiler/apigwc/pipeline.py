@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import threading
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -71,6 +72,8 @@ class LintResult:
     sources: Sources | None = None
     version: SpecVersion | None = None
     texts: dict[str, str] = field(default_factory=dict)
+    #: apigwc itself failed on this file (a bug, not a finding): what it raised, and where
+    internal_error: str | None = None
 
     def failing(self, threshold: Severity) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity >= threshold]
@@ -94,12 +97,38 @@ def _selected_rules(config: Config) -> list[str] | None:
     ]
 
 
+class InternalError(Exception):
+    """apigwc raised where it should have reported (a bug): exit code 3, never a finding."""
+
+
+#: exit code of an internal error: a bug in apigwc, distinct from findings (1) and usage/I/O errors (2)
+EXIT_INTERNAL = 3
+#: what follows every internal-error line on stderr
+REPORT_BUG = "this is a bug in apigwc (not a finding); please report it with the input file"
+
+
+def describe_internal(exc: BaseException) -> str:
+    """``AttributeError: 'str' object has no attribute 'get' (check.py:893)``: what and where, no traceback."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" ({Path(frames[-1].filename).name}:{frames[-1].lineno})" if frames else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
 def lint_file(
     path: Path, display: str | None = None, config: Config | None = None, raw: bytes | None = None
 ) -> LintResult:
-    """Lint one spec file (``raw``: its bytes, e.g. standard input).  Raises OSError if it cannot be read (exit 2)."""
+    """Lint one spec file (``raw``: its bytes, e.g. standard input).  Raises OSError if it cannot be read (exit 2).
+
+    Any other exception is a bug in apigwc: the result carries it as ``internal_error``
+    (reported apart from findings, exit code 3) instead of letting it escape.
+    """
     with gc_paused():
-        return _lint_file(path, display, config, raw)
+        try:
+            return _lint_file(path, display, config, raw)
+        except OSError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the boundary between a bug and the user
+            return LintResult(display=display or str(path), diagnostics=[], internal_error=describe_internal(exc))
 
 
 def _lint_file(path: Path, display: str | None, config: Config | None, raw: bytes | None = None) -> LintResult:
@@ -171,11 +200,16 @@ def compile_file(path: Path, display: str | None = None, config: Config | None =
     """
     with gc_paused():
         result = lint_file(path, display, config)
+        if result.internal_error is not None:
+            raise InternalError(f"{result.display}: {result.internal_error}")
         if result.api is None or result.has_errors:
             return CompileResult(result)
         from .lower import lower_api
 
-        return CompileResult(result, lower_api(result.api))
+        try:
+            return CompileResult(result, lower_api(result.api))
+        except Exception as exc:  # noqa: BLE001 - a bug in lowering
+            raise InternalError(f"{result.display}: {describe_internal(exc)}") from exc
 
 
 def emit_target(

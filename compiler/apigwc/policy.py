@@ -171,6 +171,8 @@ class LintOutcome:
     report: str
     problems: tuple[str, ...]
     exit_code: int
+    #: bugs in apigwc met on a file (``FILE: Type: message (module.py:line)``): exit code 3
+    internal_errors: tuple[str, ...] = ()
 
 
 def _lint_targets(request: LintRequest) -> tuple[list[Path], list[str]]:
@@ -191,13 +193,14 @@ def _lint_targets(request: LintRequest) -> tuple[list[Path], list[str]]:
 def run_lint(request: LintRequest, stdin=None) -> LintOutcome:
     """Lint every requested spec, each with its own config; one report, however the run went.
 
-    A path that cannot be read, or a malformed config, is a problem (exit 2); the report
-    still covers what was linted, and says (SARIF ``invocations``) that the run failed.
+    A path that cannot be read, or a malformed config, is a problem (exit 2); a bug in
+    apigwc on a file is an internal error (exit 3).  Either way the report still covers
+    what was linted, and says (SARIF ``invocations``) that the run failed.
     When nothing could be linted, the text formats print nothing on stdout: the error is
     the whole message.
     """
     from .codes import all_codes
-    from .pipeline import lint_file
+    from .pipeline import EXIT_INTERNAL, lint_file
     from .report import REPORTERS, Run
 
     files, problems = _lint_targets(request)
@@ -229,13 +232,17 @@ def run_lint(request: LintRequest, stdin=None) -> LintOutcome:
             continue
         results.append(result)
         failing = failing or bool(result.failing(cfg.fail_on))
-    exit_code = 2 if problems else (1 if failing else 0)
+    # a bug in apigwc on a file is reported the way any failed run is (Run.errors: SARIF
+    # invocations with executionSuccessful false), with its own exit code
+    internal = tuple(f"{r.display}: {r.internal_error}" for r in results if r.internal_error is not None)
+    exit_code = EXIT_INTERNAL if internal else 2 if problems else (1 if failing else 0)
     if request.for_pre_commit and not jobs and not problems:
         return LintOutcome("", (), 0)  # only files that are not OpenAPI and that no spec $refs
     if not results and request.format in ("text", "github", "json") and problems:
         return LintOutcome("", tuple(problems), exit_code)
-    run = Run(errors=tuple(problems), exit_code=exit_code)
-    return LintOutcome(REPORTERS[request.format](results, codes, run), tuple(problems), exit_code)
+    errors = tuple(problems) + tuple(f"internal error (a bug in apigwc, not a finding): {e}" for e in internal)
+    run = Run(errors=errors, exit_code=exit_code)
+    return LintOutcome(REPORTERS[request.format](results, codes, run), tuple(problems), exit_code, internal)
 
 
 def find_config_safe(folder: Path, problems: list[str]) -> Path | None | bool:

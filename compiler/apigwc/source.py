@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from .diagnostics import Code, Diagnostics, Severity, Span
+from .nesting import MAX_NESTING, too_deep
 
 # --------------------------------------------------------------------------------------
 # Codes emitted by this stage
@@ -794,6 +795,15 @@ def parse_document(path: Path, display: str, text: str, diags: Diagnostics) -> D
     """Parse text into a `Document`; on failure report and return None."""
     if not text.strip():
         diags.add(EMPTY_DOCUMENT, "the file is empty", span=Span(display, 1, 1, 1, 1))
+        return None
+    deep = too_deep(text)
+    if deep is not None:  # before any parser: the C composer would overflow the C stack (apigwc.nesting)
+        diags.add(
+            SYNTAX_ERROR,
+            f"the document nests more than {MAX_NESTING} levels deep here; apigwc does not read deeper documents",
+            span=Span(display, deep.line, deep.col, deep.line, deep.col + 1),
+            hint="real OpenAPI documents nest a few dozen levels; use $ref for deep structures",
+        )
         return None
     if _looks_like_json(path, text):
         doc = _parse_json(path, display, text, diags, strict=path.suffix.lower() == ".json")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -243,6 +244,23 @@ def test_the_validation_expression_must_match_the_whole_token(tmp_path: Path) ->
         assert run(deployment, "GET", "/a", [("Authorization", token)]).response.status == 401
     assert len(authorizer_cases.EVENTS) == before
     assert run(deployment, "GET", "/a", [("Authorization", "Bearer allow")]).response.status == 200
+
+
+def test_a_catastrophic_validation_expression_refuses_the_token_in_bounded_time(tmp_path: Path) -> None:
+    """The client's token against ``(a|aa)+c``: 401 within the regex budget, the authorizer not called."""
+    deployment = deploy(tmp_path, mock("/a", "[{tok: []}]"), schemes(ttl=0, expression="(a|aa)+c"))
+    before = len(authorizer_cases.EVENTS)
+    started = time.perf_counter()
+    execution = run(deployment, "GET", "/a", [("Authorization", "a" * 40)])
+    assert execution.response.status == 401
+    assert time.perf_counter() - started < 10  # DEFAULT_SECONDS is 1; the machine is shared
+    assert any(
+        "identityValidationExpression (a|aa)+c: the regular expression '(a|aa)+c' ran longer than" in line
+        for line in log(execution)
+    )
+    assert len(authorizer_cases.EVENTS) == before
+    run(deployment, "GET", "/a", [("Authorization", "aac")])  # matches: the authorizer is called
+    assert len(authorizer_cases.EVENTS) == before + 1
 
 
 @pytest.mark.parametrize(

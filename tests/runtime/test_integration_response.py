@@ -319,3 +319,19 @@ paths:
         "Integration response selected: default -> 200, because no selection pattern matches the Lambda errorMessage 'Something else': the default response"
         in messages(result, "integration-response")
     )
+
+
+def test_a_catastrophic_selection_pattern_is_skipped_in_bounded_time() -> None:
+    """A Lambda errorMessage (which may echo the client) against ``(a|aa)+c``: stopped, logged, default."""
+    import time
+
+    started = time.perf_counter()
+    found = select(
+        integration([("(a|aa)+c", "400"), (None, "200")], lambda_custom=True),
+        EndpointResponse(status=200, error_message="a" * 40),
+    )
+    assert time.perf_counter() - started < 10  # DEFAULT_SECONDS is 1; the machine is shared
+    assert found.response is not None and found.response.status_code == "200"
+    assert (
+        "patterns apigwc cannot evaluate: (a|aa)+c (the regular expression '(a|aa)+c' ran longer than" in found.reason
+    )

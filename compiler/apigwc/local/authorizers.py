@@ -28,6 +28,7 @@ AUTHORIZER).
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
 import re
@@ -37,10 +38,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import gateway as gw
+from ..bounded_regex import RegexTimeout, matches
 from ..intrinsics import Intrinsic, fill_variables
-from ..java_regex import JavaRegexError, Unsupported, matches
+from ..java_regex import JavaRegexError, Unsupported
 from ..runtime.context import LOCAL_AWS_VARIABLES, LOCAL_PARTITION, LOCAL_REGION
 from ..runtime.errors import GatewayError, ResponseType
+from ..runtime.http import normalized_path
 from ..runtime.log import Step
 from ..runtime.parameters import evaluate
 from . import jwt
@@ -108,11 +111,14 @@ class _Pool:
 def method_arn(ex: "Exchange") -> str:
     """``arn:aws:execute-api:{region}:{account}:{api}/{stage}/{VERB}/{path}`` of the request.
 
-    The path is the request path without the stage and the leading slash
-    (``pets/1`` for ``/pets/{id}``) [Obs: authorizer events carry the called path].
+    The path is the called path without the stage and the leading slash (``pets/1`` for
+    ``/pets/{id}``) [Obs: authorizer events carry the called path], in the router's
+    normalized form (`normalized_path`: ``/admin/``, ``/admin//`` and ``/%61dmin`` are
+    ``admin``), so a policy judges the resource the request is routed to [Inf].  The verb
+    is the one the router used (``X-HTTP-Method-Override`` applied, upper-cased).
     """
     c = ex.context
-    path = ex.request.path.lstrip("/")
+    path = normalized_path(ex.request.path).lstrip("/")
     return f"arn:{LOCAL_PARTITION}:execute-api:{LOCAL_REGION}:{c.get('accountId')}:{c.get('apiId')}/{c.get('stage')}/{ex.verb}/{path}"
 
 
@@ -181,7 +187,13 @@ class Authorizers:
             expression = authorizer.identity_validation_expression
             if expression:
                 try:
-                    valid = matches(expression, token)
+                    # the client's token: matched in a worker thread, within a time bound
+                    valid = await asyncio.to_thread(matches, expression, token)
+                except RegexTimeout as exc:
+                    ex.note(
+                        Step.AUTHORIZATION, f"identityValidationExpression {expression}: {exc}; the token is refused"
+                    )
+                    valid = False
                 except Unsupported as exc:
                     ex.note(
                         Step.AUTHORIZATION,

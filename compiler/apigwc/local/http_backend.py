@@ -22,6 +22,13 @@ are returned, not followed.  docs/local-usage-http.md lists the choices; in shor
   absolute http(s), or a host that does not resolve -> 500 API_CONFIGURATION_ERROR
   (``Invalid endpoint address`` [Obs]); a TLS failure -> 500 (``General SSLEngine
   problem`` [Obs]); a refused or broken connection -> 504 INTEGRATION_FAILURE [Inf].
+* **Connections**: at most `MAX_CALLS_PER_UPSTREAM` calls to one upstream (scheme, host,
+  port) are in flight at a time; more wait for a free one.  That wait is the gateway's
+  queue, not the integration's time: ``timeoutInMillis`` starts when the call gets its
+  turn [Doc: the timeout is the integration's; Inf: API Gateway pools its connections].
+  A connection per request in a burst of a thousand made a small upstream's listen
+  backlog overflow, and the kernel's SYN retransmission waits (1 s, 3 s...) were
+  counted as 504s against a healthy upstream;
 * ``connectionType: VPC_LINK`` calls the URI directly (the VPC link is not emulated, and
   the log says so); ``tlsConfig.insecureSkipVerification`` is honoured.
 """
@@ -43,7 +50,7 @@ from ..runtime.endpoint import EndpointRequest, EndpointResponse
 from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.http import HOP_BY_HOP, Headers
 from ..runtime.log import Step
-from .http_transport import PooledTransport
+from .http_transport import GIVEN_CONNECTION, PooledTransport
 
 if TYPE_CHECKING:
     from ..runtime.exchange import Exchange
@@ -158,6 +165,12 @@ def _trusted() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+#: calls in flight to one upstream at a time (module docstring, "Connections")
+MAX_CALLS_PER_UPSTREAM = 32
+#: new connections being opened to one upstream at a time
+MAX_CONNECTS_PER_UPSTREAM = 4
+
+
 class HttpBackend:
     """The backend of HTTP and HTTP_PROXY integrations (one per server; share it between deployments).
 
@@ -166,7 +179,7 @@ class HttpBackend:
     `aclose`.  A given client is never closed here.
     """
 
-    __slots__ = ("_client", "_own", "_insecure")
+    __slots__ = ("_client", "_own", "_insecure", "_turns", "_connects", "_transports")
 
     def __init__(self, *, client: "httpx.AsyncClient | None" = None) -> None:
         self._client = client
@@ -174,6 +187,36 @@ class HttpBackend:
         self._own: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
         #: clients made here for tlsConfig.insecureSkipVerification
         self._insecure: dict[asyncio.AbstractEventLoop, httpx.AsyncClient] = {}
+        #: (event loop, scheme, host, port) -> the turns of calls to that upstream, and of connects
+        self._turns: dict[tuple, asyncio.Semaphore] = {}
+        self._connects: dict[tuple, asyncio.Semaphore] = {}
+        #: the transports of the clients made here
+        self._transports: dict[httpx.AsyncClient, PooledTransport] = {}
+
+    def _turn(self, url: str) -> tuple[asyncio.Semaphore, asyncio.Semaphore]:
+        """The turns of calls to ``url``'s upstream, and of connects to it."""
+        parsed = httpx.URL(url)
+        key = (asyncio.get_running_loop(), parsed.scheme, parsed.host, parsed.port)
+        turn = self._turns.get(key)
+        if turn is None:
+            for old in [k for k in self._turns if k[0].is_closed()]:
+                del self._turns[old]
+                self._connects.pop(old, None)
+            turn = self._turns[key] = asyncio.Semaphore(MAX_CALLS_PER_UPSTREAM)
+            self._connects[key] = asyncio.Semaphore(MAX_CONNECTS_PER_UPSTREAM)
+        return turn, self._connects[key]
+
+    async def _opened(self, client: httpx.AsyncClient, url: str, connects: asyncio.Semaphore):
+        """A connection opened before the call's clock starts, when the pool has none ready (else None)."""
+        transport = self._transports.get(client)
+        parsed = httpx.URL(url)
+        if transport is None or transport.has_idle(parsed):
+            return None
+        async with connects:
+            try:
+                return await transport.open(parsed)
+            except httpx.HTTPError:
+                return None  # the call connects itself, on its own clock, and reports what fails
 
     def _client_for(self, insecure: bool) -> httpx.AsyncClient:
         if self._client is not None and not insecure:
@@ -188,6 +231,7 @@ class HttpBackend:
             client = pool[loop] = httpx.AsyncClient(
                 transport=transport, follow_redirects=False, trust_env=False, timeout=None
             )
+            self._transports[client] = transport
         return client
 
     async def aclose(self) -> None:
@@ -196,6 +240,7 @@ class HttpBackend:
         for pool in (self._own, self._insecure):
             client = pool.pop(loop, None)
             if client is not None:
+                self._transports.pop(client, None)
                 await client.aclose()
 
     async def invoke(self, request: EndpointRequest, ex: "Exchange") -> EndpointResponse | GatewayError:
@@ -217,6 +262,19 @@ class HttpBackend:
         headers = forward_headers(request.headers)
         sent = {name.lower() for name, _ in headers}
         client = self._client_for(insecure)
+        try:
+            turn, connects = self._turn(url)
+        except (httpx.InvalidURL, TypeError, ValueError) as exc:
+            return GatewayError(type=ResponseType.API_CONFIGURATION_ERROR, log=f"{INVALID_ENDPOINT}: {url} ({exc})")
+        # waiting for a turn, and for the pool to open a connection a few at a time, is
+        # the gateway's queue: timeoutInMillis starts after it
+        async with turn:
+            connection = await self._opened(client, url, connects)
+            return await self._call(client, request, ex, url, headers, sent, integration, connection)
+
+    async def _call(
+        self, client, request: EndpointRequest, ex: "Exchange", url: str, headers, sent, integration, connection
+    ) -> EndpointResponse | GatewayError:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(request.timeout_seconds):
@@ -226,6 +284,7 @@ class HttpBackend:
                     headers=headers,
                     content=request.body or None,
                     timeout=httpx.Timeout(request.timeout_seconds),
+                    extensions={GIVEN_CONNECTION: connection} if connection is not None else None,
                 )
                 for default in ("accept", "accept-encoding", "user-agent"):
                     if default not in sent and default in outgoing.headers:

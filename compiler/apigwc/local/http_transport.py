@@ -38,6 +38,8 @@ import httpx
 
 #: idle connections kept per host
 MAX_IDLE = 32
+#: the request extension that hands `PooledTransport.open`'s connection to a request
+GIVEN_CONNECTION = "apigwc.connection"
 #: the longest status line or header block read
 MAX_HEAD = 64 * 1024
 
@@ -71,15 +73,33 @@ class PooledTransport(httpx.AsyncBaseTransport):
         self.max_idle = max_idle
         self._idle: defaultdict[tuple[str, str, int], list[_Connection]] = defaultdict(list)
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        url = request.url
+    @staticmethod
+    def _key(url: httpx.URL) -> tuple[str, str, int]:
         scheme = url.scheme
         if scheme not in ("http", "https"):
             raise httpx.UnsupportedProtocol(f"Request URL has an unsupported protocol '{scheme}://'.")
-        port = url.port or (443 if scheme == "https" else 80)
-        key = (scheme, url.host, port)
+        return scheme, url.host, url.port or (443 if scheme == "https" else 80)
+
+    def has_idle(self, url: httpx.URL) -> bool:
+        """A kept-alive connection to this URL's origin is ready."""
+        return bool(self._idle.get(self._key(url)))
+
+    async def open(self, url: httpx.URL) -> _Connection:
+        """A new connection to the URL's origin, for one request to use (extensions[`GIVEN_CONNECTION`])."""
+        return await self._connect(self._key(url))
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        key = self._key(request.url)
         body = await request.aread()
         head = _request_head(request, body)
+        given = request.extensions.get(GIVEN_CONNECTION)
+        if given is not None:  # opened by the caller before its clock started (`open`)
+            try:
+                return await self._exchange(given, key, request, head, body)
+            except _Stale as exc:  # pragma: no cover - a fresh connection is never stale
+                raise httpx.RemoteProtocolError(
+                    "Server disconnected without sending a response.", request=request
+                ) from exc.__cause__
         idle = self._idle[key]
         while idle:
             conn = idle.pop()

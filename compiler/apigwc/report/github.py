@@ -33,4 +33,9 @@ def render(results: Sequence[LintResult], codes: dict[str, Code], run: "Run | No
             props.append(f"title={_escape_property(f'{d.code} {d.name}')}")
             message = d.message + (f" (hint: {d.hint})" if d.hint else "")
             lines.append(f"::{_LEVEL[d.severity]} {','.join(props)}::{_escape_data(message)}")
+        if r.internal_error is not None:
+            props = f"file={_escape_property(r.display)},title={_escape_property('apigwc internal error')}"
+            lines.append(
+                f"::error {props}::{_escape_data(f'internal error (a bug in apigwc, not a finding): {r.internal_error}')}"
+            )
     return "\n".join(lines) + ("\n" if lines else "")

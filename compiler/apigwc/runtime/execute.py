@@ -22,17 +22,27 @@ Order (docs/runtime.md):
     ``X-Amzn-Trace-Id``, ``x-amzn-ErrorType`` on gateway errors, and ``Content-Type``
     (``application/json`` when nothing set one) [Doc].
 
+Templates and selection patterns run in a worker thread (`off_the_loop`): a render may
+take up to its time limit, and the other requests go on meanwhile.  Only a light
+template (`Templates.light`: small, one loop at most, no regex) on a body under 64 KB is
+rendered inline, where a thread hop would cost more than the render.  Rendering is pure
+CPU work on the request's own values, and the request's task waits for it, so nothing
+else touches the `Exchange` in between.
+
 No exception escapes: a guard or backend that raises is logged and answered with a
 gateway response (a bug in a local handler must not kill the server).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from .. import gateway as gw
 from . import integration_request, integration_response
@@ -47,6 +57,8 @@ from .log import LogEntry, Step, body_text, java_map
 from .router import METHOD_OVERRIDE_HEADER
 
 DEFAULT_CONTENT_TYPE = "application/json"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -185,7 +197,9 @@ async def _run(deployment: Deployment, ex: Exchange) -> tuple[int, list[tuple[st
             type=ResponseType.API_CONFIGURATION_ERROR,
             log=f"Execution failed due to configuration error: No integration defined for method {method.label}",
         )
-    built = integration_request.build(ex, method, integration)
+    built = await off_the_loop(
+        integration_request.build, ex, method, integration, _heavy_request(deployment, integration, request)
+    )
     if isinstance(built, GatewayError):
         return built
     if built.url is not None:
@@ -214,11 +228,44 @@ async def _run(deployment: Deployment, ex: Exchange) -> tuple[int, list[tuple[st
     if integration.type.is_proxy:
         return answer.status, list(answer.headers.items()), answer.body
     ex.step = Step.INTEGRATION_RESPONSE
-    mapped = integration_response.respond(ex, method, integration, answer)
+    mapped = await off_the_loop(
+        integration_response.respond, ex, method, integration, answer, _heavy_response(deployment, integration, answer)
+    )
     if isinstance(mapped, GatewayError):
         return mapped
     ex.step = Step.METHOD_RESPONSE
     return mapped.status, mapped.headers, mapped.body
+
+
+#: renders and selection patterns run here: never on the event loop (module docstring)
+_WORKERS = ThreadPoolExecutor(max_workers=16, thread_name_prefix="apigwc-render")
+
+#: a body this large is parsed in a worker thread even without a template
+_LARGE_BODY = 64 * 1024
+
+
+async def off_the_loop(step: Callable[..., T], *args: Any) -> T:
+    """``step(*args[:-1])`` in a worker thread when ``args[-1]`` (it has CPU work to do), else inline."""
+    *call, heavy = args
+    if not heavy:
+        return step(*call)
+    return await asyncio.get_running_loop().run_in_executor(_WORKERS, functools.partial(step, *call))
+
+
+def _heavy_request(deployment: Deployment, integration: gw.Integration, request: Request) -> bool:
+    if len(request.body) > _LARGE_BODY:
+        return True
+    light = deployment.templates.light
+    return not all(light(t) for t in integration.request_templates.values())
+
+
+def _heavy_response(deployment: Deployment, integration: gw.Integration, answer: EndpointResponse) -> bool:
+    if len(answer.body) > _LARGE_BODY:
+        return True
+    light = deployment.templates.light
+    return any(
+        r.selection_pattern or not all(light(t) for t in r.response_templates.values()) for r in integration.responses
+    )
 
 
 def _log_endpoint(ex: Exchange, answer: EndpointResponse) -> None:

@@ -115,6 +115,20 @@ def path_segments(raw_path: str) -> tuple[str, ...]:
     return tuple(unquote(s) for s in raw_path.split("/") if s)
 
 
+def normalized_path(raw_path: str) -> str:
+    """The one path every guard sees: what the router matches, spelled back as a path.
+
+    ``/admin/``, ``/admin//``, ``//admin`` and ``/%61dmin`` are all ``/admin``: empty
+    segments dropped, each segment percent-decoded, and a ``/`` that was ``%2F`` inside a
+    segment re-encoded (so a decoded segment never becomes two).  The router walks these
+    segments; the method ARN given to authorizers is built from this path (docs/serve.md,
+    "One path for every guard").
+    """
+    return "/" + "/".join(
+        s.replace("%", "%25").replace("/", "%2F") if ("/" in s) else s for s in path_segments(raw_path)
+    )
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Request:
     """One HTTP request to a stage, without the stage prefix: ``GET /users?count=5``."""

@@ -24,8 +24,9 @@ import re
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 
 from .. import gateway as gw
+from ..bounded_regex import RegexTimeout, matches
 from ..intrinsics import Value
-from ..java_regex import JavaRegexError, Unsupported, matches
+from ..java_regex import JavaRegexError, Unsupported
 from ..mapping import parse_response_target
 from ..vtl import overrides_of
 from .content import decode, encode, is_binary, response_conversion
@@ -77,8 +78,8 @@ def select(integration: gw.Integration, endpoint: EndpointResponse) -> Selection
             default = default or r
             continue
         try:
-            hit = matches(pattern, text or "")
-        except (JavaRegexError, Unsupported, re.error) as exc:
+            hit = matches(pattern, text or "")  # bounded: the text may echo the client's input
+        except (JavaRegexError, Unsupported, re.error, RegexTimeout) as exc:
             skipped.append(f"{pattern} ({exc})")
             continue
         if hit:

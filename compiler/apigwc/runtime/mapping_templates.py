@@ -15,6 +15,11 @@ from ..intrinsics import Intrinsic, Value
 from ..vtl import CompiledTemplate, TemplateError, compile_template, overrides_of, render_compiled
 from .errors import GatewayError, ResponseType
 
+#: the largest template `Templates.light` renders inline
+_LIGHT_SIZE = 4096
+#: what makes a template's render time depend on more than its size and one loop
+_HEAVY_TOKENS = ("macro", "evaluate", "define", "parse", "include", "matches", "replace", "split", "=~")
+
 
 class TemplateRef(NamedTuple):
     """Which template this is, for messages: ``the request template application/json of GET /users``."""
@@ -39,10 +44,27 @@ class RenderedTemplate(NamedTuple):
 class Templates:
     """Compiled templates by source text (a source is compiled once per deployment)."""
 
-    __slots__ = ("_compiled",)
+    __slots__ = ("_compiled", "_light")
 
     def __init__(self) -> None:
         self._compiled: dict[str, CompiledTemplate | TemplateError] = {}
+        self._light: dict[str, bool] = {}
+
+    def light(self, source: Value) -> bool:
+        """A template whose render is bounded by its own size: small, at most one
+        ``#foreach`` (1,000 iterations), no macro, ``#evaluate`` or regex.  The pipeline
+        renders these inline and every other one in a worker thread (a thread hop costs
+        more than such a render) [apigwc.runtime.execute]."""
+        if not isinstance(source, str):
+            return True
+        found = self._light.get(source)
+        if found is None:
+            found = self._light[source] = (
+                len(source) <= _LIGHT_SIZE
+                and source.count("foreach") <= 1
+                and not any(token in source for token in _HEAVY_TOKENS)
+            )
+        return found
 
     def compiled(self, source: str) -> CompiledTemplate | TemplateError:
         found = self._compiled.get(source)

@@ -13,7 +13,11 @@ request is then a walk over its decoded path segments:
   resource without either does not send the walk elsewhere: the answer is 403
   MISSING_AUTHENTICATION_TOKEN, like an unknown path [Doc/Inf];
 * path parameters are URL-decoded [Doc]; literals compare case-sensitively; empty
-  segments (a trailing ``/``) are ignored [Inf].
+  segments (a trailing ``/``) are ignored [Obs: a trailing slash reaches the same
+  resource]; the segments are those of `http.normalized_path`, which the method ARN
+  of authorizers is built from too;
+* the request's verb is upper-cased before routing (``delete`` is ``DELETE``) [Inf]; a
+  verb outside the seven (``ANY``, ``TRACE``, ``FOO``) matches no method [Inf].
 """
 
 from __future__ import annotations
@@ -90,13 +94,16 @@ class Router:
         if found is None:
             return None
         node, params = found
-        method = node.methods.get(verb)
-        if method is None and verb in VERBS:
-            method = node.methods.get("ANY")
         raw_greedy = {}
         name = node.resource.param
         if node.resource.kind is gw.ResourceKind.GREEDY and name and name in params:
             raw_greedy = {name: _raw_tail(raw_path, params[name])}
+        if verb not in VERBS:
+            # ``ANY`` (or any other token) as a request's method serves nothing: an ANY
+            # method stands for the seven verbs, it is not a verb a client can send [Inf]
+            method = None
+        else:
+            method = node.methods.get(verb) or node.methods.get("ANY")
         return RouteMatch(
             resource=node.resource, path_params=params, method=method, verbs=node.verbs, raw_greedy=raw_greedy
         )

@@ -10,7 +10,11 @@ What belongs to the server rather than to the request pipeline lives here:
   reading the rest;
 * compression, when the API sets ``minimumCompressionSize`` [Doc, reference §4.8]:
   ``gzip``/``deflate`` request bodies are decompressed before the pipeline, and
-  responses at least that large are compressed for clients that accept it;
+  responses at least that large are compressed for clients that accept it.  The payload
+  limit holds for the decompressed body too: it is inflated incrementally, in a worker
+  thread (zlib releases the GIL), and stops with 413 as soon as it passes 10 MB, so a
+  small "zip bomb" costs neither memory nor the event loop [Inf: the limit is on the
+  payload the API receives];
 * ``HEAD`` answers carry no body; ``Content-Length`` and ``Date`` are the server's.
 
 The app reads its `Served` (one deployment per stage) at every request, so ``--watch``
@@ -19,6 +23,7 @@ swaps in a new build between two requests with `GatewayApp.swap`.
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import time
 import zlib
@@ -137,11 +142,17 @@ class GatewayApp:
             )
         compression = deployment.gateway.rest_api.minimum_compression_size
         if refused is None and compression is not None and body:
-            decoded = _decompress(headers, body)
+            decoded = await asyncio.to_thread(_decompress, headers, body)
             if decoded is None:
                 refused = GatewayError(
                     type=ResponseType.BAD_REQUEST_BODY,
                     log=f"The request body is not valid {headers.get('Content-Encoding')} data",
+                )
+            elif decoded is _TOO_LARGE:
+                body = b""
+                refused = GatewayError(
+                    type=ResponseType.REQUEST_TOO_LARGE,
+                    log=f"Request payload over the {MAX_PAYLOAD}-byte limit once decompressed ({headers.get('Content-Encoding')})",
                 )
             else:
                 body, headers = decoded
@@ -234,21 +245,63 @@ async def _read_body(receive: Receive, headers: Headers) -> tuple[bytes, bool]:
     return b"".join(chunks), False
 
 
-def _decompress(headers: Headers, body: bytes) -> tuple[bytes, Headers] | None:
-    """A ``gzip``/``deflate`` body decoded (and its Content-Encoding dropped); None if it does not decode."""
+#: `_decompress`'s answer for a body that inflates past `MAX_PAYLOAD`
+_TOO_LARGE = object()
+
+#: how much compressed input is fed to zlib at a time
+_INFLATE_STEP = 64 * 1024
+
+
+def _decompress(headers: Headers, body: bytes, limit: int = MAX_PAYLOAD):
+    """A ``gzip``/``deflate`` body decoded (and its Content-Encoding dropped).
+
+    None if it does not decode; `_TOO_LARGE` as soon as the output passes ``limit`` (the
+    output is produced at most ``limit + 1`` bytes at a time, never more).  Blocking: the
+    app calls it in a worker thread.
+    """
     encoding = (headers.get("Content-Encoding") or "").strip().lower()
     if encoding in ("", "identity"):
         return body, headers
+    if encoding == "gzip":
+        wbits = 16 + zlib.MAX_WBITS
+    elif encoding == "deflate":
+        wbits = zlib.MAX_WBITS
+    else:
+        return body, headers
+    decoded = _inflate(body, wbits, limit)
+    if decoded is None or decoded is _TOO_LARGE:
+        return decoded
+    return decoded, Headers((n, v) for n, v in headers if n.lower() not in ("content-encoding", "content-length"))
+
+
+def _inflate(data: bytes, wbits: int, limit: int):
+    """The inflated bytes, None when ``data`` is not a whole stream, `_TOO_LARGE` past ``limit``."""
+    out: list[bytes] = []
+    size = 0
     try:
-        if encoding == "gzip":
-            body = gzip.decompress(body)
-        elif encoding == "deflate":
-            body = zlib.decompress(body)
-        else:
-            return body, headers
-    except (OSError, EOFError, zlib.error):
+        while True:
+            inflater = zlib.decompressobj(wbits)
+            pos = 0
+            while not inflater.eof:
+                chunk = inflater.unconsumed_tail
+                if not chunk:
+                    if pos >= len(data):
+                        return None  # truncated
+                    chunk = data[pos : pos + _INFLATE_STEP]
+                    pos += _INFLATE_STEP
+                piece = inflater.decompress(chunk, limit + 1 - size)  # never 0 (0 means unbounded)
+                size += len(piece)
+                if size > limit:
+                    return _TOO_LARGE
+                out.append(piece)
+            rest = inflater.unused_data + data[pos:]
+            if not rest:
+                return b"".join(out)
+            if wbits == zlib.MAX_WBITS:
+                return None  # bytes after a deflate stream
+            data = rest  # gzip: another member follows, as gzip.decompress reads it
+    except zlib.error:
         return None
-    return body, Headers((n, v) for n, v in headers if n.lower() not in ("content-encoding", "content-length"))
 
 
 def _compress(

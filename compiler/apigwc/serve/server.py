@@ -14,8 +14,10 @@ import asyncio
 import dataclasses
 import functools
 import os
+import signal
 import socket
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -255,29 +257,79 @@ def run(
     err: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
     banner: str | None = None,
 ) -> None:
-    """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes.
+    """Serve until Ctrl-C or SIGTERM (both stop cleanly: exit 0 and "stopped"); with
+    ``reload``, rebuild when one of ``files`` changes.
 
     ``banner`` (which ends "Ready. Press Ctrl-C to stop.") is printed once uvicorn serves and
-    handles Ctrl-C itself, so a Ctrl-C right after it is a clean stop.
+    handles both signals itself, so a client that signals as soon as it reads "Ready." gets
+    exit 0, and a client that connects then is answered.
     """
+    # uvicorn shuts down cleanly on SIGINT and SIGTERM, then re-raises the signal to the
+    # handler that was there before: Ctrl-C becomes KeyboardInterrupt, and so does SIGTERM
+    # here (without a Python handler it would kill the process with -15).  The handler is
+    # in place, and KeyboardInterrupt caught, from before uvicorn starts: a signal that
+    # arrives while it is starting stops the server the same way.  Everything is imported
+    # before "Ready." (an import interrupted halfway left the process to die with -2).
+    server = _server(app)  # imports uvicorn: done before "Ready.", never interrupted halfway
+    previous = (
+        signal.signal(signal.SIGTERM, _stopped_by_sigterm)
+        if threading.current_thread() is threading.main_thread()
+        else None
+    )
+    try:
+        _serve(server, sock, app, reload, files, out, err, banner)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if access is not None:
+        access.flush()
+    out("apigwc serve: stopped")
+
+
+def _stopped_by_sigterm(signum, frame) -> None:
+    """SIGTERM: whatever Ctrl-C would do at this moment (the SIGINT handler in place).
+
+    Before the event loop runs, that raises KeyboardInterrupt; while asyncio.run runs,
+    its handler cancels the main task and asyncio.run raises KeyboardInterrupt (never
+    inside a task); uvicorn, while it serves, has its own handlers for both signals.
+    """
+    handler = signal.getsignal(signal.SIGINT)
+    if callable(handler):
+        handler(signal.SIGINT, frame)
+    else:
+        raise KeyboardInterrupt
+
+
+def _server(app: GatewayApp):
+    import uvicorn
+
+    from .protocol import KEEP_ALIVE_TIMEOUT, GatewayH11Protocol
+
+    # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
+    # client-sent X-Forwarded-For
+    config = uvicorn.Config(
+        app,
+        log_level="warning",
+        access_log=False,
+        server_header=False,
+        proxy_headers=False,
+        lifespan="on",
+        loop="asyncio",
+        http=GatewayH11Protocol,  # closes connections that do not send a request head in time
+        timeout_keep_alive=KEEP_ALIVE_TIMEOUT,
+    )
+    config.load()  # imports the protocol and lifespan modules now, not while serving
+    return uvicorn.Server(config)
+
+
+def _serve(
+    server, sock: socket.socket, app: GatewayApp, reload, files: Sequence[Path], out, err, banner: str | None
+) -> None:
+    from ..lambda_runtime import service
 
     async def main() -> None:
-        import uvicorn
-
-        from ..lambda_runtime import service
-
-        # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
-        # client-sent X-Forwarded-For
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            access_log=False,
-            server_header=False,
-            proxy_headers=False,
-            lifespan="on",
-            loop="asyncio",
-        )
-        server = uvicorn.Server(config)
         service.adopt(asyncio.get_running_loop())  # worker pools on this loop: no thread hop per invocation
         watcher = asyncio.create_task(_watch(app, reload, files, out, err)) if reload is not None else None
         serving = asyncio.create_task(server.serve(sockets=[sock]))
@@ -292,13 +344,7 @@ def run(
             if watcher is not None:
                 watcher.cancel()
 
-    try:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
-        asyncio.run(main())
-    except KeyboardInterrupt:
-        pass
-    if access is not None:
-        access.flush()
-    out("apigwc serve: stopped")
+    asyncio.run(main())
 
 
 def _stamp(files: Sequence[Path]) -> tuple:
@@ -323,7 +369,15 @@ async def _watch(app: GatewayApp, reload, files: Sequence[Path], out, err) -> No
             continue
         changed = ", ".join(Path(a[0]).name for a, b in zip(now, seen) if a != b) or "a watched file"
         seen = now
-        result = await asyncio.to_thread(reload)
+        try:
+            result = await asyncio.to_thread(reload)
+        except Exception as exc:  # noqa: BLE001 - a bug in a rebuild must not end the watch (nor print a traceback)
+            from ..pipeline import describe_internal
+
+            err(
+                f"apigwc serve: {changed} changed, but the rebuild hit an internal error (a bug in apigwc): {describe_internal(exc)}; still serving the previous build"
+            )
+            continue
         if isinstance(result, Failure):
             err(f"apigwc serve: {changed} changed, but the new build has errors; still serving the previous build")
             for line in result.details:

@@ -7,7 +7,8 @@ values (`apigwc.vtl.values`), API Gateway's rendering choices, and hard limits:
 * a template larger than 300 KB is rejected;
 * a ``#foreach`` runs at most 1,000 iterations;
 * a render stops after ``Limits.time_seconds`` (the deadline is checked in every loop
-  iteration, macro call and ``#evaluate``), or when the output or any string grows past
+  iteration, macro call and ``#evaluate``, and bounds every regex match: see
+  `apigwc.bounded_regex`), or when the output or any string grows past
   ``Limits.output_bytes``; macros nest at most ``Limits.macro_depth`` deep.
 
 Every failure is a `TemplateError` value with a line and column inside the template; no
@@ -24,6 +25,7 @@ from typing import Any, Callable
 
 import airspeed
 
+from ..bounded_regex import deadline as regex_deadline
 from .values import (
     METHODS,
     PROPERTIES,
@@ -390,7 +392,7 @@ class _Compiler:
             try:
                 value = expr(ctx)
             except VtlError as exc:
-                raise _Fail(offset, str(exc)) from None
+                raise _Fail(offset, str(exc), exc.kind) from None
             if value is None:
                 return  # API Gateway renders null and missing references as nothing
             text = value if type(value) is str else to_text(value)
@@ -432,7 +434,7 @@ class _Compiler:
                         body(ctx)
                         return
             except VtlError as exc:
-                raise _Fail(offset, str(exc)) from None
+                raise _Fail(offset, str(exc), exc.kind) from None
             if otherwise is not None:
                 otherwise(ctx)
 
@@ -457,7 +459,7 @@ class _Compiler:
                 try:
                     v = value(ctx)
                 except VtlError as exc:
-                    raise _Fail(offset, str(exc)) from None
+                    raise _Fail(offset, str(exc), exc.kind) from None
                 if v is not None:  # Velocity 1.7: a null right-hand side leaves the variable as it was
                     ctx.vars[name] = v
 
@@ -468,7 +470,7 @@ class _Compiler:
             try:
                 v = value(ctx)
             except VtlError as exc:
-                raise _Fail(offset, str(exc)) from None
+                raise _Fail(offset, str(exc), exc.kind) from None
             target = ctx.vars.get(root)
             for name in path:
                 target = get_property(target, name)
@@ -544,7 +546,7 @@ class _Compiler:
             try:
                 items = items_expr(ctx)
             except VtlError as exc:
-                raise _Fail(offset, str(exc)) from None
+                raise _Fail(offset, str(exc), exc.kind) from None
             if type(items) is dict:
                 items = list(items.values())
             elif not isinstance(items, (list, range, tuple)):
@@ -1095,7 +1097,7 @@ def compile_template(source: str) -> CompiledTemplate | TemplateError:
 
 @functools.lru_cache(maxsize=512)
 def _compile_cached(source: str) -> CompiledTemplate | TemplateError:
-    size = len(source.encode("utf-8"))
+    size = len(source.encode("utf-8", "surrogatepass"))
     if size > MAX_TEMPLATE_BYTES:
         return _error(
             source,
@@ -1176,7 +1178,8 @@ def render_compiled(
     """Render with a prepared namespace.  Returns (output, None) or (None, error)."""
     ctx = _Ctx(variables, limits, dict(template.macros))
     try:
-        template.body(ctx)
+        with regex_deadline(ctx.deadline):  # a pattern match stops at the render's deadline too
+            template.body(ctx)
     except (_Stop, _Break):
         pass
     except _Fail as fail:
@@ -1184,7 +1187,7 @@ def render_compiled(
     except RecursionError:
         return None, _error(template.source, 0, "the template recursed too deeply", "limit")
     except VtlError as exc:
-        return None, _error(template.source, 0, str(exc), "runtime")
+        return None, _error(template.source, 0, str(exc), exc.kind)
     if ctx.size > limits.output_bytes:
         return None, _error(
             template.source, len(template.source), f"the output grew past {limits.output_bytes:,} characters", "limit"

@@ -21,7 +21,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from ..java_regex import JavaRegexError, Unsupported, compile_java
+from ..bounded_regex import BoundedPattern, compile_bounded
+from ..java_regex import JavaRegexError, Unsupported
 from .values import JsonArray
 
 
@@ -222,7 +223,7 @@ class _Parser:
                 return _child(names[0]), True
             return _union_names(tuple(names)), False
         # indexes, unions of indexes, slices
-        m = re.compile(r"(-?\d*)\s*(:\s*(-?\d*)\s*(:\s*(-?\d*))?)?").match(self.src, self.i)
+        m = re.compile(r"(-?\d+|)\s*(:\s*(-?\d+|)\s*(:\s*(-?\d+|))?)?").match(self.src, self.i)
         if m is None or not m.group(0).strip():
             raise self.error("expected an index, a name, * or a filter")
         if m.group(2):
@@ -312,7 +313,7 @@ class _Parser:
         lget, rget = left[1], right[1]
         return lambda n, r: _compare(op, lget(n, r), rget(n, r))
 
-    def regex(self):
+    def regex(self) -> BoundedPattern:
         if self.peek() != "/":
             raise self.error("expected /regex/")
         end = self.src.find("/", self.i + 1)
@@ -327,7 +328,7 @@ class _Parser:
             flags += self.peek()
             self.i += 1
         try:
-            return compile_java("(?i)" + body if "i" in flags else body)
+            return compile_bounded(body, "i" in flags)
         except (JavaRegexError, Unsupported, re.error) as exc:
             raise self.error(f"invalid regex: {exc}") from None
 

@@ -30,7 +30,8 @@ import re
 from decimal import Decimal
 from typing import Any, Callable
 
-from ..java_regex import JavaRegexError, Unsupported, compile_java
+from ..bounded_regex import BoundedPattern, RegexTimeout, compile_bounded
+from ..java_regex import JavaRegexError, Unsupported
 
 
 class JsonArray(list):
@@ -41,6 +42,15 @@ class JsonArray(list):
 
 class VtlError(Exception):
     """A template failed at run time (bad method call, bad argument...): API Gateway answers 500."""
+
+    #: the `TemplateError` kind it becomes
+    kind = "runtime"
+
+
+class VtlLimit(VtlError):
+    """A template hit a bound (a regex past the render's time limit): API Gateway answers 500."""
+
+    kind = "limit"
 
 
 # ----------------------------------------------------------------------------------------
@@ -247,15 +257,42 @@ def _str_arg(v: Any, what: str) -> str:
     return to_text(v)
 
 
-def _regex(pattern: str) -> re.Pattern[str]:
+def _regex(pattern: str) -> "_TemplatePattern":
     try:
-        return compile_java(pattern)
+        return _TemplatePattern(compile_bounded(pattern))
     except JavaRegexError as exc:
         raise VtlError(f"invalid regular expression {pattern!r}: {exc}") from None
     except Unsupported as exc:
         raise VtlError(f"regular expression {pattern!r} cannot be evaluated locally: {exc}") from None
     except re.error as exc:
         raise VtlError(f"invalid regular expression {pattern!r}: {exc}") from None
+
+
+class _TemplatePattern:
+    """A bounded pattern whose timeout is a template limit (`VtlLimit`)."""
+
+    __slots__ = ("bounded",)
+
+    def __init__(self, bounded: BoundedPattern) -> None:
+        self.bounded = bounded
+
+    def fullmatch(self, text: str):
+        try:
+            return self.bounded.fullmatch(text)
+        except RegexTimeout as exc:
+            raise VtlLimit(str(exc)) from None
+
+    def sub(self, repl, text: str, count: int = 0) -> str:
+        try:
+            return self.bounded.sub(repl, text, count)
+        except RegexTimeout as exc:
+            raise VtlLimit(str(exc)) from None
+
+    def finditer(self, text: str) -> list:
+        try:
+            return self.bounded.finditer(text)
+        except RegexTimeout as exc:
+            raise VtlLimit(str(exc)) from None
 
 
 def _java_replacement(repl: str) -> Callable[[re.Match[str]], str]:

@@ -17,8 +17,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from ..bounded_regex import RegexTimeout
 from .jsonpath import MISSING, JsonPathError, compile_path
-from .values import JsonArray, VtlError, from_json, to_json, to_text
+from .values import JsonArray, VtlError, VtlLimit, from_json, to_json, to_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -130,6 +131,8 @@ class Input:
             found = compile_path(to_text(expression)).read(self.document())
         except JsonPathError as exc:
             raise VtlError(str(exc)) from None
+        except RegexTimeout as exc:  # a filter's =~ on the client's data
+            raise VtlLimit(str(exc)) from None
         return None if found is MISSING else found
 
     def json(self, expression: Any) -> str:
@@ -138,6 +141,8 @@ class Input:
             found = compile_path(to_text(expression)).read(self.document())
         except JsonPathError as exc:
             raise VtlError(str(exc)) from None
+        except RegexTimeout as exc:  # a filter's =~ on the client's data
+            raise VtlLimit(str(exc)) from None
         if found is MISSING:
             return ""
         return to_json(found)
@@ -238,7 +243,7 @@ def url_decode(text: str) -> str:
             out.append(int(pair, 16))
             i += 3
         else:
-            out += c.encode("utf-8")
+            out += c.encode("utf-8", "replace")
             i += 1
     return out.decode("utf-8", "replace")
 
@@ -277,7 +282,7 @@ class Util:
         if name == "urlDecode":
             return url_decode(text)
         if name == "base64Encode":
-            return base64.b64encode(text.encode("utf-8")).decode("ascii")
+            return base64.b64encode(text.encode("utf-8", "replace")).decode("ascii")
         try:
             return base64.b64decode(text.encode("ascii", "strict"), validate=True).decode("utf-8", "replace")
         except (binascii.Error, UnicodeEncodeError, ValueError) as exc:
