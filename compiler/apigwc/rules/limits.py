@@ -144,6 +144,10 @@ def model_name(api: ir.Api) -> Iterator[Finding]:
     Example:
         components: {schemas: {Pet-Response: ...}}
 
+    Severity: error.  [Doc: API reference, CreateModel name: alphanumeric] API Gateway
+    refuses other names: "Invalid model name specified" [Obs for the message: localstack's
+    AWS-validated test_apigateway_api snapshot].
+
     Fix: `PetResponse`.
     """
     for model in api.models.values():
@@ -192,6 +196,9 @@ def model_too_large(api: ir.Api) -> Iterator[Finding]:
     Why: API Gateway rejects larger models.
 
     Example: a generated schema with thousands of enum values.
+
+    Severity: error.  [Doc: "Amazon API Gateway quotas": model size 400 KB, not adjustable]
+    the import or CreateModel is refused.
 
     Fix: split the model, or validate in the backend.
     """
@@ -321,6 +328,9 @@ def template_too_large(api: ir.Api) -> Iterator[Finding]:
     Why: API Gateway rejects larger templates.
 
     Example: a template that inlines a large lookup table.
+
+    Severity: error.  [Doc: "Amazon API Gateway quotas": mapping template size 300 KB, not
+    adjustable] the import or PutIntegration is refused.
 
     Fix: move the data to the backend or a stage variable.
     """
