@@ -58,7 +58,7 @@ def _uri_text(integ: ir.Integration) -> tuple[str, bool]:
     return integ.uri or "", True
 
 
-@rule("AGW201", name="lambda-http-method", severity=Severity.ERROR)
+@rule("AGW201", name="lambda-http-method", severity=Severity.WARNING)
 def lambda_http_method(api: ir.Api) -> Iterator[Finding]:
     """A Lambda integration does not use httpMethod POST.
 
@@ -75,9 +75,12 @@ def lambda_http_method(api: ir.Api) -> Iterator[Finding]:
             type: aws_proxy
             httpMethod: GET
 
-    Severity: error.  [Doc: "Set up Lambda integrations": the integration request to Lambda
-    must use POST] [Inf] The import stores the method but every call fails; kept an error
-    until a recording shows the import accepts it (prefer keeping behaviour on inference).
+    Severity: warning.  API Gateway accepts the configuration: PutIntegration with
+    integration method GET for a Lambda function succeeds, and only the calls fail
+    ("Unable to determine service/operation name to be authorized", 500) [Obs:
+    aws/serverless-application-model#430; localstack/localstack#10473, where a Lambda proxy
+    integration with GET deploys on AWS and answers "Internal server error"]. The import
+    and the deployment go through, so lint warns and serve/build go on.
 
     Fix: `httpMethod: POST` (the client's method is still GET).
     """
