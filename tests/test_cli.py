@@ -73,10 +73,16 @@ def test_warning_fails_only_with_fail_on_warning(run_cli, tmp_path):
 
 def test_lambda_integration_with_get_is_only_a_warning(run_cli, tmp_path):
     """API Gateway deploys it (the calls fail), so lint warns and exits 0 (docs/conformance.md, Lint strictness)."""
-    write(tmp_path, "api.yaml", BAD.replace("        timeoutInMillis: 30000\n", "").replace("httpMethod: POST", "httpMethod: GET"))
+    write(
+        tmp_path,
+        "api.yaml",
+        BAD.replace("        timeoutInMillis: 30000\n", "").replace("httpMethod: POST", "httpMethod: GET"),
+    )
     r = run_cli("lint", "api.yaml", cwd=tmp_path)
     assert r.returncode == 0
-    assert r.stdout.startswith("api.yaml:11:21: AGW201 warning Lambda integrations must use httpMethod POST, found GET\n")
+    assert r.stdout.startswith(
+        "api.yaml:11:21: AGW201 warning Lambda integrations must use httpMethod POST, found GET\n"
+    )
 
 
 def test_json_format(run_cli, tmp_path):
