@@ -144,9 +144,14 @@ def model_name(api: ir.Api) -> Iterator[Finding]:
     Example:
         components: {schemas: {Pet-Response: ...}}
 
-    Severity: error.  [Doc: API reference, CreateModel name: alphanumeric] API Gateway
-    refuses other names: "Invalid model name specified" [Obs for the message: localstack's
-    AWS-validated test_apigateway_api snapshot].
+    Severity: error.  [Doc: API reference, CreateModel name: alphanumeric] CreateModel
+    refuses other names, so the explicit `AWS::ApiGateway::Model` that the cfn target emits
+    fails the deploy [Inf for the message; "Invalid model name specified" is in localstack's
+    AWS-validated test_apigateway_api snapshot]. Counter-evidence for the import path alone:
+    the console importer listed "Model name must be alphanumeric: inline_response_200_1" next
+    to "Reference to model ... not found. Ignoring." [Obs:
+    amazon-archives/aws-apigateway-importer#194], which reads as a warning that drops the
+    model; kept an error because the CloudFormation deploy fails.
 
     Fix: `PetResponse`.
     """
