@@ -23,7 +23,8 @@ paths:
         "200": {description: ok}
       x-amazon-apigateway-integration:
         type: aws_proxy
-        httpMethod: GET
+        httpMethod: POST
+        timeoutInMillis: 30000
         uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:F/invocations
 """
 
@@ -114,13 +115,13 @@ def test_a_spec_with_lint_errors_stops_before_writing(run_cli, tmp_path):
     out = tmp_path / "out"
     r = run_cli("build", str(spec), "--out", str(out))
     assert r.returncode == 1
-    assert f"{spec}:10:21: AGW201 error Lambda integrations must use httpMethod POST, found GET" in r.stderr
+    assert f"{spec}:11:26: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 30,000" in r.stderr
     assert r.stderr.rstrip().endswith(
         f"apigwc: {spec}: 1 error; nothing was written (run 'apigwc lint {spec}' for every finding)"
     )
     assert r.stdout == "" and not out.exists()
     r = run_cli("emit", "--target", "cfn", str(spec), "-o", str(tmp_path / "t.yaml"))
-    assert r.returncode == 1 and "AGW201" in r.stderr and not (tmp_path / "t.yaml").exists()
+    assert r.returncode == 1 and "AGW203" in r.stderr and not (tmp_path / "t.yaml").exists()
 
 
 def test_a_failed_build_keeps_the_previous_output(run_cli, tmp_path):

@@ -19,7 +19,8 @@ paths:
         "200": {description: OK}
       x-amazon-apigateway-integration:
         type: aws_proxy
-        httpMethod: GET
+        httpMethod: POST
+        timeoutInMillis: 30000
         uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Pets/invocations
 """
 
@@ -40,11 +41,11 @@ def test_error_prints_location_source_line_caret_and_hint_and_exits_1(run_cli, t
     r = run_cli("lint", "api.yaml", cwd=tmp_path)
     assert r.returncode == 1
     assert r.stdout == (
-        "api.yaml:11:21: AGW201 error Lambda integrations must use httpMethod POST, found GET\n"
+        "api.yaml:12:26: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 30,000\n"
         "    |\n"
-        " 11 |         httpMethod: GET\n"
-        "    |                     ^^^\n"
-        "   = hint: set httpMethod: POST; it is the method used to invoke Lambda, not the client's method\n"
+        " 12 |         timeoutInMillis: 30000\n"
+        "    |                          ^^^^^\n"
+        "   = hint: above 29,000 ms needs a quota increase (Regional and private APIs only)\n"
         "\n"
         "Found 1 problem (1 error) in 1 of 1 file.\n"
     )
@@ -53,8 +54,8 @@ def test_error_prints_location_source_line_caret_and_hint_and_exits_1(run_cli, t
 
 def test_fail_on_and_ignore(run_cli, tmp_path):
     write(tmp_path, "api.yaml", BAD)
-    assert run_cli("lint", "api.yaml", "--ignore", "AGW201", cwd=tmp_path).returncode == 0
-    assert run_cli("lint", "api.yaml", "--ignore", "lambda-http-method", cwd=tmp_path).returncode == 0
+    assert run_cli("lint", "api.yaml", "--ignore", "AGW203", cwd=tmp_path).returncode == 0
+    assert run_cli("lint", "api.yaml", "--ignore", "integration-timeout-range", cwd=tmp_path).returncode == 0
     r = run_cli("lint", "api.yaml", "--select", "AGW8", cwd=tmp_path)
     assert (r.returncode, r.stdout) == (0, "No problems found in 1 file.\n")
 
@@ -63,11 +64,25 @@ def test_warning_fails_only_with_fail_on_warning(run_cli, tmp_path):
     write(
         tmp_path,
         "api.yaml",
-        BAD.replace("httpMethod: GET", "httpMethod: POST").replace("      x-apigwc-ignore: [no-authorization]\n", ""),
+        BAD.replace("        timeoutInMillis: 30000\n", "").replace("      x-apigwc-ignore: [no-authorization]\n", ""),
     )
     assert run_cli("lint", "api.yaml", cwd=tmp_path).returncode == 0
     r = run_cli("lint", "api.yaml", "--fail-on", "warning", cwd=tmp_path)
     assert r.returncode == 1 and "AGW801 warning GET /pets has no authorization" in r.stdout
+
+
+def test_lambda_integration_with_get_is_only_a_warning(run_cli, tmp_path):
+    """API Gateway deploys it (the calls fail), so lint warns and exits 0 (docs/conformance.md, Lint strictness)."""
+    write(
+        tmp_path,
+        "api.yaml",
+        BAD.replace("        timeoutInMillis: 30000\n", "").replace("httpMethod: POST", "httpMethod: GET"),
+    )
+    r = run_cli("lint", "api.yaml", cwd=tmp_path)
+    assert r.returncode == 0
+    assert r.stdout.startswith(
+        "api.yaml:11:21: AGW201 warning Lambda integrations must use httpMethod POST, found GET\n"
+    )
 
 
 def test_json_format(run_cli, tmp_path):
@@ -77,16 +92,16 @@ def test_json_format(run_cli, tmp_path):
     assert json.loads(r.stdout) == [
         {
             "file": "api.yaml",
-            "line": 11,
-            "column": 21,
-            "endLine": 11,
-            "endColumn": 24,
-            "code": "AGW201",
-            "name": "lambda-http-method",
+            "line": 12,
+            "column": 26,
+            "endLine": 12,
+            "endColumn": 31,
+            "code": "AGW203",
+            "name": "integration-timeout-range",
             "severity": "error",
-            "message": "Lambda integrations must use httpMethod POST, found GET",
-            "hint": "set httpMethod: POST; it is the method used to invoke Lambda, not the client's method",
-            "pointer": "/paths/~1pets/get/x-amazon-apigateway-integration/httpMethod",
+            "message": "timeoutInMillis must be between 50 and 29,000 ms, found 30,000",
+            "hint": "above 29,000 ms needs a quota increase (Regional and private APIs only)",
+            "pointer": "/paths/~1pets/get/x-amazon-apigateway-integration/timeoutInMillis",
         }
     ]
 
@@ -95,9 +110,9 @@ def test_github_format(run_cli, tmp_path):
     write(tmp_path, "api.yaml", BAD)
     r = run_cli("lint", "api.yaml", "--format", "github", cwd=tmp_path)
     assert r.stdout == (
-        "::error file=api.yaml,line=11,col=21,endLine=11,endColumn=24,title=AGW201 lambda-http-method::"
-        "Lambda integrations must use httpMethod POST, found GET "
-        "(hint: set httpMethod: POST; it is the method used to invoke Lambda, not the client's method)\n"
+        "::error file=api.yaml,line=12,col=26,endLine=12,endColumn=31,title=AGW203 integration-timeout-range::"
+        "timeoutInMillis must be between 50 and 29,000 ms, found 30,000 "
+        "(hint: above 29,000 ms needs a quota increase (Regional and private APIs only))\n"
     )
 
 
@@ -140,7 +155,7 @@ def test_skip_non_openapi(run_cli, tmp_path):
 def test_explain(run_cli):
     r = run_cli("lint", "--explain", "lambda-http-method")
     assert r.returncode == 0
-    assert r.stdout.startswith("AGW201 lambda-http-method (error, rule)\n")
+    assert r.stdout.startswith("AGW201 lambda-http-method (warning, rule)\n")
     assert "Fix: `httpMethod: POST`" in r.stdout
 
 
@@ -172,9 +187,9 @@ def test_help_does_not_import_the_compiler():
 
 def test_config_from_pyproject_next_to_the_spec(run_cli, tmp_path):
     write(tmp_path, "api.yaml", BAD)
-    write(tmp_path, "pyproject.toml", '[tool.apigwc]\nseverity = {AGW201 = "warning"}\n')
+    write(tmp_path, "pyproject.toml", '[tool.apigwc]\nseverity = {AGW203 = "warning"}\n')
     r = run_cli("lint", "api.yaml", cwd=tmp_path)
-    assert r.returncode == 0 and "AGW201 warning" in r.stdout
+    assert r.returncode == 0 and "AGW203 warning" in r.stdout
 
 
 def test_help_text_keeps_literal_brackets(run_cli):

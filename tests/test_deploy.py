@@ -549,7 +549,7 @@ def test_exit_codes(aws, run_cli, tmp_path):
     )
     bad = tmp_path / "bad.yaml"
     bad.write_text(
-        "openapi: 3.0.3\ninfo: {title: Bad, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: GET, uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:F/invocations'}\n"
+        "openapi: 3.0.3\ninfo: {title: Bad, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: POST, timeoutInMillis: 30000, uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:F/invocations'}\n"
     )
     r = deploy_cli(run_cli, aws, bad, "dev", "--yes")
     assert r.returncode == 1 and "nothing was written" in r.stderr

@@ -37,3 +37,23 @@ def test_published_schemas_match_the_shipped_ones(golden):
         golden(ROOT / "docs" / "schemas" / name, shipped.joinpath(name).read_text(encoding="utf-8"))
     published = sorted(p.name for p in (ROOT / "docs" / "schemas").glob("*.json"))
     assert published == names
+
+
+def test_lint_strictness_table_covers_every_error_code():
+    """docs/conformance.md "Lint strictness": every error code has a verdict with evidence,
+    and each listed severity is the registry's (a downgrade without a row, or a row that
+    disagrees with the code, fails)."""
+    text = (ROOT / "docs" / "conformance.md").read_text(encoding="utf-8")
+    section = text.split("## Lint strictness", 1)[1].split("\n## ", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        m = re.match(r"\| (AGW\d{3}) \| (error|warning|info) \| ([^|]+) \| (.+) \|$", line)
+        if m:
+            rows[m.group(1)] = (m.group(2), m.group(3), m.group(4))
+    codes = all_codes()
+    errors = {c for c, code in codes.items() if code.severity.name == "ERROR"}
+    assert errors - rows.keys() == set(), "error codes without a Lint strictness verdict"
+    for c, (severity, verdict, evidence) in rows.items():
+        assert codes[c].severity.name.lower() == severity, c
+        assert ("downgraded" in verdict) == (severity != "error"), c
+        assert re.search(r"\[(Obs|Doc|Inf)", evidence), c

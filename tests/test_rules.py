@@ -153,7 +153,7 @@ def test_rules_are_registered_codes_with_default_severities() -> None:
 @pytest.mark.parametrize(
     "selector,head",
     [
-        ("AGW201", "AGW201 lambda-http-method (error, rule)"),
+        ("AGW201", "AGW201 lambda-http-method (warning, rule)"),
         ("no-authorization", "AGW801 no-authorization (warning, rule)"),
         ("AGW008", "AGW008 unresolvable-ref (error, source)"),
     ],

@@ -47,6 +47,10 @@ rejected with `{"message":"Invalid OpenAPI input."}` (HTTP APIs accept 3.1; REST
 Example:
     openapi: 3.1.0
 
+Severity: error.  API Gateway imports only Swagger 2.0 and OpenAPI 3.0.x; OpenAPI 3.1 is
+rejected with "Invalid OpenAPI input." [Obs: aws/aws-cli#8191; Doc: "Configuring a REST API
+using OpenAPI"].
+
 Fix: write the document as OpenAPI 3.0.3 (3.1-only features such as `type: [string, "null"]`
 become `nullable: true`), or as Swagger 2.0.""",
 )
@@ -110,6 +114,14 @@ or silently drops the setting.
 Example:
     x-amazon-apigateway-integration:
       type: aws_proxyy
+
+Severity: error.  A malformed extension fails the import or the PutIntegration/PutMethod
+call behind it [Obs: localstack's AWS-validated test_apigateway_api snapshot: "Invalid
+HttpMethod specified", "Invalid null or empty value in responseTemplates"; Inf for the other
+keys]. One case is only an import warning: a non-string requestParameters value ("Invalid
+format for 'requestParameters' ... got 'true'", the parameters dropped) [Obs: localstack's
+AWS-validated test_apigateway_import snapshot, oas30 server-url tests]; it is kept an error
+because the integration then runs without the mapping the spec asked for.
 
 Fix: use one of the values the message lists.""",
 )
@@ -201,6 +213,10 @@ Example:
       stages:
         prod:
           variable: {host: example.com}    # 'variables'
+
+Severity: error.  [Inf] API Gateway ignores x-apigwc, but apigwc builds the stages, usage
+plans and API keys it deploys from it; a value that breaks its schema leaves no deployable
+stage definition, so the deploy it drives would fail or do something else than written.
 
 Fix: follow the message.""",
 )

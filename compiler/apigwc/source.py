@@ -54,6 +54,10 @@ Example:
         get:
       responses:   # mis-indented
 
+Severity: error.  API Gateway rejects a file it cannot parse with BadRequestException
+"Invalid OpenAPI input." [Obs: localstack's AWS-validated test_apigateway_import snapshot,
+test_import_api_bad_file, both ImportRestApi and PutRestApi, YAML and JSON].
+
 Fix: correct the syntax at the reported line and column.""",
 )
 DUPLICATE_KEY = Code(
@@ -72,6 +76,10 @@ Example:
       responses: {...}
       responses: {...}
 
+Severity: error.  [Inf] No recording shows what API Gateway does with a repeated key (its
+parsers may keep the last one); the document then means something other than what one reads,
+so the error is kept until a recording shows the import succeeds.
+
 Fix: merge the two entries or delete one of them.""",
 )
 ENCODING_ERROR = Code(
@@ -85,6 +93,10 @@ ENCODING_ERROR = Code(
 Why: API Gateway and CloudFormation read OpenAPI bodies as UTF-8.
 
 Example: a file saved as Latin-1 whose description contains "café" (byte 0xE9).
+
+Severity: error.  A body that is not UTF-8 text does not parse, and API Gateway answers
+"Invalid OpenAPI input." [Obs: localstack's AWS-validated test_apigateway_import snapshot,
+test_import_api_bad_file; Inf for the encoding itself].
 
 Fix: re-save the file as UTF-8.""",
 )
@@ -102,6 +114,10 @@ Example:
     # Pets API
     # TODO: write the OpenAPI document
 
+Severity: error.  An empty document is not an OpenAPI document: "Invalid OpenAPI input."
+[Obs: localstack's AWS-validated test_apigateway_import snapshot, test_import_api_bad_file;
+Inf that empty input takes the same path].
+
 Fix: point apigwc at the OpenAPI file, or write one (see specs/ for examples).""",
 )
 ROOT_NOT_MAPPING = Code(
@@ -116,6 +132,10 @@ Why: `openapi`/`swagger`, `info` and `paths` must be keys at the root.
 
 Example:
     - openapi: 3.0.3      # a list, not a mapping
+
+Severity: error.  A root that is not a mapping is not an OpenAPI document: "Invalid OpenAPI
+input." [Obs: localstack's AWS-validated test_apigateway_import snapshot,
+test_import_api_bad_file; Inf that this input takes the same path].
 
 Fix: remove the leading `- ` (or the surrounding `[...]`).""",
 )
@@ -133,6 +153,9 @@ is what API Gateway imports; it is also a classic denial-of-service input.
 
 Example:
     a: &a [*a]
+
+Severity: error.  [Inf] YAML parsers used by importers cap alias expansion and refuse such
+documents; apigwc also refuses to expand them for its own safety (issue 14).
 
 Fix: replace the recursive alias with a `$ref`, or inline the data.""",
 )
@@ -168,6 +191,13 @@ build depend on the network.
 Example:
     schema:
       $ref: '#/components/schemas/Pett'
+
+Severity: error.  Kept [Inf], with a known gap: API Gateway reports a missing model
+reference as an import warning, not an error [Doc: "Errors and warnings from importing your
+API": "warnings can be generated for minor issues like a missing model reference"]. apigwc
+resolves every $ref before it builds, so a dangling, looping or remote $ref leaves it
+nothing to emit; a warning-level fallback (drop the model, as API Gateway does) is follow-up
+work.
 
 Fix: correct the reference (the message suggests near names), or copy the remote
 document into the repository and reference the local copy.""",

@@ -391,14 +391,15 @@ def test_a_spec_with_errors_is_not_served(run_cli, tmp_path: Path) -> None:
             get:
               x-amazon-apigateway-integration:
                 type: aws_proxy
-                httpMethod: GET
+                httpMethod: POST
+                timeoutInMillis: 30000
                 uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:F/invocations
               responses: {"200": {description: ok}}
         """,
     )
     r = run_cli("serve", str(spec), "--port", "0")
     assert r.returncode == 1
-    assert "AGW201" in r.stderr
+    assert "AGW203" in r.stderr
     assert "nothing is served" in r.stderr
 
 
@@ -424,7 +425,7 @@ def test_watch_reloads_and_keeps_the_old_build_on_errors(serve, tmp_path: Path) 
     # a broken spec: errors printed, the previous build keeps serving
     broken = template.format(v=3).replace(
         "type: mock",
-        "type: aws_proxy\n                httpMethod: GET\n"
+        "type: aws_proxy\n                httpMethod: POST\n                timeoutInMillis: 30000\n"
         "                uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:F/invocations",
     )
     write(tmp_path, broken)

@@ -47,6 +47,10 @@ INTERNAL_ERROR = Code(
 
 Why: the other findings are still reported, but the crashed rule's checks did not run.
 
+Severity: error.  Not an API Gateway verdict: apigwc could not check the spec, so it cannot
+say the import would succeed [Inf]; it reports its own failure instead of passing an
+unchecked spec.
+
 Fix: please report it with the spec (or a reduced copy); meanwhile ignore the code.""",
 )
 

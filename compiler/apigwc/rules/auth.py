@@ -38,6 +38,9 @@ def authorizer_ttl_range(api: ir.Api) -> Iterator[Finding]:
     Example:
         authorizerResultTtlInSeconds: 7200
 
+    Severity: error.  [Doc: API reference, Authorizer.authorizerResultTtlInSeconds: maximum
+    3600] [Inf] CreateAuthorizer refuses a value outside 0-3600.
+
     Fix: 3600 or less; 0 turns caching off.
     """
     for scheme in api.security_schemes.values():
@@ -70,6 +73,10 @@ def authorizer_scheme_type(api: ir.Api) -> Iterator[Finding]:
           scheme: bearer
           x-amazon-apigateway-authorizer: {...}
 
+    Severity: error.  [Doc: x-amazon-apigateway-authorizer is read from a security scheme of
+    type apiKey] [Inf] other scheme types do not produce the authorizer the methods name, so
+    their PutMethod fails like AGW105.
+
     Fix: `type: apiKey, name: Authorization, in: header`.
     """
     for scheme in api.security_schemes.values():
@@ -94,6 +101,10 @@ def cognito_provider_arns(api: ir.Api) -> Iterator[Finding]:
     Example:
         x-amazon-apigateway-authorizer:
           type: cognito_user_pools
+
+    Severity: error.  [Doc: API reference, Authorizer.providerARNs required for
+    COGNITO_USER_POOLS] [Inf] CreateAuthorizer refuses a Cognito authorizer without user
+    pool ARNs.
 
     Fix: `providerARNs: [arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbCdEf]`.
     """
@@ -169,6 +180,10 @@ def identity_source_format(api: ir.Api) -> Iterator[Finding]:
     Example:
         identitySource: method.request.path.tenant
 
+    Severity: error.  [Doc: Authorizer.identitySource:
+    method.request.header/querystring/stageVariables/context sources] [Inf] CreateAuthorizer
+    refuses a malformed source.
+
     Fix: read the identity from a header or query string:
     `identitySource: method.request.header.Authorization`.
     """
@@ -208,6 +223,9 @@ def lambda_authorizer_uri(api: ir.Api) -> Iterator[Finding]:
     Example:
         type: token
         authorizerUri: arn:aws:lambda:us-east-1:123456789012:function:Auth
+
+    Severity: error.  [Doc: Authorizer.authorizerUri required for TOKEN and REQUEST
+    authorizers, a Lambda invoke URI] [Inf] CreateAuthorizer refuses it.
 
     Fix: wrap the function ARN in the invoke URI form above.
     """
@@ -250,6 +268,9 @@ def multiple_authorizers(api: ir.Api) -> Iterator[Finding]:
         security:
           - cognito: []
           - lambdaAuth: []
+
+    Severity: error.  [Doc: a REST API method has one authorizationType and at most one
+    authorizerId] [Inf] the importer cannot express two, and refuses the method.
 
     Fix: pick one authorizer per method (a REQUEST authorizer can accept several token kinds).
     """

@@ -58,7 +58,7 @@ def _uri_text(integ: ir.Integration) -> tuple[str, bool]:
     return integ.uri or "", True
 
 
-@rule("AGW201", name="lambda-http-method", severity=Severity.ERROR)
+@rule("AGW201", name="lambda-http-method", severity=Severity.WARNING)
 def lambda_http_method(api: ir.Api) -> Iterator[Finding]:
     """A Lambda integration does not use httpMethod POST.
 
@@ -74,6 +74,13 @@ def lambda_http_method(api: ir.Api) -> Iterator[Finding]:
           x-amazon-apigateway-integration:
             type: aws_proxy
             httpMethod: GET
+
+    Severity: warning.  API Gateway accepts the configuration: PutIntegration with
+    integration method GET for a Lambda function succeeds, and only the calls fail
+    ("Unable to determine service/operation name to be authorized", 500) [Obs:
+    aws/serverless-application-model#430; localstack/localstack#10473, where a Lambda proxy
+    integration with GET deploys on AWS and answers "Internal server error"]. The import
+    and the deployment go through, so lint warns and serve/build go on.
 
     Fix: `httpMethod: POST` (the client's method is still GET).
     """
@@ -203,6 +210,10 @@ def integration_timeout_range(api: ir.Api) -> Iterator[Finding]:
     Example:
         timeoutInMillis: 30000
 
+    Severity: error.  PutIntegration rejects a timeout outside the allowed range [Doc: API
+    reference, Integration.timeoutInMillis "between 50 and 29,000"; Inf for the exact
+    message]. Regional APIs can raise the upper bound by quota request.
+
     Fix: 29000 or less (let the backend time out first).
     """
     for op, integ in api.integrations():
@@ -301,6 +312,10 @@ def selection_pattern_regex(api: ir.Api) -> Iterator[Finding]:
     Example:
         responses:
           "*Error*": {statusCode: "500"}      # a glob, not a regex
+
+    Severity: error.  [Inf] API Gateway compiles the selection pattern as a Java regular
+    expression when it stores the integration response; a pattern that does not compile
+    fails PutIntegrationResponse (the Java regex engine refuses it).
 
     Fix: `.*Error.*`.
     """
@@ -442,6 +457,9 @@ def missing_integration(api: ir.Api) -> Iterator[Finding]:
           get:
             responses: {"200": {description: OK}}
 
+    Severity: error.  The import stores a method with no integration, but CreateDeployment
+    then fails with "No integration defined for method" [Obs: aws-rest-semantics.md 1.5].
+
     Fix: add an integration (for a placeholder, `type: mock` with
     `requestTemplates: {application/json: '{"statusCode": 200}'}`).
     """
@@ -536,6 +554,9 @@ def vpc_link_connection(api: ir.Api) -> Iterator[Finding]:
         connectionType: VPC_LINK
         uri: http://internal-nlb.example.com
 
+    Severity: error.  [Doc: API reference, Integration.connectionId "required when
+    connectionType is VPC_LINK"] [Inf] PutIntegration refuses the mismatch.
+
     Fix: `connectionId: ${stageVariables.vpcLinkId}` (or the VPC link id).
     """
     for op, integ in api.integrations():
@@ -594,6 +615,9 @@ def stream_mode_non_proxy(api: ir.Api) -> Iterator[Finding]:
     Example:
         type: http
         responseTransferMode: STREAM
+
+    Severity: error.  [Doc: response streaming is supported for HTTP_PROXY and Lambda proxy
+    integrations only] [Inf] PutIntegration refuses STREAM on other types.
 
     Fix: use http_proxy / aws_proxy, or drop STREAM.
     """

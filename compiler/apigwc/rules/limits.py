@@ -144,6 +144,15 @@ def model_name(api: ir.Api) -> Iterator[Finding]:
     Example:
         components: {schemas: {Pet-Response: ...}}
 
+    Severity: error.  [Doc: API reference, CreateModel name: alphanumeric] CreateModel
+    refuses other names, so the explicit `AWS::ApiGateway::Model` that the cfn target emits
+    fails the deploy [Inf for the message; "Invalid model name specified" is in localstack's
+    AWS-validated test_apigateway_api snapshot]. Counter-evidence for the import path alone:
+    the console importer listed "Model name must be alphanumeric: inline_response_200_1" next
+    to "Reference to model ... not found. Ignoring." [Obs:
+    amazon-archives/aws-apigateway-importer#194], which reads as a warning that drops the
+    model; kept an error because the CloudFormation deploy fails.
+
     Fix: `PetResponse`.
     """
     for model in api.models.values():
@@ -192,6 +201,9 @@ def model_too_large(api: ir.Api) -> Iterator[Finding]:
     Why: API Gateway rejects larger models.
 
     Example: a generated schema with thousands of enum values.
+
+    Severity: error.  [Doc: "Amazon API Gateway quotas": model size 400 KB, not adjustable]
+    the import or CreateModel is refused.
 
     Fix: split the model, or validate in the backend.
     """
@@ -321,6 +333,9 @@ def template_too_large(api: ir.Api) -> Iterator[Finding]:
     Why: API Gateway rejects larger templates.
 
     Example: a template that inlines a large lookup table.
+
+    Severity: error.  [Doc: "Amazon API Gateway quotas": mapping template size 300 KB, not
+    adjustable] the import or PutIntegration is refused.
 
     Fix: move the data to the backend or a stage variable.
     """

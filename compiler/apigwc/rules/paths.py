@@ -24,6 +24,9 @@ def path_segment_characters(api: ir.Api) -> Iterator[Finding]:
     Example:
         /pets/{id}/photo~large:
 
+    Severity: error.  [Doc: CreateResource pathPart: letters, digits and ._- with {name} or
+    {name+} at the whole segment] [Inf] the import refuses such a resource.
+
     Fix: `/pets/{id}/photo-large`.
     """
     for path, ptr in api.paths:
@@ -51,6 +54,10 @@ def greedy_path_not_last(api: ir.Api) -> Iterator[Finding]:
 
     Example:
         /files/{path+}/metadata:
+
+    Severity: error.  API Gateway refuses a child under a greedy resource: "Cannot create a
+    child of a resource with a greedy path variable: {proxy+}" [Obs: localstack's
+    AWS-validated test_apigateway_api snapshot].
 
     Fix: put the greedy parameter last (`/files/metadata/{path+}`).
     """
@@ -89,6 +96,10 @@ def conflicting_path_parameters(api: ir.Api) -> Iterator[Finding]:
         /pets/{id}: ...
         /pets/{petId}/toys: ...
 
+    Severity: error.  API Gateway refuses a second variable sibling: "A sibling ({proxy+})
+    of this resource already has a variable path part -- only one is allowed" [Obs:
+    localstack's AWS-validated test_apigateway_api snapshot].
+
     Fix: use one name: `/pets/{petId}` and `/pets/{petId}/toys`.
     """
     seen: dict[tuple[str, ...], tuple[str, str]] = {}
@@ -124,6 +135,9 @@ def partial_segment_parameter(api: ir.Api) -> Iterator[Finding]:
     Example:
         /reports/{year}-{month}:
 
+    Severity: error.  [Doc: a path parameter must be a whole path segment (CreateResource
+    pathPart rules)] [Inf] the import refuses `/pets/pet-{id}`-style segments.
+
     Fix: `/reports/{year}/{month}`, or one parameter `/reports/{period}` parsed by the backend.
     """
     for path, ptr in api.paths:
@@ -147,6 +161,10 @@ def empty_path_segment(api: ir.Api) -> Iterator[Finding]:
 
     Example:
         /pets/:
+
+    Severity: error.  [Inf] an empty segment would be a resource with an empty pathPart,
+    which CreateResource refuses (pathPart is required and non-empty); kept an error on
+    inference.
 
     Fix: `/pets`.
     """

@@ -50,6 +50,12 @@ def integration_response_without_method_response(api: ir.Api) -> Iterator[Findin
           responses:
             default: {statusCode: "201"}     # no "201" response
 
+    Severity: error.  API Gateway rejects an integration response for a status code with no
+    method response: PutIntegrationResponse answers NotFoundException "Invalid Response
+    status code specified" [Obs: localstack's AWS-validated test_apigateway_api snapshot],
+    and the import fails with "Unable to put integration response" [Obs:
+    amazon-archives/aws-apigateway-importer#121, "No method response exists for method"].
+
     Fix: declare the response (`"201": {description: Created}`) or map to a declared status.
     """
     for op, integ in api.integrations():
@@ -85,6 +91,11 @@ def undeclared_method_parameter(api: ir.Api) -> Iterator[Finding]:
         x-amazon-apigateway-integration:
           requestParameters:
             integration.request.header.X-User: method.request.header.X-User
+
+    Severity: error.  The import fails: "Errors found during import: Unable to put
+    integration on 'GET' ...: Invalid mapping expression parameter specified:
+    method.request.header.Authorization" [Obs: aws-rest-semantics.md 1.3;
+    Testlio/lambda-tools#56].
 
     Fix: declare the parameter (`- {name: X-User, in: header}`) or map a declared one.
     """
@@ -134,6 +145,12 @@ def undeclared_response_header(api: ir.Api) -> Iterator[Finding]:
               responseParameters:
                 method.response.header.Location: integration.response.header.Location
 
+    Severity: error.  The import fails: "Unable to put integration response on 'POST' for
+    resource at path '/foo': Invalid mapping expression parameter specified:
+    method.response.header.Location" (400) [Obs:
+    amazon-archives/aws-apigateway-importer#209]; CloudFormation fails the same way [Obs:
+    awslabs/aws-solutions-constructs#1130].
+
     Fix: declare the header under the response: `headers: {Location: {schema: {type: string}}}`.
     """
     for op, integ in api.integrations():
@@ -169,6 +186,11 @@ def unknown_request_validator(api: ir.Api) -> Iterator[Finding]:
 
     Example:
         x-amazon-apigateway-request-validator: body-only   # not in request-validators
+
+    Severity: error.  API Gateway answers a validator id that does not exist with "Invalid
+    Request Validator identifier specified" [Obs: localstack's AWS-validated
+    test_apigateway_api snapshot]; [Inf] the importer makes the same call for the named
+    validator.
 
     Fix: define the validator under `x-amazon-apigateway-request-validators`, or use a
     defined name.
@@ -209,6 +231,12 @@ def unknown_security_scheme(api: ir.Api) -> Iterator[Finding]:
     Example:
         security:
           - jwtAuth: []       # the scheme is called 'jwt'
+
+    Severity: error.  [Inf] The importer cannot create the method's authorizer or
+    authorization type from a scheme that does not exist; PutMethod with
+    CUSTOM/COGNITO_USER_POOLS and no valid authorizer answers "Invalid authorizer ID
+    specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a
+    valid authorizer." [Obs: localstack's AWS-validated test_apigateway_api snapshot].
 
     Fix: use the scheme's exact name.
     """
@@ -313,6 +341,12 @@ def invalid_mapping_expression(api: ir.Api) -> Iterator[Finding]:
         requestParameters:
           integration.request.header.X-Id: $request.header.id      # not an expression
           integration.request.header.X-Env: prod                     # static values need quotes
+
+    Severity: error.  PutIntegration rejects the mapping: "Invalid mapping expression
+    specified: Validation Result: warnings : [], errors : [Invalid mapping expression
+    specified: true]" [Obs: localstack's AWS-validated test_apigateway_api snapshot], and
+    the import fails with the same message [Obs:
+    amazon-archives/aws-apigateway-importer#104, #121].
 
     Fix: use the expression forms above; quote static values: "'prod'".
     """
@@ -422,6 +456,10 @@ def undeclared_cache_key_parameter(api: ir.Api) -> Iterator[Finding]:
     Example:
         cacheKeyParameters: [method.request.querystring.page]   # page is not declared
 
+    Severity: error.  [Inf] cacheKeyParameters are validated with the integration's request
+    parameters; a key that names no declared method request parameter fails PutIntegration
+    like an undeclared mapping source (AGW102).
+
     Fix: declare the parameter, or remove it from cacheKeyParameters.
     """
     for op, integ in api.integrations():
@@ -495,6 +533,10 @@ def unknown_usage_plan_reference(api: ir.Api) -> Iterator[Finding]:
 
     Example:
         usagePlans: {basic: {stages: [production]}}    # the stage is 'prod'
+
+    Severity: error.  [Inf] The usage plan is created by apigwc's deploy (CreateUsagePlan /
+    CreateUsagePlanKey); a stage or key that does not exist fails that call ("Invalid stage
+    identifier"/"Invalid API Key identifier"), so the deploy stops.
 
     Fix: use a declared stage or key name (or declare it).
     """

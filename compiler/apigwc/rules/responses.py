@@ -55,6 +55,10 @@ def gateway_response_parameter(api: ir.Api) -> Iterator[Finding]:
         responseParameters:
           gatewayresponse.header.Access-Control-Allow-Origin: "*"     # needs quotes inside
 
+    Severity: error.  [Inf] PutGatewayResponse validates responseParameters like other
+    mappings; a malformed key or value fails it as in AGW108 [Obs for the message family:
+    localstack's AWS-validated test_apigateway_api snapshot].
+
     Fix: `gatewayresponse.header.Access-Control-Allow-Origin: "'*'"`.
     """
     for gr in api.gateway_responses.values():

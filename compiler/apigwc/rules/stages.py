@@ -177,6 +177,9 @@ def stage_variable_format(api: ir.Api) -> Iterator[Finding]:
         variables:
           backend-host: "orders example"
 
+    Severity: error.  [Doc: Stage.variables: names match [A-Za-z0-9_]+, values
+    [A-Za-z0-9-._~:/?#&=,]+] [Inf] CreateStage refuses the stage, so the deploy fails.
+
     Fix: `backend_host: orders.example.com`.
     """
     for stage in api.stages.values():
@@ -221,6 +224,11 @@ def access_log_format(api: ir.Api) -> Iterator[Finding]:
     Example:
         format: '$context.identity.sourceIp $context.status'
 
+    Severity: error.  [Doc: "Set up CloudWatch logging": the access log format must include
+    $context.requestId or $context.extendedRequestId] [Obs for the validation family:
+    localstack's AWS-validated test_apigateway_api snapshot: "Access Log value must not be
+    empty"]. UpdateStage refuses the format, so the deploy fails.
+
     Fix: '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","status":"$context.status"}'.
     """
     for stage in api.stages.values():
@@ -258,6 +266,11 @@ def method_setting_key(api: ir.Api) -> Iterator[Finding]:
     Example:
         methodSettings:
           "GET /pets": {...}
+
+    Severity: error.  UpdateStage refuses a method-settings patch path that is not
+    /{resource}/{method}/... or */* [Doc: UpdateStage patch paths] [Obs for the message
+    family, "Invalid patch path ...": localstack's AWS-validated test_apigateway_api
+    snapshot].
 
     Fix: "/pets/GET".
     """
@@ -307,6 +320,9 @@ def api_key_value(api: ir.Api) -> Iterator[Finding]:
     Example:
         apiKeys: {partner: {value: secret}}
 
+    Severity: error.  [Doc: API key values are 20-128 alphanumeric characters
+    (aws-rest-semantics.md 4)] [Inf] CreateApiKey refuses other values.
+
     Fix: a longer random value, or omit `value` to have one generated.
     """
     for key in api.api_keys.values():
@@ -337,6 +353,10 @@ def api_key_in_several_plans(api: ir.Api) -> Iterator[Finding]:
         usagePlans:
           free: {stages: [prod], apiKeys: [alice]}
           pro:  {stages: [prod], apiKeys: [alice]}
+
+    Severity: error.  [Doc: "an API key can be associated with only one usage plan for a
+    given API stage"] [Inf] CreateUsagePlanKey refuses the second association, so the deploy
+    fails.
 
     Fix: keep each key in one plan per stage.
     """

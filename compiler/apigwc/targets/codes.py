@@ -120,6 +120,9 @@ Why: CloudFormation rejects the template ("Mapping named 'X' is not present").
 Example:
     uri: {Fn::FindInMap: [Backends, prod, url]}
 
+Severity: error.  CloudFormation refuses the stack: Fn::FindInMap on a missing Mappings key
+fails template validation [Doc: CloudFormation Fn::FindInMap; Inf for the message].
+
 Fix: replace the Fn::FindInMap with a Ref to a parameter, or a literal value.""",
 )
 NO_DEPLOYMENT = Code(
