@@ -53,6 +53,24 @@ def _fail(message: str) -> "typer.Exit":
     return typer.Exit(2)
 
 
+def _select_template(api: Optional[str], params: Optional[List[str]], params_file: Optional[Path], region: Optional[str] = None) -> None:
+    """Template flags -> the selection every template-reading stage uses (apigwc.template.run.SELECTION)."""
+    from .template import LocalValues, ParametersError, parse_param_flags, read_parameters_file
+    from .template.run import SELECTION, Selection
+
+    try:
+        values = read_parameters_file(params_file) if params_file is not None else {}
+        values.update(parse_param_flags(params))
+    except ParametersError as exc:
+        raise _fail(str(exc))
+    SELECTION.set(Selection(api=api, values=LocalValues(params=values, region=region)))
+
+
+_API_HELP = "Template: the REST API to use, by logical id (default: every API)."
+_PARAM_HELP = "Template: a parameter or unknown value, NAME=VALUE (repeatable): Stage=dev, ImportValue:Export=v, Res.Attr=v."
+_PARAMS_FILE_HELP = "Template: parameter values from samconfig.toml, a CloudFormation parameters JSON, or a K=V overrides file."
+
+
 def _spec_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
     """Expand folders to the OpenAPI files inside them; report paths that do not exist."""
     files: list[Path] = []
@@ -63,16 +81,22 @@ def _spec_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
                 f
                 for pattern in ("*.yaml", "*.yml", "*.json")
                 for f in p.rglob(pattern)
-                if f.is_file() and _looks_like_openapi(f)
+                if f.is_file() and ".aws-sam" not in f.parts and (_looks_like_openapi(f) or _holds_api_template(f))
             )
             if not found:
-                problems.append(f"no OpenAPI files (YAML or JSON with 'openapi' or 'swagger') under '{p}'")
+                problems.append(f"no OpenAPI files or SAM/CloudFormation templates with APIs under '{p}'")
             files.extend(found)
         elif p.exists():
             files.append(p)
         else:
             problems.append(f"cannot read '{p}': no such file or directory")
     return files, problems
+
+
+def _holds_api_template(path: Path) -> bool:
+    from .template import is_template_file
+
+    return is_template_file(path)
 
 
 def _looks_like_openapi(path: Path) -> bool:
@@ -101,6 +125,9 @@ def lint(
     skip_non_openapi: bool = typer.Option(
         False, "--skip-non-openapi", help="Silently skip files without an 'openapi' or 'swagger' key (for pre-commit)."
     ),
+    api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
+    param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
+    parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
 ) -> None:
     """Check OpenAPI specs for API Gateway mistakes.
 
@@ -124,8 +151,9 @@ def lint(
         raise typer.Exit(0)
     if not specs:
         raise _fail("give at least one OpenAPI file, e.g. 'apigwc lint openapi.yaml'")
+    _select_template(api, param, parameters_file)
     if skip_non_openapi:
-        specs = [p for p in specs if p.is_dir() or not p.is_file() or _looks_like_openapi(p)]
+        specs = [p for p in specs if p.is_dir() or not p.is_file() or _looks_like_openapi(p) or _holds_api_template(p)]
         if not specs:
             raise typer.Exit(0)
     raise typer.Exit(_run_lint(specs, format.value, fail_on, select, ignore, config, ref_root))
@@ -375,6 +403,9 @@ def emit(
     lambda_params: bool = typer.Option(False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
+    param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
+    parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
 ) -> None:
     """Compile a spec to one target: a CloudFormation template, the OpenAPI export, the deploy plan, or the local bundle.
 
@@ -401,6 +432,7 @@ def emit(
         _check_folder_output(target.value, output)
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
+    _select_template(api, param, parameters_file)
     compiled, cfg = _compile(spec, config, ref_root)
     if compiled is None:
         raise typer.Exit(1)
@@ -481,6 +513,9 @@ def build(
     lambda_params: bool = typer.Option(False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
+    param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
+    parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
 ) -> None:
     """Lint, lower and write every target into OUT/<api-name>/.
 
@@ -504,6 +539,7 @@ def build(
         for p in problems:
             typer.echo(f"apigwc: error: {p}", err=True)
         raise typer.Exit(2)
+    _select_template(api, param, parameters_file)
     raise typer.Exit(_run_build(files, out, check, _emit_options("yaml", cfn_style.value, lambda_params), config, ref_root))
 
 
@@ -518,9 +554,12 @@ def _run_build(files: list[Path], out: Path, check: bool, options, config_path, 
 
     if out.exists() and not out.is_dir():
         raise _fail(f"--out '{out}' is a file, not a folder")
+    from .template.run import SELECTION, each_api
+
     status = 0
     names: dict[str, Path] = {}
-    for spec in files:
+    for spec, selection in each_api(files, SELECTION.get()):
+        SELECTION.set(selection)
         compiled, cfg = _compile(spec, config_path, ref_root)
         if compiled is None:
             status = 1
@@ -574,6 +613,9 @@ def invoke(
     format: InvokeFormat = typer.Option(InvokeFormat.text, "--format", "-f", help="Output format."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
+    param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
+    parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
 ) -> None:
     """Run one request through the API without a server; print the response and the execution log.
 
@@ -591,6 +633,7 @@ def invoke(
 
       apigwc invoke api.yaml -X POST /notes -d @note.json -H 'Content-Type: application/json' --stage prod --stage-var env=test
     """
+    _select_template(api, param, parameters_file)
     raise typer.Exit(_run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root))
 
 
@@ -698,6 +741,9 @@ def serve(
     log: bool = typer.Option(False, "--log", help="Print each request's execution log (every step, with headers and bodies) after its access-log line."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
+    param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
+    parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
 ) -> None:
     """Run the API as a local gateway on 127.0.0.1, the way API Gateway would answer.
 
@@ -717,6 +763,7 @@ def serve(
 
       apigwc serve output/petstore/local
     """
+    _select_template(api, param, parameters_file)
     raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root))
 
 

@@ -102,8 +102,17 @@ def lint_file(path: Path, display: str | None = None, config: Config | None = No
 def _lint_file(path: Path, display: str | None, config: Config | None) -> LintResult:
     config = config or Config()
     display = display or str(path)
+    from .template import is_template_file, lint_template_as_one
+
+    if is_template_file(path):
+        return lint_template_as_one(path, display, config)
     diags = Diagnostics()
     sources = open_sources(path, display, diags, ref_root=config.ref_root)
+    return lint_sources(sources, display, diags, config)
+
+
+def lint_sources(sources: Sources | None, display: str, diags: Diagnostics, config: Config, texts: dict[str, str] | None = None) -> LintResult:
+    """Check, build and lint opened sources (a spec file, or one API of a template)."""
     version = api = None
     if sources is not None:
         version = check(sources, diags)
@@ -116,7 +125,7 @@ def _lint_file(path: Path, display: str | None, config: Config | None) -> LintRe
         api=api,
         sources=sources,
         version=version,
-        texts={d.display: d.text for d in sources.documents()} if sources is not None else {},
+        texts=(texts or {}) | ({d.display: d.text for d in sources.documents()} if sources is not None else {}),
     )
 
 
@@ -168,6 +177,19 @@ def compile_file(path: Path, display: str | None = None, config: Config | None =
     """
     with gc_paused():
         result = lint_file(path, display, config)
+        if result.api is None and result.sources is None and not result.has_errors:
+            from .template import is_template_file
+
+            if is_template_file(path):  # a template with several APIs: compile one at a time (--api)
+                from .template.codes import NO_API
+
+                from .diagnostics import Span
+                from .template.run import api_ids
+
+                diags = Diagnostics()
+                names = ", ".join(api_ids(path, display or str(path)))
+                diags.add(NO_API, f"the template has several REST APIs ({names}); choose one with --api LOGICAL_ID", span=Span(display or str(path), 1, 1, 1, 1))
+                result.diagnostics = result.diagnostics + list(diags)
         if result.api is None or result.has_errors:
             return CompileResult(result)
         from .lower import lower_api

@@ -53,7 +53,9 @@ Fix: please report it with the spec (or a reduced copy); meanwhile ignore the co
 def all_codes() -> dict[str, Code]:
     """Every diagnostic code apigwc can emit, by code, sorted."""
     codes: dict[str, Code] = {INTERNAL_ERROR.code: INTERNAL_ERROR}
-    for c in SOURCE_CODES + CHECK_CODES:
+    from ..template.codes import TEMPLATE_CODES
+
+    for c in SOURCE_CODES + CHECK_CODES + TEMPLATE_CODES:
         codes[c.code] = c
     for code, r in RULES.items():
         codes[code] = r.code

@@ -1,0 +1,112 @@
+"""Load a SAM / CloudFormation template: recognize it, parse it, read its local includes.
+
+The template is parsed by the same loader as an OpenAPI file (`apigwc.source`): YAML with
+every CloudFormation short-form tag turned into its long form (``!GetAtt A.B`` and
+``!GetAtt [A, B]`` both become ``{"Fn::GetAtt": ["A", "B"]}``) or JSON, with the same
+positioned source map.  A template is recognized by its content, never by its name:
+`AWSTemplateFormatVersion`, the `AWS::Serverless-2016-10-31` transform, or `Resources`
+holding `AWS::Serverless::*` / `AWS::ApiGateway::*` resources.
+
+`AWS::Include` files and local `DefinitionUri` files are parsed on demand and kept in
+`Template.files` (by path) so that positions inside them resolve to their own file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..diagnostics import Diagnostics, Span
+from ..source import Document, load_document
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+
+_HEAD = re.compile(
+    rb"AWSTemplateFormatVersion|AWS::Serverless-2016-10-31|[\"']?Type[\"']?\s*:\s*[\"']?AWS::(?:Serverless|ApiGateway)::"
+)
+
+
+def looks_like_template(path: Path) -> bool:
+    """Cheap test on the file's bytes (first 256 KB), for folder scans and pre-commit."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(262144)
+    except OSError:
+        return False
+    return _HEAD.search(head) is not None
+
+
+def transforms(data: dict) -> list[str]:
+    raw = data.get("Transform")
+    items = raw if isinstance(raw, list) else [raw]
+    return [t for t in items if isinstance(t, str)]
+
+
+def is_template(data: Any) -> bool:
+    """True if parsed data is a CloudFormation or SAM template (and not an OpenAPI document)."""
+    if not isinstance(data, dict) or "openapi" in data or "swagger" in data:
+        return False
+    if "AWSTemplateFormatVersion" in data or SAM_TRANSFORM in transforms(data):
+        return True
+    resources = data.get("Resources")
+    if isinstance(resources, dict):
+        for res in resources.values():
+            kind = res.get("Type") if isinstance(res, dict) else None
+            if isinstance(kind, str) and kind.startswith(("AWS::Serverless::", "AWS::ApiGateway::")):
+                return True
+    return False
+
+
+@dataclass(eq=False)
+class Template:
+    """A parsed template plus every local file it includes, by absolute path."""
+
+    doc: Document
+    files: dict[Path, Document | None] = field(default_factory=dict)
+
+    @property
+    def data(self) -> dict:
+        return self.doc.data
+
+    @property
+    def path(self) -> Path:
+        return self.doc.path
+
+    @property
+    def resources(self) -> dict[str, Any]:
+        raw = self.data.get("Resources")
+        return raw if isinstance(raw, dict) else {}
+
+    def span(self, pointer: str, at_key: bool = False) -> Span:
+        return self.doc.span(pointer, at_key) or self.doc.start_span()
+
+    def display_of(self, path: Path) -> str:
+        rel = os.path.relpath(path, self.path.parent)
+        return os.path.normpath(os.path.join(os.path.dirname(self.doc.display), rel))
+
+    def include(self, location: str, diags: Diagnostics) -> Document | None:
+        """Parse a local file named relative to the template (None, reported, if unusable)."""
+        path = (self.path.parent / location).resolve()
+        if path in self.files:
+            return self.files[path]
+        doc = None
+        try:
+            doc = load_document(path, self.display_of(path), diags)
+        except OSError:
+            doc = None
+        self.files[path] = doc
+        return doc
+
+    def documents(self) -> list[Document]:
+        return [self.doc, *(d for d in self.files.values() if d is not None)]
+
+
+def load_template(path: Path, display: str, diags: Diagnostics) -> Template | None:
+    """Parse a template file; None (with diagnostics) if it is not usable.  OSError propagates."""
+    doc = load_document(path, display, diags)
+    if doc is None:
+        return None
+    return Template(doc)
