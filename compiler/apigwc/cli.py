@@ -790,6 +790,11 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
         served = build(loaded, options)
         return served if isinstance(served, Failure) else (served, loaded)
 
+    from .template.run import SELECTION, each_api
+
+    targets = each_api([source], SELECTION.get()) if source.is_file() else []
+    if len(targets) > 1:  # a template with several APIs: one port, a path prefix per API
+        return _serve_apis(targets, host, port, options, compile_spec, log)
     with _progress(f"loading {source}"):
         first = attempt()
     if isinstance(first, Failure):
@@ -816,6 +821,33 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
     app = GatewayApp(served, on_access=lambda a: access(access_line(a)), with_log=log)
     out(banner(loaded, served, f"http://{shown}:{bound[1]}"))
     run(sock, app, reload=attempt if watch else None, files=loaded.files, out=out, access=access)
+    return 0
+
+
+def _serve_apis(targets, host, port, options, compile_spec, log) -> int:
+    from .serve.app import GatewayApp
+    from .serve.multi import ApisApp, banner_apis, load_apis
+    from .serve.server import Failure, LineWriter, access_line, bind, run
+
+    with _progress(f"loading {targets[0][0]}"):
+        apis = load_apis(targets, compile_spec, options)
+    if isinstance(apis, Failure):
+        for line in apis.details:
+            typer.echo(line, err=True)
+        if apis.details:
+            typer.echo(f"apigwc: {apis.message}; nothing is served", err=True)
+            return 1
+        raise _fail(apis.message)
+    sock = bind(host, port)
+    if isinstance(sock, str):
+        raise _fail(sock)
+    bound = sock.getsockname()
+    shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
+    access = LineWriter(sys.stdout)
+    app = ApisApp({name: GatewayApp(served, on_access=lambda a: access(access_line(a)), with_log=log) for name, (served, _) in apis.items()})
+    typer.echo(banner_apis(apis, f"http://{shown}:{bound[1]}"))
+    sys.stdout.flush()
+    run(sock, app, out=lambda t: (typer.echo(t), sys.stdout.flush()), access=access)  # type: ignore[arg-type]
     return 0
 
 

@@ -533,6 +533,13 @@ def _compose(text: str) -> Any:
     return _Composer(text).get_single_node()
 
 
+def _compose_pure(text: str) -> Any:
+    """Compose with ruamel's pure-Python parser (YAML 1.2 core schema tags; the converter reads them)."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).compose(text)
+
+
 _PLAIN_NULL = frozenset(("", "~", "null", "Null", "NULL"))
 _PLAIN_TRUE = frozenset(("true", "True", "TRUE"))
 _PLAIN_FALSE = frozenset(("false", "False", "FALSE"))
@@ -872,7 +879,15 @@ def _parse_yaml(path: Path, display: str, text: str, diags: Diagnostics) -> Docu
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        root = _compose(text)
+        try:
+            root = _compose(text)
+        except MarkedYAMLError as exc:
+            # libyaml (YAML 1.1) rejects ':' inside a plain scalar in a flow collection, e.g.
+            # CloudFormation's `!If [IsLocal, http://localhost:8080, !Ref AWS::NoValue]`, which
+            # YAML 1.2 and CloudFormation accept: parse such files with ruamel's pure parser.
+            if "found unexpected ':'" not in str(exc):
+                raise
+            root = _compose_pure(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
