@@ -223,7 +223,7 @@ class MappedDocument(Document):
         except ValueError:
             return None
         doc, ptr, exact = self.origins.locate(tokens)
-        return doc.span(ptr, at_key if exact else False, value_offset if exact else None) or doc.start_span()
+        return doc.span(ptr, at_key if exact else True, value_offset if exact else None) or doc.start_span()
 
 
 # --------------------------------------------------------------------------------------
@@ -326,6 +326,8 @@ def discover(
             body = lifted.document
             for problem in getattr(lifted, "problems", ()):  # located by their template pointers
                 diags.extend([problem]) if hasattr(problem, "code") else None
+        if isinstance(body, dict) and "Fn::Transform" in body and len(body) == 1:
+            continue  # an AWS::Include that could not be read: already reported (AGW032)
         if not isinstance(body, dict):
             diags.add(NOT_YET, f"API {api_id}: its Body is not an OpenAPI mapping", span=template.span(join("/Resources", api_id), at_key=True))
             continue

@@ -294,4 +294,4 @@ def _report_cause(template: Template, cause: Any, diags: Diagnostics) -> None:
             if isinstance(events, dict) and event in events:
                 pointer = join("/Resources", name, "Properties", "Events", event)
                 break
-    diags.add(SAM_ERROR, message, span=template.span(pointer, at_key=pointer.count("/") > 2))
+    diags.add(SAM_ERROR, message, span=template.span(pointer, at_key=True))
