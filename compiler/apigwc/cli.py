@@ -83,6 +83,7 @@ def _spec_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
                 for f in p.rglob(pattern)
                 if f.is_file() and ".aws-sam" not in f.parts and (_looks_like_openapi(f) or _holds_api_template(f))
             )
+            found = _without_included(found)
             if not found:
                 problems.append(f"no OpenAPI files or SAM/CloudFormation templates with APIs under '{p}'")
             files.extend(found)
@@ -93,10 +94,23 @@ def _spec_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return files, problems
 
 
-def _holds_api_template(path: Path) -> bool:
-    from .template import is_template_file
+def _without_included(files: list[Path]) -> list[Path]:
+    """Drop OpenAPI files that a template in the same scan includes: they are linted as part of it."""
+    from .template.load import included_files
 
-    return is_template_file(path)
+    included: set[Path] = set()
+    for f in files:
+        if _holds_api_template(f):
+            included |= included_files(f)
+    return [f for f in files if f.resolve() not in included]
+
+
+def _holds_api_template(path: Path) -> bool:
+    """A SAM/CloudFormation template that declares a REST API (folder scans and pre-commit skip the others)."""
+    from .template import is_template_file
+    from .template.load import mentions_api
+
+    return mentions_api(path) and is_template_file(path)
 
 
 def _looks_like_openapi(path: Path) -> bool:

@@ -453,7 +453,7 @@ def _x_apigwc(existing: Any, api_id: str, resources: dict, template: Template, r
             name = p.get("StageName")
             if _points_at(p.get("RestApiId"), api_id) and isinstance(name, str) and name not in stages:
                 stages[name] = {}
-                origins.extra[join("/x-apigwc/stages", name)] = join("/Resources", rid) if rid in template.resources else (sam_api or join("/Resources", api_id))
+                origins.extra[join("/x-apigwc/stages", name)] = join("/Resources", rid) if rid in template.resources else _resource_or_event(template, api_id, origins)
     if stages:
         out["stages"] = stages
     _usage_plans(out, api_id, resources, template, resolver, stage_names, origins, report)
@@ -477,6 +477,12 @@ def _x_apigwc(existing: Any, api_id: str, resources: dict, template: Template, r
         out["local"] = local
         origins.extra["/x-apigwc/local"] = "/Resources"
     return out
+
+
+def _resource_or_event(template: Template, api_id: str, origins: Origins) -> str:
+    if api_id in template.resources:
+        return join("/Resources", api_id)
+    return origins._first_event()
 
 
 def _first(origins: Origins, candidates: list[str]) -> str:

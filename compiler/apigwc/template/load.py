@@ -39,6 +39,17 @@ def looks_like_template(path: Path) -> bool:
     return _HEAD.search(head) is not None
 
 
+_API_HINT = re.compile(rb"AWS::Serverless::Api\b|AWS::ApiGateway::RestApi\b|Type[\"']?\s*:\s*[\"']?Api\b(?!:)")
+
+
+def mentions_api(path: Path) -> bool:
+    """Cheap test for folder scans and pre-commit: the template names a REST API or an Api event."""
+    try:
+        return _API_HINT.search(path.read_bytes()) is not None
+    except OSError:
+        return False
+
+
 def transforms(data: dict) -> list[str]:
     raw = data.get("Transform")
     items = raw if isinstance(raw, list) else [raw]
@@ -110,3 +121,32 @@ def load_template(path: Path, display: str, diags: Diagnostics) -> Template | No
     if doc is None:
         return None
     return Template(doc)
+
+
+def included_files(path: Path) -> set[Path]:
+    """Local files a template includes (AWS::Include locations, DefinitionUri), resolved; for folder scans."""
+    try:
+        doc = load_document(path, str(path), Diagnostics())
+    except OSError:
+        return set()
+    found: set[Path] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            spec = node.get("Fn::Transform")
+            if isinstance(spec, dict) and spec.get("Name") == "AWS::Include":
+                loc = (spec.get("Parameters") or {}).get("Location") if isinstance(spec.get("Parameters"), dict) else None
+                if isinstance(loc, str) and "://" not in loc:
+                    found.add((path.parent / loc).resolve())
+            uri = node.get("DefinitionUri")
+            if isinstance(uri, str) and "://" not in uri:
+                found.add((path.parent / uri).resolve())
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    if doc is not None:
+        walk(doc.data)
+    return found
