@@ -331,6 +331,32 @@ class Resolver:
                 out_d[k] = r
         return out_d
 
+    def _inline_sub(self, text: str, variables: dict) -> Any:
+        """``Fn::Sub [text, {V: !GetAtt R.A}]`` -> ``Fn::Sub "text with ${R.A}"`` (the same value; SAM writes
+        authorizer URIs this way), with known variables substituted.  None if a variable is neither."""
+        def repl(m: "re.Match[str]") -> str:
+            name = m.group(1)
+            if name not in variables:
+                return m.group(0)
+            v = variables[name]
+            target = v.get("Fn::GetAtt") if isinstance(v, dict) and len(v) == 1 else None
+            if isinstance(target, list) and len(target) == 2 and all(isinstance(t, str) for t in target):
+                return "${" + ".".join(target) + "}"
+            if isinstance(v, dict) and len(v) == 1 and isinstance(v.get("Ref"), str):
+                return "${" + v["Ref"] + "}"
+            r = self.resolve(v, keep_resources=True)
+            if isinstance(r, (str, int, float)) and not isinstance(r, bool):
+                return str(r)
+            raise LookupError(name)
+
+        try:
+            text = _SUB.sub(repl, text)
+        except LookupError:
+            return None
+        single = {"Fn::Sub": text}
+        r = self.resolve(single, keep_resources=True)
+        return single if isinstance(r, (Unknown, Opaque)) else r
+
     def resolve_in_place(self, value: Any) -> Any:
         """Resolve what can be resolved anywhere inside ``value``; keep the rest as written.
 
@@ -353,6 +379,10 @@ class Resolver:
                 return value
             if isinstance(r, (Unknown, Opaque)):
                 fn, args = next(iter(value.items()))
+                if fn == "Fn::Sub" and isinstance(args, list) and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], dict):
+                    inlined = self._inline_sub(args[0], args[1])
+                    if inlined is not None:
+                        return inlined
                 if fn == "Fn::If" and isinstance(args, list) and len(args) == 3:
                     cond = self.condition(args[0]) if isinstance(args[0], str) else None
                     if cond is True or cond is False:
