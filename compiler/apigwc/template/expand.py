@@ -81,7 +81,7 @@ def inline_includes(template: Template, data: Any, pointer: str, diags: Diagnost
             near = _near(path)
             diags.add(
                 INCLUDE_ERROR,
-                f"AWS::Include location {location!r}: no such file ({path})",
+                f"AWS::Include location {location!r}: no such file",
                 span=template.span(loc_ptr),
                 hint=f"did you mean {near!r}?" if near else "the location is relative to the template's folder",
             )
@@ -203,7 +203,7 @@ def expand(template: Template, parameters: dict[str, Any], region: str, diags: D
                     near = _near(path)
                     diags.add(
                         INCLUDE_ERROR,
-                        f"DefinitionUri {props['DefinitionUri']!r}: no such file ({path})",
+                        f"DefinitionUri {props['DefinitionUri']!r}: no such file",
                         span=template.span(uri_ptr),
                         hint=f"did you mean {near!r}?" if near else "the path is relative to the template's folder",
                     )
@@ -262,6 +262,25 @@ def _translate(template: Template, sam_input: dict, parameters: dict[str, Any], 
         return None
 
 
+def _deepest(props: dict, message: str) -> list[str] | None:
+    import re
+
+    best = None
+    aliases = {"Authorizer": ["Auth", "Authorizer"], "ApiKeyRequired": ["Auth", "ApiKeyRequired"], "Authorizers": ["Auth", "Authorizers"]}
+    for m in re.finditer(r"([A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9_]+)*)", message):
+        tokens = aliases.get(m.group(1), m.group(1).split("."))
+        node, path = props, []
+        for tok in tokens:
+            if isinstance(node, dict) and tok in node:
+                node = node[tok]
+                path.append(tok)
+            else:
+                break
+        if path and (best is None or len(path) > len(best)):
+            best = path
+    return best
+
+
 def _report_cause(template: Template, cause: Any, diags: Diagnostics) -> None:
     import re
 
@@ -272,20 +291,19 @@ def _report_cause(template: Template, cause: Any, diags: Diagnostics) -> None:
     if isinstance(logical, str) and logical in template.resources:
         pointer = join("/Resources", logical)
         props = template.resources[logical].get("Properties") if isinstance(template.resources[logical], dict) else None
+        ev = re.search(r"Event with id \[([^\]]+)\]", message)
+        events = props.get("Events") if isinstance(props, dict) else None
+        if ev and isinstance(events, dict) and isinstance(events.get(ev.group(1)), dict):
+            props = events[ev.group(1)].get("Properties") if isinstance(events[ev.group(1)].get("Properties"), dict) else {}
+            pointer = join(pointer, "Properties", "Events", ev.group(1))
+            message_tail = message[ev.end() :]
+            best = _deepest(props, message_tail)
+            if best:
+                pointer = join(pointer, "Properties", *best)
+            props = None
         if isinstance(props, dict):
-            # the deepest property path the message names ('Auth.Authorizers.X', 'Cors', "Property 'Events.Api.Properties.Path'")
-            best = None
-            for m in re.finditer(r"['\[]?([A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9_]+)*)['\]]?", message):
-                tokens = m.group(1).split(".")
-                node, path = props, []
-                for tok in tokens:
-                    if isinstance(node, dict) and tok in node:
-                        node = node[tok]
-                        path.append(tok)
-                    else:
-                        break
-                if path and (best is None or len(path) > len(best)):
-                    best = path
+            # the deepest property path the message names ('Auth.Authorizers.X', 'Cors', "Property 'Method'")
+            best = _deepest(props, message)
             if best:
                 pointer = join(pointer, "Properties", *best)
     elif isinstance(event, str):
