@@ -94,6 +94,31 @@ def _spec_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
     return files, problems
 
 
+def _dependents(changed: list[Path], root: Path) -> list[Path]:
+    """Specs and templates under ``root`` that $ref or include one of the changed files (pre-commit)."""
+    from .source import referenced_files
+    from .template.load import included_files
+
+    targets = {p.resolve() for p in changed if p.is_file()}
+    if not targets:
+        return []
+    out: list[Path] = []
+    for f in sorted(p for pattern in ("*.yaml", "*.yml", "*.json") for p in root.rglob(pattern)):
+        if not f.is_file() or f.resolve() in targets or ".aws-sam" in f.parts or ".git" in f.parts or "node_modules" in f.parts:
+            continue
+        if _looks_like_openapi(f):
+            reads = referenced_files(f)
+        elif _holds_api_template(f):
+            reads = included_files(f) | referenced_files(f)
+            for inc in list(reads):
+                reads |= referenced_files(inc)
+        else:
+            continue
+        if reads & targets:
+            out.append(f)
+    return out
+
+
 def _without_included(files: list[Path]) -> list[Path]:
     """Drop OpenAPI files that a template in the same scan includes: they are linted as part of it."""
     from .template.load import included_files
@@ -167,7 +192,10 @@ def lint(
         raise _fail("give at least one OpenAPI file, e.g. 'apigwc lint openapi.yaml'")
     _select_template(api, param, parameters_file)
     if skip_non_openapi:
+        changed = list(specs)
         specs = [p for p in specs if p.is_dir() or not p.is_file() or _looks_like_openapi(p) or _holds_api_template(p)]
+        specs += [p for p in _dependents(changed, Path(".")) if p not in specs]
+        specs = _without_included(specs)
         if not specs:
             raise typer.Exit(0)
     raise typer.Exit(_run_lint(specs, format.value, fail_on, select, ignore, config, ref_root))
@@ -447,6 +475,14 @@ def emit(
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
     _select_template(api, param, parameters_file)
+    from .template.run import SELECTION, each_api
+
+    apis = each_api([spec], SELECTION.get()) if spec.is_file() else []
+    if len(apis) > 1:
+        if output is None or folder is not None:
+            names = ", ".join(s.api for _, s in apis if s.api)
+            raise _fail(f"'{spec}' holds {len(apis)} REST APIs ({names}): choose one with --api" + ("" if folder is not None else ", or give -o DIR to write one file per API"))
+        return _emit_each_api(spec, apis, target.value, output, format.value, cfn_style.value, lambda_params, config, ref_root)
     compiled, cfg = _compile(spec, config, ref_root)
     if compiled is None:
         raise typer.Exit(1)
@@ -473,6 +509,35 @@ def emit(
     except OSError as exc:
         raise _fail(f"cannot write '{output}': {exc.strerror or exc}")
     typer.echo(f"apigwc: wrote {output}", err=True)
+
+
+def _emit_each_api(spec: Path, apis, target: str, output: Path, fmt: str, cfn_style: str, lambda_params: bool, config, ref_root) -> None:
+    """Every API of a template into -o DIR/<LogicalId>.<yaml|json>."""
+    from .pipeline import emit_target
+    from .targets.base import OutputFormat, primary_file
+    from .template.run import SELECTION
+
+    if output.exists() and not output.is_dir():
+        raise _fail(f"-o '{output}' is a file; with several APIs give a folder")
+    status = 0
+    for _, selection in apis:
+        SELECTION.set(selection)
+        compiled, cfg = _compile(spec, config, ref_root)
+        if compiled is None:
+            status = 1
+            continue
+        artifact, found = emit_target(compiled, target, _emit_options(fmt, cfn_style, lambda_params), cfg)
+        if _target_failed(compiled, found):
+            status = 1
+            continue
+        text = artifact[primary_file(artifact, OutputFormat(fmt), None)]
+        path = output / f"{selection.api}.{'json' if fmt == 'json' else 'yaml'}"
+        try:
+            _write_atomically(path, text)
+        except OSError as exc:
+            raise _fail(f"cannot write '{path}': {exc.strerror or exc}")
+        typer.echo(f"apigwc: wrote {path}", err=True)
+    raise typer.Exit(status)
 
 
 def _check_folder_output(target: str, output: Optional[Path]) -> None:
@@ -578,7 +643,7 @@ def _run_build(files: list[Path], out: Path, check: bool, options, config_path, 
         if compiled is None:
             status = 1
             continue
-        name = output_name(compiled.gateway)
+        name = selection.api or output_name(compiled.gateway)  # a template's API: its logical id
         if name in names:
             raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}; give the APIs different titles")
         names[name] = spec

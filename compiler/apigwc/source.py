@@ -1202,3 +1202,21 @@ def open_sources(path: Path, display: str, diags: Diagnostics, ref_root: Path | 
         )
         return None
     return Sources(doc, diags, ref_root)
+
+
+_REF_FILE = re.compile(r"""["']?\$ref["']?\s*:\s*["']?([^"'#\s{}]+)""")
+
+
+def referenced_files(path: Path) -> set[Path]:
+    """Local files a spec's `$ref`s name (a text scan, not a parse): for hooks that re-lint dependents."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return set()
+    out = set()
+    for m in _REF_FILE.finditer(text):
+        target = m.group(1)
+        if "://" in target or not target or target.startswith("#"):
+            continue
+        out.add((path.parent / target).resolve())
+    return out

@@ -469,3 +469,16 @@ def test_functions_from_the_template(tmp_path: Path) -> None:
     local = opened.apis[0].document["x-apigwc"]["local"]
     assert local["lambdas"] == {"Fn": "app:handler", "Inline": "index:handler"}
     assert str(tmp_path / "src") in local["pythonPath"]
+
+
+def test_the_hook_relints_the_template_when_its_included_file_changes(tmp_path: Path, run_cli) -> None:
+    write(tmp_path, "api.yaml", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration: {type: mock, timeoutInMillis: 10}\n")
+    write(tmp_path, "template.yaml", "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: live\n      DefinitionBody:\n        Fn::Transform: {Name: AWS::Include, Parameters: {Location: ./api.yaml}}\n")
+    write(tmp_path, "other/unrelated.yaml", "a: 1\n")
+    r = run_cli("lint", "--skip-non-openapi", "--select", "AGW203", "api.yaml", "other/unrelated.yaml", cwd=tmp_path)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "api.yaml:7:70: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 10" in r.stdout
+    assert "in 1 of 1 file" in r.stdout
+    # `apigwc lint .` finds the template (and not the file it includes, which it lints as part of it)
+    r = run_cli("lint", ".", "--select", "AGW203", cwd=tmp_path)
+    assert r.returncode == 1 and "in 1 of 1 file" in r.stdout, r.stdout + r.stderr

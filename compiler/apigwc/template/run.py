@@ -223,7 +223,7 @@ def each_api(files: list[Path], selection: Selection) -> list[tuple[Path, Select
                 ids = api_ids(f, str(f))
             finally:
                 SELECTION.reset(token)
-            if len(ids) > 1:
+            if ids:
                 out.extend((f, dataclasses.replace(selection, api=a)) for a in ids)
                 continue
         out.append((f, selection))
