@@ -954,6 +954,8 @@ def deploy(
     cfn_style: CfnStyleChoice = typer.Option(CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit resources, or RestApi.Body."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
+    parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
 ) -> None:
     """Deploy a spec to API Gateway and converge: a second deploy of the same spec changes nothing.
 
@@ -983,6 +985,7 @@ def deploy(
         if not sep or not name.strip():
             raise _fail(f"--param takes NAME=VALUE, got '{item}'")
         params[name.strip()] = value
+    _select_template(api, param, parameters_file, region)
     compiled, _cfg = _compile(spec, config, ref_root)
     if compiled is None:
         raise typer.Exit(1)

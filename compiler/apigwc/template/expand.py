@@ -17,9 +17,10 @@
 from __future__ import annotations
 
 import copy
-import json
 import difflib
+import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,7 +235,48 @@ def expand(template: Template, parameters: dict[str, Any], region: str, diags: D
     return result
 
 
+def _cache_file(sam_input: dict, parameters: dict[str, Any], region: str) -> Path | None:
+    """Where the translation of exactly this input is cached (None when there is no cache folder).
+
+    The translator copies the whole OpenAPI body once per API event, so its time grows with
+    the square of the number of routes (about 20 s for 400 routes); a template that did not
+    change is translated once.  The key is the translator's version plus the input, the
+    parameters and the region, so any change translates again.  APIGWC_CACHE_DIR moves the
+    folder; APIGWC_CACHE_DIR="" turns the cache off.
+    """
+    import hashlib
+    import os
+
+    import samtranslator
+
+    base = os.environ.get("APIGWC_CACHE_DIR")
+    if base == "":
+        return None
+    folder = Path(base) if base else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "apigwc" / "sam"
+    key = json.dumps([samtranslator.__version__, sam_input, parameters, region], sort_keys=True, default=str)
+    return folder / (hashlib.sha256(key.encode()).hexdigest() + ".json")
+
+
 def _translate(template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics) -> dict | None:
+    cache = _cache_file(sam_input, parameters, region)
+    if cache is not None:
+        try:
+            return json.loads(cache.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            pass
+    output = _run_translator(template, sam_input, parameters, region, diags)
+    if output is not None and cache is not None:
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(output), encoding="utf-8")
+            tmp.replace(cache)
+        except OSError:
+            pass  # a read-only home: no cache
+    return output
+
+
+def _run_translator(template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics) -> dict | None:
     import boto3
     from samtranslator.model.exceptions import InvalidDocumentException, InvalidEventException, InvalidResourceException
     from samtranslator.parser.parser import Parser
