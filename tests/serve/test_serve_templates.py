@@ -90,6 +90,13 @@ def test_api_key_required_by_sam_auth_answers_403_without_a_key(serve) -> None:
     assert _translated_body(SAM / "python-rest-sam/template.yaml", "RestAPI")["paths"]["/locations"]["options"]["security"] == [{"api_key": []}]
     r = s.request("OPTIONS", "Prod", "/locations")
     assert (r.status_code, r.json()) == (403, {"message": "Forbidden"})
+    # what the template needs but cannot be known locally: where, and the flag that sets it
+    assert "Template values not known locally (left out; set them with --param):" in s.output
+    assert (
+        f"  - {SAM / 'python-rest-sam/template.yaml'}:102:13: environment variable USER_POOL_ID of AuthorizerFunction: "
+        "Fn::ImportValue serverless-api-cognito-UserPool (an export of another stack); not known locally "
+        "(set it with --param ImportValue:serverless-api-cognito-UserPool=VALUE)"
+    ) in s.lines
 
 
 @needs_corpus
@@ -290,3 +297,31 @@ def test_a_template_with_several_apis_serves_each_under_its_logical_id(serve, tm
 
 
 _ = SELECTION
+
+
+def test_watch_reloads_when_the_included_openapi_file_changes(serve, tmp_path: Path) -> None:
+    api = textwrap.dedent(
+        """
+        openapi: 3.0.3
+        info: {title: t, version: "1"}
+        paths:
+          /a:
+            get:
+              responses: {"200": {description: ok}}
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+                responses: {default: {statusCode: "200", responseTemplates: {application/json: '"PATH"'}}}
+        """
+    )
+    (tmp_path / "api.yaml").write_text(api.replace("PATH", "first"), encoding="utf-8")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n"
+        "      StageName: live\n      DefinitionBody:\n        Fn::Transform: {Name: AWS::Include, Parameters: {Location: ./api.yaml}}\n",
+        encoding="utf-8",
+    )
+    s = serve("template.yaml", "--watch", cwd=tmp_path)
+    assert s.request("GET", "live", "/a").json() == "first"
+    (tmp_path / "api.yaml").write_text(api.replace("PATH", "second"), encoding="utf-8")
+    s.wait_for("api.yaml changed; reloaded")
+    assert s.request("GET", "live", "/a").json() == "second"

@@ -44,6 +44,8 @@ class Loaded:
     origin: str
     #: lint findings below error level (a count, for one line at start)
     warnings: int = 0
+    #: values a template needs that are not known locally (AGW031), with where and the flag that sets them
+    unknown_values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,9 +99,15 @@ def load(source: Path, compile_spec: Callable[[Path], object] = compile_for_serv
     if isinstance(compiled, Failure):
         return compiled
     lint = compiled.lint  # type: ignore[attr-defined]
-    files = tuple(d.path for d in lint.sources.documents()) if lint.sources is not None else (source,)
+    # the spec (or template) itself and every file it reads (a template's included body, $ref'd files)
+    files = tuple(dict.fromkeys((source, *(d.path for d in lint.sources.documents())))) if lint.sources is not None else (source,)
     warnings = sum(1 for d in lint.diagnostics if d.severity.name != "ERROR")
-    return Loaded(compiled.gateway, source.resolve().parent, files, str(source), warnings)  # type: ignore[attr-defined]
+    unknown = tuple(
+        f"{d.span.file}:{d.span.line}:{d.span.col}: {d.message} ({d.hint})" if d.span else d.message
+        for d in lint.diagnostics
+        if d.code == "AGW031"
+    )
+    return Loaded(compiled.gateway, source.resolve().parent, files, str(source), warnings, unknown)  # type: ignore[attr-defined]
 
 
 def build(loaded: Loaded, options: Options) -> Served | Failure:
@@ -155,6 +163,10 @@ def banner(loaded: Loaded, served: Served, base_url: str) -> str:
         lines.extend(_route_table(caps))
         if len(distinct) == 1:
             break
+    if loaded.unknown_values:
+        lines.append("")
+        lines.append("Template values not known locally (left out; set them with --param):")
+        lines.extend(f"  - {u}" for u in loaded.unknown_values)
     notes = api_notes(gateway)
     lines.append("")
     lines.append("Not emulated:")
