@@ -325,3 +325,25 @@ def test_watch_reloads_when_the_included_openapi_file_changes(serve, tmp_path: P
     (tmp_path / "api.yaml").write_text(api.replace("PATH", "second"), encoding="utf-8")
     s.wait_for("api.yaml changed; reloaded")
     assert s.request("GET", "live", "/a").json() == "second"
+
+
+def _explicit_lifting() -> bool:
+    try:
+        from apigwc.template.explicit import lift_rest_api  # noqa: F401 - issue 11b's stage
+    except ImportError:
+        return False
+    return True
+
+
+@needs_corpus
+@pytest.mark.skipif(not _explicit_lifting(), reason="explicit AWS::ApiGateway resources are lifted by template/explicit.py (issue 11b), not merged yet")
+def test_explicit_resources_with_a_non_proxy_lambda_and_a_mock_preflight(serve) -> None:
+    s = serve(SAM / "pattern-cors-nonproxy/template.yaml")
+    r = s.request("GET", "prod", "/helloworld")
+    # AWS integration without a response template: the function's result passes through as the body
+    assert r.status_code == 200
+    assert r.json() == {"statusCode": 200, "body": json.dumps({"message": "Hello from Lambda!"})}
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    r = s.request("OPTIONS", "prod", "/helloworld")
+    assert r.status_code == 200
+    assert r.headers["Access-Control-Allow-Methods"] == "POST,GET,OPTIONS"

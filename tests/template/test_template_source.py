@@ -482,3 +482,57 @@ def test_the_hook_relints_the_template_when_its_included_file_changes(tmp_path: 
     # `apigwc lint .` finds the template (and not the file it includes, which it lints as part of it)
     r = run_cli("lint", ".", "--select", "AGW203", cwd=tmp_path)
     assert r.returncode == 1 and "in 1 of 1 file" in r.stdout, r.stdout + r.stderr
+
+
+def test_explicit_resources_go_through_the_lifting_contract(tmp_path: Path, monkeypatch) -> None:
+    """The INTERFACES.md contract with template/explicit.py: document + origins, problems located by template pointers."""
+    from dataclasses import dataclass, field
+
+    import apigwc.template.run as run
+    from apigwc.diagnostics import Diagnostics as Collected
+    from apigwc.template.codes import NOT_YET
+
+    @dataclass(frozen=True)
+    class Lifted:
+        document: dict
+        origins: dict = field(default_factory=dict)
+        problems: tuple = ()
+
+    seen = []
+
+    def lift(resources, api_id):
+        seen.append((api_id, sorted(resources)))
+        problem = Collected().add(NOT_YET, "a Method without Integration", pointer="/Resources/Get/Properties")
+        doc = {
+            "openapi": "3.0.1",
+            "info": {"title": "t", "version": "1"},
+            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}, "x-amazon-apigateway-integration": {"type": "mock", "timeoutInMillis": 10}}}},
+        }
+        return Lifted(doc, {"/paths/~1a/get": "/Resources/Get", "/paths/~1a/get/x-amazon-apigateway-integration/timeoutInMillis": "/Resources/Get/Properties/Integration/TimeoutInMillis"}, (problem,))
+
+    monkeypatch.setattr(run, "_lift", lambda: lift)
+    path = write(
+        tmp_path,
+        "template.yaml",
+        """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Resources:
+          Api:
+            Type: AWS::ApiGateway::RestApi
+            Properties: {Name: pets}
+          Get:
+            Type: AWS::ApiGateway::Method
+            Properties:
+              RestApiId: !Ref Api
+              HttpMethod: GET
+              Integration:
+                Type: MOCK
+                TimeoutInMillis: 10
+        """,
+    )
+    results = lint_template(path, "template.yaml", Config(select=("AGW203", "AGW037")))
+    assert seen == [("Api", ["Api", "Get"])]
+    assert findings(results) == [
+        "template.yaml:9:7 AGW037 a Method without Integration",
+        "template.yaml:13:26 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 10",
+    ]

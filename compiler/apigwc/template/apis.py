@@ -21,6 +21,7 @@ it is mapped back to where that node was written:
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -60,6 +61,7 @@ class Origins:
         self.body_doc = body_doc  # a DefinitionUri file holding the whole body
         self.events = events  # (path, verb) -> template pointer of the event
         self.extra: dict[str, str] = {}  # x-apigwc pointer prefix -> template pointer
+        self.lifted: dict[str, str] = {}  # document pointer -> template pointer (explicit resources, template/explicit.py)
         res = template.resources.get(api_id)
         self.sam_props = join("/Resources", api_id, "Properties") if isinstance(res, dict) and res.get("Type") == "AWS::Serverless::Api" else None
 
@@ -103,6 +105,11 @@ class Origins:
             for prefix in sorted(self.extra, key=len, reverse=True):
                 if pointer == prefix or pointer.startswith(prefix + "/"):
                     return self.template.doc, self.extra[prefix], False
+        if self.lifted:
+            for cut in range(len(tokens), -1, -1):
+                prefix = "".join("/" + escape(t) for t in tokens[:cut])
+                if prefix in self.lifted:
+                    return self.template.doc, self.lifted[prefix], cut == len(tokens)
         if self.body_doc is not None:
             node: Any = self.body_doc.data
             depth = 0
@@ -292,6 +299,7 @@ def discover(
         kind = original.get("Type") if isinstance(original, dict) else "ServerlessRestApi"
         body_doc: Document | None = None
         body_ptr: str | None = None
+        lift_origins: dict[str, str] = {}
         if kind == "AWS::Serverless::Api" and api_id in expanded.definition_uris:
             body_doc = expanded.definition_uris[api_id][0]
             body = copy.deepcopy(body_doc.data)
@@ -324,8 +332,11 @@ def discover(
                 continue
             lifted = lift(resources, api_id)
             body = lifted.document
-            for problem in getattr(lifted, "problems", ()):  # located by their template pointers
-                diags.extend([problem]) if hasattr(problem, "code") else None
+            lift_origins = dict(getattr(lifted, "origins", {}) or {})
+            for problem in getattr(lifted, "problems", ()):  # diagnostics located by their template pointers
+                if getattr(problem, "span", None) is None and hasattr(problem, "pointer"):
+                    problem = dataclasses.replace(problem, span=template.span(problem.pointer, problem.at_key))
+                diags.items.append(problem)
         if isinstance(body, dict) and "Fn::Transform" in body and len(body) == 1:
             continue  # an AWS::Include that could not be read: already reported (AGW032)
         if not isinstance(body, dict):
@@ -338,6 +349,7 @@ def discover(
             written = None
             body_doc_for_paths = body_doc or _body_file(template, expanded, body_ptr)
         origins = Origins(template, expanded, api_id, body_ptr, body_doc, events.get(api_id, {}))
+        origins.lifted = lift_origins
         doc = resolver.resolve_in_place(body)
         if not isinstance(doc, dict):
             continue
