@@ -282,11 +282,19 @@ def _run_translator(template: Template, sam_input: dict, parameters: dict[str, A
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
 
+    from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
+
     logging.getLogger("samtranslator").setLevel(logging.ERROR)
     session = boto3.session.Session(region_name=region, aws_access_key_id="local", aws_secret_access_key="local")
-    translator = Translator(_AwsManagedPolicies(), Parser(), boto_session=session)
+    translator = Translator(None, Parser(), boto_session=session)
+    parameter_values = dict(parameters)
     try:
-        output = translator.translate(sam_input, parameter_values=dict(parameters), get_managed_policy_map=lambda: _AwsManagedPolicies())
+        # the steps of samtranslator.translator.transform.transform(), CloudFormation's entry point
+        # (py27-compatible dicts keep the generated logical ids, e.g. the Deployment's hash, as AWS makes them),
+        # with a session that carries the region and a policy map that needs no IAM call
+        to_py27_compatible_template(sam_input, parameter_values)
+        output = translator.translate(sam_input, parameter_values=parameter_values, get_managed_policy_map=lambda: _AwsManagedPolicies())
+        output = undo_mark_unicode_str_in_template(output)
         return json.loads(json.dumps(output))  # plain JSON types (the translator hands out its own dict subclasses)
     except InvalidDocumentException as exc:
         for cause in exc.causes:
