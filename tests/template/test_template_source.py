@@ -536,3 +536,50 @@ def test_explicit_resources_go_through_the_lifting_contract(tmp_path: Path, monk
         "template.yaml:9:7 AGW037 a Method without Integration",
         "template.yaml:13:26 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 10",
     ]
+
+
+def test_stage_and_api_properties_become_x_apigwc_as_the_translator_writes_them(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "template.yaml",
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Globals:
+          Api:
+            BinaryMediaTypes: [image~1png]
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: v1
+              OpenApiVersion: "3.0.1"
+              EndpointConfiguration: REGIONAL
+              TracingEnabled: true
+              Variables: {Backend: !Sub "https://${AWS::Region}.example.com"}
+              AccessLogSetting:
+                DestinationArn: arn:aws:logs:us-east-1:123456789012:log-group:api
+                Format: '{"requestId":"$context.requestId"}'
+              MethodSettings:
+                - {HttpMethod: "*", ResourcePath: "/*", ThrottlingRateLimit: 20, ThrottlingBurstLimit: 10, LoggingLevel: INFO}
+                - {HttpMethod: GET, ResourcePath: "/~1items", ThrottlingRateLimit: 5}
+              DefinitionBody:
+                openapi: 3.0.1
+                info: {title: t, version: "1"}
+                paths: {}
+        """,
+    )
+    (api,) = open_template(path, "template.yaml", LocalValues(region="eu-west-1")).apis
+    x = api.document["x-apigwc"]
+    assert x["endpointType"] == "REGIONAL"
+    assert x["stages"] == {
+        "v1": {
+            "variables": {"Backend": "https://eu-west-1.example.com"},
+            "methodSettings": {"*/*": {"throttling": {"burstLimit": 10, "rateLimit": 20}, "loggingLevel": "INFO"}, "/items/GET": {"throttling": {"rateLimit": 5}}},
+            "tracingEnabled": True,
+            "accessLog": {"format": '{"requestId":"$context.requestId"}', "destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:api"},
+        }
+    }  # OpenApiVersion set: no extra "Stage" stage
+    assert api.document["x-amazon-apigateway-binary-media-types"] == ["image/png"]
+    origin = api.origin
+    assert origin.locate(["x-apigwc", "stages", "v1", "methodSettings", "*/*"])[1] == "/Resources/Api/Properties/MethodSettings"
+    assert origin.locate(["x-amazon-apigateway-binary-media-types"])[1] == "/Globals/Api/BinaryMediaTypes"

@@ -434,9 +434,16 @@ def _x_apigwc(existing: Any, api_id: str, resources: dict, template: Template, r
             for ms in settings:
                 if not isinstance(ms, dict):
                     continue
-                rp = str(ms.get("ResourcePath", "/*")).replace("~1", "/")
+                # CloudFormation's ResourcePath is "/" + the resource path with "/" written "~1"
+                # ("/~1items" is /items); "/*" is every resource [Doc: AWS::ApiGateway::Stage MethodSetting]
+                raw = str(ms.get("ResourcePath", "/*"))
                 verb = str(ms.get("HttpMethod", "*")).upper()
-                key = "*/*" if rp in ("/*", "*") and verb == "*" else f"{rp if rp.startswith('/') else '/' + rp}/{verb}"
+                if raw in ("/*", "*"):
+                    rp = "*"
+                else:
+                    rp = (raw[1:] if raw.startswith("/") else raw).replace("~1", "/")
+                    rp = rp if rp.startswith("/") else "/" + rp
+                key = f"{rp}/{verb}"
                 entry: dict[str, Any] = {}
                 if "ThrottlingBurstLimit" in ms or "ThrottlingRateLimit" in ms:
                     entry["throttling"] = {k2: v2 for k2, v2 in (("burstLimit", ms.get("ThrottlingBurstLimit")), ("rateLimit", ms.get("ThrottlingRateLimit"))) if isinstance(v2, (int, float))}
