@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from apigwc.template import open_template
-from apigwc.template.run import SELECTION
 from conftest import CORPUS
 from serve_helpers import serve  # noqa: F401 - a fixture
 
@@ -295,8 +294,6 @@ def test_a_template_with_several_apis_serves_each_under_its_logical_id(serve, tm
     one = serve("template.yaml", "--api", "Other", cwd=tmp_path)
     assert one.request("GET", "v1", "/b").text == "/b"
 
-
-_ = SELECTION
 
 
 def test_watch_reloads_when_the_included_openapi_file_changes(serve, tmp_path: Path) -> None:

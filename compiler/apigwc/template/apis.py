@@ -22,17 +22,16 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, Span
 from ..source import Document, escape, join, split
-from .codes import BODY_S3, NOT_YET, VALUE_UNKNOWN
+from .codes import BODY_S3, NOT_YET
 from .expand import PLACEHOLDER_BUCKET, Expanded
 from .functions import FunctionSet
 from .load import Template
-from .values import Opaque, Resolver, Unknown
+from .values import Resolver, Unknown
 
 _VERBS = {"get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"}
 
@@ -343,10 +342,8 @@ def discover(
             diags.add(NOT_YET, f"API {api_id}: its Body is not an OpenAPI mapping", span=template.span(join("/Resources", api_id), at_key=True))
             continue
         if body_doc is None and body_ptr is None:
-            written = template.resources.get(api_id)
             body_doc_for_paths = template.doc
         else:
-            written = None
             body_doc_for_paths = body_doc or _body_file(template, expanded, body_ptr)
         origins = Origins(template, expanded, api_id, body_ptr, body_doc, events.get(api_id, {}))
         origins.lifted = lift_origins
@@ -356,7 +353,6 @@ def discover(
         doc = dict(doc)
         _merge_rest_api_properties(doc, props, resolver)
         doc["x-apigwc"] = _x_apigwc(doc.get("x-apigwc"), api_id, resources, template, resolver, functions, origins, report_unknown)
-        del written
         apis.append(TemplateApi(api_id, kind if isinstance(kind, str) else "ServerlessRestApi", doc, body_doc_for_paths, origins))
     return apis
 
@@ -597,5 +593,3 @@ def describe(template: Template) -> str:
         return "no resources"
     return ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
-
-_ = (Path, field, Opaque, VALUE_UNKNOWN)

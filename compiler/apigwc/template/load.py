@@ -36,9 +36,12 @@ def looks_like_template(path: Path) -> bool:
             head = fh.read(262144)
     except OSError:
         return False
+    if _OPENAPI_KEY.search(head[:8192]):
+        return False  # an OpenAPI document (its root key comes first in practice): never parsed twice
     return _HEAD.search(head) is not None
 
 
+_OPENAPI_KEY = re.compile(rb'(?m)^["\']?(openapi|swagger)["\']?[ \t]*:|^\{?\s*"(openapi|swagger)"\s*:')
 _API_HINT = re.compile(rb"AWS::Serverless::Api\b|AWS::ApiGateway::RestApi\b|Type[\"']?\s*:\s*[\"']?Api\b(?!:)")
 
 

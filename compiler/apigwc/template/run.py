@@ -11,7 +11,6 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from ..config import Config
 from ..diagnostics import Diagnostic, Diagnostics
@@ -260,5 +259,3 @@ def compile_template(path: Path, display: str, config: Config, values: LocalValu
                 out[a.logical_id] = CompileResult(result, lower_api(result.api))
         return CompiledTemplate(opened, head, out)
 
-
-_ = Any
