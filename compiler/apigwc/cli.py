@@ -68,6 +68,7 @@ def _select_template(api: Optional[str], params: Optional[List[str]], params_fil
 
 _API_HELP = "Template: the REST API to use, by logical id (default: every API)."
 _PARAM_HELP = "Template: a parameter or unknown value, NAME=VALUE (repeatable): Stage=dev, ImportValue:Export=v, Res.Attr=v."
+_REGION_HELP = "Template: AWS::Region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)."
 _PARAMS_FILE_HELP = "Template: parameter values from samconfig.toml, a CloudFormation parameters JSON, or a K=V overrides file."
 
 
@@ -167,6 +168,7 @@ def lint(
     api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
     param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
     parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
+    region: Optional[str] = typer.Option(None, "--region", help=_REGION_HELP),
 ) -> None:
     """Check OpenAPI specs for API Gateway mistakes.
 
@@ -190,7 +192,7 @@ def lint(
         raise typer.Exit(0)
     if not specs:
         raise _fail("give at least one OpenAPI file, e.g. 'apigwc lint openapi.yaml'")
-    _select_template(api, param, parameters_file)
+    _select_template(api, param, parameters_file, region)
     if skip_non_openapi:
         changed = list(specs)
         specs = [p for p in specs if p.is_dir() or not p.is_file() or _looks_like_openapi(p) or _holds_api_template(p)]
@@ -448,6 +450,7 @@ def emit(
     api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
     param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
     parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
+    region: Optional[str] = typer.Option(None, "--region", help=_REGION_HELP),
 ) -> None:
     """Compile a spec to one target: a CloudFormation template, the OpenAPI export, the deploy plan, or the local bundle.
 
@@ -474,7 +477,7 @@ def emit(
         _check_folder_output(target.value, output)
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
-    _select_template(api, param, parameters_file)
+    _select_template(api, param, parameters_file, region)
     from .template.run import SELECTION, each_api
 
     apis = each_api([spec], SELECTION.get()) if spec.is_file() else []
@@ -595,6 +598,7 @@ def build(
     api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
     param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
     parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
+    region: Optional[str] = typer.Option(None, "--region", help=_REGION_HELP),
 ) -> None:
     """Lint, lower and write every target into OUT/<api-name>/.
 
@@ -618,7 +622,7 @@ def build(
         for p in problems:
             typer.echo(f"apigwc: error: {p}", err=True)
         raise typer.Exit(2)
-    _select_template(api, param, parameters_file)
+    _select_template(api, param, parameters_file, region)
     raise typer.Exit(_run_build(files, out, check, _emit_options("yaml", cfn_style.value, lambda_params), config, ref_root))
 
 
@@ -695,6 +699,7 @@ def invoke(
     api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
     param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
     parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
+    region: Optional[str] = typer.Option(None, "--region", help=_REGION_HELP),
 ) -> None:
     """Run one request through the API without a server; print the response and the execution log.
 
@@ -712,7 +717,7 @@ def invoke(
 
       apigwc invoke api.yaml -X POST /notes -d @note.json -H 'Content-Type: application/json' --stage prod --stage-var env=test
     """
-    _select_template(api, param, parameters_file)
+    _select_template(api, param, parameters_file, region)
     raise typer.Exit(_run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root))
 
 
@@ -823,6 +828,7 @@ def serve(
     api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
     param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
     parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
+    region: Optional[str] = typer.Option(None, "--region", help=_REGION_HELP),
 ) -> None:
     """Run the API as a local gateway on 127.0.0.1, the way API Gateway would answer.
 
@@ -842,7 +848,7 @@ def serve(
 
       apigwc serve output/petstore/local
     """
-    _select_template(api, param, parameters_file)
+    _select_template(api, param, parameters_file, region)
     raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root))
 
 

@@ -583,3 +583,25 @@ def test_stage_and_api_properties_become_x_apigwc_as_the_translator_writes_them(
     origin = api.origin
     assert origin.locate(["x-apigwc", "stages", "v1", "methodSettings", "*/*"])[1] == "/Resources/Api/Properties/MethodSettings"
     assert origin.locate(["x-amazon-apigateway-binary-media-types"])[1] == "/Globals/Api/BinaryMediaTypes"
+
+
+def test_region_flag_reaches_the_template(tmp_path: Path, run_cli) -> None:
+    write(tmp_path, "template.yaml", """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: live
+              DefinitionBody:
+                openapi: 3.0.1
+                info: {title: !Sub "api-${AWS::Region}-${Stage}", version: "1"}
+                paths: {}
+        Parameters:
+          Stage: {Type: String}
+        """)
+    r = run_cli("emit", "--target", "openapi", "template.yaml", "--region", "eu-north-1", "--param", "Stage=qa", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "title: api-eu-north-1-qa" in r.stdout
+    r = run_cli("emit", "--target", "openapi", "template.yaml", "--param", "Stage", cwd=tmp_path)
+    assert (r.returncode, r.stderr.strip()) == (2, "apigwc: error: --param 'Stage' is not NAME=VALUE (e.g. --param Stage=dev)")
