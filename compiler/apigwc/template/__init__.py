@@ -1,0 +1,1 @@
+"""SAM and CloudFormation templates as a source of REST APIs."""
