@@ -391,6 +391,25 @@ def test_every_kind_of_resource_is_lifted_exactly(tmp_path):
         # CloudFormation's ApiKey Enabled defaults to false
         "apiKeys": {"partner": {"value": "abcdefghijklmnopqrstuvwxyz", "enabled": False}},
     }
+    assert lifted.members == {
+        "Api": "rest-api",
+        "Auth": "authorizer tok",
+        "BodyValidator": "validator body",
+        "Deployment": "deployment",
+        "Key": "api-key partner",
+        "ListPets": "method GET /pets",
+        "NotFound": "gateway-response RESOURCE_NOT_FOUND",
+        "Pet": "resource /pets/{petId}",
+        "PetModel": "model Pet",
+        "Pets": "resource /pets",
+        "PetsModel": "model Pets",
+        "Plan": "usage-plan gold",
+        "PlanKey": "usage-plan-key gold partner",
+        "Pool": "authorizer pool",
+        "Prod": "stage prod",
+        "PutPet": "method PUT /pets/{petId}",
+        "Sign": "method ANY /",
+    }
     # template pointers of what was lifted
     assert lifted.template_pointer("/paths/~1pets~1{petId}/put/x-amazon-apigateway-integration/responses/4\\d{2}/responseTemplates") == (
         "/Resources/PutPet/Properties/Integration/IntegrationResponses/1/ResponseTemplates"

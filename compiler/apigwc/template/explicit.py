@@ -28,7 +28,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
 from ..diagnostics import Code, Diagnostic, Diagnostics, Severity
@@ -155,6 +155,11 @@ class LiftedApi:
     origins: dict[str, str]
     #: located diagnostics (template pointers) for what cannot be lifted
     problems: tuple[Diagnostic, ...]
+    #: logical id of each lifted template resource -> the gateway node it became, keyed as
+    #: lowering keys them: "resource /pets", "method GET /pets", "model Pet", "authorizer
+    #: tok", "validator body", "gateway-response DEFAULT_4XX", "stage prod", "deployment",
+    #: "usage-plan gold", "api-key partner", "usage-plan-key gold partner"
+    members: Mapping[str, str] = field(default_factory=dict)
 
     def template_pointer(self, pointer: str) -> str | None:
         """The template pointer of a document pointer: its own origin or its nearest ancestor's."""
@@ -309,6 +314,7 @@ class _Lifter:
         self.validator_names: dict[str, str] = {}
         self.stage_names: dict[str, str] = {}  # Stage (or Deployment) logical id -> stage name
         self.key_names: dict[str, str] = {}
+        self.members: dict[str, str] = {}
 
     # -- bookkeeping ---------------------------------------------------------------------
 
@@ -388,7 +394,8 @@ class _Lifter:
         self._stages()
         self._usage_plans()
         self._prune()
-        return LiftedApi(document=self.doc, origins=self.origins, problems=tuple(self.diags))
+        members = {self.api_id: "rest-api", **dict(sorted(self.members.items()))}
+        return LiftedApi(document=self.doc, origins=self.origins, problems=tuple(self.diags), members=members)
 
     def _prune(self) -> None:
         """Drop the empty sections the lift opened (a Body's own empty sections stay)."""
@@ -512,6 +519,7 @@ class _Lifter:
                 continue
             names[name] = lid
             self.model_names[lid] = name
+            self.members[lid] = f"model {name}"
         schemas = self.section(*self.schemas_key())
         base = "/" + "/".join(self.schemas_key())
         for lid, name in self.model_names.items():
@@ -614,6 +622,7 @@ class _Lifter:
             self.origin(ptr + "/validateRequestBody", lid, "ValidateRequestBody")
             self.origin(ptr + "/validateRequestParameters", lid, "ValidateRequestParameters")
             self.validator_names[lid] = name
+            self.members[lid] = f"validator {name}"
 
     def _authorizers(self) -> None:
         for lid in self.mine["Authorizer"]:
@@ -665,6 +674,7 @@ class _Lifter:
             self.origin(ext, lid)
             self.origin(ext + "/type", lid, "Type")
             self.authorizer_names[lid] = name
+            self.members[lid] = f"authorizer {name}"
 
     def _gateway_responses(self) -> None:
         for lid in self.mine["GatewayResponse"]:
@@ -688,6 +698,7 @@ class _Lifter:
                     out[key] = {k: _text(v) for k, v in p[prop].items()}
                     self.origin_tree(out[key], join(ptr, key), lid, prop)
             responses[rtype] = out
+            self.members[lid] = f"gateway-response {rtype}"
 
     # -- the resource tree ---------------------------------------------------------------
 
@@ -779,6 +790,7 @@ class _Lifter:
                 continue
             taken[path] = lid
             self.paths[lid] = path
+            self.members[lid] = f"resource {path}"
 
     # -- methods -------------------------------------------------------------------------
 
@@ -823,6 +835,7 @@ class _Lifter:
                 self.problem(CONFLICT, f"{verb} {path} is also defined by {other}", lid, "HttpMethod")
                 continue
             seen[(path, verb)] = lid
+            self.members[lid] = f"method {verb} {path}"
             ptr = join("/paths", path, key)
             self.origin(ptr, lid)
             item[key] = self._operation(lid, p, path, ptr)
@@ -1159,6 +1172,7 @@ class _Lifter:
                 return
             defined[name] = lid
             self.stage_names[lid] = name
+            self.members[lid] = f"stage {name}" if self.type_of(lid) == "AWS::ApiGateway::Stage" else "deployment"
             stages[name] = self._stage_entry(lid, props, name, prefix)
 
         for lid in self.mine["Deployment"]:
@@ -1168,6 +1182,8 @@ class _Lifter:
                 add(lid, p["StageName"], description if isinstance(description, dict) else {}, ("StageDescription",), ("StageName",))
                 if isinstance(p["StageName"], str) and p["StageName"] in stages:
                     self.origin(join("/x-apigwc/stages", p["StageName"]), lid, "StageName")
+        for lid in self.mine["Deployment"]:
+            self.members.setdefault(lid, "deployment")
         for lid in self.mine["Stage"]:
             p = self.props(lid)
             add(lid, p.get("StageName"), p, (), ("StageName",))
@@ -1247,6 +1263,11 @@ class _Lifter:
             if plan_keys:
                 plan["apiKeys"] = plan_keys
             plans[name] = plan
+            self.members[lid] = f"usage-plan {name}"
+            for mlid in members.get(lid, []):
+                kid = self.target(self.props(mlid).get("KeyId"))
+                if kid in self.key_names:
+                    self.members[mlid] = f"usage-plan-key {name} {self.key_names[kid]}"
         for lid in sorted(self.resources):
             # keys of no plan that name this API in StageKeys (the older way to attach them)
             if self.type_of(lid) == "AWS::ApiGateway::ApiKey" and lid not in self.key_names:
@@ -1290,6 +1311,7 @@ class _Lifter:
             if prop in p:
                 self.origin(join(ptr, key), lid, prop)
         self.key_names[lid] = name
+        self.members[lid] = f"api-key {name}"
         return name
 
 
