@@ -312,3 +312,115 @@ def test_example_specs_as_a_stack_with_user_resources_pass_cfn_lint(cfn_lint):
             alone = build_template(gateway, EmitOptions(cfn_style=style), Diagnostics())
             assert len(stack["Resources"]) == len(alone["Resources"]) + 1
             assert stack["Outputs"]["ApiId"] == {"Value": {"Ref": "Api"}}
+
+
+# ----------------------------------------------------------------------------------------
+# deploy_stack: the change-set route against moto on 127.0.0.1 (change sets yes; moto cannot
+# execute stacks with SAM or API Gateway resources, as tests/test_deploy.py notes)
+
+
+@pytest.fixture(scope="module")
+def moto():
+    import io
+    from urllib.parse import parse_qs
+
+    from test_deploy import MotoServer
+
+    class Recording(MotoServer):
+        """Also keeps the form of every CloudFormation CreateChangeSet request."""
+
+        change_sets: list[dict] = []
+
+        def _wsgi(self, environ, start_response):
+            if environ["REQUEST_METHOD"] == "POST":
+                body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+                environ["wsgi.input"] = io.BytesIO(body)
+                form = parse_qs(body.decode("utf-8"))
+                if form.get("Action") == ["CreateChangeSet"]:
+                    self.change_sets.append(form)
+            return super()._wsgi(environ, start_response)
+
+    server = Recording()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto, monkeypatch):
+    import urllib.request
+
+    from test_deploy import CREDENTIALS
+
+    for k, v in CREDENTIALS.items():
+        monkeypatch.setenv(k, v)
+    urllib.request.urlopen(urllib.request.Request(moto.url + "/moto-api/reset", method="POST")).read()
+    return moto
+
+
+def test_deploy_stack_creates_a_change_set_of_the_whole_template_and_discards_it(aws, tmp_path):
+    import boto3
+
+    from apigwc.deploy.cloudformation import deploy_stack, render_changes
+    from apigwc.deploy.run import DeployOptions
+
+    path = SAM / "hello-python" / "template.yaml"
+    template = load(path)
+    apis = gateways(template, path.parent, tmp_path)
+    job = deploy_stack(template, apis, DeployOptions(stage="Prod", endpoint_url=aws.url, region="us-east-1"), "hello", poll=0.01)
+    assert job.capabilities == ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"]  # the SAM transform, the function's role
+    assert job.output_keys == ["ServerlessRestApiStageProdInvokeUrl"]
+    assert job.template == emit_stack(template, apis, "explicit")
+    change_set = job.create_change_set()
+    lines = render_changes(change_set).splitlines()
+    assert re.fullmatch(r"change set apigwc-\d{14}-[0-9a-f]{6} \(create stack hello\): 8 changes", lines[0])
+    assert sorted((line.split()[0], line.split()[1], line.split()[2]) for line in lines[2:]) == sorted(
+        ("Add", lid, res["Type"]) for lid, res in job.template["Resources"].items()
+    )
+    cfn = boto3.client("cloudformation", endpoint_url=aws.url, region_name="us-east-1")
+    sent = aws.change_sets[-1]
+    assert (sent["Capabilities.member.1"], sent["Capabilities.member.2"], sent["ChangeSetType"]) == (["CAPABILITY_AUTO_EXPAND"], ["CAPABILITY_IAM"], ["CREATE"])
+    assert sent["TemplateBody"] == [job.body]
+    job.discard(change_set)
+    assert [s["StackName"] for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"] == []
+
+
+def test_deploy_stack_refuses_an_unknown_stage_and_missing_parameters(aws, tmp_path):
+    from apigwc.deploy.cloudformation import deploy_stack
+    from apigwc.deploy.execute import DeployError
+    from apigwc.deploy.run import DeployOptions
+
+    path = SAM / "pattern-cors-nonproxy" / "template.yaml"
+    template = load(path)
+    apis = gateways(template, path.parent, tmp_path)
+    with pytest.raises(DeployError) as exc:
+        deploy_stack(template, apis, DeployOptions(stage="dev", endpoint_url=aws.url, region="us-east-1"), "cors")
+    assert str(exc.value) == "stage 'dev' is not a stage of any API in the template (stages: prod)"
+    template["Parameters"] = {"Owner": {"Type": "String"}}
+    with pytest.raises(DeployError) as exc:
+        deploy_stack(template, apis, DeployOptions(stage="prod", endpoint_url=aws.url, region="us-east-1"), "cors")
+    assert str(exc.value) == "the template needs values for Owner: pass --param Owner=VALUE"
+    job = deploy_stack(template, apis, DeployOptions(stage="prod", endpoint_url=aws.url, region="us-east-1", params={"Owner": "me"}), "cors")
+    assert job.parameters == [{"ParameterKey": "Owner", "ParameterValue": "me"}]
+    assert job.capabilities == ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"]
+    assert job.output_keys == ["ApiGatewayRestApiStageProdInvokeUrl"]
+    assert job.create_change_set().kind == "CREATE"
+
+
+def test_two_apis_in_one_stack_and_the_targets_findings_per_api(tmp_path, cfn_lint):
+    from apigwc.targets.stack import emit_stack_with_diagnostics
+
+    users = compile_file(SPECS / "users.yaml").gateway
+    spec = tmp_path / "nostage.yaml"
+    spec.write_text(
+        "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n"
+        "      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}, responses: {default: {statusCode: '200'}}}\n",
+        encoding="utf-8",
+    )
+    nostage = compile_file(spec).gateway
+    template = {"Resources": {"Queue": {"Type": "AWS::SQS::Queue"}}}
+    stack, found = emit_stack_with_diagnostics(template, {"Users": users, "Other": nostage}, "explicit")
+    assert [(d.code, d.pointer) for d in found["Other"]] == [("AGW907", "")]
+    assert list(found["Users"]) == []
+    assert {lid for lid, r in stack["Resources"].items() if r["Type"] == "AWS::ApiGateway::RestApi"} == {"Users", "Other"}
+    assert [m for m in cfn_lint(serialize(stack, OutputFormat.yaml)) if m.startswith("E")] == []

@@ -47,12 +47,18 @@ _SUB_VAR = re.compile(r"\$\{([A-Za-z0-9]+)(\.[^}]*)?\}")
 
 def emit_stack(template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle = CfnStyle.explicit) -> dict:
     """The user's template with each API in ``apis`` replaced by apigwc's resources (see the module doc)."""
-    return emit_stack_with_diagnostics(template, apis, style, Diagnostics())
+    return emit_stack_with_diagnostics(template, apis, style)[0]
 
 
-def emit_stack_with_diagnostics(template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle, diags: Diagnostics) -> dict:
-    """`emit_stack`, collecting the CloudFormation target's diagnostics (AGW9xx, pointers into each API's document)."""
+def emit_stack_with_diagnostics(
+    template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle = CfnStyle.explicit
+) -> tuple[dict, dict[str, Diagnostics]]:
+    """`emit_stack`, and the CloudFormation target's diagnostics (AGW9xx) of each API by its logical id.
+
+    Their pointers are into that API's document (locate them with its sources / `LiftedApi.template_pointer`).
+    """
     style = CfnStyle(style)
+    found: dict[str, Diagnostics] = {}
     out: dict[str, Any] = copy.deepcopy(dict(template))
     resources: dict[str, Any] = out.setdefault("Resources", {})
     enclosing = _enclosing(out, apis)
@@ -64,6 +70,7 @@ def emit_stack_with_diagnostics(template: Mapping[str, Any], apis: Mapping[str, 
     new_conditions: dict[str, Any] = {}
     for api_id in sorted(apis):
         gateway = _with_template_functions(apis[api_id], functions)
+        diags = found[api_id] = Diagnostics()
         built = build_template(gateway, EmitOptions(cfn_style=style), diags, enclosing)
         members = _members(template, api_id)
         # usage plans, API keys and their links the user wrote stay as written (with their
@@ -109,7 +116,7 @@ def emit_stack_with_diagnostics(template: Mapping[str, Any], apis: Mapping[str, 
         for name, value in sorted(new_conditions.items()):
             conditions.setdefault(name, value)
     _transform(out)
-    return out
+    return out, found
 
 
 # ----------------------------------------------------------------------------------------
