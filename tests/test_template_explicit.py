@@ -543,3 +543,41 @@ def test_a_swagger_body_gets_swagger_shaped_additions(tmp_path):
     assert compiled.ok, [(d.code, d.message) for d in compiled.lint.diagnostics]
     method = compiled.gateway.methods[0]
     assert (method.request_models, method.method_responses[0].response_models) == ({"application/json": "Pet"}, {"application/json": "Pet"})
+
+
+GARBAGE = [None, 5, True, "x", [], {}, [1, "a"], {"Ref": 3}, {"Ref": "Nowhere"}, {"Fn::GetAtt": "Api"}, {"a": {"b": None}}]
+
+
+def _paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, (*path, i))
+
+
+def _replaced(node, path, value):
+    if not path:
+        return value
+    copy = dict(node) if isinstance(node, dict) else list(node)
+    copy[path[0]] = _replaced(node[path[0]], path[1:], value)
+    return copy
+
+
+def test_any_malformed_value_is_reported_or_ignored_never_a_crash(tmp_path):
+    """Every value of FULL (each property, at any depth) replaced by each garbage value: the lift
+    answers with a document (and problems); the document never crashes the pipeline."""
+    paths = [p for p in _paths(FULL) if p]
+    checked = 0
+    for i, path in enumerate(paths):
+        for value in GARBAGE:
+            resources = _replaced(FULL, path, value)
+            lifted = lift_rest_api(resources, "Api")
+            assert isinstance(lifted.document, dict)
+            assert all(d.pointer.startswith("/Resources/") for d in lifted.problems)
+            checked += 1
+            if (i + len(str(value))) % 41 == 0:  # a sample goes through the whole pipeline
+                compile_lifted(tmp_path, lifted)
+    assert checked == len(paths) * len(GARBAGE)
