@@ -249,6 +249,11 @@ def test_explicit_resources_keep_their_logical_ids_and_references_follow(tmp_pat
     assert resources["ApiGatewayGetMethod"]["Properties"]["ResourceId"] == {"Ref": "ApiGatewayResource"}
     assert resources[deployment]["DependsOn"] == ["ApiGatewayGetMethod", "ApiGatewayOptionsMethod"]
     assert resources["MyFunctionPermission"] == template["Resources"]["MyFunctionPermission"]
+    # the body style: the whole API is the RestApi's Body; the user's methods and resources are gone
+    body = emit_stack(template, gateways(template, path.parent, tmp_path / "body"), "body")["Resources"]
+    kinds = {lid: r["Type"] for lid, r in body.items() if r["Type"].startswith("AWS::ApiGateway::")}
+    assert sorted(kinds.values()) == ["AWS::ApiGateway::Deployment", "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Stage"]
+    assert sorted(body["ApiGatewayRestApi"]["Properties"]["Body"]["paths"]["/helloworld"]) == ["get", "options"]
 
 
 def test_literal_arns_of_template_functions_become_references_and_other_names_stay(tmp_path):
@@ -424,3 +429,34 @@ def test_two_apis_in_one_stack_and_the_targets_findings_per_api(tmp_path, cfn_li
     assert list(found["Users"]) == []
     assert {lid for lid, r in stack["Resources"].items() if r["Type"] == "AWS::ApiGateway::RestApi"} == {"Users", "Other"}
     assert [m for m in cfn_lint(serialize(stack, OutputFormat.yaml)) if m.startswith("E")] == []
+
+
+def test_names_sam_generates_for_remaining_functions_stay_references(tmp_path):
+    """An integration through a function's alias (AutoPublishAlias) refers to SAM's <Fn>Alias<name>."""
+    spec = tmp_path / "api.yaml"
+    spec.write_text(
+        """openapi: 3.0.1
+info: {title: t, version: '1'}
+paths:
+  /a:
+    get:
+      responses: {'200': {description: ok}}
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: {'Fn::Sub': 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${FnAliaslive}/invocations'}
+        credentials: {'Fn::GetAtt': [FnRole, Arn]}
+x-apigwc: {stages: {prod: {}}}
+""",
+        encoding="utf-8",
+    )
+    template = {
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Globals": {"Function": {"AutoPublishAlias": "live"}},
+        "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12", "Handler": "a.b", "InlineCode": "x"}}},
+    }
+    stack = emit_stack(template, {"Api": compile_file(spec).gateway}, "explicit")
+    integration = stack["Resources"]["ApiMethodAGet"]["Properties"]["Integration"]
+    assert integration["Uri"] == {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${FnAliaslive}/invocations"}
+    assert integration["Credentials"] == {"Fn::GetAtt": ["FnRole", "Arn"]}
+    assert "Parameters" not in stack and stack["Transform"] == "AWS::Serverless-2016-10-31" and "Globals" in stack

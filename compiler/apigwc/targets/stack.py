@@ -81,9 +81,12 @@ def emit_stack_with_diagnostics(
         _drop_user_written(built["Resources"], resources, api_id)
         ids = _final_ids(built["Resources"], api_id, gateway, members, set(resources) | set(generated))
         for lid in members:
-            if lid in resources and lid != api_id:
-                renames[lid] = ids.get(_generated_id(gateway, members[lid], built["Resources"]) or "", "")
-        if template.get("Resources", {}).get(api_id, {}).get("Type") != "AWS::ApiGateway::RestApi":
+            gen = _generated_id(gateway, members[lid], built["Resources"])
+            if lid in resources and lid != api_id and gen in built["Resources"]:
+                # (the body style has no Resource or Method resources: references to those stay unresolved)
+                renames[lid] = ids[gen]
+        own = (template.get("Resources") or {}).get(api_id)
+        if not (isinstance(own, dict) and own.get("Type") == "AWS::ApiGateway::RestApi"):
             renames.update(_sam_names(api_id, gateway, built["Resources"], ids))
         for lid in members:
             resources.pop(lid, None)
@@ -169,7 +172,29 @@ def _enclosing(template: dict, apis: Mapping[str, gw.Gateway]) -> Enclosing:
         value = template.get(section)
         return frozenset(value) if isinstance(value, dict) else frozenset()
 
-    return Enclosing(names=keys("Resources") | keys("Parameters") | frozenset(apis), conditions=keys("Conditions"), mappings=keys("Mappings"))
+    return Enclosing(
+        names=keys("Resources") | keys("Parameters") | frozenset(apis) | _sam_generated(template),
+        conditions=keys("Conditions"),
+        mappings=keys("Mappings"),
+    )
+
+
+def _sam_generated(template: dict) -> frozenset[str]:
+    """Names SAM generates for the functions that stay SAM [Doc: "Generated CloudFormation resources
+    for AWS SAM"]: ``<Fn>Role`` without a Role, ``<Fn>Alias<alias>`` with AutoPublishAlias."""
+    globals_ = template.get("Globals") if isinstance(template.get("Globals"), dict) else {}
+    defaults = globals_.get("Function") if isinstance(globals_.get("Function"), dict) else {}
+    out: set[str] = set()
+    for lid, res in (template.get("Resources") or {}).items():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = {**defaults, **(res.get("Properties") if isinstance(res.get("Properties"), dict) else {})}
+        if "Role" not in props:
+            out.add(lid + "Role")
+        alias = props.get("AutoPublishAlias")
+        if isinstance(alias, str):
+            out.add(f"{lid}Alias{alias}")
+    return frozenset(out)
 
 
 def _members(template: Mapping[str, Any], api_id: str) -> dict[str, str]:
@@ -231,7 +256,7 @@ def _final_ids(built: Mapping[str, Any], api_id: str, gateway: gw.Gateway, membe
     for lid, key in members.items():
         gen = _generated_id(gateway, key, built)
         # the Deployment keeps its content hash (a changed API must be redeployed)
-        if gen is not None and gen not in ids and not key.startswith("deployment"):
+        if gen in built and gen not in ids and not key.startswith("deployment"):
             ids[gen] = lid
     used = set(ids.values())
     for old in built:
