@@ -460,3 +460,17 @@ x-apigwc: {stages: {prod: {}}}
     assert integration["Uri"] == {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${FnAliaslive}/invocations"}
     assert integration["Credentials"] == {"Fn::GetAtt": ["FnRole", "Arn"]}
     assert "Parameters" not in stack and stack["Transform"] == "AWS::Serverless-2016-10-31" and "Globals" in stack
+
+
+def test_a_conditional_api_stays_conditional(cfn_lint):
+    gateway = compile_file(SPECS / "users.yaml").gateway
+    template = {
+        "Parameters": {"Env": {"Type": "String", "Default": "dev"}},
+        "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
+        "Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Condition": "IsProd", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": {"Name": "u"}}},
+    }
+    stack = emit_stack(template, {"Api": gateway}, "explicit")
+    assert {r.get("Condition") for r in stack["Resources"].values()} == {"IsProd"}
+    assert {o.get("Condition") for o in stack["Outputs"].values()} == {"IsProd"}
+    assert (stack["Resources"]["Api"]["DeletionPolicy"], stack["Resources"]["Api"]["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert [m for m in cfn_lint(serialize(stack, OutputFormat.yaml)) if m.startswith("E")] == []

@@ -92,11 +92,17 @@ def emit_stack_with_diagnostics(
             resources.pop(lid, None)
         if api_id in resources and resources[api_id].get("Type") in ("AWS::Serverless::Api", "AWS::ApiGateway::RestApi"):
             resources.pop(api_id)
+        attributes = _api_attributes(own)
         for old, res in built["Resources"].items():
-            generated[ids[old]] = _rename(res, ids)
+            res = _rename(res, ids)
+            if attributes.get("Condition"):
+                res = {"Type": res["Type"], "Condition": attributes["Condition"], **{k: v for k, v in res.items() if k != "Type"}}
+            if old == REST_API:
+                res.update({k: v for k, v in attributes.items() if k != "Condition"})
+            generated[ids[old]] = res
         for name, output in built.get("Outputs", {}).items():
             if name != "RestApiId":
-                new_outputs[api_id + name] = _rename(output, ids)
+                new_outputs[api_id + name] = {**_rename(output, ids), **({"Condition": attributes["Condition"]} if attributes.get("Condition") else {})}
         new_parameters.update(built.get("Parameters", {}))
         new_conditions.update(built.get("Conditions", {}))
         _remove_api_events(resources, api_id)
@@ -126,6 +132,13 @@ def emit_stack_with_diagnostics(
 
 
 _KEPT = ("usage-plan", "api-key")
+
+
+def _api_attributes(api: Any) -> dict:
+    """The API resource's Condition (for everything generated for it) and deletion policies (for its RestApi)."""
+    if not isinstance(api, dict):
+        return {}
+    return {k: api[k] for k in ("Condition", "DeletionPolicy", "UpdateReplacePolicy") if k in api}
 
 
 def _drop_user_written(built: dict, resources: Mapping[str, Any], api_id: str) -> None:
