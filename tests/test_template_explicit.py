@@ -581,3 +581,22 @@ def test_any_malformed_value_is_reported_or_ignored_never_a_crash(tmp_path):
             if (i + len(str(value))) % 41 == 0:  # a sample goes through the whole pipeline
                 compile_lifted(tmp_path, lifted)
     assert checked == len(paths) * len(GARBAGE)
+
+
+def test_a_body_as_json_text_is_read_and_an_unreadable_one_is_reported():
+    body = {"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {"/a": {}}}
+    lifted = lift_rest_api({"Api": _api(Body=json.dumps(body))}, "Api")
+    assert problems(lifted) == [] and list(lifted.document["paths"]) == ["/a"]
+    lifted = lift_rest_api({"Api": _api(Body={"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}}, Name="n")}, "Api")
+    assert problems(lifted) == [
+        (
+            "AGW042",
+            "/Resources/Api/Properties/Body",
+            'the Body cannot be read: {"Fn::Transform": {"Name": "AWS::Include", "Parameters": {"Location": "s3://b/k"}}}; the API is lifted without it',
+        )
+    ]
+    assert lifted.document["info"]["title"] == "n"
+    lifted = lift_rest_api({"Api": _api(Body="{oops")}, "Api")
+    assert problems(lifted) == [
+        ("AGW042", "/Resources/Api/Properties/Body", "the Body is not a JSON object: Expecting property name enclosed in double quotes: line 1 column 2 (char 1); the API is lifted without it")
+    ]

@@ -300,7 +300,17 @@ class _Lifter:
         if not isinstance(self.api_props, dict):
             self.api_props = {}
         body = self.api_props.get("Body")
-        self.has_body = isinstance(body, dict)
+        self.body_problem: str | None = None
+        if isinstance(body, str):
+            # CloudFormation's Body is a JSON object; a JSON text is read too [Inf]
+            try:
+                body = json.loads(body)
+            except ValueError as exc:
+                self.body_problem = f"the Body is not a JSON object: {exc}"
+        if body is not None and (not isinstance(body, dict) or is_intrinsic(body)) and self.body_problem is None:
+            self.body_problem = f"the Body cannot be read: {json.dumps(body)[:200]}"
+        self.has_body = isinstance(body, dict) and not is_intrinsic(body)
+        self.body: dict = body if self.has_body else {}
         self.doc: dict[str, Any] = copy.deepcopy(body) if self.has_body else {"openapi": "3.0.1"}
         if self.has_body:
             for p in _walk(body, ""):
@@ -384,6 +394,8 @@ class _Lifter:
     # -- the whole document --------------------------------------------------------------
 
     def run(self) -> LiftedApi:
+        if self.body_problem is not None:
+            self.problem(NOT_LIFTED, self.body_problem + "; the API is lifted without it", self.api_id, "Body")
         self._rest_api()
         self._models()
         self._validators()
@@ -402,12 +414,12 @@ class _Lifter:
         components = self.doc.get("components")
         if isinstance(components, dict):
             for key in ("schemas", "securitySchemes"):
-                if components.get(key) == {} and not (self.has_body and key in (self.api_props["Body"].get("components") or {})):
+                if components.get(key) == {} and not (self.has_body and key in (self.body.get("components") or {})):
                     del components[key]
-            if components == {} and not (self.has_body and "components" in self.api_props["Body"]):
+            if components == {} and not (self.has_body and "components" in self.body):
                 del self.doc["components"]
         for key in ("definitions", "securityDefinitions"):
-            if self.doc.get(key) == {} and not (self.has_body and key in self.api_props["Body"]):
+            if self.doc.get(key) == {} and not (self.has_body and key in self.body):
                 del self.doc[key]
 
     def section(self, *keys: str) -> dict:
