@@ -282,8 +282,9 @@ def _unescape_path(path: str) -> str:
     """A MethodSetting ResourcePath as written in x-apigwc: ``/~1pets~1{id}`` -> ``/pets/{id}``."""
     if path in ("/*", "*"):
         return "*"
-    text = path[1:] if path.startswith("/") and "~1" in path else path
-    return text.replace("~1", "/").replace("~0", "~") if "~1" in path else path
+    if path.startswith("/~1"):  # escaped, as CloudFormation wants it [Doc: MethodSetting ResourcePath]
+        return path[1:].replace("~1", "/").replace("~0", "~")
+    return path  # written unescaped: taken as is
 
 
 # ----------------------------------------------------------------------------------------
