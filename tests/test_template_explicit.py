@@ -600,3 +600,15 @@ def test_a_body_as_json_text_is_read_and_an_unreadable_one_is_reported():
     assert problems(lifted) == [
         ("AGW042", "/Resources/Api/Properties/Body", "the Body is not a JSON object: Expecting property name enclosed in double quotes: line 1 column 2 (char 1); the API is lifted without it")
     ]
+
+
+@pytest.mark.skipif(not SAM.is_dir(), reason="the SAM corpus is not present")
+def test_a_real_mistake_in_explicit_resources_is_reported_at_the_template_property(tmp_path):
+    """Without MethodResponses the OPTIONS integration response maps to a status the method lacks
+    (PutIntegrationResponse fails on AWS): AGW101, at the IntegrationResponses entry."""
+    template = load_template(SAM / "pattern-cors-nonproxy" / "template.yaml")
+    del template["Resources"]["ApiGatewayOptionsMethod"]["Properties"]["MethodResponses"]
+    lifted = lift_rest_api(template["Resources"], "ApiGatewayRestApi")
+    compiled = compile_lifted(tmp_path, lifted)
+    errors = [(d.code, lifted.template_pointer(d.pointer)) for d in compiled.lint.diagnostics if d.severity.name == "ERROR"]
+    assert errors == [("AGW101", "/Resources/ApiGatewayOptionsMethod/Properties/Integration/IntegrationResponses/0/StatusCode")]
