@@ -63,6 +63,10 @@ def all_codes() -> dict[str, Code]:
 
     for c in target_codes():
         codes[c.code] = c
+    from ..template.explicit import LIFT_CODES  # AGW040-AGW043: explicit template resources
+
+    for c in LIFT_CODES:
+        codes[c.code] = c
     return dict(sorted(codes.items()))
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Callable
 
@@ -325,6 +326,7 @@ class _Template:
         self.lambda_arn_params: dict[str, str] = {}
         self.deployment_id = ""
         self.usage_plan_keys: list[tuple[gw.UsagePlan, gw.ApiKey]] = []
+        self.enclosing = Enclosing()
         #: logical id -> pointer of the spec node it came from (to locate diagnostics)
         self.origins: dict[str, str] = {}
 
@@ -846,9 +848,27 @@ def _lambda_params(t: _Template) -> None:
         t.lambda_arn_params[arn] = ids[arn]
 
 
-def build_template(gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics) -> dict:
-    """The CloudFormation template (JSON-shaped) for a gateway."""
+@dataclass(frozen=True)
+class Enclosing:
+    """What the stack around the API defines (`apigwc.targets.stack`): names its intrinsics may use.
+
+    Refs, GetAtts and Sub variables naming these resources or parameters, conditions and
+    mappings stay as they are instead of becoming template Parameters (or AGW906).
+    """
+
+    names: frozenset[str] = frozenset()
+    conditions: frozenset[str] = frozenset()
+    mappings: frozenset[str] = frozenset()
+
+
+def build_template(gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics, enclosing: Enclosing | None = None) -> dict:
+    """The CloudFormation template (JSON-shaped) for a gateway.
+
+    With ``enclosing``, the template is meant to be merged into a stack that defines those
+    names (resources stay where they are referenced, no Parameters are invented for them).
+    """
     t = _Template(gateway, options, diags)
+    t.enclosing = enclosing or Enclosing()
     if options.lambda_params:
         _lambda_params(t)
     _model_names(t)
@@ -942,7 +962,8 @@ def _description(gateway: gw.Gateway) -> str:
 
 
 def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
-    defined = set(resources) | set(t.parameters)
+    outer = t.enclosing
+    defined = set(resources) | set(t.parameters) | outer.names
 
     def param(name: str, what: str) -> str:
         if name not in defined:
@@ -954,7 +975,7 @@ def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
         return param(resource + re.sub(r"[^A-Za-z0-9]", "", attr), f"{resource}.{attr}")
 
     def condition(name: str) -> None:
-        if name not in t.conditions:
+        if name not in t.conditions and name not in outer.conditions:
             p = param(name + "Value", f"'true' to enable condition {name}")
             t.parameters[p].update({"AllowedValues": ["true", "false"], "Default": "false"})
             t.conditions[name] = {"Fn::Equals": [{"Ref": p}, "true"]}
@@ -966,7 +987,7 @@ def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
                 return m.group(0)
             if "." in name:
                 res, _, attr = name.partition(".")
-                if res in resources:
+                if res in resources or res in outer.names:
                     return m.group(0)
                 return "${" + attr_param(res, attr) + "}"
             return "${" + param(name, name) + "}"
@@ -991,7 +1012,7 @@ def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
             return {"Ref": args}
         if key == "Fn::GetAtt":
             res, attr = (args.split(".", 1) + [""])[:2] if isinstance(args, str) else (args + ["", ""])[:2] if isinstance(args, list) else ("", "")
-            if isinstance(res, str) and res and res not in resources and isinstance(attr, str):
+            if isinstance(res, str) and res and res not in resources and res not in outer.names and isinstance(attr, str):
                 return {"Ref": attr_param(res, attr)}
             return {key: args}
         if key == "Fn::Sub":
@@ -1007,7 +1028,7 @@ def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
             if key == "Fn::If" and isinstance(args, list):
                 return {key: [args[0], *(walk(a) for a in args[1:])]}
             return {key: args}
-        if key == "Fn::FindInMap" and isinstance(args, list) and args and isinstance(args[0], str):
+        if key == "Fn::FindInMap" and isinstance(args, list) and args and isinstance(args[0], str) and args[0] not in outer.mappings:
             t.diags.add(
                 UNKNOWN_MAPPING,
                 f"Fn::FindInMap reads the Mappings table '{args[0]}', which the template does not have",
