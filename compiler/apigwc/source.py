@@ -765,6 +765,10 @@ class Document:
     def start_span(self) -> Span:
         return Span(self.display, 1, 1, 1, 1)
 
+    def may_mention(self, word: str) -> bool:
+        """Whether ``word`` can occur in the data: a cheap test on the text (a derived document also answers for what was generated)."""
+        return word in self.text
+
 
 def read_text(path: Path, display: str, diags: Diagnostics) -> str | None:
     """Read and decode a file as UTF-8; report decoding problems.  OSError propagates."""

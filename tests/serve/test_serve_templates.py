@@ -324,23 +324,24 @@ def test_watch_reloads_when_the_included_openapi_file_changes(serve, tmp_path: P
     assert s.request("GET", "live", "/a").json() == "second"
 
 
-def _explicit_lifting() -> bool:
-    try:
-        from apigwc.template.explicit import lift_rest_api  # noqa: F401 - issue 11b's stage
-    except ImportError:
-        return False
-    return True
-
-
 @needs_corpus
-@pytest.mark.skipif(not _explicit_lifting(), reason="explicit AWS::ApiGateway resources are lifted by template/explicit.py (issue 11b), not merged yet")
 def test_explicit_resources_with_a_non_proxy_lambda_and_a_mock_preflight(serve) -> None:
     s = serve(SAM / "pattern-cors-nonproxy/template.yaml")
     r = s.request("GET", "prod", "/helloworld")
     # AWS integration without a response template: the function's result passes through as the body
     assert r.status_code == 200
     assert r.json() == {"statusCode": 200, "body": json.dumps({"message": "Hello from Lambda!"})}
+    assert r.headers["Content-Type"] == "application/json"
     assert r.headers["Access-Control-Allow-Origin"] == "*"
-    r = s.request("OPTIONS", "prod", "/helloworld")
+    assert r.headers["Access-Control-Allow-Methods"] == "POST,GET,OPTIONS"
+    # the MOCK preflight: the integration response's header mappings, no body
+    r = s.request("OPTIONS", "prod", "/helloworld", headers={"Origin": "https://example.com", "Access-Control-Request-Method": "GET"})
     assert r.status_code == 200
     assert r.headers["Access-Control-Allow-Methods"] == "POST,GET,OPTIONS"
+    assert r.headers["Access-Control-Allow-Headers"] == "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert r.content == b""
+    # POST has no method: API Gateway's 403 for a missing route
+    r = s.request("POST", "prod", "/helloworld")
+    assert r.status_code == 403
+    assert r.json() == {"message": "Missing Authentication Token"}

@@ -490,7 +490,7 @@ def test_explicit_resources_go_through_the_lifting_contract(tmp_path: Path, monk
 
     import apigwc.template.run as run
     from apigwc.diagnostics import Diagnostics as Collected
-    from apigwc.template.codes import NOT_YET
+    from apigwc.template.explicit import NOT_LIFTED
 
     @dataclass(frozen=True)
     class Lifted:
@@ -502,7 +502,7 @@ def test_explicit_resources_go_through_the_lifting_contract(tmp_path: Path, monk
 
     def lift(resources, api_id):
         seen.append((api_id, sorted(resources)))
-        problem = Collected().add(NOT_YET, "a Method without Integration", pointer="/Resources/Get/Properties")
+        problem = Collected().add(NOT_LIFTED, "a Method without Integration", pointer="/Resources/Get/Properties")
         doc = {
             "openapi": "3.0.1",
             "info": {"title": "t", "version": "1"},
@@ -510,7 +510,7 @@ def test_explicit_resources_go_through_the_lifting_contract(tmp_path: Path, monk
         }
         return Lifted(doc, {"/paths/~1a/get": "/Resources/Get", "/paths/~1a/get/x-amazon-apigateway-integration/timeoutInMillis": "/Resources/Get/Properties/Integration/TimeoutInMillis"}, (problem,))
 
-    monkeypatch.setattr(run, "_lift", lambda: lift)
+    monkeypatch.setattr(run, "lift_rest_api", lift)
     path = write(
         tmp_path,
         "template.yaml",
@@ -530,10 +530,10 @@ def test_explicit_resources_go_through_the_lifting_contract(tmp_path: Path, monk
                 TimeoutInMillis: 10
         """,
     )
-    results = lint_template(path, "template.yaml", Config(select=("AGW203", "AGW037")))
+    results = lint_template(path, "template.yaml", Config(select=("AGW203", "AGW042")))
     assert seen == [("Api", ["Api", "Get"])]
     assert findings(results) == [
-        "template.yaml:9:7 AGW037 a Method without Integration",
+        "template.yaml:9:7 AGW042 a Method without Integration",
         "template.yaml:13:26 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 10",
     ]
 
@@ -605,3 +605,55 @@ def test_region_flag_reaches_the_template(tmp_path: Path, run_cli) -> None:
     assert "title: api-eu-north-1-qa" in r.stdout
     r = run_cli("emit", "--target", "openapi", "template.yaml", "--param", "Stage", cwd=tmp_path)
     assert (r.returncode, r.stderr.strip()) == (2, "apigwc: error: --param 'Stage' is not NAME=VALUE (e.g. --param Stage=dev)")
+
+
+def test_a_body_and_explicit_resources_of_one_rest_api_are_merged_as_aws_does(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "template.yaml",
+        """
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Api:
+            Type: AWS::ApiGateway::RestApi
+            Properties:
+              Body:
+                openapi: 3.0.1
+                info: {title: t, version: "1"}
+                paths:
+                  /a:
+                    get:
+                      responses: {"200": {description: ok}}
+                      x-amazon-apigateway-integration: {type: mock, timeoutInMillis: 20}
+          B:
+            Type: AWS::ApiGateway::Resource
+            Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: b}
+          BGet:
+            Type: AWS::ApiGateway::Method
+            Properties:
+              RestApiId: !Ref Api
+              ResourceId: !Ref B
+              HttpMethod: GET
+              AuthorizationType: NONE
+              Integration: {Type: MOCK, TimeoutInMillis: 10}
+        """,
+    )
+    results = lint_template(path, "template.yaml", Config(select=("AGW203",)))
+    # the Body's finding at the Body as written, the explicit method's at its property
+    assert findings(results) == [
+        "template.yaml:13:78 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 20",
+        "template.yaml:24:50 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 10",
+    ]
+
+
+def test_a_body_as_json_text_is_read_and_an_unknown_body_is_named(tmp_path: Path) -> None:
+    body = '{"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}, "x-amazon-apigateway-integration": {"type": "mock", "timeoutInMillis": 10}}}}}'
+    text = f"AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Body: '{body}'\n"
+    path = write(tmp_path, "text.yaml", text)
+    assert findings(lint_template(path, "text.yaml", Config(select=("AGW203",)))) == [
+        "text.yaml:6:13 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 10",
+    ]
+    path = write(tmp_path, "imported.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Body: !ImportValue shared-body\n")
+    results = lint_template(path, "imported.yaml", Config())
+    assert findings(results, "AGW042") == ['imported.yaml:6:7 AGW042 the Body cannot be read: {"Fn::ImportValue": "shared-body"}; the API is lifted without it']
+    assert "AGW009" not in {d.code for r in results for d in r.diagnostics}

@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, Span
 from ..source import Document, escape, join, split
-from .codes import BODY_S3, NOT_YET
+from .codes import BODY_S3
 from .expand import PLACEHOLDER_BUCKET, Expanded
 from .functions import FunctionSet
 from .load import Template
@@ -108,7 +108,8 @@ class Origins:
             for cut in range(len(tokens), -1, -1):
                 prefix = "".join("/" + escape(t) for t in tokens[:cut])
                 if prefix in self.lifted:
-                    return self.template.doc, self.lifted[prefix], cut == len(tokens)
+                    # a whole resource is shown at its logical id, as every template finding is
+                    return self.template.doc, self.lifted[prefix], cut == len(tokens) and len(split(self.lifted[prefix])) > 2
         if self.body_doc is not None:
             node: Any = self.body_doc.data
             depth = 0
@@ -231,6 +232,10 @@ class MappedDocument(Document):
         doc, ptr, exact = self.origins.locate(tokens)
         return doc.span(ptr, at_key if exact else True, value_offset if exact else None) or doc.start_span()
 
+    def may_mention(self, word: str) -> bool:
+        # a lifted document was generated from explicit resources (it may carry x-apigwc-ignore the lift wrote)
+        return bool(self.origins.lifted) or super().may_mention(word)
+
 
 # --------------------------------------------------------------------------------------
 
@@ -280,7 +285,7 @@ def discover(
     functions: FunctionSet,
     diags: Diagnostics,
     report_unknown: Callable[[str, str, str], None],
-    lift: Callable[..., Any] | None,
+    lift: Callable[..., Any],
 ) -> list[TemplateApi]:
     """Every REST API of the expanded template, in logical-id order."""
     resources = expanded.output.get("Resources") if isinstance(expanded.output.get("Resources"), dict) else {}
@@ -302,7 +307,7 @@ def discover(
         if kind == "AWS::Serverless::Api" and api_id in expanded.definition_uris:
             body_doc = expanded.definition_uris[api_id][0]
             body = copy.deepcopy(body_doc.data)
-        elif "Body" in props:
+        elif "Body" in props and (kind != "AWS::ApiGateway::RestApi" or (_plain_body(props["Body"]) and not _explicit_routes(resources, api_id))):
             body = props["Body"]
             if kind == "AWS::Serverless::Api":
                 body_ptr = join("/Resources", api_id, "Properties", "DefinitionBody")
@@ -321,17 +326,15 @@ def discover(
             )
             continue
         else:
-            if lift is None:
-                diags.add(
-                    NOT_YET,
-                    f"API {api_id} is built from explicit AWS::ApiGateway::Resource/Method resources; "
-                    "lifting them is not available yet (template/explicit.py), so this API is not checked or served",
-                    span=template.span(join("/Resources", api_id), at_key=True),
-                )
-                continue
+            # explicit AWS::ApiGateway::* resources (with or without a Body: AWS merges both),
+            # or a Body that is not a plain mapping (JSON text, an unknown value): lifted
             lifted = lift(resources, api_id)
             body = lifted.document
             lift_origins = dict(getattr(lifted, "origins", {}) or {})
+            if "Body" in props and _plain_body(props["Body"]):
+                # the Body's own nodes keep the positions of the Body as written (and its includes)
+                body_ptr = join("/Resources", api_id, "Properties", "Body")
+                lift_origins = {k: v for k, v in lift_origins.items() if not (v == body_ptr or v.startswith(body_ptr + "/"))}
             for problem in getattr(lifted, "problems", ()):  # diagnostics located by their template pointers
                 if getattr(problem, "span", None) is None and hasattr(problem, "pointer"):
                     problem = dataclasses.replace(problem, span=template.span(problem.pointer, problem.at_key))
@@ -339,8 +342,7 @@ def discover(
         if isinstance(body, dict) and "Fn::Transform" in body and len(body) == 1:
             continue  # an AWS::Include that could not be read: already reported (AGW032)
         if not isinstance(body, dict):
-            diags.add(NOT_YET, f"API {api_id}: its Body is not an OpenAPI mapping", span=template.span(join("/Resources", api_id), at_key=True))
-            continue
+            continue  # SAM's translator rejects a DefinitionBody that is not a mapping (AGW034)
         if body_doc is None and body_ptr is None:
             body_doc_for_paths = template.doc
         else:
@@ -355,6 +357,24 @@ def discover(
         doc["x-apigwc"] = _x_apigwc(doc.get("x-apigwc"), api_id, resources, template, resolver, functions, origins, report_unknown)
         apis.append(TemplateApi(api_id, kind if isinstance(kind, str) else "ServerlessRestApi", doc, body_doc_for_paths, origins))
     return apis
+
+
+def _plain_body(body: Any) -> bool:
+    """A Body written as an OpenAPI mapping (an include is inlined by then; one that could not be is reported already)."""
+    return isinstance(body, dict) and not any(k == "Ref" or (k.startswith("Fn::") and k != "Fn::Transform") for k in body)
+
+
+_ROUTE_TYPES = {f"AWS::ApiGateway::{t}" for t in ("Resource", "Method", "Authorizer", "RequestValidator", "Model", "GatewayResponse")}
+
+
+def _explicit_routes(resources: dict, api_id: str) -> bool:
+    """Whether explicit resources other than stages and deployments belong to the API."""
+    for res in resources.values():
+        if isinstance(res, dict) and res.get("Type") in _ROUTE_TYPES:
+            props = res.get("Properties")
+            if isinstance(props, dict) and _points_at(props.get("RestApiId"), api_id):
+                return True
+    return False
 
 
 def _body_file(template: Template, expanded: Expanded, body_ptr: str | None) -> Document:

@@ -148,26 +148,6 @@ Example:
 
 Fix: correct the type (the message suggests the nearest known one).""",
 )
-NOT_YET = Code(
-    code="AGW037",
-    name="template-not-supported",
-    severity=Severity.WARNING,
-    stage="template",
-    summary="A template form apigwc does not read yet.",
-    doc="""What it checks: the API is written in a form apigwc reads.  Explicit
-`AWS::ApiGateway::Resource` / `Method` resources without an OpenAPI `Body` are lifted by a
-separate stage (template/explicit.py); until it is present they are reported here.
-
-Why: silently skipping an API would make a clean lint report meaningless.
-
-Example:
-    Type: AWS::ApiGateway::RestApi
-    Properties:
-      Name: pets            # no Body: the API is built from Resource/Method resources
-
-Fix: none needed in the template; the message says what is not read.""",
-)
-
 SAM_LOCAL_ONLY = Code(
     code="AGW038",
     name="template-sam-local-only",
@@ -189,4 +169,4 @@ Fix: write the value itself (`Authorizer: Token`), or choose with `Fn::If` on a 
 where SAM allows intrinsics.""",
 )
 
-TEMPLATE_CODES: tuple[Code, ...] = (NO_API, VALUE_UNKNOWN, INCLUDE_ERROR, BODY_S3, SAM_ERROR, CIRCULAR, UNKNOWN_TYPE, NOT_YET, SAM_LOCAL_ONLY)
+TEMPLATE_CODES: tuple[Code, ...] = (NO_API, VALUE_UNKNOWN, INCLUDE_ERROR, BODY_S3, SAM_ERROR, CIRCULAR, UNKNOWN_TYPE, SAM_LOCAL_ONLY)

@@ -17,7 +17,8 @@ from ..diagnostics import Diagnostic, Diagnostics
 from ..pipeline import CompileResult, LintResult, finalize, gc_paused, lint_sources
 from ..source import Sources
 from .apis import MappedDocument, TemplateApi, describe, discover
-from .codes import CIRCULAR, NO_API, NOT_YET, VALUE_UNKNOWN
+from .codes import CIRCULAR, NO_API, VALUE_UNKNOWN
+from .explicit import lift_rest_api
 from .expand import check_types, expand
 from .functions import FunctionSet, read_functions
 from .load import Template, is_template, load_template, looks_like_template
@@ -66,14 +67,6 @@ def is_template_file(path: Path) -> bool:
     return doc is not None and is_template(doc.data)
 
 
-def _lift():
-    try:
-        from .explicit import lift_rest_api  # helper 11b's stage; absent until it lands
-    except ImportError:
-        return None
-    return lift_rest_api
-
-
 def open_template(path: Path, display: str, values: LocalValues | None = None) -> OpenedTemplate:
     """Load and expand a template and find its APIs.  Raises OSError if the file cannot be read."""
     values = values or LocalValues()
@@ -118,8 +111,8 @@ def open_template(path: Path, display: str, values: LocalValues | None = None) -
         diags.add(VALUE_UNKNOWN, f"{what}; not known locally", span=template.span(pointer), hint=f"set it with {flag}")
 
     opened.functions = read_functions(expanded.output, expanded.prepared, expanded.code_uris, template.path.parent, resolver, report)
-    opened.apis = discover(template, expanded, resolver, opened.functions, diags, report, _lift())
-    if not opened.apis and not diags.has_errors() and not any(d.code == NOT_YET.code for d in diags):
+    opened.apis = discover(template, expanded, resolver, opened.functions, diags, report, lift_rest_api)
+    if not opened.apis and not diags.has_errors():
         diags.add(
             NO_API,
             f"the template holds no REST API (found: {describe(template)})",
