@@ -478,8 +478,10 @@ def emit(
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
     _select_template(api, param, parameters_file, region)
-    from .template.run import SELECTION, each_api
+    from .template.run import SELECTION, each_api, is_template_file
 
+    if target is TargetName.cfn and spec.is_file() and is_template_file(spec):
+        raise typer.Exit(_emit_stack(spec, output, format.value, cfn_style.value, lambda_params, config, ref_root))
     apis = each_api([spec], SELECTION.get()) if spec.is_file() else []
     if len(apis) > 1:
         if output is None or folder is not None:
@@ -512,6 +514,50 @@ def emit(
     except OSError as exc:
         raise _fail(f"cannot write '{output}': {exc.strerror or exc}")
     typer.echo(f"apigwc: wrote {output}", err=True)
+
+
+def _compile_stack(spec: Path, config, ref_root, style: str, stopped: str = "nothing was written"):
+    """A template's whole stack (`pipeline.compile_stack`); on errors print them and return None."""
+    from .pipeline import compile_stack
+    from .template.run import SELECTION
+
+    cfg = _config_for(spec, config, ref_root)
+    selection = SELECTION.get()
+    try:
+        with _progress(f"linting, lowering and assembling the stack of {spec}"):
+            result = compile_stack(spec, str(spec), cfg, style, selection.values, selection.api)
+    except OSError as exc:
+        raise _fail(f"cannot read '{spec}': {exc.strerror or exc}")
+    if isinstance(result, str):
+        raise _fail(result)
+    errors = result.errors
+    if result.stack is None or errors:
+        _print_diagnostics(errors, result.texts)
+        typer.echo(f"apigwc: {spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; {stopped} (run 'apigwc lint {spec}' for every finding)", err=True)
+        return None
+    _print_diagnostics(result.diagnostics, result.texts)
+    return result
+
+
+def _emit_stack(spec: Path, output: Optional[Path], fmt: str, cfn_style: str, lambda_params: bool, config, ref_root) -> int:
+    """emit --target cfn of a template: the user's whole template with its APIs replaced (one deployable stack)."""
+    from .targets.base import OutputFormat, serialize
+
+    if lambda_params:
+        raise _fail("--lambda-params: a template's functions are resources of the stack, referenced as such")
+    result = _compile_stack(spec, config, ref_root, cfn_style)
+    if result is None:
+        return 1
+    text = serialize(result.stack, OutputFormat(fmt))
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        _write_atomically(output, text)
+    except OSError as exc:
+        raise _fail(f"cannot write '{output}': {exc.strerror or exc}")
+    typer.echo(f"apigwc: wrote {output}", err=True)
+    return 0
 
 
 def _emit_each_api(spec: Path, apis, target: str, output: Path, fmt: str, cfn_style: str, lambda_params: bool, config, ref_root) -> None:
@@ -637,11 +683,16 @@ def _run_build(files: list[Path], out: Path, check: bool, options, config_path, 
 
     if out.exists() and not out.is_dir():
         raise _fail(f"--out '{out}' is a file, not a folder")
-    from .template.run import SELECTION, each_api
+    from .template.run import SELECTION, each_api, is_template_file
 
     status = 0
     names: dict[str, Path] = {}
-    for spec, selection in each_api(files, SELECTION.get()):
+    chosen = SELECTION.get()
+    templates = [f for f in files if is_template_file(f)]
+    for spec in templates:  # a template's CloudFormation is its whole stack: OUT/apigwc-<folder>/template.yaml
+        SELECTION.set(chosen)
+        status = max(status, _build_stack(spec, out, check, options, config_path, ref_root, names))
+    for spec, selection in each_api(files, chosen):
         SELECTION.set(selection)
         compiled, cfg = _compile(spec, config_path, ref_root)
         if compiled is None:
@@ -653,7 +704,7 @@ def _run_build(files: list[Path], out: Path, check: bool, options, config_path, 
         names[name] = spec
         spec_options = dataclasses.replace(options, bundle_base_dir=base_dir_for(spec, out / name / LOCAL_FOLDER))
         with _progress(f"emitting {spec}"):
-            artifacts, found = build_artifacts(compiled, spec_options, cfg)
+            artifacts, found = build_artifacts(compiled, spec_options, cfg, skip=("cfn",) if spec in templates else ())
         if _target_failed(compiled, found):
             typer.echo(f"apigwc: {spec}: nothing was written", err=True)
             status = 1
@@ -673,6 +724,37 @@ def _run_build(files: list[Path], out: Path, check: bool, options, config_path, 
             raise _fail(f"cannot write {folder}: {exc.strerror or exc}")
         typer.echo(render_summary(compiled.gateway, str(folder), artifacts), nl=False)
     return status
+
+
+def _build_stack(spec: Path, out: Path, check: bool, options, config_path, ref_root, names: dict[str, Path]) -> int:
+    """build of a template: its stack (`pipeline.compile_stack`) into OUT/<stack name>/template.yaml."""
+    from .output import stale_files, write_outputs
+    from .pipeline import stack_name
+    from .targets.base import serialize
+
+    name = stack_name(spec)
+    if name in names:
+        raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}")
+    names[name] = spec
+    result = _compile_stack(spec, config_path, ref_root, options.cfn_style.value, stopped=f"{out / name} was not written")
+    if result is None:
+        return 1
+    files = {"template.yaml": serialize(result.stack, options.format)}
+    folder = out / name
+    if check:
+        stale = stale_files(folder, files)
+        if stale:
+            typer.echo(f"apigwc: {folder} is stale ({', '.join(stale)}); run 'apigwc build {spec}'", err=True)
+            return 1
+        typer.echo(f"{folder} is up to date")
+        return 0
+    try:
+        write_outputs(out, name, files)
+    except OSError as exc:
+        raise _fail(f"cannot write {folder}: {exc.strerror or exc}")
+    apis = ", ".join(result.compiled.apis)
+    typer.echo(f"{spec} -> {folder} (template.yaml: the whole stack, with {apis} replaced)")
+    return 0
 
 
 # ----------------------------------------------------------------------------------------
@@ -955,8 +1037,10 @@ def deploy(
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the calls and change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (required when not on a terminal)."),
     param: Optional[List[str]] = typer.Option(None, "--param", help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec (repeatable).", metavar="NAME=VALUE"),
-    via: DeployVia = typer.Option(DeployVia.calls, "--via", help="calls: API Gateway calls; cloudformation: a stack, through a change set."),
-    stack_name: Optional[str] = typer.Option(None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>)."),
+    via: Optional[DeployVia] = typer.Option(
+        None, "--via", help="calls: API Gateway calls (a spec's default); cloudformation: a stack, through a change set (a template's only route)."
+    ),
+    stack_name: Optional[str] = typer.Option(None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>; a template's: apigwc-<its folder>)."),
     cfn_style: CfnStyleChoice = typer.Option(CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit resources, or RestApi.Body."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
     ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
@@ -992,14 +1076,19 @@ def deploy(
             raise _fail(f"--param takes NAME=VALUE, got '{item}'")
         params[name.strip()] = value
     _select_template(api, param, parameters_file, region)
+    from .deploy.run import DeployOptions
+    from .template.run import is_template_file
+
+    if spec.is_file() and is_template_file(spec):
+        if via is DeployVia.calls:
+            raise _fail("a template deploys as one CloudFormation stack: drop --via calls (or give --via cloudformation)")
+        raise typer.Exit(_run_template_deploy(spec, stage, region, endpoint_url, profile, params, dry_run, yes, stack_name, cfn_style.value, config, ref_root))
     compiled, _cfg = _compile(spec, config, ref_root)
     if compiled is None:
         raise typer.Exit(1)
-    from .deploy.run import DeployOptions
-
     options = DeployOptions(stage=stage, region=region, endpoint_url=endpoint_url, profile=profile, params=params)
     if via is DeployVia.cloudformation:
-        raise typer.Exit(_run_cfn_deploy(compiled, options, dry_run, yes, stack_name, cfn_style.value))
+        raise typer.Exit(_run_cfn_deploy(lambda: _spec_stack_job(compiled, options, stack_name, cfn_style.value), options, dry_run, yes))
     raise typer.Exit(_run_deploy(compiled, options, dry_run, yes))
 
 
@@ -1073,13 +1162,38 @@ def _deploy_notes(outcome) -> None:
         )
 
 
-def _run_cfn_deploy(compiled, options, dry_run: bool, yes: bool, stack_name, cfn_style: str) -> int:
-    from .deploy.cloudformation import StackDeploy, render_changes
+def _spec_stack_job(compiled, options, stack_name, cfn_style: str):
+    from .deploy.cloudformation import StackDeploy
+
+    return StackDeploy(compiled.gateway, options, stack_name, _emit_options("yaml", cfn_style, False))
+
+
+def _run_template_deploy(spec: Path, stage, region, endpoint_url, profile, params: dict, dry_run: bool, yes: bool, stack_name, cfn_style: str, config, ref_root) -> int:
+    """deploy of a template: its whole stack (`deploy.cloudformation.deploy_stack`) through a change set."""
+    from .deploy.cloudformation import deploy_stack
+    from .deploy.run import DeployOptions
+    from .pipeline import stack_name as default_stack_name
+
+    result = _compile_stack(spec, config, ref_root, cfn_style, stopped="nothing was deployed")
+    if result is None:
+        return 1
+    # --param values that name template Parameters are the stack's parameters; the others only served local resolution
+    declared = (result.compiled.opened.template.data.get("Parameters") or {}) if result.compiled.opened.template else {}
+    options = DeployOptions(
+        stage=stage, region=region, endpoint_url=endpoint_url, profile=profile, params={k: v for k, v in params.items() if k in declared}
+    )
+    gateways = {k: c.gateway for k, c in result.compiled.apis.items()}
+    template = result.compiled.opened.template.data
+    return _run_cfn_deploy(lambda: deploy_stack(template, gateways, options, stack_name or default_stack_name(spec), cfn_style), options, dry_run, yes)
+
+
+def _run_cfn_deploy(make_job, options, dry_run: bool, yes: bool) -> int:
+    from .deploy.cloudformation import render_changes
     from .deploy.execute import DeployError
 
     try:
         with _progress("creating a change set"):
-            job = StackDeploy(compiled.gateway, options, stack_name, _emit_options("yaml", cfn_style, False))
+            job = make_job()
             change_set = job.create_change_set()
         sys.stdout.write(render_changes(change_set))
         if not change_set.changes:

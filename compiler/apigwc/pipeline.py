@@ -27,6 +27,7 @@ from .source import Sources, open_sources
 if TYPE_CHECKING:  # imported lazily at run time: lint does not need them
     from .gateway import Gateway
     from .targets import EmitOptions
+    from .template.run import CompiledTemplate
 
 
 _gc_lock = threading.Lock()
@@ -209,14 +210,86 @@ def emit_target(compiled: CompileResult, target: str, options: "EmitOptions", co
     return artifact, finalize(diags, lint.sources, lint.api, config or Config())
 
 
-def build_artifacts(compiled: CompileResult, options: "EmitOptions", config: Config | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
-    """Every build target's files (relative path -> text) and their diagnostics."""
+def build_artifacts(
+    compiled: CompileResult, options: "EmitOptions", config: Config | None = None, skip: tuple[str, ...] = ()
+) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Every build target's files (relative path -> text) and their diagnostics (but the ``skip`` targets')."""
     from .targets import BUILD_TARGETS
 
     files: dict[str, str] = {}
     diags: list[Diagnostic] = []
     for name in BUILD_TARGETS:
+        if name in skip:
+            continue
         artifact, found = emit_target(compiled, name, options, config)
         files.update(artifact)
         diags.extend(found)
     return dict(sorted(files.items())), diags
+
+
+# ----------------------------------------------------------------------------------------
+# A template's whole stack: every API compiled, then `targets.stack`
+
+
+@dataclass(slots=True)
+class StackResult:
+    """A template's selected APIs compiled, and (when all compiled) the one stack replacing them."""
+
+    compiled: "CompiledTemplate"
+    stack: dict | None
+    #: the CloudFormation target's findings on each API, located in that API's sources
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        """Every ERROR-level finding: the template's, each API's lint, the target's."""
+        found = list(self.compiled.head.diagnostics)
+        for api in self.compiled.apis.values():
+            found += api.lint.diagnostics
+        return [d for d in found + self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def texts(self) -> dict[str, str]:
+        out = dict(self.compiled.head.texts)
+        for api in self.compiled.apis.values():
+            out.update(api.lint.texts)
+        return out
+
+
+def compile_stack(path: Path, display: str, config: Config, style: str, values=None, api: str | None = None) -> "StackResult | str":
+    """Lint and lower every API of a template (or the --api one), then the whole stack
+    (`apigwc.targets.stack.emit_stack`): the user's template with those APIs replaced.
+
+    A string is a usage problem (--api names no API).  Raises OSError if the file cannot be read.
+    """
+    import dataclasses
+
+    from .targets.stack import emit_stack_with_diagnostics
+    from .template import LocalValues
+    from .template.run import compile_template
+
+    # the stack's own name is only known when deployed: a value made from it (SAM names its
+    # implicit API after the stack) stays ${AWS::StackName}, which the cfn target writes in Fn::Sub
+    values = values or LocalValues()
+    values = dataclasses.replace(values, params={**values.params, "AWS::StackName": "${AWS::StackName}"})
+    compiled = compile_template(path, display, config, values, api)
+    if isinstance(compiled, str):
+        return compiled
+    if not compiled.ok or not compiled.apis:
+        return StackResult(compiled, None)
+    assert compiled.opened.template is not None
+    with gc_paused():
+        stack, found = emit_stack_with_diagnostics(compiled.opened.template.data, {k: c.gateway for k, c in compiled.apis.items()}, style)
+    located: list[Diagnostic] = []
+    for api_id, diags in sorted(found.items()):
+        lint = compiled.apis[api_id].lint
+        located += finalize(diags, lint.sources, lint.api, config)
+    return StackResult(compiled, stack, located)
+
+
+def stack_name(template: Path) -> str:
+    """The default CloudFormation stack (and build folder) of a template: apigwc-<its folder>."""
+    import re
+
+    folder = re.sub(r"[^A-Za-z0-9-]+", "-", template.resolve().parent.name).strip("-") or "template"
+    return f"apigwc-{folder}"[:128]
