@@ -469,6 +469,10 @@ def emit(
       apigwc emit --target deploy --format json specs/petstore-lambda.yaml
 
       apigwc emit --target local specs/users.yaml -o build/users-local
+
+    A SAM/CloudFormation template with --target cfn: the whole template, each API (or the --api one) replaced, as one deployable stack:
+
+      apigwc emit --target cfn template.yaml -o stack.yaml
     """
     from .targets import TARGETS
 
@@ -1066,6 +1070,10 @@ def deploy(
       apigwc deploy specs/petstore-lambda.yaml --stage prod --region eu-west-1 --yes
 
       apigwc deploy specs/users.yaml --stage dev --via cloudformation --yes
+
+    A SAM/CloudFormation template deploys as one stack (the template with its APIs replaced), through a change set:
+
+      apigwc deploy template.yaml --stage Prod --yes
     """
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")

@@ -284,14 +284,8 @@ def run(
     err: Callable[[str], None] = lambda s: print(s, file=sys.stderr, flush=True),
 ) -> None:
     """Serve until Ctrl-C (or SIGTERM); with ``reload``, rebuild when one of ``files`` changes."""
-    import uvicorn
 
-    # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
-    # client-sent X-Forwarded-For
-    config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False, lifespan="on", loop="asyncio")
-    server = uvicorn.Server(config)
-
-    async def main() -> None:
+    async def main(server) -> None:
         watcher = asyncio.create_task(_watch(app, reload, files, out, err)) if reload is not None else None
         try:
             await server.serve(sockets=[sock])
@@ -300,7 +294,13 @@ def run(
                 watcher.cancel()
 
     try:
-        asyncio.run(main())
+        # a Ctrl-C right after the banner, before uvicorn handles signals, is a clean stop too
+        import uvicorn
+
+        # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
+        # client-sent X-Forwarded-For
+        config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False, lifespan="on", loop="asyncio")
+        asyncio.run(main(uvicorn.Server(config)))
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
         pass
     if access is not None:
