@@ -35,7 +35,9 @@ def golden(request: pytest.FixtureRequest):
             return
         if not path.exists():
             pytest.fail(f"golden file {path.relative_to(ROOT)} is missing; run pytest --update-golden")
-        assert actual == path.read_text(encoding="utf-8"), f"{path.relative_to(ROOT)} differs; run pytest --update-golden and review the diff"
+        assert actual == path.read_text(encoding="utf-8"), (
+            f"{path.relative_to(ROOT)} differs; run pytest --update-golden and review the diff"
+        )
 
     return check
 
@@ -55,7 +57,9 @@ def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
 def run_cli():
     """Run ``python -m apigwc ARGS`` as a real subprocess from this checkout."""
 
-    def run(*args: str, cwd: Path | None = None, input: str | None = None, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
+    def run(
+        *args: str, cwd: Path | None = None, input: str | None = None, timeout: float = 120, env: dict | None = None
+    ) -> subprocess.CompletedProcess:
         return subprocess.run(
             [sys.executable, "-m", "apigwc", *args],
             cwd=cwd or ROOT,

@@ -28,7 +28,14 @@ paths:
 """
 
 
-BUILD_FILES = ("deploy-plan.json", "deploy-plan.txt", "local/README.md", "local/gateway.json", "openapi.yaml", "template.yaml")
+BUILD_FILES = (
+    "deploy-plan.json",
+    "deploy-plan.txt",
+    "local/README.md",
+    "local/gateway.json",
+    "openapi.yaml",
+    "template.yaml",
+)
 
 
 def test_build_writes_every_target_and_prints_the_summary(run_cli, tmp_path):
@@ -76,7 +83,9 @@ def test_build_check_exit_codes(run_cli, tmp_path):
     out = tmp_path / "out"
     r = run_cli("build", "--check", "specs/users.yaml", "--out", str(out))
     assert r.returncode == 1
-    assert r.stderr.endswith(f"apigwc: {out / 'users'} is stale ({', '.join(BUILD_FILES)}); run 'apigwc build specs/users.yaml'\n")
+    assert r.stderr.endswith(
+        f"apigwc: {out / 'users'} is stale ({', '.join(BUILD_FILES)}); run 'apigwc build specs/users.yaml'\n"
+    )
     assert not out.exists()  # --check writes nothing
     assert run_cli("build", "specs/users.yaml", "--out", str(out)).returncode == 0
     before = tree(out)
@@ -86,7 +95,9 @@ def test_build_check_exit_codes(run_cli, tmp_path):
     (out / "users" / "notes.txt").write_text("extra\n")
     r = run_cli("build", "--check", "specs/users.yaml", "--out", str(out))
     assert r.returncode == 1
-    assert r.stderr.endswith(f"apigwc: {out / 'users'} is stale (template.yaml, notes.txt); run 'apigwc build specs/users.yaml'\n")
+    assert r.stderr.endswith(
+        f"apigwc: {out / 'users'} is stale (template.yaml, notes.txt); run 'apigwc build specs/users.yaml'\n"
+    )
     assert tree(out)["users/template.yaml"] == b"edited\n"
     # a build replaces the folder: the stray file goes, the template is restored
     assert run_cli("build", "specs/users.yaml", "--out", str(out)).returncode == 0
@@ -100,7 +111,9 @@ def test_a_spec_with_lint_errors_stops_before_writing(run_cli, tmp_path):
     r = run_cli("build", str(spec), "--out", str(out))
     assert r.returncode == 1
     assert f"{spec}:10:21: AGW201 error Lambda integrations must use httpMethod POST, found GET" in r.stderr
-    assert r.stderr.rstrip().endswith(f"apigwc: {spec}: 1 error; nothing was written (run 'apigwc lint {spec}' for every finding)")
+    assert r.stderr.rstrip().endswith(
+        f"apigwc: {spec}: 1 error; nothing was written (run 'apigwc lint {spec}' for every finding)"
+    )
     assert r.stdout == "" and not out.exists()
     r = run_cli("emit", "--target", "cfn", str(spec), "-o", str(tmp_path / "t.yaml"))
     assert r.returncode == 1 and "AGW201" in r.stderr and not (tmp_path / "t.yaml").exists()
@@ -119,13 +132,22 @@ def test_a_failed_build_keeps_the_previous_output(run_cli, tmp_path):
 
 def test_usage_and_io_errors_exit_2(run_cli, tmp_path):
     r = run_cli("build", str(tmp_path / "missing.yaml"))
-    assert (r.returncode, r.stderr) == (2, f"apigwc: error: cannot read '{tmp_path / 'missing.yaml'}': no such file or directory\n")
+    assert (r.returncode, r.stderr) == (
+        2,
+        f"apigwc: error: cannot read '{tmp_path / 'missing.yaml'}': no such file or directory\n",
+    )
     r = run_cli("build")
-    assert (r.returncode, r.stderr) == (2, "apigwc: error: give at least one OpenAPI file, e.g. 'apigwc build openapi.yaml'\n")
+    assert (r.returncode, r.stderr) == (
+        2,
+        "apigwc: error: give at least one OpenAPI file, e.g. 'apigwc build openapi.yaml'\n",
+    )
     r = run_cli("emit", "--target", "terraform", "specs/users.yaml")
     assert r.returncode == 2 and "'terraform' is not one of 'cfn', 'openapi'" in r.stderr
     r = run_cli("emit", "--target", "cfn", str(tmp_path / "nope.yaml"))
-    assert (r.returncode, r.stderr) == (2, f"apigwc: error: cannot read '{tmp_path / 'nope.yaml'}': no such file or directory\n")
+    assert (r.returncode, r.stderr) == (
+        2,
+        f"apigwc: error: cannot read '{tmp_path / 'nope.yaml'}': no such file or directory\n",
+    )
     blocker = tmp_path / "file"
     blocker.write_text("x")
     r = run_cli("build", "specs/users.yaml", "--out", str(blocker))
@@ -137,7 +159,9 @@ def test_two_specs_with_one_api_name_are_refused(run_cli, tmp_path):
     (tmp_path / "b.yaml").write_text((SPECS / "users.yaml").read_text())
     r = run_cli("build", str(tmp_path / "a.yaml"), str(tmp_path / "b.yaml"), "--out", str(tmp_path / "out"))
     assert r.returncode == 2
-    assert r.stderr.endswith(f"apigwc: error: '{tmp_path / 'b.yaml'}' and '{tmp_path / 'a.yaml'}' both build into {tmp_path / 'out' / 'users'}; give the APIs different titles\n")
+    assert r.stderr.endswith(
+        f"apigwc: error: '{tmp_path / 'b.yaml'}' and '{tmp_path / 'a.yaml'}' both build into {tmp_path / 'out' / 'users'}; give the APIs different titles\n"
+    )
 
 
 def test_emit_to_stdout_and_to_a_file(run_cli, tmp_path):
@@ -215,6 +239,10 @@ def test_stale_files_lists_missing_changed_and_extra(tmp_path):
     output.write_outputs(tmp_path, "api", {"a.txt": "a\n", "sub/b.txt": "b\n"})
     assert output.stale_files(tmp_path / "api", {"a.txt": "a\n", "sub/b.txt": "b\n"}) == []
     (tmp_path / "api" / "c.txt").write_text("c")
-    assert output.stale_files(tmp_path / "api", {"a.txt": "A\n", "sub/b.txt": "b\n", "d.txt": ""}) == ["a.txt", "d.txt", "c.txt"]
+    assert output.stale_files(tmp_path / "api", {"a.txt": "A\n", "sub/b.txt": "b\n", "d.txt": ""}) == [
+        "a.txt",
+        "d.txt",
+        "c.txt",
+    ]
     shutil.rmtree(tmp_path / "api")
     assert output.stale_files(tmp_path / "api", {"a.txt": "a\n"}) == ["a.txt"]

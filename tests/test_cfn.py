@@ -55,7 +55,10 @@ def cfn_lint():
     def run(text: str) -> list[str]:
         template, errors = decode_str(text)
         assert not errors, errors
-        return [f"{m.rule.id} {m.message} at {'/'.join(str(p) for p in m.path)}" for m in run_template_by_data(template, config, rules)]
+        return [
+            f"{m.rule.id} {m.message} at {'/'.join(str(p) for p in m.path)}"
+            for m in run_template_by_data(template, config, rules)
+        ]
 
     return run
 
@@ -109,7 +112,7 @@ def test_json_templates_pass_cfn_lint(cfn_lint):
 def test_deployment_depends_on_every_method_and_gateway_response(spec):
     compiled = compile_file(spec)
     tpl, _ = template_of(compiled)
-    (dep_id, dep), = of_type(tpl, "AWS::ApiGateway::Deployment").items()
+    ((dep_id, dep),) = of_type(tpl, "AWS::ApiGateway::Deployment").items()
     methods = of_type(tpl, "AWS::ApiGateway::Method")
     responses = of_type(tpl, "AWS::ApiGateway::GatewayResponse")
     assert methods and dep["DependsOn"] == sorted([*methods, *responses])
@@ -149,7 +152,9 @@ def test_body_style_overwrites_and_fails_on_warnings():
     tpl, _ = template_of(compile_file(SPECS / "petstore-lambda.yaml"), CfnStyle.body)
     api = tpl["Resources"]["RestApi"]["Properties"]
     assert (api["Mode"], api["FailOnWarnings"]) == ("overwrite", True)
-    assert api["Body"]["openapi"] == "3.0.1" and "/pets/{petId}" in api["Body"]["paths"] and "x-apigwc" not in api["Body"]
+    assert (
+        api["Body"]["openapi"] == "3.0.1" and "/pets/{petId}" in api["Body"]["paths"] and "x-apigwc" not in api["Body"]
+    )
     # never both styles for one API
     for kind in ("Resource", "Method", "Model", "RequestValidator", "Authorizer", "GatewayResponse"):
         assert of_type(tpl, f"AWS::ApiGateway::{kind}") == {}
@@ -181,7 +186,9 @@ def test_every_lambda_integration_and_authorizer_has_a_permission(spec, style):
     tpl, diags = template_of(compiled, style)
     perms = list(of_type(tpl, "AWS::Lambda::Permission").values())
     assert all(
-        p["Properties"]["Action"] == "lambda:InvokeFunction" and p["Properties"]["Principal"] == "apigateway.amazonaws.com" for p in perms
+        p["Properties"]["Action"] == "lambda:InvokeFunction"
+        and p["Properties"]["Principal"] == "apigateway.amazonaws.com"
+        for p in perms
     )
     lambda_methods = [m for m in compiled.gateway.methods if m.integration and m.integration.lambda_function]
     assert lambda_methods
@@ -191,11 +198,16 @@ def test_every_lambda_integration_and_authorizer_has_a_permission(spec, style):
         matching = [
             p
             for p in perms
-            if fn in str(p["Properties"]["FunctionName"]) and _covers(p["Properties"]["SourceArn"], "prod", verb, m.path)
+            if fn in str(p["Properties"]["FunctionName"])
+            and _covers(p["Properties"]["SourceArn"], "prod", verb, m.path)
         ]
         assert matching, f"no permission lets API Gateway invoke {fn} for {m.label}"
     for a in compiled.gateway.authorizers:
-        arns = [p["Properties"]["SourceArn"]["Fn::Sub"] for p in perms if a.lambda_function.name in str(p["Properties"]["FunctionName"])]
+        arns = [
+            p["Properties"]["SourceArn"]["Fn::Sub"]
+            for p in perms
+            if a.lambda_function.name in str(p["Properties"]["FunctionName"])
+        ]
         expected = "authorizers/*" if style is CfnStyle.body else "authorizers/${" + a.id + "}"
         assert [x.rsplit("/", 2)[-2] + "/" + x.rsplit("/", 1)[-1] for x in arns] == [expected]
     assert not [d for d in diags if d.code == "AGW904"]
@@ -223,9 +235,18 @@ def test_a_stage_variable_function_gets_one_permission_per_stage(tmp_path):
     )
     tpl, diags = template_of(compiled)
     perms = of_type(tpl, "AWS::Lambda::Permission")
-    assert {k: (v["Properties"]["FunctionName"], v["Properties"]["SourceArn"]["Fn::Sub"].split("}/", 1)[1]) for k, v in perms.items()} == {
-        "PermissionAGetDev": ({"Fn::Sub": "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:ADev"}, "dev/GET/a"),
-        "PermissionAGetProd": ({"Fn::Sub": "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:AProd"}, "prod/GET/a"),
+    assert {
+        k: (v["Properties"]["FunctionName"], v["Properties"]["SourceArn"]["Fn::Sub"].split("}/", 1)[1])
+        for k, v in perms.items()
+    } == {
+        "PermissionAGetDev": (
+            {"Fn::Sub": "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:ADev"},
+            "dev/GET/a",
+        ),
+        "PermissionAGetProd": (
+            {"Fn::Sub": "arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:AProd"},
+            "prod/GET/a",
+        ),
     }
     # the uri keeps the stage variable literal inside Fn::Sub
     uri = tpl["Resources"]["MethodAGet"]["Properties"]["Integration"]["Uri"]["Fn::Sub"]
@@ -251,7 +272,11 @@ def test_an_unresolvable_function_is_reported_not_skipped(tmp_path):
     )
     artifact, diags = emit_target(compiled, "cfn", EmitOptions())
     assert [(d.code, d.message, d.span.line) for d in diags if d.code == "AGW904"] == [
-        ("AGW904", "cannot tell which Lambda function GET /a invokes, so the template grants API Gateway no permission to call it", 8)
+        (
+            "AGW904",
+            "cannot tell which Lambda function GET /a invokes, so the template grants API Gateway no permission to call it",
+            8,
+        )
     ]
 
 
@@ -324,14 +349,18 @@ def test_intrinsics_pass_through_and_outside_names_become_parameters(tmp_path, s
     assert tpl["Conditions"] == {"IsLocal": {"Fn::Equals": [{"Ref": "IsLocalValue"}, "true"]}}
     if style is CfnStyle.explicit:
         a = tpl["Resources"]["MethodAGet"]["Properties"]["Integration"]
-        assert a["Uri"] == {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${PetsFunctionArn}/invocations"}
+        assert a["Uri"] == {
+            "Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${PetsFunctionArn}/invocations"
+        }
         assert a["Credentials"] == {"Ref": "ApiRoleArn"}
         b = tpl["Resources"]["MethodBGet"]["Properties"]["Integration"]
-        assert b["IntegrationResponses"][0]["ResponseParameters"]["method.response.header.Access-Control-Allow-Origin"] == {
-            "Fn::If": ["IsLocal", "'*'", {"Fn::Sub": ["'https://${d}'", {"d": {"Ref": "Domain"}}]}]
-        }
+        assert b["IntegrationResponses"][0]["ResponseParameters"][
+            "method.response.header.Access-Control-Allow-Origin"
+        ] == {"Fn::If": ["IsLocal", "'*'", {"Fn::Sub": ["'https://${d}'", {"d": {"Ref": "Domain"}}]}]}
         c = tpl["Resources"]["MethodCGet"]["Properties"]["Integration"]
-        assert c["Uri"] == {"Fn::Sub": "arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${lambdaArn}/invocations"}
+        assert c["Uri"] == {
+            "Fn::Sub": "arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${lambdaArn}/invocations"
+        }
     else:
         paths = tpl["Resources"]["RestApi"]["Properties"]["Body"]["paths"]
         assert paths["/a"]["get"]["x-amazon-apigateway-integration"]["credentials"] == {"Ref": "ApiRoleArn"}
@@ -370,12 +399,16 @@ def test_lambda_params_option_turns_function_arns_into_parameters(cfn_lint):
         },
     }
     uri = tpl["Resources"]["MethodNotesGet"]["Properties"]["Integration"]["Uri"]
-    assert uri == {"Fn::Sub": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${NotesFunctionArn}/invocations"}
+    assert uri == {
+        "Fn::Sub": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${NotesFunctionArn}/invocations"
+    }
     assert tpl["Resources"]["PermissionNotesGet"]["Properties"]["FunctionName"] == {"Ref": "NotesFunctionArn"}
     assert cfn_lint(serialize(tpl, OutputFormat.yaml)) == []
     # the body style uses the same parameters inside RestApi.Body
     body, _ = template_of(compiled, CfnStyle.body, lambda_params=True)
-    integ = body["Resources"]["RestApi"]["Properties"]["Body"]["paths"]["/notes"]["get"]["x-amazon-apigateway-integration"]
+    integ = body["Resources"]["RestApi"]["Properties"]["Body"]["paths"]["/notes"]["get"][
+        "x-amazon-apigateway-integration"
+    ]
     assert integ["uri"] == uri and body["Parameters"] == tpl["Parameters"]
 
 
@@ -387,14 +420,23 @@ def test_stage_usage_plan_and_key_resources():
     tpl, _ = template_of(compile_file(SPECS / "petstore-lambda.yaml"))
     r = tpl["Resources"]
     assert r["ApiKeyPartner"]["Properties"]["Enabled"] is True
-    assert r["UsagePlanBasic"]["Properties"]["ApiStages"] == [{"ApiId": {"Ref": "RestApi"}, "Stage": {"Ref": "StageProd"}}]
+    assert r["UsagePlanBasic"]["Properties"]["ApiStages"] == [
+        {"ApiId": {"Ref": "RestApi"}, "Stage": {"Ref": "StageProd"}}
+    ]
     assert r["UsagePlanKeyBasicPartner"]["Properties"] == {
         "KeyId": {"Ref": "ApiKeyPartner"},
         "KeyType": "API_KEY",
         "UsagePlanId": {"Ref": "UsagePlanBasic"},
     }
     assert r["StageProd"]["Properties"]["MethodSettings"] == [
-        {"HttpMethod": "*", "LoggingLevel": "ERROR", "MetricsEnabled": True, "ResourcePath": "/*", "ThrottlingBurstLimit": 100, "ThrottlingRateLimit": 50.0}
+        {
+            "HttpMethod": "*",
+            "LoggingLevel": "ERROR",
+            "MetricsEnabled": True,
+            "ResourcePath": "/*",
+            "ThrottlingBurstLimit": 100,
+            "ThrottlingRateLimit": 50.0,
+        }
     ]
     assert tpl["Outputs"]["StageProdInvokeUrl"]["Value"] == {
         "Fn::Sub": "https://${RestApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/${StageProd}/"
@@ -405,7 +447,13 @@ def test_method_setting_paths_are_escaped():
     tpl, _ = template_of(compile_file(SPECS / "http-backend.yaml"))
     settings = tpl["Resources"]["StageProd"]["Properties"]["MethodSettings"]
     assert settings == [
-        {"CachingEnabled": False, "HttpMethod": "GET", "ResourcePath": "/~1orders~1{orderId}", "ThrottlingBurstLimit": 200, "ThrottlingRateLimit": 100.0}
+        {
+            "CachingEnabled": False,
+            "HttpMethod": "GET",
+            "ResourcePath": "/~1orders~1{orderId}",
+            "ThrottlingBurstLimit": 200,
+            "ThrottlingRateLimit": 100.0,
+        }
     ]
 
 
@@ -479,7 +527,9 @@ def test_nothing_to_deploy_is_reported(tmp_path):
         """,
     )
     tpl, diags = template_of(compiled)
-    assert [(d.code, d.message) for d in diags] == [("AGW907", "no stages are declared: the template creates the API but no stage serves it")]
+    assert [(d.code, d.message) for d in diags] == [
+        ("AGW907", "no stages are declared: the template creates the API but no stage serves it")
+    ]
     assert of_type(tpl, "AWS::ApiGateway::Deployment") == {} and of_type(tpl, "AWS::ApiGateway::Stage") == {}
 
 
@@ -510,11 +560,19 @@ def test_tls_setting_is_reported_in_explicit_style_and_kept_in_body(tmp_path):
 
 
 def test_too_many_resources_for_one_stack_is_reported(tmp_path):
-    paths = "".join(f"  /r{i}/{{id}}:\n    get: {{responses: {{'200': {{description: ok}}}}, x-amazon-apigateway-integration: {{type: mock}}}}\n" for i in range(170))
-    compiled = compile_text(tmp_path, 'openapi: 3.0.3\ninfo: {title: T, version: "1"}\npaths:\n' + paths + "x-apigwc: {stages: {prod: {}}}\n")
+    paths = "".join(
+        f"  /r{i}/{{id}}:\n    get: {{responses: {{'200': {{description: ok}}}}, x-amazon-apigateway-integration: {{type: mock}}}}\n"
+        for i in range(170)
+    )
+    compiled = compile_text(
+        tmp_path,
+        'openapi: 3.0.3\ninfo: {title: T, version: "1"}\npaths:\n' + paths + "x-apigwc: {stages: {prod: {}}}\n",
+    )
     tpl, diags = template_of(compiled)
     assert len(tpl["Resources"]) > 500
-    assert [(d.code, d.message) for d in diags] == [("AGW902", f"the template has {len(tpl['Resources'])} resources; CloudFormation allows 500 per stack")]
+    assert [(d.code, d.message) for d in diags] == [
+        ("AGW902", f"the template has {len(tpl['Resources'])} resources; CloudFormation allows 500 per stack")
+    ]
     _, body_diags = template_of(compiled, CfnStyle.body)
     assert body_diags == []
 

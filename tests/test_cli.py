@@ -60,7 +60,11 @@ def test_fail_on_and_ignore(run_cli, tmp_path):
 
 
 def test_warning_fails_only_with_fail_on_warning(run_cli, tmp_path):
-    write(tmp_path, "api.yaml", BAD.replace("httpMethod: GET", "httpMethod: POST").replace("      x-apigwc-ignore: [no-authorization]\n", ""))
+    write(
+        tmp_path,
+        "api.yaml",
+        BAD.replace("httpMethod: GET", "httpMethod: POST").replace("      x-apigwc-ignore: [no-authorization]\n", ""),
+    )
     assert run_cli("lint", "api.yaml", cwd=tmp_path).returncode == 0
     r = run_cli("lint", "api.yaml", "--fail-on", "warning", cwd=tmp_path)
     assert r.returncode == 1 and "AGW801 warning GET /pets has no authorization" in r.stdout

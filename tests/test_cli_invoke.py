@@ -64,9 +64,17 @@ def test_users_count_5_json(run_cli) -> None:
     assert json.loads(document["body"]) == USERS_5
     assert [e["step"] for e in document["log"]] == STEPS_200
     log = [e["message"] for e in document["log"]]
-    assert log[1:5] == ["HTTP Method: GET, Resource Path: /users", "Method: GET /users", "Method request path: {}", "Method request query string: {count=5}"]
+    assert log[1:5] == [
+        "HTTP Method: GET, Resource Path: /users",
+        "Method: GET /users",
+        "Method request path: {}",
+        "Method request query string: {count=5}",
+    ]
     assert 'Endpoint request body after transformations: {"statusCode": 200}\n' in log
-    assert "Integration response selected: default -> 200, because no selection pattern matches the status code '200': the default response" in log
+    assert (
+        "Integration response selected: default -> 200, because no selection pattern matches the status code '200': the default response"
+        in log
+    )
     assert log[-1] == "Method completed with status: 200"
 
 
@@ -77,7 +85,10 @@ def test_users_count_50_json(run_cli) -> None:
     assert [e["step"] for e in document["log"]] == STEPS_200
     log = [e["message"] for e in document["log"]]
     assert 'Endpoint request body after transformations: {"statusCode": 500}\n' in log
-    assert "Integration response selected: 5\\d{2} -> 500, because the selection pattern 5\\d{2} matches the status code '500'" in log
+    assert (
+        "Integration response selected: 5\\d{2} -> 500, because the selection pattern 5\\d{2} matches the status code '500'"
+        in log
+    )
 
 
 def test_gateway_errors_json(run_cli) -> None:
@@ -140,7 +151,9 @@ x-apigwc:
         encoding="utf-8",
     )
     (tmp_path / "body.json").write_text('{"a": 1}', encoding="utf-8")
-    result = run_cli("invoke", str(spec), "/echo", "-d", f"@{tmp_path / 'body.json'}", "-H", "X-A: 1", "--format", "json")
+    result = run_cli(
+        "invoke", str(spec), "/echo", "-d", f"@{tmp_path / 'body.json'}", "-H", "X-A: 1", "--format", "json"
+    )
     assert result.stderr.endswith("\napigwc: using stage dev (the first of dev, prod; choose one with --stage)\n")
     document = json.loads(result.stdout)
     assert document["body"] == "POST dev from-stage 1"
@@ -153,13 +166,31 @@ x-apigwc:
 
 def test_usage_and_io_errors_exit_2(run_cli, tmp_path: Path) -> None:
     cases = [
-        (("invoke", "specs/nope.yaml", "/x"), "apigwc: error: cannot read 'specs/nope.yaml': no such file or directory\n"),
-        (("invoke", "specs", "/x"), "apigwc: error: 'specs' is not a local bundle: it has no gateway.json (write one with 'apigwc build SPEC' or 'apigwc emit --target local SPEC -o DIR')\n"),
-        (("invoke", USERS, "users"), "apigwc: error: the path must start with '/', e.g. '/users?count=5' (got 'users')\n"),
-        (("invoke", USERS, "/users", "-H", "NoColon"), "apigwc: error: -H 'NoColon' is not a header; write it as 'Name: value'\n"),
+        (
+            ("invoke", "specs/nope.yaml", "/x"),
+            "apigwc: error: cannot read 'specs/nope.yaml': no such file or directory\n",
+        ),
+        (
+            ("invoke", "specs", "/x"),
+            "apigwc: error: 'specs' is not a local bundle: it has no gateway.json (write one with 'apigwc build SPEC' or 'apigwc emit --target local SPEC -o DIR')\n",
+        ),
+        (
+            ("invoke", USERS, "users"),
+            "apigwc: error: the path must start with '/', e.g. '/users?count=5' (got 'users')\n",
+        ),
+        (
+            ("invoke", USERS, "/users", "-H", "NoColon"),
+            "apigwc: error: -H 'NoColon' is not a header; write it as 'Name: value'\n",
+        ),
         (("invoke", USERS, "/users", "--stage-var", "novalue"), "apigwc: error: --stage-var 'novalue' is not K=V\n"),
-        (("invoke", USERS, "/users", "--stage", "prod"), "apigwc: error: the API has no stage 'prod'; its stages are: dev\n"),
-        (("invoke", USERS, "/users", "-d", f"@{tmp_path / 'missing.json'}"), f"apigwc: error: cannot read '{tmp_path / 'missing.json'}' for -d: No such file or directory\n"),
+        (
+            ("invoke", USERS, "/users", "--stage", "prod"),
+            "apigwc: error: the API has no stage 'prod'; its stages are: dev\n",
+        ),
+        (
+            ("invoke", USERS, "/users", "-d", f"@{tmp_path / 'missing.json'}"),
+            f"apigwc: error: cannot read '{tmp_path / 'missing.json'}' for -d: No such file or directory\n",
+        ),
     ]
     for args, message in cases:
         result = run_cli(*args)
@@ -177,7 +208,9 @@ def test_lint_errors_exit_1(run_cli, tmp_path: Path) -> None:
     result = run_cli("invoke", str(spec), "/a/1")
     assert (result.returncode, result.stdout) == (1, "")
     assert "AGW101" in result.stderr
-    assert result.stderr.rstrip().endswith("the request was not run (run 'apigwc lint " + str(spec) + "' for every finding)")
+    assert result.stderr.rstrip().endswith(
+        "the request was not run (run 'apigwc lint " + str(spec) + "' for every finding)"
+    )
 
 
 def test_help_has_examples(run_cli) -> None:

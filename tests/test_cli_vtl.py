@@ -12,7 +12,10 @@ def write(path: Path, text: str) -> Path:
 
 
 def test_render_prints_exactly_the_output(run_cli, tmp_path: Path) -> None:
-    template = write(tmp_path / "t.vtl", '#set($n = $input.path(\'$.n\'))\n{"id": "$input.params(\'id\')", "n": $n, "s": "$stageVariables.env"}')
+    template = write(
+        tmp_path / "t.vtl",
+        '#set($n = $input.path(\'$.n\'))\n{"id": "$input.params(\'id\')", "n": $n, "s": "$stageVariables.env"}',
+    )
     request = write(
         tmp_path / "r.json",
         json.dumps({"body": '{"n": 3}', "path": {"id": "p-1"}, "stageVariables": {"env": "dev"}}),
@@ -32,7 +35,10 @@ def test_render_keeps_the_template_trailing_newline_and_unicode(run_cli, tmp_pat
 
 def test_context_overrides(run_cli, tmp_path: Path) -> None:
     template = write(tmp_path / "t.vtl", "$context.requestId $context.identity.sourceIp $context.stage")
-    request = write(tmp_path / "r.json", json.dumps({"context": {"requestId": "r-1", "identity.sourceIp": "10.0.0.9", "stage": "prod"}}))
+    request = write(
+        tmp_path / "r.json",
+        json.dumps({"context": {"requestId": "r-1", "identity.sourceIp": "10.0.0.9", "stage": "prod"}}),
+    )
     result = run_cli("vtl", "render", str(template), "-r", str(request))
     assert (result.returncode, result.stdout) == (0, "r-1 10.0.0.9 prod")
 
@@ -49,7 +55,10 @@ def test_limit_error_exits_1(run_cli, tmp_path: Path) -> None:
     template = write(tmp_path / "t.vtl", "#foreach($i in [0..1000])$i#end")
     result = run_cli("vtl", "render", str(template))
     assert result.returncode == 1
-    assert result.stderr == f"{template}:1:1: error: #foreach over 1,001 items: API Gateway allows at most 1,000 iterations\n"
+    assert (
+        result.stderr
+        == f"{template}:1:1: error: #foreach over 1,001 items: API Gateway allows at most 1,000 iterations\n"
+    )
 
 
 def test_missing_template_exits_2(run_cli, tmp_path: Path) -> None:
@@ -70,7 +79,10 @@ def test_bad_request_file_exits_2(run_cli, tmp_path: Path) -> None:
     assert "unknown key 'headers' in the request file" in result.stderr
     wrong = write(tmp_path / "wrong.json", json.dumps({"body": {"a": 1}}))
     result = run_cli("vtl", "render", str(template), "--request", str(wrong))
-    assert (result.returncode, result.stderr) == (2, f"apigwc: error: {wrong}: 'body' must be a string (the raw payload); use json.dumps for a JSON body\n")
+    assert (result.returncode, result.stderr) == (
+        2,
+        f"apigwc: error: {wrong}: 'body' must be a string (the raw payload); use json.dumps for a JSON body\n",
+    )
 
 
 def test_help_has_an_example(run_cli) -> None:

@@ -143,7 +143,13 @@ def aws(moto_server, monkeypatch):
     with zipfile.ZipFile(code, "w") as z:
         z.writestr("handler.py", "def handler(event, context):\n    return {}\n")
     for name in FUNCTIONS:
-        lam.create_function(FunctionName=name, Runtime="python3.11", Role=role, Handler="handler.handler", Code={"ZipFile": code.getvalue()})
+        lam.create_function(
+            FunctionName=name,
+            Runtime="python3.11",
+            Role=role,
+            Handler="handler.handler",
+            Code={"ZipFile": code.getvalue()},
+        )
     moto_server.clear()
     return moto_server
 
@@ -235,10 +241,15 @@ def assert_matches_model(url: str, gateway: gw.Gateway, stage: str) -> str:
         assert got.get("operationName") == m.operation_name, m.label
         assert got.get("requestParameters", {}) == dict(m.request_parameters), m.label
         assert got.get("requestModels", {}) == dict(m.request_models), m.label
-        assert got.get("requestValidatorId") == (validators[m.request_validator]["id"] if m.request_validator else None), m.label
-        assert {s: (r.get("responseParameters", {}), r.get("responseModels", {})) for s, r in got.get("methodResponses", {}).items()} == {
-            r.status_code: (dict(r.response_parameters), dict(r.response_models)) for r in m.method_responses
-        }, m.label
+        assert got.get("requestValidatorId") == (
+            validators[m.request_validator]["id"] if m.request_validator else None
+        ), m.label
+        assert {
+            s: (r.get("responseParameters", {}), r.get("responseModels", {}))
+            for s, r in got.get("methodResponses", {}).items()
+        } == {r.status_code: (dict(r.response_parameters), dict(r.response_models)) for r in m.method_responses}, (
+            m.label
+        )
         i = m.integration
         assert i is not None
         integ = ag.get_integration(restApiId=api_id, resourceId=rid, httpMethod=m.http_method.value)
@@ -257,7 +268,11 @@ def assert_matches_model(url: str, gateway: gw.Gateway, stage: str) -> str:
             assert g.get("responseTemplates", {}) == dict(r.response_templates), m.label
             assert g.get("responseParameters", {}) == dict(r.response_parameters), m.label
 
-    responses = {g["responseType"]: g for g in ag.get_gateway_responses(restApiId=api_id)["items"] if not g.get("defaultResponse")}
+    responses = {
+        g["responseType"]: g
+        for g in ag.get_gateway_responses(restApiId=api_id)["items"]
+        if not g.get("defaultResponse")
+    }
     assert sorted(responses) == sorted(r.response_type for r in gateway.gateway_responses)
     for r in gateway.gateway_responses:
         assert responses[r.response_type].get("statusCode") == r.status_code
@@ -273,7 +288,10 @@ def assert_matches_model(url: str, gateway: gw.Gateway, stage: str) -> str:
         assert got.get("variables", {}) == dict(want.variables)
         assert bool(got.get("tracingEnabled")) == want.tracing_enabled
         if want.access_log is not None:
-            assert got["accessLogSettings"] == {"format": want.access_log.format, "destinationArn": want.access_log.destination_arn}
+            assert got["accessLogSettings"] == {
+                "format": want.access_log.format,
+                "destinationArn": want.access_log.destination_arn,
+            }
         settings = got.get("methodSettings", {})
         assert sorted(settings) == sorted(_setting_key(ms) for ms in want.method_settings)
         for ms in want.method_settings:
@@ -295,12 +313,28 @@ def assert_matches_model(url: str, gateway: gw.Gateway, stage: str) -> str:
     for p in gateway.usage_plans_of(stage):
         got_plan = plans[p.name]
         assert [s for s in got_plan["apiStages"] if s["apiId"] == api_id] == [
-            {"apiId": api_id, "stage": stage, **({"throttle": {k: {"burstLimit": t.burst_limit, "rateLimit": t.rate_limit} for k, t in s.throttle.items()}} if s.throttle else {})}
+            {
+                "apiId": api_id,
+                "stage": stage,
+                **(
+                    {
+                        "throttle": {
+                            k: {"burstLimit": t.burst_limit, "rateLimit": t.rate_limit} for k, t in s.throttle.items()
+                        }
+                    }
+                    if s.throttle
+                    else {}
+                ),
+            }
             for s in p.api_stages
             if s.stage == stage
         ]
         assert got_plan["throttle"] == {"burstLimit": p.throttle.burst_limit, "rateLimit": p.throttle.rate_limit}
-        assert {k: int(v) if k != "period" else v for k, v in got_plan["quota"].items()} == {"limit": p.quota.limit, "offset": p.quota.offset, "period": p.quota.period}
+        assert {k: int(v) if k != "period" else v for k, v in got_plan["quota"].items()} == {
+            "limit": p.quota.limit,
+            "offset": p.quota.offset,
+            "period": p.quota.period,
+        }
         plan_keys = {k["name"] for k in ag.get_usage_plan_keys(usagePlanId=got_plan["id"])["items"]}
         assert plan_keys == set(p.api_keys)
 
@@ -316,7 +350,9 @@ def assert_matches_model(url: str, gateway: gw.Gateway, stage: str) -> str:
         expected_sources.setdefault(fn, set()).add(f"arn:aws:execute-api:{REGION}:{ACCOUNT}:{api_id}/{suffix}")
     for fn, sources in expected_sources.items():
         statements = json.loads(lam.get_policy(FunctionName=fn)["Policy"])["Statement"]
-        got_sources = {s["Condition"]["ArnLike"]["AWS:SourceArn"] for s in statements if s["Sid"].startswith(f"apigwc-{api_id}-")}
+        got_sources = {
+            s["Condition"]["ArnLike"]["AWS:SourceArn"] for s in statements if s["Sid"].startswith(f"apigwc-{api_id}-")
+        }
         assert got_sources == sources, fn
     return api_id
 
@@ -334,7 +370,9 @@ def test_every_example_deploys_matches_the_model_and_redeploys_without_a_call(aw
         assert r.returncode == 0, r.stderr
         api_id = assert_matches_model(aws.url, gateway, stage)
         assert r.stdout.endswith(f"Invoke URL: https://{api_id}.execute-api.{REGION}.amazonaws.com/{stage}/\n")
-        assert re.match(rf"^(Deployed {re.escape(gateway.rest_api.name)} to stage {stage}: \d+ changes)\n", r.stdout), r.stdout
+        assert re.match(rf"^(Deployed {re.escape(gateway.rest_api.name)} to stage {stage}: \d+ changes)\n", r.stdout), (
+            r.stdout
+        )
         # the progress shows one line per call; the server saw exactly those mutating calls
         calls = progress_calls(r.stderr)
         assert len(aws.mutating()) == len([c for c in calls if not c.split()[1].startswith("get_")])
@@ -369,7 +407,12 @@ CHANGED = (
 
 
 def test_base_and_changed_specs_differ_as_intended():
-    assert "tier: free" in BASE and "tier: paid" in CHANGED and '"Member $i"' in CHANGED and "/users/{userId}/posts:" in CHANGED
+    assert (
+        "tier: free" in BASE
+        and "tier: paid" in CHANGED
+        and '"Member $i"' in CHANGED
+        and "/users/{userId}/posts:" in CHANGED
+    )
 
 
 def test_a_changed_spec_makes_only_those_calls_and_matches_the_new_model(aws, run_cli, tmp_path):
@@ -414,7 +457,9 @@ def test_dry_run_lists_the_changes_and_changes_nothing(aws, run_cli, tmp_path):
     spec.write_text(BASE, encoding="utf-8")
     r = deploy_cli(run_cli, aws, spec, "dev", "--dry-run")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.startswith("Users -> stage dev: 20 calls (apigateway 20)\n   1. apigateway create_rest_api  API Users  -> $restApi, $resource:/\n")
+    assert r.stdout.startswith(
+        "Users -> stage dev: 20 calls (apigateway 20)\n   1. apigateway create_rest_api  API Users  -> $restApi, $resource:/\n"
+    )
     assert r.stdout.endswith("  20. apigateway update_stage  stage dev\ndry run: nothing was changed\n")
     assert aws.mutating() == []
     assert boto3.client("apigateway", endpoint_url=aws.url, region_name=REGION).get_rest_apis()["items"] == []
@@ -467,7 +512,10 @@ def test_a_deploy_cut_off_by_a_stopped_server_fails_clearly_and_the_next_one_con
     assert r.returncode == 0, r.stderr
     calls = progress_calls(r.stderr)
     assert calls[0] == "apigateway put_method on GET /pets"
-    assert not any(c.split()[1] in ("create_rest_api", "create_model", "create_resource", "create_request_validator") for c in calls)
+    assert not any(
+        c.split()[1] in ("create_rest_api", "create_model", "create_resource", "create_request_validator")
+        for c in calls
+    )
     assert_matches_model(aws.url, gateway, "prod")
     aws.clear()
     r = deploy_cli(run_cli, aws, spec, "prod", "--yes")
@@ -481,16 +529,28 @@ def test_a_deploy_cut_off_by_a_stopped_server_fails_clearly_and_the_next_one_con
 def test_exit_codes(aws, run_cli, tmp_path):
     users = SPECS / "users.yaml"
     r = deploy_cli(run_cli, aws, users, "prod", "--yes")
-    assert (r.returncode, r.stderr) == (2, "apigwc: error: stage 'prod' is not declared in x-apigwc.stages (declared: dev)\n")
+    assert (r.returncode, r.stderr) == (
+        2,
+        "apigwc: error: stage 'prod' is not declared in x-apigwc.stages (declared: dev)\n",
+    )
     r = deploy_cli(run_cli, aws, users, "dev")  # no terminal, no --yes
-    assert r.returncode == 2 and r.stderr.endswith("apigwc: error: not on a terminal: pass --yes to apply, or --dry-run to only look\n")
+    assert r.returncode == 2 and r.stderr.endswith(
+        "apigwc: error: not on a terminal: pass --yes to apply, or --dry-run to only look\n"
+    )
     assert aws.mutating() == []
     r = deploy_cli(run_cli, aws, users, "dev", "--param", "novalue")
     assert (r.returncode, r.stderr) == (2, "apigwc: error: --param takes NAME=VALUE, got 'novalue'\n")
-    r = run_cli("deploy", str(users), "--stage", "dev", "--endpoint-url", "http://127.0.0.1:9", "--yes", env=CREDENTIALS)
-    assert r.returncode == 2 and "apigwc: error: get_caller_identity (the account id) failed: cannot reach the endpoint" in r.stderr
+    r = run_cli(
+        "deploy", str(users), "--stage", "dev", "--endpoint-url", "http://127.0.0.1:9", "--yes", env=CREDENTIALS
+    )
+    assert (
+        r.returncode == 2
+        and "apigwc: error: get_caller_identity (the account id) failed: cannot reach the endpoint" in r.stderr
+    )
     bad = tmp_path / "bad.yaml"
-    bad.write_text("openapi: 3.0.3\ninfo: {title: Bad, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: GET, uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:F/invocations'}\n")
+    bad.write_text(
+        "openapi: 3.0.3\ninfo: {title: Bad, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration: {type: aws_proxy, httpMethod: GET, uri: 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:F/invocations'}\n"
+    )
     r = deploy_cli(run_cli, aws, bad, "dev", "--yes")
     assert r.returncode == 1 and "nothing was written" in r.stderr
     assert aws.mutating() == []
@@ -552,14 +612,24 @@ def test_cloudformation_route_shows_the_change_set_and_a_dry_run_deletes_it(aws,
     assert re.fullmatch(r"change set apigwc-\d{14}-[0-9a-f]{6} \(create stack apigwc-users\): 11 changes", lines[0])
     assert lines[1].split() == ["Action", "Logical", "ID", "Type", "Replacement"]
     assert sorted(line.split()[1] for line in lines[2:13]) == sorted(
-        json.loads(json.dumps(__import__("apigwc.targets.cfn", fromlist=["x"]).build_template(compile_file(SPECS / "users.yaml").gateway, __import__("apigwc.targets", fromlist=["x"]).EmitOptions(), __import__("apigwc.diagnostics", fromlist=["x"]).Diagnostics())["Resources"]))
+        json.loads(
+            json.dumps(
+                __import__("apigwc.targets.cfn", fromlist=["x"]).build_template(
+                    compile_file(SPECS / "users.yaml").gateway,
+                    __import__("apigwc.targets", fromlist=["x"]).EmitOptions(),
+                    __import__("apigwc.diagnostics", fromlist=["x"]).Diagnostics(),
+                )["Resources"]
+            )
+        )
     )
     assert all(line.split()[0] == "Add" for line in lines[2:13])
     assert lines[13] == "dry run: the change set was deleted; nothing was changed"
     cfn = boto3.client("cloudformation", endpoint_url=aws.url, region_name=REGION)
     assert [s["StackName"] for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"] == []
     r = deploy_cli(run_cli, aws, SPECS / "users.yaml", "dev", "--via", "cloudformation")
-    assert r.returncode == 2 and r.stderr.endswith("apigwc: error: not on a terminal: pass --yes to execute the change set\n")
+    assert r.returncode == 2 and r.stderr.endswith(
+        "apigwc: error: not on a terminal: pass --yes to execute the change set\n"
+    )
     assert [s["StackName"] for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"] == []
 
 
@@ -616,7 +686,9 @@ def test_throttled_calls_are_retried_with_backoff(throttling):
     slept: list[float] = []
     caller = Caller(AwsClients(REGION, throttling), NoPacing(), RetryPolicy(base=0.5), sleep=slept.append)
     retries: list[str] = []
-    result = caller.call("apigateway", "create_rest_api", {"name": "X"}, "create_rest_api on API X", on_retry=retries.append)
+    result = caller.call(
+        "apigateway", "create_rest_api", {"name": "X"}, "create_rest_api on API X", on_retry=retries.append
+    )
     assert result["id"] == "abc123"
     assert _Throttling.seen == ["/restapis"] * 3
     assert len(slept) == 2 and 0.25 <= slept[0] <= 0.5 and 0.5 <= slept[1] <= 1.0
@@ -631,10 +703,18 @@ def test_a_call_the_service_refuses_stops_with_a_message_naming_it(throttling):
     try:
         caller = Caller(AwsClients(REGION, throttling), NoPacing(), RetryPolicy(base=0.01), sleep=lambda s: None)
         with pytest.raises(DeployError) as err:
-            caller.call("apigateway", "create_model", {"restApiId": "bad", "name": "M", "contentType": "application/json"}, "create_model on model M")
+            caller.call(
+                "apigateway",
+                "create_model",
+                {"restApiId": "bad", "name": "M", "contentType": "application/json"},
+                "create_model on model M",
+            )
     finally:
         _Throttling.fail = 2
-    assert str(err.value) == "create_model on model M failed: BadRequestException: Invalid model identifier specified: Nope"
+    assert (
+        str(err.value)
+        == "create_model on model M failed: BadRequestException: Invalid model identifier specified: Nope"
+    )
     assert _Throttling.seen == ["/restapis/bad/models"]
 
 
@@ -665,9 +745,15 @@ def test_pacing_follows_the_control_plane_limits():
 def test_values_turn_intrinsics_into_parameters_and_refs():
     v = Values({"Known": "k"})
     sub = Intrinsic("Fn::Sub", "arn:${AWS::Partition}:x:${AWS::Region}:${Fn.Arn}/${Known}/${!literal}")
-    assert v.text(sub) == Join(("arn:", Ref("aws:partition"), ":x:", Ref("aws:region"), ":", Ref("param:FnArn"), "/k/${literal}"))
-    assert v.text("https://${stageVariables.host}/${AWS::AccountId}") == Join(("https://${stageVariables.host}/", Ref("aws:accountId")))
-    assert v.text(Intrinsic("Fn::Join", ["", ["a", {"Ref": "AWS::Region"}, {"Fn::GetAtt": ["R", "Arn"]}]])) == Join(("a", Ref("aws:region"), Ref("param:RArn")))
+    assert v.text(sub) == Join(
+        ("arn:", Ref("aws:partition"), ":x:", Ref("aws:region"), ":", Ref("param:FnArn"), "/k/${literal}")
+    )
+    assert v.text("https://${stageVariables.host}/${AWS::AccountId}") == Join(
+        ("https://${stageVariables.host}/", Ref("aws:accountId"))
+    )
+    assert v.text(Intrinsic("Fn::Join", ["", ["a", {"Ref": "AWS::Region"}, {"Fn::GetAtt": ["R", "Arn"]}]])) == Join(
+        ("a", Ref("aws:region"), Ref("param:RArn"))
+    )
     assert v.text(Intrinsic("Fn::ImportValue", "x")) == Ref("unsupported:Fn::ImportValue")
     assert [(p.kind, p.name) for p in v.problems] == [
         (ProblemKind.PARAMETER, "FnArn"),
@@ -681,7 +767,18 @@ def test_plans_round_trip_through_json_and_resolve():
     plan = plan_from_json(text)
     assert [c.operation for c in plan][:3] == ["get_caller_identity", "create_rest_api", "create_model"]
     assert to_data(from_data(json.loads(text)["calls"])) == json.loads(text)["calls"]
-    permission = next(c for c in plan if c.operation == "add_permission" and c.target.endswith("PermissionAuthorizerBearer"))
-    params = resolve(dict(permission.params), {"restApi": "api1", "authorizer:bearer": "auth1", "aws:partition": "aws", "aws:region": "eu-west-1", "aws:accountId": "111"})
+    permission = next(
+        c for c in plan if c.operation == "add_permission" and c.target.endswith("PermissionAuthorizerBearer")
+    )
+    params = resolve(
+        dict(permission.params),
+        {
+            "restApi": "api1",
+            "authorizer:bearer": "auth1",
+            "aws:partition": "aws",
+            "aws:region": "eu-west-1",
+            "aws:accountId": "111",
+        },
+    )
     assert params["SourceArn"] == "arn:aws:execute-api:eu-west-1:111:api1/authorizers/auth1"
     assert params["StatementId"] == "apigwc-api1-PermissionAuthorizerBearer"

@@ -74,8 +74,21 @@ def test_the_document_header_and_encoding():
     assert (data["apigwc"], data["api"], data["baseDir"]) == (package_version(), "notes", "../../../specs")
     g = data["gateway"]
     assert g["source"] == "secure-api.yaml"  # the file name; its folder is baseDir
-    assert list(g) == ["source", "restApi", "resources", "methods", "models", "requestValidators", "authorizers",
-                       "gatewayResponses", "stages", "usagePlans", "apiKeys", "lambdaPermissions", "local"]
+    assert list(g) == [
+        "source",
+        "restApi",
+        "resources",
+        "methods",
+        "models",
+        "requestValidators",
+        "authorizers",
+        "gatewayResponses",
+        "stages",
+        "usagePlans",
+        "apiKeys",
+        "lambdaPermissions",
+        "local",
+    ]
     method = g["methods"][0]
     assert method["httpMethod"] in {m.value for m in gw.HttpMethod} and "authorizationType" in method
     assert method["integration"]["timeoutInMillis"] == gateway.methods[0].integration.timeout_in_millis
@@ -89,7 +102,9 @@ def test_values_and_intrinsics_round_trip_exactly():
     gateway = compile_file(SPECS / "users.yaml").gateway
     sub = Intrinsic("Fn::Sub", "arn:aws:apigateway:${AWS::Region}:lambda:path/${Fn.Arn}/invocations")
     join = Intrinsic("Fn::Join", ["", ["a", {"Ref": "B"}]])
-    api = dataclasses.replace(gateway.rest_api, name=sub, vpc_endpoint_ids=("vpce-1", join), policy={"Version": "2012-10-17"})
+    api = dataclasses.replace(
+        gateway.rest_api, name=sub, vpc_endpoint_ids=("vpce-1", join), policy={"Version": "2012-10-17"}
+    )
     changed = dataclasses.replace(gateway, rest_api=api)
     data = json.loads(json.dumps(bundle.to_data(changed, base_dir=".")))
     assert data["gateway"]["restApi"]["name"] == {"Fn::Sub": sub.args}
@@ -109,7 +124,9 @@ def _model_shape() -> str:
     lines = []
     for cls in (*gw.NODE_TYPES, gw.Gateway):
         hints = typing.get_type_hints(cls)
-        lines += [f"{cls.__name__}.{f.name}: {hints[f.name]}" for f in dataclasses.fields(cls) if not f.name.startswith("_")]
+        lines += [
+            f"{cls.__name__}.{f.name}: {hints[f.name]}" for f in dataclasses.fields(cls) if not f.name.startswith("_")
+        ]
         for hint in hints.values():
             for e in (hint, *typing.get_args(hint)):
                 if isinstance(e, type) and issubclass(e, enum.Enum):
@@ -175,21 +192,35 @@ def test_load_errors_for_paths(built, tmp_path):
     )
     build_folder = tmp_path / "out" / "users"
     shutil.copytree(built, build_folder / "local")
-    assert bundle.load_bundle(build_folder) == f"'{build_folder}' is a build folder; its local bundle is '{build_folder / 'local'}'"
+    assert (
+        bundle.load_bundle(build_folder)
+        == f"'{build_folder}' is a build folder; its local bundle is '{build_folder / 'local'}'"
+    )
 
 
 def test_load_errors_for_the_document(built):
     file = built / "gateway.json"
     file.write_text("{not json")
-    assert bundle.load_bundle(built) == f"'{file}' is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    assert (
+        bundle.load_bundle(built)
+        == f"'{file}' is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"
+    )
     file.write_bytes(b'{"format": "\xff"}')
     assert bundle.load_bundle(built) == f"'{file}' is not UTF-8 text (byte 12)"
     file.write_text("[]")
-    assert bundle.load_bundle(built) == f"'{file}' is not an apigwc local bundle: expected a JSON object, found an array"
+    assert (
+        bundle.load_bundle(built) == f"'{file}' is not an apigwc local bundle: expected a JSON object, found an array"
+    )
     file.write_text('{"openapi": "3.0.3"}')
-    assert bundle.load_bundle(built) == f"'{file}' is not an apigwc local bundle: no format, expected \"apigwc-local-bundle\""
+    assert (
+        bundle.load_bundle(built)
+        == f"'{file}' is not an apigwc local bundle: no format, expected \"apigwc-local-bundle\""
+    )
     file.write_text('{"format": "sam-bundle", "version": 1}')
-    assert bundle.load_bundle(built) == f"'{file}' is not an apigwc local bundle: format \"sam-bundle\", expected \"apigwc-local-bundle\""
+    assert (
+        bundle.load_bundle(built)
+        == f'\'{file}\' is not an apigwc local bundle: format "sam-bundle", expected "apigwc-local-bundle"'
+    )
 
 
 def test_a_newer_or_older_version_names_both_versions(built, monkeypatch):
@@ -231,19 +262,55 @@ MALFORMED = [
     ("extra", 1, "unknown field 'extra'"),
     ("gateway", DELETE, "missing field 'gateway'"),
     ("gateway", [], "gateway: expected an object, found an array"),
-    ("gateway.methods[0].integration.timeoutInMillis", "x", 'gateway.methods[0].integration.timeoutInMillis: expected an integer, found "x"'),
-    ("gateway.methods[0].integration.timeoutInMillis", 1.5, "gateway.methods[0].integration.timeoutInMillis: expected an integer, found 1.5"),
-    ("gateway.methods[1].httpMethod", "FETCH", 'gateway.methods[1].httpMethod: expected one of "GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", found "FETCH"'),
+    (
+        "gateway.methods[0].integration.timeoutInMillis",
+        "x",
+        'gateway.methods[0].integration.timeoutInMillis: expected an integer, found "x"',
+    ),
+    (
+        "gateway.methods[0].integration.timeoutInMillis",
+        1.5,
+        "gateway.methods[0].integration.timeoutInMillis: expected an integer, found 1.5",
+    ),
+    (
+        "gateway.methods[1].httpMethod",
+        "FETCH",
+        'gateway.methods[1].httpMethod: expected one of "GET", "PUT", "POST", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY", found "FETCH"',
+    ),
     ("gateway.methods[0].apiKeyRequired", 0, "gateway.methods[0].apiKeyRequired: expected true or false, found 0"),
-    ("gateway.methods[0].requestParameters", [], "gateway.methods[0].requestParameters: expected an object, found an array"),
-    ("gateway.methods[0].requestParameters", {"method.request.querystring.count": "yes"}, 'gateway.methods[0].requestParameters["method.request.querystring.count"]: expected true or false, found "yes"'),
-    ("gateway.methods[0].methodResponses", {}, "gateway.methods[0].methodResponses: expected an array, found an object"),
-    ("gateway.methods[0].integration.uri", {"Fn::Nope": 1}, "gateway.methods[0].integration.uri: expected a string or a CloudFormation intrinsic, found an object"),
+    (
+        "gateway.methods[0].requestParameters",
+        [],
+        "gateway.methods[0].requestParameters: expected an object, found an array",
+    ),
+    (
+        "gateway.methods[0].requestParameters",
+        {"method.request.querystring.count": "yes"},
+        'gateway.methods[0].requestParameters["method.request.querystring.count"]: expected true or false, found "yes"',
+    ),
+    (
+        "gateway.methods[0].methodResponses",
+        {},
+        "gateway.methods[0].methodResponses: expected an array, found an object",
+    ),
+    (
+        "gateway.methods[0].integration.uri",
+        {"Fn::Nope": 1},
+        "gateway.methods[0].integration.uri: expected a string or a CloudFormation intrinsic, found an object",
+    ),
     ("gateway.methods[0].pointer", DELETE, "gateway.methods[0]: missing field 'pointer'"),
     ("gateway.methods[0].colour", "red", "gateway.methods[0]: unknown field 'colour'"),
-    ("gateway.resources[0].kind", "ROOT", 'gateway.resources[0].kind: expected one of "root", "literal", "param", "greedy", found "ROOT"'),
+    (
+        "gateway.resources[0].kind",
+        "ROOT",
+        'gateway.resources[0].kind: expected one of "root", "literal", "param", "greedy", found "ROOT"',
+    ),
     ("gateway.restApi", None, "gateway.restApi: expected an object, found null"),
-    ("gateway.restApi.minimumCompressionSize", "a" * 60, 'gateway.restApi.minimumCompressionSize: expected an integer, found "' + "a" * 36 + "..."),
+    (
+        "gateway.restApi.minimumCompressionSize",
+        "a" * 60,
+        'gateway.restApi.minimumCompressionSize: expected an integer, found "' + "a" * 36 + "...",
+    ),
 ]
 
 
@@ -257,7 +324,9 @@ def test_a_malformed_tagged_node_names_the_tag():
     gateway = compile_file(SPECS / "secure-api.yaml").gateway
     data = json.loads(json.dumps(bundle.to_data(gateway, base_dir=".")))
     broken = copy.deepcopy(data)
-    i = next(i for i, p in enumerate(broken["gateway"]["lambdaPermissions"]) if p["source"]["$type"] == "AuthorizerSource")
+    i = next(
+        i for i, p in enumerate(broken["gateway"]["lambdaPermissions"]) if p["source"]["$type"] == "AuthorizerSource"
+    )
     broken["gateway"]["lambdaPermissions"][i]["source"]["$type"] = "Nope"
     with pytest.raises(bundle.BundleError) as err:
         bundle.from_data(broken)
@@ -323,7 +392,11 @@ def test_emit_local_with_relative_paths_from_another_folder(run_cli, tmp_path):
 
 def test_emit_local_usage_errors(run_cli, tmp_path):
     r = run_cli("emit", "--target", "local", "specs/users.yaml")
-    assert (r.returncode, r.stdout, r.stderr) == (2, "", "apigwc: error: --target local writes a folder: give it with -o DIR\n")
+    assert (r.returncode, r.stdout, r.stderr) == (
+        2,
+        "",
+        "apigwc: error: --target local writes a folder: give it with -o DIR\n",
+    )
     blocker = tmp_path / "file"
     blocker.write_text("x")
     r = run_cli("emit", "--target", "local", "specs/users.yaml", "-o", str(blocker))
@@ -362,11 +435,15 @@ def test_build_writes_and_checks_the_bundle(run_cli, tmp_path):
     loaded = bundle.load_bundle(folder)
     assert loaded.base_dir == SPECS.resolve() and loaded.gateway == compile_file(SPECS / "users.yaml").gateway
     assert run_cli("build", "--check", "specs/users.yaml", "--out", str(out)).returncode == 0
-    (folder / "gateway.json").write_text((folder / "gateway.json").read_text().replace('"timeoutInMillis": 29000', '"timeoutInMillis": 1000', 1))
+    (folder / "gateway.json").write_text(
+        (folder / "gateway.json").read_text().replace('"timeoutInMillis": 29000', '"timeoutInMillis": 1000', 1)
+    )
     (folder / "handler.py").write_text("")
     r = run_cli("build", "--check", "specs/users.yaml", "--out", str(out))
     assert r.returncode == 1
-    assert r.stderr.endswith(f"apigwc: {out / 'users'} is stale (local/gateway.json, local/handler.py); run 'apigwc build specs/users.yaml'\n")
+    assert r.stderr.endswith(
+        f"apigwc: {out / 'users'} is stale (local/gateway.json, local/handler.py); run 'apigwc build specs/users.yaml'\n"
+    )
 
 
 def test_the_build_bundle_matches_the_golden_from_the_repository_root():

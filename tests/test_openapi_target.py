@@ -20,7 +20,7 @@ def _round_trip(spec: Path, tmp_path: Path, fmt: OutputFormat = OutputFormat.yam
     compiled = compile_file(spec)
     assert compiled.ok
     artifact, diags = emit_target(compiled, "openapi", EmitOptions(format=fmt))
-    (name, text), = artifact.items()
+    ((name, text),) = artifact.items()
     exported = tmp_path / name
     exported.write_text(text, encoding="utf-8")
     again = compile_file(exported)
@@ -41,7 +41,9 @@ def test_lowering_the_export_gives_the_same_gateway(spec, fmt, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec", [p for p in corpus_files("real") if compile_file(p).ok], ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "spec", [p for p in corpus_files("real") if compile_file(p).ok], ids=lambda p: f"{p.parent.name}/{p.name}"
+)
 def test_corpus_round_trip(spec, tmp_path):
     before, after, _ = _round_trip(spec, tmp_path)
     assert after == before
@@ -55,7 +57,10 @@ def test_export_shape_matches_the_service_export():
         "operationId": "getPet",
         "parameters": [{"name": "petId", "in": "path", "required": True, "schema": {"type": "string"}}],
         "responses": {
-            "200": {"description": "200 response", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}}},
+            "200": {
+                "description": "200 response",
+                "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Pet"}}},
+            },
             "404": {"description": "404 response", "content": {}},
         },
         "security": [{"api_key": []}],

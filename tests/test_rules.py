@@ -52,7 +52,9 @@ def golden_line(d: Diagnostic) -> str:
 
 def case_file(folder: Path, stem: str) -> Path:
     found = [p for p in (folder / f"{stem}.yaml", folder / f"{stem}.json") if p.exists()]
-    assert len(found) == 1, f"{folder.name} needs exactly one {stem}.yaml or {stem}.json, found {[p.name for p in found]}"
+    assert len(found) == 1, (
+        f"{folder.name} needs exactly one {stem}.yaml or {stem}.json, found {[p.name for p in found]}"
+    )
     return found[0]
 
 
@@ -74,7 +76,9 @@ def test_good_case_is_clean(code: str) -> None:
     name = all_codes()[code].name
     if result.api is not None:
         for where, entries in result.api.suppressions.items():
-            assert not {code, name, "ALL"} & set(entries), f"{good.name} suppresses {code} at {where!r}: fix the spec instead"
+            assert not {code, name, "ALL"} & set(entries), (
+                f"{good.name} suppresses {code} at {where!r}: fix the spec instead"
+            )
     found = diagnostics(good, Config()) if all_codes()[code].stage == "target" else result.diagnostics
     assert [golden_line(d) for d in found if d.code == code] == []
     assert [golden_line(d) for d in found if d.severity is Severity.ERROR] == []
@@ -131,7 +135,14 @@ def test_rules_are_registered_codes_with_default_severities() -> None:
         assert isinstance(r.code.severity, Severity)
 
 
-@pytest.mark.parametrize("selector,head", [("AGW201", "AGW201 lambda-http-method (error, rule)"), ("no-authorization", "AGW801 no-authorization (warning, rule)"), ("AGW008", "AGW008 unresolvable-ref (error, source)")])
+@pytest.mark.parametrize(
+    "selector,head",
+    [
+        ("AGW201", "AGW201 lambda-http-method (error, rule)"),
+        ("no-authorization", "AGW801 no-authorization (warning, rule)"),
+        ("AGW008", "AGW008 unresolvable-ref (error, source)"),
+    ],
+)
 def test_explain_prints_the_doc(run_cli, selector: str, head: str) -> None:
     proc = run_cli("lint", "--explain", selector)
     assert proc.returncode == 0, proc.stderr

@@ -59,7 +59,10 @@ def cfn_lint():
     def run(text: str) -> list[str]:
         template, errors = decode_str(text)
         assert not errors, errors
-        return [f"{m.rule.id} {m.message} at {'/'.join(str(p) for p in m.path)}" for m in run_template_by_data(template, config, rules)]
+        return [
+            f"{m.rule.id} {m.message} at {'/'.join(str(p) for p in m.path)}"
+            for m in run_template_by_data(template, config, rules)
+        ]
 
     return run
 
@@ -162,7 +165,9 @@ def test_every_corpus_template_becomes_one_stack_cfn_lint_accepts(name, style, t
     untouched = [lid for lid, res in template["Resources"].items() if not res["Type"].startswith(API_TYPES)]
     if name not in _OWN_FINDINGS:
         _OWN_FINDINGS[name] = cfn_lint(path.read_text(encoding="utf-8"))
-    own = [m for m in _OWN_FINDINGS[name] if m.startswith("E") and any(f" at Resources/{lid}/" in m for lid in untouched)]
+    own = [
+        m for m in _OWN_FINDINGS[name] if m.startswith("E") and any(f" at Resources/{lid}/" in m for lid in untouched)
+    ]
     assert sorted(m for m in cfn_lint(text) if m.startswith("E")) == sorted(own)
     if name.startswith(("hello-", "python-rest", "s12d", "pattern-", "ecommerce", "samcli-lambda")):
         assert own == []
@@ -185,11 +190,17 @@ def test_every_corpus_template_becomes_one_stack_cfn_lint_accepts(name, style, t
     # each API is one RestApi under its own logical id, with a deployment and its stages
     for api_id, gateway in apis.items():
         assert stack["Resources"][api_id]["Type"] == "AWS::ApiGateway::RestApi"
-        stages = {r["Properties"]["StageName"] for r in stack["Resources"].values() if r["Type"] == "AWS::ApiGateway::Stage" and r["Properties"]["RestApiId"] == {"Ref": api_id}}
+        stages = {
+            r["Properties"]["StageName"]
+            for r in stack["Resources"].values()
+            if r["Type"] == "AWS::ApiGateway::Stage" and r["Properties"]["RestApiId"] == {"Ref": api_id}
+        }
         assert stages == {s.name for s in gateway.stages}
     assert not any(r["Type"] == "AWS::Serverless::Api" for r in stack["Resources"].values())
     sam_left = any(r["Type"].startswith("AWS::Serverless::") for r in stack["Resources"].values())
-    assert ("Transform" in stack) == (sam_left or "Transform" in template and "Serverless" not in json.dumps(template["Transform"]))
+    assert ("Transform" in stack) == (
+        sam_left or "Transform" in template and "Serverless" not in json.dumps(template["Transform"])
+    )
 
 
 def test_the_implicit_api_stack_in_full(tmp_path, region):
@@ -215,13 +226,19 @@ def test_the_implicit_api_stack_in_full(tmp_path, region):
     )
     assert "Events" not in resources["HelloWorldFunction"]["Properties"]
     method = resources["ServerlessRestApiMethodHelloGet"]["Properties"]
-    assert method["Integration"]["Uri"] == {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${HelloWorldFunction.Arn}/invocations"}
-    assert method["ResourceId"] == {"Ref": "ServerlessRestApiResourceHello"} and method["RestApiId"] == {"Ref": "ServerlessRestApi"}
+    assert method["Integration"]["Uri"] == {
+        "Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${HelloWorldFunction.Arn}/invocations"
+    }
+    assert method["ResourceId"] == {"Ref": "ServerlessRestApiResourceHello"} and method["RestApiId"] == {
+        "Ref": "ServerlessRestApi"
+    }
     assert resources["ServerlessRestApiPermissionHelloGet"]["Properties"] == {
         "Action": "lambda:InvokeFunction",
         "FunctionName": {"Fn::Sub": "${HelloWorldFunction.Arn}"},
         "Principal": "apigateway.amazonaws.com",
-        "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ServerlessRestApi}/*/GET/hello"},
+        "SourceArn": {
+            "Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ServerlessRestApi}/*/GET/hello"
+        },
     }
     assert stack["Transform"] == "AWS::Serverless-2016-10-31"  # the function is still SAM
     assert stack["Outputs"]["HelloWorldApi"] == template["Outputs"]["HelloWorldApi"]
@@ -252,7 +269,11 @@ def test_explicit_resources_keep_their_logical_ids_and_references_follow(tmp_pat
     # the body style: the whole API is the RestApi's Body; the user's methods and resources are gone
     body = emit_stack(template, gateways(template, path.parent, tmp_path / "body"), "body")["Resources"]
     kinds = {lid: r["Type"] for lid, r in body.items() if r["Type"].startswith("AWS::ApiGateway::")}
-    assert sorted(kinds.values()) == ["AWS::ApiGateway::Deployment", "AWS::ApiGateway::RestApi", "AWS::ApiGateway::Stage"]
+    assert sorted(kinds.values()) == [
+        "AWS::ApiGateway::Deployment",
+        "AWS::ApiGateway::RestApi",
+        "AWS::ApiGateway::Stage",
+    ]
     assert sorted(body["ApiGatewayRestApi"]["Properties"]["Body"]["paths"]["/helloworld"]) == ["get", "options"]
 
 
@@ -286,7 +307,16 @@ x-apigwc: {stages: {prod: {}}}
         "AWSTemplateFormatVersion": "2010-09-09",
         "Resources": {
             "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "t"}},
-            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "named-fn", "Runtime": "python3.12", "Handler": "a.b", "Role": "arn:aws:iam::123456789012:role/r", "Code": {"ZipFile": "x"}}},
+            "Fn": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {
+                    "FunctionName": "named-fn",
+                    "Runtime": "python3.12",
+                    "Handler": "a.b",
+                    "Role": "arn:aws:iam::123456789012:role/r",
+                    "Code": {"ZipFile": "x"},
+                },
+            },
         },
     }
     stack = emit_stack(template, {"Api": gateway}, "explicit")
@@ -372,7 +402,9 @@ def test_deploy_stack_creates_a_change_set_of_the_whole_template_and_discards_it
     path = SAM / "hello-python" / "template.yaml"
     template = load(path)
     apis = gateways(template, path.parent, tmp_path)
-    job = deploy_stack(template, apis, DeployOptions(stage="Prod", endpoint_url=aws.url, region="us-east-1"), "hello", poll=0.01)
+    job = deploy_stack(
+        template, apis, DeployOptions(stage="Prod", endpoint_url=aws.url, region="us-east-1"), "hello", poll=0.01
+    )
     assert job.capabilities == ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"]  # the SAM transform, the function's role
     assert job.output_keys == ["ServerlessRestApiStageProdInvokeUrl"]
     assert job.template == emit_stack(template, apis, "explicit")
@@ -384,7 +416,11 @@ def test_deploy_stack_creates_a_change_set_of_the_whole_template_and_discards_it
     )
     cfn = boto3.client("cloudformation", endpoint_url=aws.url, region_name="us-east-1")
     sent = aws.change_sets[-1]
-    assert (sent["Capabilities.member.1"], sent["Capabilities.member.2"], sent["ChangeSetType"]) == (["CAPABILITY_AUTO_EXPAND"], ["CAPABILITY_IAM"], ["CREATE"])
+    assert (sent["Capabilities.member.1"], sent["Capabilities.member.2"], sent["ChangeSetType"]) == (
+        ["CAPABILITY_AUTO_EXPAND"],
+        ["CAPABILITY_IAM"],
+        ["CREATE"],
+    )
     assert sent["TemplateBody"] == [job.body]
     job.discard(change_set)
     assert [s["StackName"] for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"] == []
@@ -405,7 +441,12 @@ def test_deploy_stack_refuses_an_unknown_stage_and_missing_parameters(aws, tmp_p
     with pytest.raises(DeployError) as exc:
         deploy_stack(template, apis, DeployOptions(stage="prod", endpoint_url=aws.url, region="us-east-1"), "cors")
     assert str(exc.value) == "the template needs values for Owner: pass --param Owner=VALUE"
-    job = deploy_stack(template, apis, DeployOptions(stage="prod", endpoint_url=aws.url, region="us-east-1", params={"Owner": "me"}), "cors")
+    job = deploy_stack(
+        template,
+        apis,
+        DeployOptions(stage="prod", endpoint_url=aws.url, region="us-east-1", params={"Owner": "me"}),
+        "cors",
+    )
     assert job.parameters == [{"ParameterKey": "Owner", "ParameterValue": "me"}]
     assert job.capabilities == ["CAPABILITY_AUTO_EXPAND", "CAPABILITY_IAM"]
     assert job.output_keys == ["ApiGatewayRestApiStageProdInvokeUrl"]
@@ -427,7 +468,10 @@ def test_two_apis_in_one_stack_and_the_targets_findings_per_api(tmp_path, cfn_li
     stack, found = emit_stack_with_diagnostics(template, {"Users": users, "Other": nostage}, "explicit")
     assert [(d.code, d.pointer) for d in found["Other"]] == [("AGW907", "")]
     assert list(found["Users"]) == []
-    assert {lid for lid, r in stack["Resources"].items() if r["Type"] == "AWS::ApiGateway::RestApi"} == {"Users", "Other"}
+    assert {lid for lid, r in stack["Resources"].items() if r["Type"] == "AWS::ApiGateway::RestApi"} == {
+        "Users",
+        "Other",
+    }
     assert [m for m in cfn_lint(serialize(stack, OutputFormat.yaml)) if m.startswith("E")] == []
 
 
@@ -453,11 +497,18 @@ x-apigwc: {stages: {prod: {}}}
     template = {
         "Transform": "AWS::Serverless-2016-10-31",
         "Globals": {"Function": {"AutoPublishAlias": "live"}},
-        "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Runtime": "python3.12", "Handler": "a.b", "InlineCode": "x"}}},
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Runtime": "python3.12", "Handler": "a.b", "InlineCode": "x"},
+            }
+        },
     }
     stack = emit_stack(template, {"Api": compile_file(spec).gateway}, "explicit")
     integration = stack["Resources"]["ApiMethodAGet"]["Properties"]["Integration"]
-    assert integration["Uri"] == {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${FnAliaslive}/invocations"}
+    assert integration["Uri"] == {
+        "Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${FnAliaslive}/invocations"
+    }
     assert integration["Credentials"] == {"Fn::GetAtt": ["FnRole", "Arn"]}
     assert "Parameters" not in stack and stack["Transform"] == "AWS::Serverless-2016-10-31" and "Globals" in stack
 
@@ -467,10 +518,21 @@ def test_a_conditional_api_stays_conditional(cfn_lint):
     template = {
         "Parameters": {"Env": {"Type": "String", "Default": "dev"}},
         "Conditions": {"IsProd": {"Fn::Equals": [{"Ref": "Env"}, "prod"]}},
-        "Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Condition": "IsProd", "DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain", "Properties": {"Name": "u"}}},
+        "Resources": {
+            "Api": {
+                "Type": "AWS::ApiGateway::RestApi",
+                "Condition": "IsProd",
+                "DeletionPolicy": "Retain",
+                "UpdateReplacePolicy": "Retain",
+                "Properties": {"Name": "u"},
+            }
+        },
     }
     stack = emit_stack(template, {"Api": gateway}, "explicit")
     assert {r.get("Condition") for r in stack["Resources"].values()} == {"IsProd"}
     assert {o.get("Condition") for o in stack["Outputs"].values()} == {"IsProd"}
-    assert (stack["Resources"]["Api"]["DeletionPolicy"], stack["Resources"]["Api"]["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert (stack["Resources"]["Api"]["DeletionPolicy"], stack["Resources"]["Api"]["UpdateReplacePolicy"]) == (
+        "Retain",
+        "Retain",
+    )
     assert [m for m in cfn_lint(serialize(stack, OutputFormat.yaml)) if m.startswith("E")] == []

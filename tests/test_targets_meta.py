@@ -19,7 +19,9 @@ def _dispatch_tables():
     yield "cfn --cfn-style body", BODY_HANDLERS, TARGETS["cfn"].unsupported
 
 
-@pytest.mark.parametrize("name,handlers,unsupported", list(_dispatch_tables()), ids=lambda x: x if isinstance(x, str) else "")
+@pytest.mark.parametrize(
+    "name,handlers,unsupported", list(_dispatch_tables()), ids=lambda x: x if isinstance(x, str) else ""
+)
 def test_every_node_type_is_handled_or_reported(name, handlers, unsupported):
     missing = [t.__name__ for t in gw.NODE_TYPES if t not in handlers and t not in unsupported]
     assert missing == [], f"{name} does not handle {missing}"
@@ -31,7 +33,9 @@ def test_every_node_type_is_handled_or_reported(name, handlers, unsupported):
 def test_node_types_list_every_gateway_dataclass():
     import dataclasses
 
-    classes = {v for v in vars(gw).values() if isinstance(v, type) and dataclasses.is_dataclass(v) and v is not gw.Gateway}
+    classes = {
+        v for v in vars(gw).values() if isinstance(v, type) and dataclasses.is_dataclass(v) and v is not gw.Gateway
+    }
     assert classes == set(gw.NODE_TYPES)
 
 

@@ -65,7 +65,13 @@ class Upstream(BaseHTTPRequestHandler):
             order = path.rsplit("/", 1)[1]
             if order == "missing":
                 return self._answer(404, [("Content-Type", "application/json")], b'{"error":"not found"}')
-            document = {"id": order, "status": "paid", "total": 12.5, "items": [{"sku": "a", "quantity": 2}], "secret": "internal"}
+            document = {
+                "id": order,
+                "status": "paid",
+                "total": 12.5,
+                "items": [{"sku": "a", "quantity": 2}],
+                "secret": "internal",
+            }
             headers = [("Content-Type", "application/json")]
             if self.headers.get("X-Correlation-Id"):
                 headers.append(("X-Correlation-Id", self.headers["X-Correlation-Id"]))
@@ -108,7 +114,9 @@ def _self_signed(tmp: Path) -> tuple[Path, Path]:
     )
     cert_path, key_path = tmp / "cert.pem", tmp / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 

@@ -248,8 +248,16 @@ class _Builder:
                     default = _dict(spec).get("default")
                     if isinstance(default, str):
                         url = url.replace("{" + var + "}", default)
-                base = urlsplit(url if "://" in url else "http://host" + (url if url.startswith("/") else "/" + url)).path
-            servers.append(ir.Server(url=entry["url"], base_path="/" + base.strip("/") if base.strip("/") else "/", pointer=join("/servers", i)))
+                base = urlsplit(
+                    url if "://" in url else "http://host" + (url if url.startswith("/") else "/" + url)
+                ).path
+            servers.append(
+                ir.Server(
+                    url=entry["url"],
+                    base_path="/" + base.strip("/") if base.strip("/") else "/",
+                    pointer=join("/servers", i),
+                )
+            )
         return tuple(servers), servers[0].base_path if servers else "/"
 
     # -- operations ----------------------------------------------------------------------
@@ -279,7 +287,9 @@ class _Builder:
                     continue
                 if not isinstance(raw_op, dict):
                     continue
-                ops.append(self._operation(path, method, raw_op, join(item_ptr, key), shared, root_consumes, root_produces))
+                ops.append(
+                    self._operation(path, method, raw_op, join(item_ptr, key), shared, root_consumes, root_produces)
+                )
         return tuple(ops), tuple(paths)
 
     def _operation(
@@ -347,7 +357,23 @@ class _Builder:
                 body_schema = self._schema_ref(param.get("schema"), join(ptr, "schema"))
                 schema: Any = None
             elif self.version.is_v2:
-                schema = {k: v for k, v in param.items() if k in ("type", "format", "items", "enum", "pattern", "minimum", "maximum", "minLength", "maxLength", "default")}
+                schema = {
+                    k: v
+                    for k, v in param.items()
+                    if k
+                    in (
+                        "type",
+                        "format",
+                        "items",
+                        "enum",
+                        "pattern",
+                        "minimum",
+                        "maximum",
+                        "minLength",
+                        "maxLength",
+                        "default",
+                    )
+                }
             else:
                 sch = self.sources.deref(param.get("schema"), join(ptr, "schema"))
                 schema = sch[0] if sch else None
@@ -393,7 +419,9 @@ class _Builder:
         out = []
         for media_type, entry in _dict(raw).items():
             ptr = join(at, media_type)
-            schema = self._schema_ref(_dict(entry).get("schema"), join(ptr, "schema")) if "schema" in _dict(entry) else None
+            schema = (
+                self._schema_ref(_dict(entry).get("schema"), join(ptr, "schema")) if "schema" in _dict(entry) else None
+            )
             out.append(ir.MediaType(media_type=media_type, schema=schema, pointer=ptr))
         return tuple(out)
 
@@ -406,7 +434,11 @@ class _Builder:
             via_ref = entry.get("$ref") if isinstance(entry, dict) and isinstance(entry.get("$ref"), str) else None
             resolved = self.sources.deref(entry, ptr)
             if resolved is None or not isinstance(resolved[0], dict):
-                out.append(ir.Response(status=str(status), description=None, headers=(), content=(), pointer=ptr, via_ref=via_ref))
+                out.append(
+                    ir.Response(
+                        status=str(status), description=None, headers=(), content=(), pointer=ptr, via_ref=via_ref
+                    )
+                )
                 continue
             resp, rptr = resolved
             headers = []
@@ -416,14 +448,20 @@ class _Builder:
                     continue
                 hv, hptr = hres
                 hv = _dict(hv)
-                schema = hv.get("schema") if not self.version.is_v2 else {k: v for k, v in hv.items() if k in ("type", "format", "items", "enum")}
+                schema = (
+                    hv.get("schema")
+                    if not self.version.is_v2
+                    else {k: v for k, v in hv.items() if k in ("type", "format", "items", "enum")}
+                )
                 headers.append(ir.Header(name=name, required=hv.get("required") is True, schema=schema, pointer=hptr))
             if self.version.is_v2:
                 content: tuple[ir.MediaType, ...] = ()
                 if "schema" in resp:
                     sref = self._schema_ref(resp.get("schema"), join(rptr, "schema"))
                     types = produces or ("application/json",)
-                    content = tuple(ir.MediaType(media_type=t, schema=sref, pointer=join(rptr, "schema")) for t in types)
+                    content = tuple(
+                        ir.MediaType(media_type=t, schema=sref, pointer=join(rptr, "schema")) for t in types
+                    )
             else:
                 content = self._content(resp.get("content"), join(rptr, "content"))
             out.append(
@@ -504,7 +542,10 @@ class _Builder:
         if self.version.is_v2:
             container, base = _dict(self.data.get("securityDefinitions")), "/securityDefinitions"
         else:
-            container, base = _dict(_dict(self.data.get("components")).get("securitySchemes")), "/components/securitySchemes"
+            container, base = (
+                _dict(_dict(self.data.get("components")).get("securitySchemes")),
+                "/components/securitySchemes",
+            )
         out: dict[str, ir.SecurityScheme] = {}
         for name, raw in container.items():
             resolved = self.sources.deref(raw, join(base, name))
@@ -627,13 +668,19 @@ class _Builder:
                         cache_ttl_in_seconds=_int(ms.get("cacheTtlInSeconds")),
                         cache_data_encrypted=_bool(ms.get("cacheDataEncrypted")),
                         require_authorization_for_cache_control=_bool(ms.get("requireAuthorizationForCacheControl")),
-                        unauthorized_cache_control_header_strategy=_str(ms.get("unauthorizedCacheControlHeaderStrategy")),
+                        unauthorized_cache_control_header_strategy=_str(
+                            ms.get("unauthorizedCacheControlHeaderStrategy")
+                        ),
                         pointer=mptr,
                     )
                 )
             log = _dict(stage.get("accessLog"))
             access_log = (
-                ir.AccessLog(format=log["format"], destination_arn=_value(log.get("destinationArn")), pointer=join(ptr, "accessLog"))
+                ir.AccessLog(
+                    format=log["format"],
+                    destination_arn=_value(log.get("destinationArn")),
+                    pointer=join(ptr, "accessLog"),
+                )
                 if isinstance(log.get("format"), str)
                 else None
             )
@@ -705,7 +752,9 @@ class _Builder:
             jwks={k: v for k, v in _dict(raw.get("jwks")).items() if isinstance(v, str)},
             endpoints={k: v for k, v in _dict(raw.get("endpoints")).items() if isinstance(v, str)},
             python_path=_strings(raw.get("pythonPath")),
-            lambda_timeout_seconds=float(timeout) if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) else None,
+            lambda_timeout_seconds=float(timeout)
+            if isinstance(timeout, (int, float)) and not isinstance(timeout, bool)
+            else None,
             pointer="/x-apigwc/local",
         )
 

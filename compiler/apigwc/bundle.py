@@ -305,7 +305,7 @@ def _check_header(data: Any) -> None:
     fmt = data.get("format")
     if fmt != FORMAT:
         found = "no format" if fmt is None else f"format {_describe(fmt)}"
-        raise BundleError(f"not an apigwc local bundle: {found}, expected \"{FORMAT}\"")
+        raise BundleError(f'not an apigwc local bundle: {found}, expected "{FORMAT}"')
     version = data.get("version")
     if type(version) is not int or version < 1:
         raise BundleError(f"malformed: version: expected a positive integer, found {_describe(version)}")
@@ -390,7 +390,9 @@ def load_bundle(folder: Path) -> LoadedBundle | str:
     except BundleError as exc:
         return f"'{file}' is {exc}"
     base_dir = (folder / data["baseDir"]).resolve()
-    return LoadedBundle(gateway=replace(gateway, source=str(base_dir / gateway.source)), base_dir=base_dir, folder=folder)
+    return LoadedBundle(
+        gateway=replace(gateway, source=str(base_dir / gateway.source)), base_dir=base_dir, folder=folder
+    )
 
 
 def base_dir_for(spec: Path, folder: Path) -> str:

@@ -388,7 +388,7 @@ def _detect_version(data: dict, diags: Diagnostics) -> SpecVersion | None:
         if raw == 2.0 and not isinstance(raw, str):
             diags.add(
                 OPENAPI_LENIENT,
-                "swagger version is the number 2.0; write it as the string \"2.0\"",
+                'swagger version is the number 2.0; write it as the string "2.0"',
                 pointer="/swagger",
                 hint='quote it: swagger: "2.0"',
             )
@@ -397,7 +397,7 @@ def _detect_version(data: dict, diags: Diagnostics) -> SpecVersion | None:
             return SpecVersion("2.0", "2.0")
         diags.add(
             OPENAPI_VERSION,
-            f"unsupported Swagger version {raw!r}; the only Swagger version is \"2.0\"",
+            f'unsupported Swagger version {raw!r}; the only Swagger version is "2.0"',
             pointer="/swagger",
         )
         return None
@@ -522,7 +522,11 @@ def _union_discriminators(chosen: list[Any], every: list[list[Any]]) -> list[Any
         where = list(leaf.absolute_path)
         values: list[Any] = []
         for leaves in every:
-            same = [x for x in leaves if x.validator == "enum" and _is_discriminator_miss(x) and list(x.absolute_path) == where]
+            same = [
+                x
+                for x in leaves
+                if x.validator == "enum" and _is_discriminator_miss(x) and list(x.absolute_path) == where
+            ]
             if not same:
                 values = []
                 break
@@ -747,7 +751,13 @@ def _describe(err: Any, pointer: str, key: str, what: str) -> Iterator[tuple[str
     elif v == "type":
         expected = err.validator_value
         expected_text = " or ".join(expected) if isinstance(expected, list) else expected
-        yield (f"{field} must be {_article(expected_text)}, found {_json_type(inst)} {_short(inst)}", pointer, False, None, False)
+        yield (
+            f"{field} must be {_article(expected_text)}, found {_json_type(inst)} {_short(inst)}",
+            pointer,
+            False,
+            None,
+            False,
+        )
     elif v == "enum":
         choices = list(err.validator_value)
         shown = ", ".join(
@@ -777,7 +787,13 @@ def _describe(err: Any, pointer: str, key: str, what: str) -> Iterator[tuple[str
                 False,
             )
         else:
-            yield (f"{_short(bad)} is not allowed as a key here", join(pointer, bad) if bad else pointer, True, None, False)
+            yield (
+                f"{_short(bad)} is not allowed as a key here",
+                join(pointer, bad) if bad else pointer,
+                True,
+                None,
+                False,
+            )
     elif v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         bound = err.validator_value
         op = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[v]
@@ -786,7 +802,13 @@ def _describe(err: Any, pointer: str, key: str, what: str) -> Iterator[tuple[str
         yield (f"{field} {_short(inst)} does not match the pattern {err.validator_value}", pointer, False, None, False)
     elif (v == "minProperties" or v == "not") and pointer.endswith("/responses"):
         owner = name_at(pointer.rsplit("/", 1)[0])
-        yield (f"{owner} declares no responses", pointer, False, "declare at least the success response, e.g. '200': {description: OK}", False)
+        yield (
+            f"{owner} declares no responses",
+            pointer,
+            False,
+            "declare at least the success response, e.g. '200': {description: OK}",
+            False,
+        )
     elif v == "minProperties" and err.validator_value == 1:
         yield (f"{field} must not be empty", pointer, False, None, False)
     elif v == "uniqueItems":
@@ -890,7 +912,9 @@ def _check_extensions(sources: Sources, version: SpecVersion, diags: Diagnostics
                 if isinstance(op, dict):
                     site(op, join(item_ptr, method), OPERATION_EXTENSIONS, "an operation")
     schemes_ptr = "/securityDefinitions" if version.is_v2 else "/components/securitySchemes"
-    schemes = data.get("securityDefinitions") if version.is_v2 else (data.get("components") or {}).get("securitySchemes")
+    schemes = (
+        data.get("securityDefinitions") if version.is_v2 else (data.get("components") or {}).get("securitySchemes")
+    )
     if isinstance(schemes, dict):
         for name, scheme in schemes.items():
             site(scheme, join(schemes_ptr, name), SCHEME_EXTENSIONS, "a security scheme")
@@ -918,8 +942,16 @@ def _check_operation_like(value: Any, pointer: str, version: SpecVersion, diags:
     key = f"operation:{version.major}"
     if _is_valid_fast(key, value):
         return
-    _report(_py_validator(key).iter_errors(value), pointer, diags, OPENAPI_SCHEMA, OPENAPI_SCHEMA, key,
-            what="operation", lenient=True)
+    _report(
+        _py_validator(key).iter_errors(value),
+        pointer,
+        diags,
+        OPENAPI_SCHEMA,
+        OPENAPI_SCHEMA,
+        key,
+        what="operation",
+        lenient=True,
+    )
 
 
 _PLACEMENT_HINTS = {

@@ -53,7 +53,9 @@ def _fail(message: str) -> "typer.Exit":
     return typer.Exit(2)
 
 
-def _select_template(api: Optional[str], params: Optional[List[str]], params_file: Optional[Path], region: Optional[str] = None) -> None:
+def _select_template(
+    api: Optional[str], params: Optional[List[str]], params_file: Optional[Path], region: Optional[str] = None
+) -> None:
     """Template flags -> the selection every template-reading stage uses (apigwc.template.run.SELECTION)."""
     from .template import LocalValues, ParametersError, parse_param_flags, read_parameters_file
     from .template.run import SELECTION, Selection
@@ -67,9 +69,13 @@ def _select_template(api: Optional[str], params: Optional[List[str]], params_fil
 
 
 _API_HELP = "Template: the REST API to use, by logical id (default: every API)."
-_PARAM_HELP = "Template: a parameter or unknown value, NAME=VALUE (repeatable): Stage=dev, ImportValue:Export=v, Res.Attr=v."
+_PARAM_HELP = (
+    "Template: a parameter or unknown value, NAME=VALUE (repeatable): Stage=dev, ImportValue:Export=v, Res.Attr=v."
+)
 _REGION_HELP = "Template: AWS::Region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1)."
-_PARAMS_FILE_HELP = "Template: parameter values from samconfig.toml, a CloudFormation parameters JSON, or a K=V overrides file."
+_PARAMS_FILE_HELP = (
+    "Template: parameter values from samconfig.toml, a CloudFormation parameters JSON, or a K=V overrides file."
+)
 
 
 def _spec_files(paths: list[Path]) -> tuple[list[Path], list[str]]:
@@ -105,7 +111,13 @@ def _dependents(changed: list[Path], root: Path) -> list[Path]:
         return []
     out: list[Path] = []
     for f in sorted(p for pattern in ("*.yaml", "*.yml", "*.json") for p in root.rglob(pattern)):
-        if not f.is_file() or f.resolve() in targets or ".aws-sam" in f.parts or ".git" in f.parts or "node_modules" in f.parts:
+        if (
+            not f.is_file()
+            or f.resolve() in targets
+            or ".aws-sam" in f.parts
+            or ".git" in f.parts
+            or "node_modules" in f.parts
+        ):
             continue
         if _looks_like_openapi(f):
             reads = referenced_files(f)
@@ -154,14 +166,26 @@ def _looks_like_openapi(path: Path) -> bool:
 
 @app.command()
 def lint(
-    specs: List[Path] = typer.Argument(None, help="OpenAPI files (YAML or JSON), or folders to search.", show_default=False),
+    specs: List[Path] = typer.Argument(
+        None, help="OpenAPI files (YAML or JSON), or folders to search.", show_default=False
+    ),
     format: LintFormat = typer.Option(LintFormat.text, "--format", "-f", help="Report format."),
-    fail_on: Optional[Level] = typer.Option(None, "--fail-on", help="Exit 1 on findings at or above this level (default: error, or fail-on in \\[tool.apigwc])."),
-    select: Optional[List[str]] = typer.Option(None, "--select", help="Only these codes, code prefixes (AGW2) or names."),
+    fail_on: Optional[Level] = typer.Option(
+        None,
+        "--fail-on",
+        help="Exit 1 on findings at or above this level (default: error, or fail-on in \\[tool.apigwc]).",
+    ),
+    select: Optional[List[str]] = typer.Option(
+        None, "--select", help="Only these codes, code prefixes (AGW2) or names."
+    ),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", help="Skip these codes, prefixes or names."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
-    explain: Optional[str] = typer.Option(None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
+    explain: Optional[str] = typer.Option(
+        None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"
+    ),
     skip_non_openapi: bool = typer.Option(
         False, "--skip-non-openapi", help="Silently skip files without an 'openapi' or 'swagger' key (for pre-commit)."
     ),
@@ -330,6 +354,8 @@ def vtl_render(
         raise typer.Exit(1)
     sys.stdout.buffer.write(result.body.encode("utf-8"))
     sys.stdout.flush()
+
+
 # ----------------------------------------------------------------------------------------
 # build and emit
 
@@ -424,7 +450,10 @@ def _emit_options(fmt: str, cfn_style: str, lambda_params: bool, bundle_base_dir
     from .targets import CfnStyle, EmitOptions, OutputFormat
 
     return EmitOptions(
-        format=OutputFormat(fmt), cfn_style=CfnStyle(cfn_style), lambda_params=lambda_params, bundle_base_dir=bundle_base_dir
+        format=OutputFormat(fmt),
+        cfn_style=CfnStyle(cfn_style),
+        lambda_params=lambda_params,
+        bundle_base_dir=bundle_base_dir,
     )
 
 
@@ -439,14 +468,22 @@ def _target_failed(compiled, diagnostics) -> bool:
 def emit(
     spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
     target: TargetName = typer.Option(..., "--target", "-t", help="What to emit."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to this file instead of stdout (--target local: this folder)."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", help="Write to this file instead of stdout (--target local: this folder)."
+    ),
     format: FileFormat = typer.Option(FileFormat.yaml, "--format", "-f", help="File format."),
     cfn_style: CfnStyleChoice = typer.Option(
-        CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body."
+        CfnStyleChoice.explicit,
+        "--cfn-style",
+        help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body.",
     ),
-    lambda_params: bool = typer.Option(False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."),
+    lambda_params: bool = typer.Option(
+        False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
     api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
     param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
     parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
@@ -490,8 +527,13 @@ def emit(
     if len(apis) > 1:
         if output is None or folder is not None:
             names = ", ".join(s.api for _, s in apis if s.api)
-            raise _fail(f"'{spec}' holds {len(apis)} REST APIs ({names}): choose one with --api" + ("" if folder is not None else ", or give -o DIR to write one file per API"))
-        return _emit_each_api(spec, apis, target.value, output, format.value, cfn_style.value, lambda_params, config, ref_root)
+            raise _fail(
+                f"'{spec}' holds {len(apis)} REST APIs ({names}): choose one with --api"
+                + ("" if folder is not None else ", or give -o DIR to write one file per API")
+            )
+        return _emit_each_api(
+            spec, apis, target.value, output, format.value, cfn_style.value, lambda_params, config, ref_root
+        )
     compiled, cfg = _compile(spec, config, ref_root)
     if compiled is None:
         raise typer.Exit(1)
@@ -500,7 +542,9 @@ def emit(
 
     base_dir = base_dir_for(spec, output) if folder is not None else "."
     with _progress(f"emitting {target.value}"):
-        artifact, found = emit_target(compiled, target.value, _emit_options(format.value, cfn_style.value, lambda_params, base_dir), cfg)
+        artifact, found = emit_target(
+            compiled, target.value, _emit_options(format.value, cfn_style.value, lambda_params, base_dir), cfg
+        )
     if _target_failed(compiled, found):
         typer.echo("apigwc: nothing was written", err=True)
         raise typer.Exit(1)
@@ -537,13 +581,18 @@ def _compile_stack(spec: Path, config, ref_root, style: str, stopped: str = "not
     errors = result.errors
     if result.stack is None or errors:
         _print_diagnostics(errors, result.texts)
-        typer.echo(f"apigwc: {spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; {stopped} (run 'apigwc lint {spec}' for every finding)", err=True)
+        typer.echo(
+            f"apigwc: {spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; {stopped} (run 'apigwc lint {spec}' for every finding)",
+            err=True,
+        )
         return None
     _print_diagnostics(result.diagnostics, result.texts)
     return result
 
 
-def _emit_stack(spec: Path, output: Optional[Path], fmt: str, cfn_style: str, lambda_params: bool, config, ref_root) -> int:
+def _emit_stack(
+    spec: Path, output: Optional[Path], fmt: str, cfn_style: str, lambda_params: bool, config, ref_root
+) -> int:
     """emit --target cfn of a template: the user's whole template with its APIs replaced (one deployable stack)."""
     from .targets.base import OutputFormat, serialize
 
@@ -564,7 +613,9 @@ def _emit_stack(spec: Path, output: Optional[Path], fmt: str, cfn_style: str, la
     return 0
 
 
-def _emit_each_api(spec: Path, apis, target: str, output: Path, fmt: str, cfn_style: str, lambda_params: bool, config, ref_root) -> None:
+def _emit_each_api(
+    spec: Path, apis, target: str, output: Path, fmt: str, cfn_style: str, lambda_params: bool, config, ref_root
+) -> None:
     """Every API of a template into -o DIR/<LogicalId>.<yaml|json>."""
     from .pipeline import emit_target
     from .targets.base import OutputFormat, primary_file
@@ -602,7 +653,9 @@ def _check_folder_output(target: str, output: Optional[Path]) -> None:
     if output.exists() and not output.is_dir():
         raise _fail(f"-o '{output}' is a file, not a folder")
     if output.is_dir() and any(output.iterdir()) and not is_bundle(output):
-        raise _fail(f"-o '{output}' is a folder that holds other files; apigwc replaces the whole folder, so give a new one")
+        raise _fail(
+            f"-o '{output}' is a folder that holds other files; apigwc replaces the whole folder, so give a new one"
+        )
 
 
 def _write_folder(folder: Path, files: dict[str, str]) -> None:
@@ -640,11 +693,17 @@ def build(
     out: Path = typer.Option(Path("output"), "--out", help="Write into OUT/<api-name>/."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if OUT is not what a build would write."),
     cfn_style: CfnStyleChoice = typer.Option(
-        CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body."
+        CfnStyleChoice.explicit,
+        "--cfn-style",
+        help="CloudFormation: explicit AWS::ApiGateway resources, or RestApi.Body.",
     ),
-    lambda_params: bool = typer.Option(False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."),
+    lambda_params: bool = typer.Option(
+        False, "--lambda-params", help="CloudFormation: make each Lambda function ARN a template Parameter."
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
     api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
     param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
     parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
@@ -673,7 +732,9 @@ def build(
             typer.echo(f"apigwc: error: {p}", err=True)
         raise typer.Exit(2)
     _select_template(api, param, parameters_file, region)
-    raise typer.Exit(_run_build(files, out, check, _emit_options("yaml", cfn_style.value, lambda_params), config, ref_root))
+    raise typer.Exit(
+        _run_build(files, out, check, _emit_options("yaml", cfn_style.value, lambda_params), config, ref_root)
+    )
 
 
 def _run_build(files: list[Path], out: Path, check: bool, options, config_path, ref_root) -> int:
@@ -740,7 +801,9 @@ def _build_stack(spec: Path, out: Path, check: bool, options, config_path, ref_r
     if name in names:
         raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}")
     names[name] = spec
-    result = _compile_stack(spec, config_path, ref_root, options.cfn_style.value, stopped=f"{out / name} was not written")
+    result = _compile_stack(
+        spec, config_path, ref_root, options.cfn_style.value, stopped=f"{out / name} was not written"
+    )
     if result is None:
         return 1
     files = {"template.yaml": serialize(result.stack, options.format)}
@@ -772,16 +835,32 @@ class InvokeFormat(str, enum.Enum):
 
 @app.command(no_args_is_help=True)
 def invoke(
-    spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON), or a local bundle folder (output/<api>/local).", show_default=False),
-    path: str = typer.Argument(..., help="The request path, with an optional query string: '/users?count=5'.", show_default=False),
-    method: Optional[str] = typer.Option(None, "--request", "-X", help="The HTTP method (default: GET, or POST with -d)."),
-    stage: Optional[str] = typer.Option(None, "--stage", help="The stage to call (default: the declared stage, or 'local')."),
-    stage_var: Optional[List[str]] = typer.Option(None, "--stage-var", help="Set a stage variable: K=V (repeatable).", metavar="K=V"),
-    header: Optional[List[str]] = typer.Option(None, "--header", "-H", help="A request header: 'Name: value' (repeatable).", metavar="'NAME: VALUE'"),
-    data: Optional[str] = typer.Option(None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"),
+    spec: Path = typer.Argument(
+        ..., help="The OpenAPI file (YAML or JSON), or a local bundle folder (output/<api>/local).", show_default=False
+    ),
+    path: str = typer.Argument(
+        ..., help="The request path, with an optional query string: '/users?count=5'.", show_default=False
+    ),
+    method: Optional[str] = typer.Option(
+        None, "--request", "-X", help="The HTTP method (default: GET, or POST with -d)."
+    ),
+    stage: Optional[str] = typer.Option(
+        None, "--stage", help="The stage to call (default: the declared stage, or 'local')."
+    ),
+    stage_var: Optional[List[str]] = typer.Option(
+        None, "--stage-var", help="Set a stage variable: K=V (repeatable).", metavar="K=V"
+    ),
+    header: Optional[List[str]] = typer.Option(
+        None, "--header", "-H", help="A request header: 'Name: value' (repeatable).", metavar="'NAME: VALUE'"
+    ),
+    data: Optional[str] = typer.Option(
+        None, "--data", "-d", help="The request body; @FILE reads a file, @- standard input.", metavar="BODY"
+    ),
     format: InvokeFormat = typer.Option(InvokeFormat.text, "--format", "-f", help="Output format."),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
     api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
     param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
     parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
@@ -804,7 +883,9 @@ def invoke(
       apigwc invoke api.yaml -X POST /notes -d @note.json -H 'Content-Type: application/json' --stage prod --stage-var env=test
     """
     _select_template(api, param, parameters_file, region)
-    raise typer.Exit(_run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root))
+    raise typer.Exit(
+        _run_invoke(spec, path, method, stage, stage_var or [], header or [], data, format.value, config, ref_root)
+    )
 
 
 def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, config_path, ref_root) -> int:
@@ -901,16 +982,38 @@ def _read_data(data: str) -> bytes:
 
 @app.command(no_args_is_help=True)
 def serve(
-    source: Path = typer.Argument(..., help="The OpenAPI file, or a local bundle folder (output/<api>/local).", show_default=False),
+    source: Path = typer.Argument(
+        ..., help="The OpenAPI file, or a local bundle folder (output/<api>/local).", show_default=False
+    ),
     host: str = typer.Option("127.0.0.1", "--host", help="The address to listen on."),
     port: int = typer.Option(3000, "--port", "-p", help="The port to listen on (0: any free port)."),
-    stage: Optional[List[str]] = typer.Option(None, "--stage", help="Serve only this stage (repeatable; default: every declared stage, or 'local')."),
-    stage_var: Optional[List[str]] = typer.Option(None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"),
-    lambda_: Optional[List[str]] = typer.Option(None, "--lambda", help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).", metavar="NAME=MODULE:CALLABLE"),
-    watch: bool = typer.Option(False, "--watch", "-w", help="Rebuild when the spec (or a file it $refs) changes; keep the old build while the new one has errors."),
-    log: bool = typer.Option(False, "--log", help="Print each request's execution log (every step, with headers and bodies) after its access-log line."),
+    stage: Optional[List[str]] = typer.Option(
+        None, "--stage", help="Serve only this stage (repeatable; default: every declared stage, or 'local')."
+    ),
+    stage_var: Optional[List[str]] = typer.Option(
+        None, "--stage-var", help="Set a stage variable in every served stage: K=V (repeatable).", metavar="K=V"
+    ),
+    lambda_: Optional[List[str]] = typer.Option(
+        None,
+        "--lambda",
+        help="Map a Lambda function to a Python handler: NAME=module:callable (repeatable).",
+        metavar="NAME=MODULE:CALLABLE",
+    ),
+    watch: bool = typer.Option(
+        False,
+        "--watch",
+        "-w",
+        help="Rebuild when the spec (or a file it $refs) changes; keep the old build while the new one has errors.",
+    ),
+    log: bool = typer.Option(
+        False,
+        "--log",
+        help="Print each request's execution log (every step, with headers and bodies) after its access-log line.",
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
     api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
     param: Optional[List[str]] = typer.Option(None, "--param", help=_PARAM_HELP),
     parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
@@ -935,7 +1038,9 @@ def serve(
       apigwc serve output/petstore/local
     """
     _select_template(api, param, parameters_file, region)
-    raise typer.Exit(_run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root))
+    raise typer.Exit(
+        _run_serve(source, host, port, stage or [], stage_var or [], lambda_ or [], watch, log, config, ref_root)
+    )
 
 
 def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, config_path, ref_root) -> int:
@@ -945,7 +1050,12 @@ def _run_serve(source, host, port, stages, stage_vars, lambdas, watch, log, conf
         raise _fail(f"cannot read '{source}': no such file or directory")
     if not 0 <= port <= 65535:
         raise _fail(f"--port {port} is not a port number (0-65535)")
-    options = Options(tuple(stages), _pairs(stage_vars, "--stage-var", "K=V"), _pairs(lambdas, "--lambda", "NAME=module:callable"), log)
+    options = Options(
+        tuple(stages),
+        _pairs(stage_vars, "--stage-var", "K=V"),
+        _pairs(lambdas, "--lambda", "NAME=module:callable"),
+        log,
+    )
     for name, target in options.lambdas.items():
         if ":" not in target:
             raise _fail(f"--lambda {name}={target}: the handler must be module:callable, e.g. handlers.pets:handler")
@@ -1015,7 +1125,12 @@ def _serve_apis(targets, host, port, options, compile_spec, log) -> int:
     bound = sock.getsockname()
     shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
     access = LineWriter(sys.stdout)
-    app = ApisApp({name: GatewayApp(served, on_access=lambda a: access(access_line(a)), with_log=log) for name, (served, _) in apis.items()})
+    app = ApisApp(
+        {
+            name: GatewayApp(served, on_access=lambda a: access(access_line(a)), with_log=log)
+            for name, (served, _) in apis.items()
+        }
+    )
     typer.echo(banner_apis(apis, f"http://{shown}:{bound[1]}"))
     sys.stdout.flush()
     run(sock, app, out=lambda t: (typer.echo(t), sys.stdout.flush()), access=access)  # type: ignore[arg-type]
@@ -1036,18 +1151,35 @@ def deploy(
     spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
     stage: str = typer.Option(..., "--stage", "-s", help="The stage to deploy (declared in x-apigwc.stages)."),
     region: Optional[str] = typer.Option(None, "--region", help="AWS region (default: from the AWS configuration)."),
-    endpoint_url: Optional[str] = typer.Option(None, "--endpoint-url", help="Send every call to this endpoint (moto, LocalStack)."),
+    endpoint_url: Optional[str] = typer.Option(
+        None, "--endpoint-url", help="Send every call to this endpoint (moto, LocalStack)."
+    ),
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile to take credentials from."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the calls and change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (required when not on a terminal)."),
-    param: Optional[List[str]] = typer.Option(None, "--param", help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec (repeatable).", metavar="NAME=VALUE"),
-    via: Optional[DeployVia] = typer.Option(
-        None, "--via", help="calls: API Gateway calls (a spec's default); cloudformation: a stack, through a change set (a template's only route)."
+    param: Optional[List[str]] = typer.Option(
+        None,
+        "--param",
+        help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec (repeatable).",
+        metavar="NAME=VALUE",
     ),
-    stack_name: Optional[str] = typer.Option(None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>; a template's: apigwc-<its folder>)."),
-    cfn_style: CfnStyleChoice = typer.Option(CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit resources, or RestApi.Body."),
+    via: Optional[DeployVia] = typer.Option(
+        None,
+        "--via",
+        help="calls: API Gateway calls (a spec's default); cloudformation: a stack, through a change set (a template's only route).",
+    ),
+    stack_name: Optional[str] = typer.Option(
+        None,
+        "--stack-name",
+        help="CloudFormation: the stack name (default: apigwc-<api-name>; a template's: apigwc-<its folder>).",
+    ),
+    cfn_style: CfnStyleChoice = typer.Option(
+        CfnStyleChoice.explicit, "--cfn-style", help="CloudFormation: explicit resources, or RestApi.Body."
+    ),
     config: Optional[Path] = typer.Option(None, "--config", help="pyproject.toml to read \\[tool.apigwc] from."),
-    ref_root: Optional[Path] = typer.Option(None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."),
+    ref_root: Optional[Path] = typer.Option(
+        None, "--ref-root", help="Folder that local $refs may reach (default: the spec's folder)."
+    ),
     api: Optional[str] = typer.Option(None, "--api", help=_API_HELP),
     parameters_file: Optional[Path] = typer.Option(None, "--parameters-file", help=_PARAMS_FILE_HELP),
 ) -> None:
@@ -1089,14 +1221,35 @@ def deploy(
 
     if spec.is_file() and is_template_file(spec):
         if via is DeployVia.calls:
-            raise _fail("a template deploys as one CloudFormation stack: drop --via calls (or give --via cloudformation)")
-        raise typer.Exit(_run_template_deploy(spec, stage, region, endpoint_url, profile, params, dry_run, yes, stack_name, cfn_style.value, config, ref_root))
+            raise _fail(
+                "a template deploys as one CloudFormation stack: drop --via calls (or give --via cloudformation)"
+            )
+        raise typer.Exit(
+            _run_template_deploy(
+                spec,
+                stage,
+                region,
+                endpoint_url,
+                profile,
+                params,
+                dry_run,
+                yes,
+                stack_name,
+                cfn_style.value,
+                config,
+                ref_root,
+            )
+        )
     compiled, _cfg = _compile(spec, config, ref_root)
     if compiled is None:
         raise typer.Exit(1)
     options = DeployOptions(stage=stage, region=region, endpoint_url=endpoint_url, profile=profile, params=params)
     if via is DeployVia.cloudformation:
-        raise typer.Exit(_run_cfn_deploy(lambda: _spec_stack_job(compiled, options, stack_name, cfn_style.value), options, dry_run, yes))
+        raise typer.Exit(
+            _run_cfn_deploy(
+                lambda: _spec_stack_job(compiled, options, stack_name, cfn_style.value), options, dry_run, yes
+            )
+        )
     raise typer.Exit(_run_deploy(compiled, options, dry_run, yes))
 
 
@@ -1176,7 +1329,20 @@ def _spec_stack_job(compiled, options, stack_name, cfn_style: str):
     return StackDeploy(compiled.gateway, options, stack_name, _emit_options("yaml", cfn_style, False))
 
 
-def _run_template_deploy(spec: Path, stage, region, endpoint_url, profile, params: dict, dry_run: bool, yes: bool, stack_name, cfn_style: str, config, ref_root) -> int:
+def _run_template_deploy(
+    spec: Path,
+    stage,
+    region,
+    endpoint_url,
+    profile,
+    params: dict,
+    dry_run: bool,
+    yes: bool,
+    stack_name,
+    cfn_style: str,
+    config,
+    ref_root,
+) -> int:
     """deploy of a template: its whole stack (`deploy.cloudformation.deploy_stack`) through a change set."""
     from .deploy.cloudformation import deploy_stack
     from .deploy.run import DeployOptions
@@ -1188,11 +1354,20 @@ def _run_template_deploy(spec: Path, stage, region, endpoint_url, profile, param
     # --param values that name template Parameters are the stack's parameters; the others only served local resolution
     declared = (result.compiled.opened.template.data.get("Parameters") or {}) if result.compiled.opened.template else {}
     options = DeployOptions(
-        stage=stage, region=region, endpoint_url=endpoint_url, profile=profile, params={k: v for k, v in params.items() if k in declared}
+        stage=stage,
+        region=region,
+        endpoint_url=endpoint_url,
+        profile=profile,
+        params={k: v for k, v in params.items() if k in declared},
     )
     gateways = {k: c.gateway for k, c in result.compiled.apis.items()}
     template = result.compiled.opened.template.data
-    return _run_cfn_deploy(lambda: deploy_stack(template, gateways, options, stack_name or default_stack_name(spec), cfn_style), options, dry_run, yes)
+    return _run_cfn_deploy(
+        lambda: deploy_stack(template, gateways, options, stack_name or default_stack_name(spec), cfn_style),
+        options,
+        dry_run,
+        yes,
+    )
 
 
 def _run_cfn_deploy(make_job, options, dry_run: bool, yes: bool) -> int:

@@ -55,7 +55,11 @@ class Config:
 
     def validate(self, codes: dict[str, Code]) -> None:
         """Raise ConfigError for selectors that match no code."""
-        for label, entries in (("select", self.select or ()), ("ignore", self.ignore), ("severity", tuple(self.severity))):
+        for label, entries in (
+            ("select", self.select or ()),
+            ("ignore", self.ignore),
+            ("severity", tuple(self.severity)),
+        ):
             for entry in entries:
                 if not any(matches(entry, c) for c in codes.values()):
                     where = f" in {self.source}" if self.source else ""
@@ -78,7 +82,12 @@ class Config:
 def matches(entry: str, code: Code) -> bool:
     """A selector matches a code by id, by name, by id prefix (AGW2), or ALL."""
     e = entry.strip()
-    return e == "ALL" or e.upper() == code.code or e == code.name or (e.upper().startswith("AGW") and code.code.startswith(e.upper()))
+    return (
+        e == "ALL"
+        or e.upper() == code.code
+        or e == code.name
+        or (e.upper().startswith("AGW") and code.code.startswith(e.upper()))
+    )
 
 
 def _severity(value: Any, where: str) -> Severity:
@@ -129,10 +138,12 @@ def load_config(path: Path | None) -> Config:
     known = {"select", "ignore", "severity", "fail-on", "ref-root"}
     unknown = sorted(set(table) - known)
     if unknown:
-        raise ConfigError(f"{path}: unknown key(s) in [tool.apigwc]: {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        raise ConfigError(
+            f"{path}: unknown key(s) in [tool.apigwc]: {', '.join(unknown)} (known: {', '.join(sorted(known))})"
+        )
     severity_table = table.get("severity", {})
     if not isinstance(severity_table, dict):
-        raise ConfigError(f"{path}: [tool.apigwc].severity must be a table of code = \"level\"")
+        raise ConfigError(f'{path}: [tool.apigwc].severity must be a table of code = "level"')
     ref_root = table.get("ref-root")
     if ref_root is not None and not isinstance(ref_root, str):
         raise ConfigError(f"{path}: [tool.apigwc].ref-root must be a path string")

@@ -141,4 +141,3 @@ class Diagnostics:
                     d = replace(d, span=locate(d.pointer, d.at_key, d.value_offset))
             out.setdefault((d.sort_key, d.pointer, d.value_offset), d)
         return sorted(out.values(), key=lambda d: d.sort_key)
-

@@ -626,4 +626,3 @@ NODE_TYPES: tuple[type, ...] = (
     AuthorizerSource,
     LocalSettings,
 )
-

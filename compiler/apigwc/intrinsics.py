@@ -76,7 +76,7 @@ class Intrinsic:
 
     @classmethod
     def of(cls, value: dict) -> "Intrinsic":
-        (fn, args), = value.items()
+        ((fn, args),) = value.items()
         return cls(fn, args)
 
     def to_json(self) -> dict:

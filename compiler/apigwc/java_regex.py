@@ -126,7 +126,7 @@ def translate(pattern: str) -> str:
                 close = pattern.find(">", i + 3)
                 if close == -1:
                     raise JavaRegexError("\\k is not followed by '<' for named capturing group", i)
-                out.append(f"(?P={pattern[i + 3:close]})")
+                out.append(f"(?P={pattern[i + 3 : close]})")
                 i = close + 1
                 can_quantify = True
                 continue

@@ -227,10 +227,14 @@ def lambda_function(uri: Value | None) -> gw.LambdaFunction | None:
         return _function(fn) if fn is not None else None
     if uri.fn == "Fn::Sub":
         args = uri.args
-        text, variables = (args, {}) if isinstance(args, str) else (
-            (args[0], args[1] if len(args) > 1 and isinstance(args[1], dict) else {})
-            if isinstance(args, list) and args and isinstance(args[0], str)
-            else (None, {})
+        text, variables = (
+            (args, {})
+            if isinstance(args, str)
+            else (
+                (args[0], args[1] if len(args) > 1 and isinstance(args[1], dict) else {})
+                if isinstance(args, list) and args and isinstance(args[0], str)
+                else (None, {})
+            )
         )
         if text is None:
             return None
@@ -269,7 +273,11 @@ def lambda_function(uri: Value | None) -> gw.LambdaFunction | None:
                 rebuilt.append(chunk)
         if len(rebuilt) == 1 and not isinstance(rebuilt[0], str):
             only = rebuilt[0]
-            arn = Intrinsic.of(only) if isinstance(only, dict) and len(only) == 1 else Intrinsic("Fn::Join", ["", rebuilt])
+            arn = (
+                Intrinsic.of(only)
+                if isinstance(only, dict) and len(only) == 1
+                else Intrinsic("Fn::Join", ["", rebuilt])
+            )
         elif all(isinstance(r, str) for r in rebuilt):
             return _function("".join(rebuilt))
         else:
@@ -295,7 +303,9 @@ def _function_part(text: str, tokens: bool = False) -> str | None:
 
 
 def _function(arn: str) -> gw.LambdaFunction:
-    m = _FUNCTION_ARN.match(_PLACEHOLDER.sub(lambda t: "x" * len(t.group(0)) if t.group(0).startswith("${AWS::") else t.group(0), arn))
+    m = _FUNCTION_ARN.match(
+        _PLACEHOLDER.sub(lambda t: "x" * len(t.group(0)) if t.group(0).startswith("${AWS::") else t.group(0), arn)
+    )
     name = qualifier = None
     if m is not None:
         start, end = m.span("name")
@@ -339,16 +349,34 @@ class _Lowering:
         resource_paths = self._resource_paths()
         # one op per (resource path, method): duplicates (`/a` and `/a/`, which AGW605
         # reports) keep the last one
-        unique: dict[tuple[str, str], ir.Operation] = {(resource_path(o.path), o.method.value): o for o in api.operations}
+        unique: dict[tuple[str, str], ir.Operation] = {
+            (resource_path(o.path), o.method.value): o for o in api.operations
+        }
         ops = [unique[k] for k in sorted(unique)]
-        schemes = {n: s for n, s in sorted(api.security_schemes.items()) if s.authorizer is not None and s.authorizer.type is not None}
+        schemes = {
+            n: s
+            for n, s in sorted(api.security_schemes.items())
+            if s.authorizer is not None and s.authorizer.type is not None
+        }
 
         ids = allocate_ids(
             [("resource " + p, "Resource" + path_words(p)) for p in resource_paths]
-            + [(f"method {o.method.value} {resource_path(o.path)}", "Method" + path_words(o.path) + camel(o.method.value.lower())) for o in ops]
-            + [("validator " + n, "RequestValidator" + (camel(n) or short_hash(n))) for n in sorted(api.request_validators)]
+            + [
+                (
+                    f"method {o.method.value} {resource_path(o.path)}",
+                    "Method" + path_words(o.path) + camel(o.method.value.lower()),
+                )
+                for o in ops
+            ]
+            + [
+                ("validator " + n, "RequestValidator" + (camel(n) or short_hash(n)))
+                for n in sorted(api.request_validators)
+            ]
             + [("authorizer " + n, "Authorizer" + (camel(n) or short_hash(n))) for n in schemes]
-            + [("gwresponse " + t, "GatewayResponse" + (camel(t.replace("_", "-").lower()) or short_hash(t))) for t in sorted(api.gateway_responses)]
+            + [
+                ("gwresponse " + t, "GatewayResponse" + (camel(t.replace("_", "-").lower()) or short_hash(t)))
+                for t in sorted(api.gateway_responses)
+            ]
             + [("stage " + n, "Stage" + (camel(n) or short_hash(n))) for n in sorted(api.stages)]
             + [("plan " + n, "UsagePlan" + (camel(n) or short_hash(n))) for n in sorted(api.usage_plans)]
             + [("apikey " + n, "ApiKey" + (camel(n) or short_hash(n))) for n in sorted(api.api_keys)]
@@ -357,7 +385,10 @@ class _Lowering:
         resources = tuple(self._resource(p, ids, path_pointers.get(p, "")) for p in resource_paths)
         methods = tuple(self._method(o, ids) for o in ops)
         model_ids = allocate_ids(
-            [(n, "Model" + (n if n.isalnum() and n.isascii() else camel(n) + short_hash(n))) for n in sorted({*api.models, *self.generated})],
+            [
+                (n, "Model" + (n if n.isalnum() and n.isascii() else camel(n) + short_hash(n)))
+                for n in sorted({*api.models, *self.generated})
+            ],
             set(ids.values()),
         )
         ids.update({"model " + n: i for n, i in model_ids.items()})
@@ -477,7 +508,9 @@ class _Lowering:
     def _resource(self, path: str, ids: Mapping[str, str], pointer: str) -> gw.Resource:
         segs = segments(path)
         if not segs:
-            return gw.Resource(id=ids["resource /"], path="/", path_part="", parent=None, kind=gw.ResourceKind.ROOT, pointer=pointer)
+            return gw.Resource(
+                id=ids["resource /"], path="/", path_part="", parent=None, kind=gw.ResourceKind.ROOT, pointer=pointer
+            )
         last = segs[-1]
         kind = {
             SegmentKind.LITERAL: gw.ResourceKind.LITERAL,
@@ -486,7 +519,13 @@ class _Lowering:
         }[last.kind]
         parent = "/" + "/".join(s.text for s in segs[:-1]) if len(segs) > 1 else "/"
         return gw.Resource(
-            id=ids["resource " + path], path=path, path_part=last.text, parent=parent, kind=kind, param=last.name, pointer=pointer
+            id=ids["resource " + path],
+            path=path,
+            path_part=last.text,
+            parent=parent,
+            kind=kind,
+            param=last.name,
+            pointer=pointer,
         )
 
     # -- methods -------------------------------------------------------------------------
@@ -508,7 +547,9 @@ class _Lowering:
             request_models=self._request_models(op),
             request_validator=validator if validator in self.api.request_validators else None,
             method_responses=tuple(self._method_responses(op)),
-            integration=self._integration(op.integration) if op.integration is not None and op.integration.type is not None else None,
+            integration=self._integration(op.integration)
+            if op.integration is not None and op.integration.type is not None
+            else None,
             pointer=op.pointer,
         )
 
@@ -595,7 +636,9 @@ class _Lowering:
             out[resp.status] = gw.MethodResponse(
                 status_code=resp.status,
                 # headers are stored as not required [Inf]
-                response_parameters={f"method.response.header.{h.name}": False for h in sorted(resp.headers, key=lambda h: h.name)},
+                response_parameters={
+                    f"method.response.header.{h.name}": False for h in sorted(resp.headers, key=lambda h: h.name)
+                },
                 response_models=dict(sorted(models.items())),
                 pointer=resp.pointer,
             )
@@ -617,7 +660,9 @@ class _Lowering:
                 pointer=r.pointer,
             )
         http_method = integ.http_method
-        lam = lambda_function(integ.uri) if integ.type in (ir.IntegrationType.AWS, ir.IntegrationType.AWS_PROXY) else None
+        lam = (
+            lambda_function(integ.uri) if integ.type in (ir.IntegrationType.AWS, ir.IntegrationType.AWS_PROXY) else None
+        )
         return gw.Integration(
             type=integ.type,
             http_method=http_method,
@@ -627,7 +672,9 @@ class _Lowering:
             request_templates=dict(sorted(integ.request_templates.items())),
             passthrough_behavior=integ.passthrough_behavior or gw.DEFAULT_PASSTHROUGH,
             content_handling=integ.content_handling,
-            timeout_in_millis=integ.timeout_in_millis if integ.timeout_in_millis is not None else gw.DEFAULT_TIMEOUT_MILLIS,
+            timeout_in_millis=integ.timeout_in_millis
+            if integ.timeout_in_millis is not None
+            else gw.DEFAULT_TIMEOUT_MILLIS,
             cache_namespace=integ.cache_namespace,
             cache_key_parameters=tuple(integ.cache_key_parameters),
             connection_type=integ.connection_type or gw.DEFAULT_CONNECTION_TYPE,
@@ -675,7 +722,9 @@ class _Lowering:
             authorizer_credentials=a.authorizer_credentials,
             identity_source=source,
             identity_validation_expression=a.identity_validation_expression,
-            result_ttl_in_seconds=a.result_ttl_in_seconds if a.result_ttl_in_seconds is not None else gw.DEFAULT_AUTHORIZER_TTL,
+            result_ttl_in_seconds=a.result_ttl_in_seconds
+            if a.result_ttl_in_seconds is not None
+            else gw.DEFAULT_AUTHORIZER_TTL,
             provider_arns=tuple(a.provider_arns),
             auth_type=scheme.auth_type,
             lambda_function=lam,
@@ -707,11 +756,17 @@ class _Lowering:
             )
         if stage.throttle is not None:
             # stage-level throttling is the */* method setting [Doc: "default method throttling"]
-            current = settings.get(("/*", "*")) or gw.MethodSetting(resource_path="/*", http_method="*", pointer=stage.throttle.pointer)
+            current = settings.get(("/*", "*")) or gw.MethodSetting(
+                resource_path="/*", http_method="*", pointer=stage.throttle.pointer
+            )
             settings[("/*", "*")] = replace(
                 current,
-                throttling_burst_limit=current.throttling_burst_limit if current.throttling_burst_limit is not None else stage.throttle.burst_limit,
-                throttling_rate_limit=current.throttling_rate_limit if current.throttling_rate_limit is not None else stage.throttle.rate_limit,
+                throttling_burst_limit=current.throttling_burst_limit
+                if current.throttling_burst_limit is not None
+                else stage.throttle.burst_limit,
+                throttling_rate_limit=current.throttling_rate_limit
+                if current.throttling_rate_limit is not None
+                else stage.throttle.rate_limit,
             )
         log = stage.access_log
         return gw.Stage(
@@ -720,7 +775,9 @@ class _Lowering:
             description=stage.description,
             variables=dict(sorted(stage.variables.items())),
             method_settings=tuple(settings[k] for k in sorted(settings)),
-            access_log=gw.AccessLogSetting(format=log.format, destination_arn=log.destination_arn, pointer=log.pointer) if log else None,
+            access_log=gw.AccessLogSetting(format=log.format, destination_arn=log.destination_arn, pointer=log.pointer)
+            if log
+            else None,
             tracing_enabled=stage.tracing_enabled,
             cache_cluster_enabled=stage.cache_cluster_enabled,
             cache_cluster_size=stage.cache_cluster_size,
@@ -730,14 +787,19 @@ class _Lowering:
 
     def _usage_plan(self, plan: ir.UsagePlan, id_: str) -> gw.UsagePlan:
         throttle = {
-            k: gw.Throttle(burst_limit=t.burst_limit, rate_limit=t.rate_limit) for k, t in sorted(plan.method_throttle.items())
+            k: gw.Throttle(burst_limit=t.burst_limit, rate_limit=t.rate_limit)
+            for k, t in sorted(plan.method_throttle.items())
         }
         return gw.UsagePlan(
             id=id_,
             name=plan.name,
             description=plan.description,
-            throttle=gw.Throttle(burst_limit=plan.throttle.burst_limit, rate_limit=plan.throttle.rate_limit) if plan.throttle else None,
-            quota=gw.Quota(limit=plan.quota.limit, offset=plan.quota.offset, period=plan.quota.period) if plan.quota else None,
+            throttle=gw.Throttle(burst_limit=plan.throttle.burst_limit, rate_limit=plan.throttle.rate_limit)
+            if plan.throttle
+            else None,
+            quota=gw.Quota(limit=plan.quota.limit, offset=plan.quota.offset, period=plan.quota.period)
+            if plan.quota
+            else None,
             api_stages=tuple(gw.UsagePlanStage(stage=s, throttle=throttle) for s in sorted(dict.fromkeys(plan.stages))),
             api_keys=tuple(sorted(dict.fromkeys(plan.api_keys))),
             pointer=plan.pointer,

@@ -112,7 +112,9 @@ def _lint_file(path: Path, display: str | None, config: Config | None) -> LintRe
     return lint_sources(sources, display, diags, config)
 
 
-def lint_sources(sources: Sources | None, display: str, diags: Diagnostics, config: Config, texts: dict[str, str] | None = None) -> LintResult:
+def lint_sources(
+    sources: Sources | None, display: str, diags: Diagnostics, config: Config, texts: dict[str, str] | None = None
+) -> LintResult:
     """Check, build and lint opened sources (a spec file, or one API of a template)."""
     version = api = None
     if sources is not None:
@@ -189,7 +191,11 @@ def compile_file(path: Path, display: str | None = None, config: Config | None =
 
                 diags = Diagnostics()
                 names = ", ".join(api_ids(path, display or str(path)))
-                diags.add(NO_API, f"the template has several REST APIs ({names}); choose one with --api LOGICAL_ID", span=Span(display or str(path), 1, 1, 1, 1))
+                diags.add(
+                    NO_API,
+                    f"the template has several REST APIs ({names}); choose one with --api LOGICAL_ID",
+                    span=Span(display or str(path), 1, 1, 1, 1),
+                )
                 result.diagnostics = result.diagnostics + list(diags)
         if result.api is None or result.has_errors:
             return CompileResult(result)
@@ -198,7 +204,9 @@ def compile_file(path: Path, display: str | None = None, config: Config | None =
         return CompileResult(result, lower_api(result.api))
 
 
-def emit_target(compiled: CompileResult, target: str, options: "EmitOptions", config: Config | None = None) -> tuple[dict[str, str], list[Diagnostic]]:
+def emit_target(
+    compiled: CompileResult, target: str, options: "EmitOptions", config: Config | None = None
+) -> tuple[dict[str, str], list[Diagnostic]]:
     """Run one target over a compiled spec: its artifact and its (located) diagnostics."""
     from .targets import TARGETS
 
@@ -256,7 +264,9 @@ class StackResult:
         return out
 
 
-def compile_stack(path: Path, display: str, config: Config, style: str, values=None, api: str | None = None) -> "StackResult | str":
+def compile_stack(
+    path: Path, display: str, config: Config, style: str, values=None, api: str | None = None
+) -> "StackResult | str":
     """Lint and lower every API of a template (or the --api one), then the whole stack
     (`apigwc.targets.stack.emit_stack`): the user's template with those APIs replaced.
 
@@ -279,7 +289,9 @@ def compile_stack(path: Path, display: str, config: Config, style: str, values=N
         return StackResult(compiled, None)
     assert compiled.opened.template is not None
     with gc_paused():
-        stack, found = emit_stack_with_diagnostics(compiled.opened.template.data, {k: c.gateway for k, c in compiled.apis.items()}, style)
+        stack, found = emit_stack_with_diagnostics(
+            compiled.opened.template.data, {k: c.gateway for k, c in compiled.apis.items()}, style
+        )
     located: list[Diagnostic] = []
     for api_id, diags in sorted(found.items()):
         lint = compiled.apis[api_id].lint

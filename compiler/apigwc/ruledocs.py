@@ -11,13 +11,23 @@ def render_rules(codes: dict[str, Code], fmt: str) -> str:
     """All codes as a text table, JSON, or Markdown (full docs)."""
     ordered = sorted(codes.values(), key=lambda c: c.code)
     if fmt == "json":
-        return json.dumps(
-            [
-                {"code": c.code, "name": c.name, "severity": c.severity.label, "stage": c.stage, "summary": c.summary, "doc": c.doc}
-                for c in ordered
-            ],
-            indent=2,
-        ) + "\n"
+        return (
+            json.dumps(
+                [
+                    {
+                        "code": c.code,
+                        "name": c.name,
+                        "severity": c.severity.label,
+                        "stage": c.stage,
+                        "summary": c.summary,
+                        "doc": c.doc,
+                    }
+                    for c in ordered
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
     if fmt == "markdown":
         return markdown_docs(ordered)
     width = max(len(c.name) for c in ordered)

@@ -642,8 +642,7 @@ class _YamlConverter:
                 first = seen[key].start_mark
                 self.diags.add(
                     DUPLICATE_KEY,
-                    f"duplicate key {key!r} (first defined at line {first.line + 1}); "
-                    "the last value wins",
+                    f"duplicate key {key!r} (first defined at line {first.line + 1}); the last value wins",
                     span=self.span(knode),
                     hint="delete or merge one of the two entries",
                 )
@@ -944,7 +943,9 @@ def _yaml_problem(exc: Any, problem: str, text: str) -> tuple[str, str | None]:
     if pm is not None and 0 <= pm.index < len(text) and text[pm.index] == "\t":
         hint = "YAML does not allow tabs for indentation: use spaces"
     elif "expected key" in problem or "mapping values are not allowed" in problem:
-        hint = "check the indentation: the keys of one mapping start in the same column (quote values that contain ': ')"
+        hint = (
+            "check the indentation: the keys of one mapping start in the same column (quote values that contain ': ')"
+        )
     elif "end of stream" in problem and exc.context and "quoted scalar" in exc.context:
         hint = "close the quote"
     return problem, hint

@@ -47,7 +47,9 @@ def generate(paths: int, operations: int) -> dict:
     spec: dict = {
         "openapi": "3.0.3",
         "info": {"title": f"Bench {paths}", "version": "1"},
-        "x-amazon-apigateway-request-validators": {"all": {"validateRequestBody": True, "validateRequestParameters": True}},
+        "x-amazon-apigateway-request-validators": {
+            "all": {"validateRequestBody": True, "validateRequestParameters": True}
+        },
         "x-amazon-apigateway-request-validator": "all",
         "paths": {},
         "components": {
@@ -65,8 +67,18 @@ def generate(paths: int, operations: int) -> dict:
         },
         "x-apigwc": {
             "stages": {
-                "dev": {"accessLog": {"format": '{"requestId":"$context.requestId"}', "destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:dev"}},
-                "prod": {"accessLog": {"format": '{"requestId":"$context.requestId"}', "destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:prod"}},
+                "dev": {
+                    "accessLog": {
+                        "format": '{"requestId":"$context.requestId"}',
+                        "destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:dev",
+                    }
+                },
+                "prod": {
+                    "accessLog": {
+                        "format": '{"requestId":"$context.requestId"}',
+                        "destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:prod",
+                    }
+                },
             },
             "usagePlans": {"basic": {"stages": ["dev", "prod"], "apiKeys": ["k"]}},
             "apiKeys": {"k": {}},
@@ -78,7 +90,8 @@ def generate(paths: int, operations: int) -> dict:
         group = i // 20
         model = f"Item{group}"
         spec["components"]["schemas"].setdefault(
-            model, {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "n": {"type": "integer"}}}
+            model,
+            {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "n": {"type": "integer"}}},
         )
         path = f"/group{group}/items{i}/{{id}}"
         item: dict = {"parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}]}
@@ -91,7 +104,10 @@ def generate(paths: int, operations: int) -> dict:
             op: dict = {
                 "operationId": f"op{made}",
                 "security": [{"tok": [], "api_key": []}],
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": ref}}}, "404": {"description": "no"}},
+                "responses": {
+                    "200": {"description": "ok", "content": {"application/json": {"schema": ref}}},
+                    "404": {"description": "no"},
+                },
             }
             if verb in ("post", "put", "patch"):
                 op["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref}}}
@@ -102,7 +118,9 @@ def generate(paths: int, operations: int) -> dict:
                     "type": "aws",
                     "httpMethod": "POST",
                     "uri": LAMBDA % (made % 50),
-                    "requestTemplates": {"application/json": '{"id": "$input.params(\'id\')", "body": $input.json(\'$\')}'},
+                    "requestTemplates": {
+                        "application/json": '{"id": "$input.params(\'id\')", "body": $input.json(\'$\')}'
+                    },
                     "responses": {"Not found.*": {"statusCode": "404"}, "default": {"statusCode": "200"}},
                 }
             elif kind == 2:
@@ -117,7 +135,9 @@ def generate(paths: int, operations: int) -> dict:
                 integ = {
                     "type": "mock",
                     "requestTemplates": {"application/json": '{"statusCode": 200}'},
-                    "responses": {"default": {"statusCode": "200", "responseTemplates": {"application/json": '{"id": "x"}'}}},
+                    "responses": {
+                        "default": {"statusCode": "200", "responseTemplates": {"application/json": '{"id": "x"}'}}
+                    },
                 }
             op["x-amazon-apigateway-integration"] = integ
             item[verb] = op
@@ -151,7 +171,9 @@ def stages(path: Path, force: bool = False) -> tuple[dict[str, float], int, str]
     gateway, t["lower"] = timed(lower_api, api)
     files: dict[str, str] = {}
     for style in (CfnStyle.explicit, CfnStyle.body):
-        artifact, t[f"cfn {style.value}"] = timed(TARGETS["cfn"].emit, gateway, EmitOptions(cfn_style=style), Diagnostics())
+        artifact, t[f"cfn {style.value}"] = timed(
+            TARGETS["cfn"].emit, gateway, EmitOptions(cfn_style=style), Diagnostics()
+        )
         if style is CfnStyle.explicit:
             files.update(artifact)
     artifact, t["openapi"] = timed(TARGETS["openapi"].emit, gateway, EmitOptions(), Diagnostics())
@@ -175,7 +197,11 @@ COLUMNS = ["load", "check", "IR", "rules", "lower", "cfn explicit", "cfn body", 
 
 
 def table(rows: list[tuple[str, int, dict[str, float], str]], baseline_per_op: float | None) -> None:
-    head = f"{'spec':<34} {'ops':>6} " + " ".join(f"{c:>12}" for c in COLUMNS) + f" {'build s':>8} {'ms/op':>7} {'ratio':>6}"
+    head = (
+        f"{'spec':<34} {'ops':>6} "
+        + " ".join(f"{c:>12}" for c in COLUMNS)
+        + f" {'build s':>8} {'ms/op':>7} {'ratio':>6}"
+    )
     print(head)
     print("-" * len(head))
     for name, ops, t, note in rows:

@@ -38,7 +38,9 @@ def main() -> None:
     args = ap.parse_args()
     files = args.files or sorted((CORPUS / "large").iterdir())
     env = dict(os.environ, PYTHONPATH=str(ROOT / "compiler"))
-    validator = shutil.which("openapi-spec-validator", path=str(Path(sys.executable).parent)) or "openapi-spec-validator"
+    validator = (
+        shutil.which("openapi-spec-validator", path=str(Path(sys.executable).parent)) or "openapi-spec-validator"
+    )
     help_times = [timed([sys.executable, "-m", "apigwc", "--help"], env)[0] for _ in range(5)]
     print(f"apigwc --help: best {min(help_times) * 1000:.0f} ms of 5")
     print(f"{'file':34s} {'size':>7s} {'validator':>10s} {'apigwc':>8s} {'ratio':>6s}  note")
@@ -50,7 +52,11 @@ def main() -> None:
             ta, ra = timed([sys.executable, "-m", "apigwc", "lint", "--format", "json", str(f)], env)
             best_v, best_a = min(best_v, tv), min(best_a, ta)
         head = f.read_text(encoding="utf-8")[:2000]
-        note = "OpenAPI 3.1: rejected after the version check" if '"openapi": "3.1' in head or "openapi: 3.1" in head else ""
+        note = (
+            "OpenAPI 3.1: rejected after the version check"
+            if '"openapi": "3.1' in head or "openapi: 3.1" in head
+            else ""
+        )
         ratio = best_a / best_v
         if not note:
             worst = max(worst, ratio)

@@ -38,7 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
-BARE_APP = '''
+BARE_APP = """
 import json, sys
 STATUS, HEADERS, BODY = json.loads(sys.argv[1])["status"], json.loads(sys.argv[1])["headers"], json.loads(sys.argv[1])["body"].encode()
 HEADERS = [(k.encode(), v.encode()) for k, v in HEADERS] + [(b"content-length", str(len(BODY)).encode())]
@@ -51,7 +51,7 @@ async def app(scope, receive, send):
     await send({"type": "http.response.body", "body": BODY})
 import uvicorn
 uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning", access_log=False, server_header=False, loop="asyncio")
-'''
+"""
 
 SPEC = """
 openapi: 3.0.3
@@ -103,12 +103,12 @@ x-apigwc:
     lambdas: {Pets: "bench_handlers:pets"}
 """
 
-HANDLERS = '''
+HANDLERS = """
 import json
 def pets(event, context):
     return {"statusCode": 200, "headers": {"Content-Type": "application/json"},
             "body": json.dumps({"id": event["pathParameters"]["petId"], "name": "Rex"})}
-'''
+"""
 
 
 def free_port() -> int:
@@ -156,8 +156,19 @@ _WRK_RPS = re.compile(r"^Requests/sec:\s+([\d.]+)", re.M)
 def wrk(port: int, target: str, seconds: float, connections: int) -> tuple[float, float, float]:
     """Requests per second, p50 and p99 (ms) measured by wrk with one thread."""
     out = subprocess.run(
-        ["wrk", "-t1", f"-c{connections}", f"-d{seconds:.0f}s", "--latency", "-H", "Accept: application/json", f"http://127.0.0.1:{port}{target}"],
-        capture_output=True, text=True, check=True,
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds:.0f}s",
+            "--latency",
+            "-H",
+            "Accept: application/json",
+            f"http://127.0.0.1:{port}{target}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     latency = {m.group(1): float(m.group(2)) * scale[m.group(3)] for m in _WRK_LATENCY.finditer(out)}
@@ -195,15 +206,27 @@ def main() -> None:
         try:
             gateway = subprocess.Popen(
                 [sys.executable, "-m", "apigwc", "serve", str(folder / "bench.yaml"), "--port", str(gateway_port)],
-                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
             )
             procs.append(gateway)
             wait_port(gateway_port, gateway)
             import urllib.request
 
             with urllib.request.urlopen(f"http://127.0.0.1:{gateway_port}/local/users?count=5") as r:
-                sample = {"status": r.status, "headers": [(k, v) for k, v in r.getheaders() if k.lower() not in ("content-length", "date", "connection")], "body": r.read().decode()}
-            bare = subprocess.Popen([sys.executable, "-c", BARE_APP, json.dumps(sample), str(upstream_port)], env=env, stderr=subprocess.PIPE)
+                sample = {
+                    "status": r.status,
+                    "headers": [
+                        (k, v) for k, v in r.getheaders() if k.lower() not in ("content-length", "date", "connection")
+                    ],
+                    "body": r.read().decode(),
+                }
+            bare = subprocess.Popen(
+                [sys.executable, "-c", BARE_APP, json.dumps(sample), str(upstream_port)],
+                env=env,
+                stderr=subprocess.PIPE,
+            )
             procs.append(bare)
             wait_port(upstream_port, bare)
 
@@ -217,7 +240,11 @@ def main() -> None:
             for round_ in range(rounds):
                 for name, port, target in runs:
                     print(f"round {round_ + 1}/{rounds}: {name} ...", file=sys.stderr, flush=True)
-                    measured = wrk(port, target, seconds, connections) if use_wrk else asyncio.run(load(port, target, seconds, connections))
+                    measured = (
+                        wrk(port, target, seconds, connections)
+                        if use_wrk
+                        else asyncio.run(load(port, target, seconds, connections))
+                    )
                     if name not in best or measured[0] > best[name][0]:
                         best[name] = measured
             results = [(name, *best[name]) for name, _, _ in runs]
@@ -227,7 +254,9 @@ def main() -> None:
                 p.wait(10)
     base = results[0][1]
     client = "wrk (1 thread)" if use_wrk else "a Python client in the benchmark's process"
-    print(f"{seconds:.0f} s per run, best of {rounds} interleaved rounds, {connections} keep-alive connections from {client}; one server process each\n")
+    print(
+        f"{seconds:.0f} s per run, best of {rounds} interleaved rounds, {connections} keep-alive connections from {client}; one server process each\n"
+    )
     print(f"{'run':<42}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'vs bare':>9}")
     for name, rps, p50, p99 in results:
         print(f"{name:<42}{rps:>9,.0f}{p50:>9.2f}{p99:>9.2f}{rps / base:>8.2f}x")

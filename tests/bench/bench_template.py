@@ -97,7 +97,9 @@ def main() -> None:
             start = time.perf_counter()
             results = lint_template(path, path.name, Config())
             cold = time.perf_counter() - start
-            assert not isinstance(results, str) and not any(r.has_errors for r in results), [d for r in results for d in r.diagnostics if d.severity.name == "ERROR"][:3]
+            assert not isinstance(results, str) and not any(r.has_errors for r in results), [
+                d for r in results for d in r.diagnostics if d.severity.name == "ERROR"
+            ][:3]
             routes = sum(len([m for m in p if m != "options"]) for p in results[1].sources.main.data["paths"].values())
             lint = best(lambda: lint_template(path, path.name, Config()), args.repeat)
 

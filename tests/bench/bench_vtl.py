@@ -35,7 +35,7 @@ TEMPLATE = """#set($root = $input.path('$'))
 ]}"""
 RAW_TEMPLATE = TEMPLATE.replace("$input.path('$')", "$data")
 
-ITEMS = [{"id": i, "name": f"item {i} 'quoted'", "note": f"line\nbreak / \"{i}\" café"} for i in range(100)]
+ITEMS = [{"id": i, "name": f"item {i} 'quoted'", "note": f'line\nbreak / "{i}" café'} for i in range(100)]
 BODY = json.dumps({"items": ITEMS})
 
 

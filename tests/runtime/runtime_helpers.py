@@ -41,7 +41,13 @@ def compile_spec(path: Path, text: str | None = None):
     return compiled.gateway
 
 
-def call(deployment: Deployment, method: str, target: str, headers: list[tuple[str, str]] | None = None, body: bytes | str = b"") -> Execution:
+def call(
+    deployment: Deployment,
+    method: str,
+    target: str,
+    headers: list[tuple[str, str]] | None = None,
+    body: bytes | str = b"",
+) -> Execution:
     """Run one request to completion."""
     data = body.encode("utf-8") if isinstance(body, str) else body
     return asyncio.run(execute(deployment, Request.build(method, target, headers or [], data)))

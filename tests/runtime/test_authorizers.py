@@ -47,7 +47,11 @@ def mock(path: str, security: str, verb: str = "get") -> str:
 """
 
 
-def schemes(ttl: int = 300, expression: str | None = None, request_sources: str = "method.request.header.X-Token, method.request.querystring.q") -> str:
+def schemes(
+    ttl: int = 300,
+    expression: str | None = None,
+    request_sources: str = "method.request.header.X-Token, method.request.querystring.q",
+) -> str:
     validation = f"        identityValidationExpression: '{expression}'\n" if expression else ""
     return f"""
 components:
@@ -116,12 +120,20 @@ class Clock:
         return self.now
 
 
-def deploy(tmp_path: Path, paths: str, components: str, *, jwks=None, clock=None, timeout: float | None = None) -> Deployment:
+def deploy(
+    tmp_path: Path, paths: str, components: str, *, jwks=None, clock=None, timeout: float | None = None
+) -> Deployment:
     text = HEAD + "paths:" + paths + components
     gateway = compile_spec(tmp_path / "spec.yaml", text)
     local = gateway.local
     if timeout is not None:
-        local = gw.LocalSettings(lambdas=local.lambdas, jwks=local.jwks, endpoints=local.endpoints, python_path=local.python_path, lambda_timeout_seconds=timeout)
+        local = gw.LocalSettings(
+            lambdas=local.lambdas,
+            jwks=local.jwks,
+            endpoints=local.endpoints,
+            python_path=local.python_path,
+            lambda_timeout_seconds=timeout,
+        )
     handlers = Handlers.create(local, tmp_path)
     backend = LambdaBackend(handlers)
     deployment = Deployment.create(
@@ -163,7 +175,9 @@ def test_token_allow_fills_context_authorizer(token_api: Deployment) -> None:
     execution = run(token_api, "GET", "/a", [("Authorization", "allow")])
     assert execution.response.status == 200
     assert execution.response.body == b"principal=user-1 plan=gold count=3 ratio=1.5 admin=true key= email="
-    assert authorizer_cases.EVENTS[before:] == [{"type": "TOKEN", "authorizationToken": "allow", "methodArn": arn(token_api, "GET/a")}]
+    assert authorizer_cases.EVENTS[before:] == [
+        {"type": "TOKEN", "authorizationToken": "allow", "methodArn": arn(token_api, "GET/a")}
+    ]
     messages = log(execution)
     assert "Using valid authorizer policy for principal: user-1" in messages
     assert "Successfully completed authorizer execution" in messages
@@ -216,7 +230,10 @@ def test_a_missing_token_is_401_without_calling(token_api: Deployment, headers) 
     assert (execution.response.status, execution.response.body) == (401, b'{"message":"Unauthorized"}')
     assert execution.response.headers.get("x-amzn-ErrorType") == "UnauthorizedException"
     assert len(authorizer_cases.EVENTS) == before
-    assert "The identity source method.request.header.Authorization is missing or empty: 401 without calling the authorizer" in log(execution)
+    assert (
+        "The identity source method.request.header.Authorization is missing or empty: 401 without calling the authorizer"
+        in log(execution)
+    )
 
 
 def test_the_validation_expression_must_match_the_whole_token(tmp_path: Path) -> None:
@@ -273,7 +290,10 @@ def test_none_and_iam(tmp_path: Path) -> None:
     assert execution.response.status == 200 and "Authorization: NONE" in log(execution)
     execution = run(deployment, "GET", "/iam")
     assert execution.response.status == 200
-    assert "AWS_IAM authorization is not emulated by apigwc serve: the request is not checked for a SigV4 signature" in log(execution)
+    assert (
+        "AWS_IAM authorization is not emulated by apigwc serve: the request is not checked for a SigV4 signature"
+        in log(execution)
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -376,7 +396,13 @@ def test_the_proxy_event_carries_the_authorizer(tmp_path: Path) -> None:
     execution = run(deployment, "GET", "/p", [("Authorization", "allow")])
     event = json.loads(execution.response.body)["event"]
     # context values are strings [Obs]; a null one is left out
-    assert event["requestContext"]["authorizer"] == {"principalId": "user-1", "plan": "gold", "count": "3", "ratio": "1.5", "admin": "true"}
+    assert event["requestContext"]["authorizer"] == {
+        "principalId": "user-1",
+        "plan": "gold",
+        "count": "3",
+        "ratio": "1.5",
+        "admin": "true",
+    }
 
 
 # ----------------------------------------------------------------------------------------
@@ -387,7 +413,9 @@ def test_the_proxy_event_carries_the_authorizer(tmp_path: Path) -> None:
 def keys():
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048), rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048), rsa.generate_private_key(
+        public_exponent=65537, key_size=2048
+    )
 
 
 def jwk(private, kid: str) -> dict:
@@ -480,7 +508,10 @@ def test_cognito_claims_are_strings(tmp_path: Path, keys) -> None:
         (lambda k: sign(k[0], id_claims(nbf=int(NOW) + 60)), "the token is not valid before"),
         (lambda k: sign(k[1], id_claims()), "invalid signature"),  # another key, same kid
         (lambda k: sign(k[0], id_claims(), kid="k2"), "no key with kid 'k2' in the JWKS"),
-        (lambda k: sign(k[0], id_claims(iss="https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other")), "is not the issuer of the authorizer's user pool(s)"),
+        (
+            lambda k: sign(k[0], id_claims(iss="https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other")),
+            "is not the issuer of the authorizer's user pool(s)",
+        ),
         (lambda k: sign(k[0], id_claims(token_use="refresh")), "token_use 'refresh' is neither id nor access"),
         (lambda k: sign(k[0], id_claims(), alg="HS256"), "alg 'HS256' is not RS256"),
         (lambda k: sign(k[0], id_claims())[:-4] + "AAAA", "invalid signature"),
@@ -500,7 +531,10 @@ def test_cognito_scopes_need_an_access_token(cognito: Deployment, keys) -> None:
     for claims in (id_claims(), id_claims(token_use="access", scope="openid"), id_claims(token_use="access")):
         execution = run(cognito, "GET", "/s", [("Authorization", sign(keys[0], claims))])
         assert execution.response.status == 401
-        assert any(m.startswith("The method requires an access token with one of the scopes notes/read, notes/write") for m in log(execution))
+        assert any(
+            m.startswith("The method requires an access token with one of the scopes notes/read, notes/write")
+            for m in log(execution)
+        )
     # without method scopes an access token is accepted too [Inf]
     assert run(cognito, "GET", "/c", [("Authorization", sign(keys[0], access))]).response.status == 200
 
@@ -523,7 +557,10 @@ def test_cognito_without_jwks_is_a_configuration_error(tmp_path: Path, keys) -> 
     broken = deploy(tmp_path, mock("/c", "[{pool: []}]"), schemes(), jwks={"*": tmp_path / "missing.json"})
     execution = run(broken, "GET", "/c", [("Authorization", sign(keys[0], id_claims()))])
     assert execution.response.status == 500
-    assert any(m.startswith(f"Execution failed due to configuration error: the JWKS for {POOL_ARN}: cannot read ") for m in log(execution))
+    assert any(
+        m.startswith(f"Execution failed due to configuration error: the JWKS for {POOL_ARN}: cannot read ")
+        for m in log(execution)
+    )
 
 
 def test_the_jwks_file_is_read_again_when_it_changes(cognito: Deployment, keys, tmp_path: Path) -> None:
@@ -559,8 +596,12 @@ def test_jwks_parsing() -> None:
     with pytest.raises(jwt.JwksError, match="not a JWKS"):
         jwt.parse_jwks([])
     with pytest.raises(jwt.JwksError, match="no RSA signing key"):
-        jwt.parse_jwks({"keys": [{"kty": "EC", "kid": "e"}, {"kty": "RSA", "kid": "enc", "use": "enc", "n": "AQAB", "e": "AQAB"}]})
-    assert jwt.parse_jwks({"keys": [{"kty": "RSA", "kid": "a", "n": "AQAB", "e": "AQAB"}]}) == {"a": jwt.RsaKey("a", 65537, 65537)}
+        jwt.parse_jwks(
+            {"keys": [{"kty": "EC", "kid": "e"}, {"kty": "RSA", "kid": "enc", "use": "enc", "n": "AQAB", "e": "AQAB"}]}
+        )
+    assert jwt.parse_jwks({"keys": [{"kty": "RSA", "kid": "a", "n": "AQAB", "e": "AQAB"}]}) == {
+        "a": jwt.RsaKey("a", 65537, 65537)
+    }
     with pytest.raises(ValueError):
         jwt.b64url_decode("a+b=")
 
@@ -581,17 +622,33 @@ def test_claim_text(name: str, value, text: str) -> None:
 
 
 def test_parse_authorizer_output() -> None:
-    policy = {"Version": "2012-10-17", "Statement": [{"Action": ["execute-api:*"], "Effect": "Allow", "Resource": ["arn:x/*"]}]}
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [{"Action": ["execute-api:*"], "Effect": "Allow", "Resource": ["arn:x/*"]}],
+    }
     decision = parse_authorizer_output({"principalId": 42, "policyDocument": policy, "context": {"n": 1.0, "b": False}})
     assert decision.principal_id == "42"
     assert dict(decision.context) == {"n": "1.0", "b": "false"}
     assert decision.evaluate("arn:x/prod/GET/a/b") is None
     assert decision.evaluate("arn:y/prod/GET/a") == "User is not authorized to access this resource"
-    not_resource = {"Statement": [{"Action": "*", "Effect": "Deny", "NotResource": "arn:x/prod/GET/open"}, {"Action": "*", "Effect": "Allow", "Resource": "*"}]}
+    not_resource = {
+        "Statement": [
+            {"Action": "*", "Effect": "Deny", "NotResource": "arn:x/prod/GET/open"},
+            {"Action": "*", "Effect": "Allow", "Resource": "*"},
+        ]
+    }
     decision = parse_authorizer_output({"principalId": "p", "policyDocument": not_resource})
     assert decision.evaluate("arn:x/prod/GET/open") is None
-    assert decision.evaluate("arn:x/prod/GET/closed") == "User is not authorized to access this resource with an explicit deny"
-    assert parse_authorizer_output({"principalId": "p", "policyDocument": {"Statement": [{"Effect": "Allow", "Resource": "*"}]}}) == "Statement[0] has no Action (a string or a list of strings)"
+    assert (
+        decision.evaluate("arn:x/prod/GET/closed")
+        == "User is not authorized to access this resource with an explicit deny"
+    )
+    assert (
+        parse_authorizer_output(
+            {"principalId": "p", "policyDocument": {"Statement": [{"Effect": "Allow", "Resource": "*"}]}}
+        )
+        == "Statement[0] has no Action (a string or a list of strings)"
+    )
     assert parse_authorizer_output([]) == "the answer is not a JSON object"
 
 
@@ -628,13 +685,17 @@ def test_secure_api(secure: Deployment) -> None:
     assert (listed.response.status, json.loads(listed.response.body)) == (200, {"items": []})
     spam = run(secure, "POST", "/notes", [("Authorization", "Bearer user-eve"), *json_type], b'{"title": "Buy SPAM"}')
     assert spam.response.status == 400
-    assert json.loads(spam.response.body) == {"error": {"type": "INVALID_NOTE", "message": "Invalid note: spam is not allowed"}}
+    assert json.loads(spam.response.body) == {
+        "error": {"type": "INVALID_NOTE", "message": "Invalid note: spam is not allowed"}
+    }
     # no token, or one that fails identityValidationExpression: the customized UNAUTHORIZED
     for headers in ([], [("Authorization", "Basic abc")]):
         execution = run(secure, "GET", "/notes", headers)
         assert execution.response.status == 401
         assert execution.response.headers.get("WWW-Authenticate") == 'Bearer realm="notes"'
-        assert json.loads(execution.response.body) == {"error": {"type": "UNAUTHORIZED", "message": "a valid bearer token is required"}}
+        assert json.loads(execution.response.body) == {
+            "error": {"type": "UNAUTHORIZED", "message": "a valid bearer token is required"}
+        }
     # the function raises Unauthorized for tokens it does not know
     assert run(secure, "GET", "/notes", [("Authorization", "Bearer stranger")]).response.status == 401
     denied = run(secure, "GET", "/notes", [("Authorization", "Bearer deny")])

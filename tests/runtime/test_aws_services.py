@@ -194,9 +194,17 @@ x-apigwc:
     return result
 
 
-def call(deployment: Deployment, method: str, target: str, body: bytes | str = b"", headers: list[tuple[str, str]] | None = None) -> Execution:
+def call(
+    deployment: Deployment,
+    method: str,
+    target: str,
+    body: bytes | str = b"",
+    headers: list[tuple[str, str]] | None = None,
+) -> Execution:
     data = body.encode() if isinstance(body, str) else body
-    return asyncio.run(execute(deployment, Request.build(method, target, headers or [("Content-Type", "application/json")], data)))
+    return asyncio.run(
+        execute(deployment, Request.build(method, target, headers or [("Content-Type", "application/json")], data))
+    )
 
 
 def test_dynamodb_put_then_get_through_templates(deployment: Deployment, moto: Moto) -> None:
@@ -208,7 +216,7 @@ def test_dynamodb_put_then_get_through_templates(deployment: Deployment, moto: M
     got = call(deployment, "GET", "/items/42")
     assert got.response.status == 200
     assert json.loads(got.response.body) == {"id": "42", "name": "Rex"}
-    assert any(m.startswith("Endpoint response body before transformations: {\"Item\":") for m in messages(got))
+    assert any(m.startswith('Endpoint response body before transformations: {"Item":') for m in messages(got))
 
 
 def test_a_service_error_answers_its_status_and_json_error(deployment: Deployment) -> None:
@@ -237,7 +245,10 @@ def test_sqs_send_message(deployment: Deployment, moto: Moto) -> None:
     queue = sqs.get_queue_url(QueueName="inbox")["QueueUrl"]
     received = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1)["Messages"][0]
     assert (received["MessageId"], received["Body"]) == (sent["MessageId"], '{"order": 7}')
-    assert "The integration's credentials arn:aws:iam::123456789012:role/apigw-sqs are not assumed locally: the call uses the local credentials" in messages(result)
+    assert (
+        "The integration's credentials arn:aws:iam::123456789012:role/apigw-sqs are not assumed locally: the call uses the local credentials"
+        in messages(result)
+    )
 
 
 def test_kinesis_blob_parameters_arrive_base64_and_are_decoded(deployment: Deployment, moto: Moto) -> None:
@@ -245,7 +256,9 @@ def test_kinesis_blob_parameters_arrive_base64_and_are_decoded(deployment: Deplo
     assert result.response.status == 200
     shard = json.loads(result.response.body)["ShardId"]
     kinesis = moto.client("kinesis")
-    iterator = kinesis.get_shard_iterator(StreamName="events", ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+    iterator = kinesis.get_shard_iterator(StreamName="events", ShardId=shard, ShardIteratorType="TRIM_HORIZON")[
+        "ShardIterator"
+    ]
     assert [r["Data"] for r in kinesis.get_records(ShardIterator=iterator)["Records"]] == [b'{"e": 1}']
 
 
@@ -293,7 +306,9 @@ def test_an_unreachable_endpoint_is_an_integration_failure(tmp_path: Path) -> No
         port = s.getsockname()[1]
     gateway = compile_spec(tmp_path / "spec.yaml", HEAD + textwrap.dedent(PATHS))
     backend = AwsServiceBackend({"dynamodb": f"http://127.0.0.1:{port}"})
-    deployment = Deployment.create(gateway, backends={gw.IntegrationType.AWS: backend}, guards=[], ids=lambda now: IDS, clock=lambda: NOW)
+    deployment = Deployment.create(
+        gateway, backends={gw.IntegrationType.AWS: backend}, guards=[], ids=lambda now: IDS, clock=lambda: NOW
+    )
     assert not isinstance(deployment, str)
     result = call(deployment, "GET", "/table")
     assert (result.response.status, result.response.text) == (504, '{"message":"Internal server error"}')
@@ -303,8 +318,18 @@ def test_an_unreachable_endpoint_is_an_integration_failure(tmp_path: Path) -> No
 def test_service_of_and_uri_parsing(tmp_path: Path) -> None:
     gateway = compile_spec(tmp_path / "spec.yaml", HEAD + textwrap.dedent(PATHS))
     services = {m.label: service_of(m.integration) for m in gateway.methods}
-    assert services["PUT /items/{id}"] == "dynamodb" and services["POST /run"] == "states" and services["GET /files/{key}"] == "s3"
+    assert (
+        services["PUT /items/{id}"] == "dynamodb"
+        and services["POST /run"] == "states"
+        and services["GET /files/{key}"] == "s3"
+    )
     parsed = parse_service_uri("arn:aws:apigateway:eu-west-1:mybucket.s3:path/a/b")
-    assert (parsed.region, parsed.service, parsed.subdomain, parsed.kind, parsed.target) == ("eu-west-1", "s3", "mybucket", "path", "a/b")
+    assert (parsed.region, parsed.service, parsed.subdomain, parsed.kind, parsed.target) == (
+        "eu-west-1",
+        "s3",
+        "mybucket",
+        "path",
+        "a/b",
+    )
     assert parse_service_uri("arn:aws:lambda:us-east-1:123:function:f") is None
     assert parse_service_uri("https://example.com") is None

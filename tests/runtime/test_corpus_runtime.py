@@ -31,7 +31,9 @@ def test_every_method_answers(path) -> None:
             verb = "PATCH" if method.http_method is gw.HttpMethod.ANY else method.http_method.value
             target = re.sub(r"\{[^}]+\+\}", "a/b", re.sub(r"\{[^}+]+\}", "x1", method.path)) + "?q=1"
             for body in (b"", b'{"a": 1}', b"\xff\xfe"):
-                execution = await execute(deployment, Request.build(verb, target, [("Content-Type", "application/json")], body))
+                execution = await execute(
+                    deployment, Request.build(verb, target, [("Content-Type", "application/json")], body)
+                )
                 assert execution.log[-1].message == f"Method completed with status: {execution.response.status}"
                 statuses.append(execution.response.status)
         return statuses

@@ -62,15 +62,27 @@ def test_users_example() -> None:
         ("endpoint", "Received response. Status: 200, Integration latency: 0 ms"),
         ("endpoint", "Endpoint response headers: {}"),
         ("endpoint", "Endpoint response body before transformations: "),
-        ("integration-response", "Integration response selected: default -> 200, because no selection pattern matches the status code '200': the default response"),
+        (
+            "integration-response",
+            "Integration response selected: default -> 200, because no selection pattern matches the status code '200': the default response",
+        ),
         ("method-response", f"Method response body after transformations: {USERS_5}"),
-        ("method-response", f"Method response headers: {{Content-Type=application/json, x-amzn-RequestId={IDS.request_id}, x-amz-apigw-id={IDS.extended_request_id}, X-Amzn-Trace-Id={IDS.trace_id}}}"),
+        (
+            "method-response",
+            f"Method response headers: {{Content-Type=application/json, x-amzn-RequestId={IDS.request_id}, x-amz-apigw-id={IDS.extended_request_id}, X-Amzn-Trace-Id={IDS.trace_id}}}",
+        ),
         ("method-response", "Successfully completed execution"),
         ("method-response", "Method completed with status: 200"),
     ]
     result = call(deployment, "GET", "/users?count=50")
-    assert (result.response.status, result.response.text) == (500, '{"message": "count must be a number from 1 to 10, got \'50\'"}\n')
-    assert "Integration response selected: 5\\d{2} -> 500, because the selection pattern 5\\d{2} matches the status code '500'" in messages(result)
+    assert (result.response.status, result.response.text) == (
+        500,
+        '{"message": "count must be a number from 1 to 10, got \'50\'"}\n',
+    )
+    assert (
+        "Integration response selected: 5\\d{2} -> 500, because the selection pattern 5\\d{2} matches the status code '500'"
+        in messages(result)
+    )
     result = call(deployment, "GET", "/users/u%2D7")
     assert (result.response.status, result.response.text) == (200, '{"id": "u-7", "name": "User u-7"}\n')
 
@@ -250,7 +262,9 @@ class Upstream:
     async def invoke(self, request: EndpointRequest, ex: Exchange) -> EndpointResponse:
         return EndpointResponse(
             status=418,
-            headers=Headers([("Content-Type", "text/plain"), ("x-amzn-ErrorType", "Teapot"), ("x-amzn-RequestId", "spoofed")]),
+            headers=Headers(
+                [("Content-Type", "text/plain"), ("x-amzn-ErrorType", "Teapot"), ("x-amzn-RequestId", "spoofed")]
+            ),
             body=b"short and stout",
         )
 
@@ -264,20 +278,32 @@ def with_backend(api, backend):
 def test_backend_timeout_failure_and_proxy_response(api) -> None:
     result = call(with_backend(api, Slow()), "GET", "/h")
     assert (result.response.status, result.response.text) == (504, '{"message":"Endpoint request timed out"}')
-    assert messages(result, "endpoint")[-1] == "Execution failed due to a timeout error: the endpoint did not answer within 50 ms"
+    assert (
+        messages(result, "endpoint")[-1]
+        == "Execution failed due to a timeout error: the endpoint did not answer within 50 ms"
+    )
     result = call(with_backend(api, Crashes()), "GET", "/h")
     assert (result.response.status, result.response.text) == (504, '{"message":"Internal server error"}')
-    assert messages(result, "endpoint")[-1] == "Execution failed: the HTTP_PROXY backend raised ConnectionError('refused')"
+    assert (
+        messages(result, "endpoint")[-1] == "Execution failed: the HTTP_PROXY backend raised ConnectionError('refused')"
+    )
     result = call(with_backend(api, Upstream()), "GET", "/h")
     assert (result.response.status, result.response.body) == (418, b"short and stout")
     # the integration's x-amzn-ErrorType passes through; the gateway's own ids replace spoofed ones
-    assert list(result.response.headers) == [("Content-Type", "text/plain"), ("x-amzn-ErrorType", "Teapot"), *SERVICE_HEADERS]
+    assert list(result.response.headers) == [
+        ("Content-Type", "text/plain"),
+        ("x-amzn-ErrorType", "Teapot"),
+        *SERVICE_HEADERS,
+    ]
 
 
 def test_integrations_without_a_backend_say_so(api) -> None:
     """A Deployment made without backends (the library default) runs MOCK only, and says so for the rest."""
     result = call(api(HTTP), "GET", "/h")
-    assert (result.response.status, result.response.text) == (500, '{"message":"HTTP_PROXY integrations have no backend in this deployment"}')
+    assert (result.response.status, result.response.text) == (
+        500,
+        '{"message":"HTTP_PROXY integrations have no backend in this deployment"}',
+    )
     assert messages(result, "endpoint") == [
         "Sending request to http://backend.local/h",
         "Execution failed: HTTP_PROXY integrations have no backend in this deployment; create the Deployment with "
@@ -297,7 +323,9 @@ def test_every_example_routes_and_mock_methods_answer(spec: Path) -> None:
         verb = "PATCH" if method.http_method is gw.HttpMethod.ANY else method.http_method.value
         query = "?" + "&".join(f"{k.rsplit('.', 1)[1]}=5" for k in method.request_parameters if ".querystring." in k)
         headers = [(k.rsplit(".", 1)[1], "v") for k in method.request_parameters if ".header." in k]
-        result = call(deployment, verb, concrete(method.path) + query, headers + [("Content-Type", "application/json")], "{}")
+        result = call(
+            deployment, verb, concrete(method.path) + query, headers + [("Content-Type", "application/json")], "{}"
+        )
         assert f"Method: {method.label}" in messages(result, "route")[0], messages(result)
         assert result.error_type is not ResponseType.MISSING_AUTHENTICATION_TOKEN
         if method.integration is not None and method.integration.type is gw.IntegrationType.MOCK:
@@ -316,7 +344,10 @@ def test_data_trace_off_keeps_one_line_per_step() -> None:
         ("validation", "Request validation succeeded (validator params-only)"),
         ("endpoint", "Mock integration: statusCode 200"),
         ("endpoint", "Received response. Status: 200, Integration latency: 0 ms"),
-        ("integration-response", "Integration response selected: default -> 200, because no selection pattern matches the status code '200': the default response"),
+        (
+            "integration-response",
+            "Integration response selected: default -> 200, because no selection pattern matches the status code '200': the default response",
+        ),
         ("method-response", "Successfully completed execution"),
         ("method-response", "Method completed with status: 200"),
     ]
@@ -336,9 +367,12 @@ paths:
 """
     )
     result = call(deployment, "GET", "/pets")
-    assert (result.response.status, result.response.text) == (500, '{"message":"AWS_PROXY integrations have no backend in this deployment"}')
+    assert (result.response.status, result.response.text) == (
+        500,
+        '{"message":"AWS_PROXY integrations have no backend in this deployment"}',
+    )
     log = messages(result, "integration-request")
-    assert log[0].startswith("The integration URI is a CloudFormation intrinsic ({\"Fn::Sub\":")
+    assert log[0].startswith('The integration URI is a CloudFormation intrinsic ({"Fn::Sub":')
     assert log[0].endswith("which apigwc cannot evaluate locally")
 
 
@@ -357,4 +391,7 @@ paths:
     )
     result = call(deployment, "GET", "/s")
     assert (result.response.status, result.response.text) == (500, '{"message":"Internal server error"}')
-    assert "Execution failed due to configuration error: the response status 101 is informational (1xx) and cannot end a response" in messages(result)
+    assert (
+        "Execution failed due to configuration error: the response status 101 is informational (1xx) and cannot end a response"
+        in messages(result)
+    )

@@ -14,7 +14,9 @@ ROOT = Path(__file__).resolve().parents[2]
 MOCK = "{responses: {'200': {description: ok}}, x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}, responses: {default: {statusCode: '200'}}}}"
 
 
-def render(deployment: Deployment, error: GatewayError, headers: list[tuple[str, str]] | None = None, target: str = "/x?q=1"):
+def render(
+    deployment: Deployment, error: GatewayError, headers: list[tuple[str, str]] | None = None, target: str = "/x?q=1"
+):
     """Render a gateway error through the real pipeline: a guard raises it for GET ``target``."""
 
     class Raise:
@@ -28,18 +30,43 @@ def render(deployment: Deployment, error: GatewayError, headers: list[tuple[str,
 @pytest.mark.parametrize(
     "kind, status, body, error_type",
     [
-        (ResponseType.MISSING_AUTHENTICATION_TOKEN, 403, '{"message":"Missing Authentication Token"}', "MissingAuthenticationTokenException"),
+        (
+            ResponseType.MISSING_AUTHENTICATION_TOKEN,
+            403,
+            '{"message":"Missing Authentication Token"}',
+            "MissingAuthenticationTokenException",
+        ),
         (ResponseType.UNAUTHORIZED, 401, '{"message":"Unauthorized"}', "UnauthorizedException"),
-        (ResponseType.ACCESS_DENIED, 403, '{"message":"User is not authorized to access this resource"}', "AccessDeniedException"),
+        (
+            ResponseType.ACCESS_DENIED,
+            403,
+            '{"message":"User is not authorized to access this resource"}',
+            "AccessDeniedException",
+        ),
         (ResponseType.INVALID_API_KEY, 403, '{"message":"Forbidden"}', "ForbiddenException"),
         (ResponseType.THROTTLED, 429, '{"message":"Too Many Requests"}', "TooManyRequestsException"),
         (ResponseType.QUOTA_EXCEEDED, 429, '{"message":"Limit Exceeded"}', "LimitExceededException"),
-        (ResponseType.UNSUPPORTED_MEDIA_TYPE, 415, '{"message":"Unsupported Media Type"}', "UnsupportedMediaTypeException"),
+        (
+            ResponseType.UNSUPPORTED_MEDIA_TYPE,
+            415,
+            '{"message":"Unsupported Media Type"}',
+            "UnsupportedMediaTypeException",
+        ),
         (ResponseType.REQUEST_TOO_LARGE, 413, '{"message":"Request Too Long"}', "RequestTooLargeException"),
         (ResponseType.RESOURCE_NOT_FOUND, 404, '{"message":"Not Found"}', "NotFoundException"),
-        (ResponseType.API_CONFIGURATION_ERROR, 500, '{"message":"Internal server error"}', "InternalServerErrorException"),
+        (
+            ResponseType.API_CONFIGURATION_ERROR,
+            500,
+            '{"message":"Internal server error"}',
+            "InternalServerErrorException",
+        ),
         (ResponseType.INTEGRATION_FAILURE, 504, '{"message":"Internal server error"}', "InternalServerErrorException"),
-        (ResponseType.INTEGRATION_TIMEOUT, 504, '{"message":"Endpoint request timed out"}', "InternalServerErrorException"),
+        (
+            ResponseType.INTEGRATION_TIMEOUT,
+            504,
+            '{"message":"Endpoint request timed out"}',
+            "InternalServerErrorException",
+        ),
         # a null message is JSON null
         (ResponseType.AUTHORIZER_CONFIGURATION_ERROR, 500, '{"message":null}', "AuthorizerConfigurationException"),
         (ResponseType.AUTHORIZER_FAILURE, 500, '{"message":null}', "AuthorizerFailureException"),
@@ -96,7 +123,9 @@ def test_default_4xx_customization_applies_to_uncustomized_4xx_types(api) -> Non
     result = render(deployment, GatewayError(type=ResponseType.INVALID_API_KEY))
     assert result.response.status == 418  # DEFAULT_4XX's status code changes every 4XX type without its own
     assert result.response.text == (
-        '{"type": "INVALID_API_KEY", "msg": "Forbidden", "id": "' + IDS.request_id + '", "env": "dev", "raw": "Forbidden"}'
+        '{"type": "INVALID_API_KEY", "msg": "Forbidden", "id": "'
+        + IDS.request_id
+        + '", "env": "dev", "raw": "Forbidden"}'
     )
     assert list(result.response.headers) == [
         ("Content-Type", "application/json"),
@@ -119,8 +148,15 @@ def test_unauthorized_falls_back_to_default_4xx_too(api) -> None:
 
 
 def test_template_by_accept(api) -> None:
-    result = render(api(CUSTOM), GatewayError(type=ResponseType.UNAUTHORIZED, message="Unauthorized: no token"), [("Accept", "text/plain")])
-    assert (result.response.text, result.response.headers.get("Content-Type")) == ("Unauthorized: no token", "text/plain")
+    result = render(
+        api(CUSTOM),
+        GatewayError(type=ResponseType.UNAUTHORIZED, message="Unauthorized: no token"),
+        [("Accept", "text/plain")],
+    )
+    assert (result.response.text, result.response.headers.get("Content-Type")) == (
+        "Unauthorized: no token",
+        "text/plain",
+    )
 
 
 def test_own_customization_wins_and_is_not_vtl(api) -> None:
@@ -157,13 +193,18 @@ def test_secure_api_customizations() -> None:
     result = call(deployment, "GET", "/nowhere")
     assert result.response.status == 403
     assert result.response.text == (
-        '{"error": {"type": "MISSING_AUTHENTICATION_TOKEN", "message": "Missing Authentication Token"}, "requestId": "' + IDS.request_id + '"}'
+        '{"error": {"type": "MISSING_AUTHENTICATION_TOKEN", "message": "Missing Authentication Token"}, "requestId": "'
+        + IDS.request_id
+        + '"}'
     )
     assert result.response.headers.get("Access-Control-Allow-Origin") == "https://notes.example.com"
     # BAD_REQUEST_BODY: its own template with the validation detail
     result = call(deployment, "POST", "/notes", [("Content-Type", "application/json")], '{"body": "no title"}')
     assert result.response.status == 400
-    assert result.response.text == '{"error": {"type": "BAD_REQUEST_BODY", "message": "[object has missing required properties (["title"])]"}}'
+    assert (
+        result.response.text
+        == '{"error": {"type": "BAD_REQUEST_BODY", "message": "[object has missing required properties (["title"])]"}}'
+    )
     assert result.response.headers.get("Access-Control-Allow-Origin") is None
     # UNAUTHORIZED: its own header and template
     result = render(deployment, GatewayError(type=ResponseType.UNAUTHORIZED), target="/notes")
@@ -183,7 +224,13 @@ def test_secure_api_customizations() -> None:
 
 
 def test_substitute() -> None:
-    context = {"requestId": "r", "error": {"messageString": '"m"', "message": None}, "identity": {"sourceIp": "1.2.3.4"}}
-    assert substitute("$context.requestId ${context.identity.sourceIp} [$context.error.message] $stageVariables.a $context.nope $x", context, {"a": "A"}) == (
-        "r 1.2.3.4 [] A  $x"
-    )
+    context = {
+        "requestId": "r",
+        "error": {"messageString": '"m"', "message": None},
+        "identity": {"sourceIp": "1.2.3.4"},
+    }
+    assert substitute(
+        "$context.requestId ${context.identity.sourceIp} [$context.error.message] $stageVariables.a $context.nope $x",
+        context,
+        {"a": "A"},
+    ) == ("r 1.2.3.4 [] A  $x")

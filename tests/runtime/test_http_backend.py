@@ -26,6 +26,7 @@ from apigwc.runtime.gateway_responses import ResponseType
 from apigwc.runtime.http_backend import HttpBackend, forward_headers, proxy_response_headers
 from apigwc.runtime.http import Headers
 
+
 @pytest.fixture(scope="module")
 def upstream(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
     servers = Servers(tmp_path_factory.mktemp("tls"))
@@ -107,9 +108,15 @@ paths:
 """
 
 
-def deploy(tmp_path: Path, upstream: Servers, backend: HttpBackend | None = None, host: str | None = None, **variables: str) -> Deployment:
+def deploy(
+    tmp_path: Path, upstream: Servers, backend: HttpBackend | None = None, host: str | None = None, **variables: str
+) -> Deployment:
     gateway = compile_spec(tmp_path / "spec.yaml", HEAD + textwrap.dedent(SPEC))
-    backends = {**offline_backends(), gw.IntegrationType.HTTP: backend or HttpBackend(), gw.IntegrationType.HTTP_PROXY: backend or HttpBackend()}
+    backends = {
+        **offline_backends(),
+        gw.IntegrationType.HTTP: backend or HttpBackend(),
+        gw.IntegrationType.HTTP_PROXY: backend or HttpBackend(),
+    }
     deployment = Deployment.create(
         gateway,
         "test",
@@ -123,7 +130,9 @@ def deploy(tmp_path: Path, upstream: Servers, backend: HttpBackend | None = None
     return deployment
 
 
-def call(deployment: Deployment, method: str, target: str, headers: list[tuple[str, str]] | None = None, body: bytes = b"") -> Execution:
+def call(
+    deployment: Deployment, method: str, target: str, headers: list[tuple[str, str]] | None = None, body: bytes = b""
+) -> Execution:
     return asyncio.run(execute(deployment, Request.build(method, target, headers or [], body)))
 
 
@@ -159,22 +168,36 @@ def test_proxy_forwards_method_path_query_headers_and_body(tmp_path: Path, upstr
     )
     assert result.response.status == 200
     seen = echoed(result)
-    assert (seen["method"], seen["path"], seen["query"], seen["body"]) == ("POST", "/a/b%20c", "x=1&x=2&y=z", "raw \x00 body")
+    assert (seen["method"], seen["path"], seen["query"], seen["body"]) == (
+        "POST",
+        "/a/b%20c",
+        "x=1&x=2&y=z",
+        "raw \x00 body",
+    )
     headers = seen["headers"]
     assert headers["host"] == upstream.host  # Host becomes the endpoint's [Doc]
     assert headers["content-length"] == str(len(b"raw \x00 body"))
-    assert (headers["x-custom"], headers["authorization"], headers["user-agent"], headers["content-type"]) == ("v", "Bearer token", "curl/8", "text/plain")
+    assert (headers["x-custom"], headers["authorization"], headers["user-agent"], headers["content-type"]) == (
+        "v",
+        "Bearer token",
+        "curl/8",
+        "text/plain",
+    )
     assert not {"via", "expect", "max-forwards"} & set(headers)
     assert "accept-encoding" not in headers and "accept" not in headers  # httpx's defaults are not added
     assert result.response.headers.get("X-Echo") == "1"
     assert result.response.headers.get("Content-Type") == "application/json"
-    assert any(m.startswith("Received response. Status: 200, Integration latency: ") for m in messages(result, "endpoint"))
+    assert any(
+        m.startswith("Received response. Status: 200, Integration latency: ") for m in messages(result, "endpoint")
+    )
 
 
 def test_proxy_drops_a_sigv4_authorization_and_sets_the_gateway_user_agent(tmp_path: Path, upstream: Servers) -> None:
     deployment = deploy(tmp_path, upstream)
     sigv4 = "AWS4-HMAC-SHA256 Credential=AKID/20231114/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=abc"
-    headers = echoed(call(deployment, "GET", "/proxy/x", [("Authorization", sigv4), ("Accept-Encoding", "gzip")]))["headers"]
+    headers = echoed(call(deployment, "GET", "/proxy/x", [("Authorization", sigv4), ("Accept-Encoding", "gzip")]))[
+        "headers"
+    ]
     assert "authorization" not in headers
     assert headers["user-agent"] == f"AmazonAPIGateway_{deployment.api_id}"
     assert headers["accept-encoding"] == "gzip"
@@ -196,7 +219,11 @@ def test_proxy_remaps_and_drops_response_headers(tmp_path: Path, upstream: Serve
 
 def test_proxy_returns_redirects_without_following_them(tmp_path: Path, upstream: Servers) -> None:
     result = call(deploy(tmp_path, upstream), "GET", "/proxy/redirect")
-    assert (result.response.status, result.response.headers.get("Location"), result.response.body) == (302, "/elsewhere", b"")
+    assert (result.response.status, result.response.headers.get("Location"), result.response.body) == (
+        302,
+        "/elsewhere",
+        b"",
+    )
 
 
 def test_proxy_passes_a_gzip_body_as_received(tmp_path: Path, upstream: Servers) -> None:
@@ -230,13 +257,18 @@ def test_a_uri_that_is_not_absolute_http_is_a_configuration_error(tmp_path: Path
     assert (result.response.status, result.response.text) == (500, '{"message":"Internal server error"}')
     assert result.error_type is ResponseType.API_CONFIGURATION_ERROR
     url = f"http://{host}/x"
-    assert f"Execution failed due to configuration error: Invalid endpoint address: {url!r} is not an absolute http or https URL" in messages(result)
+    assert (
+        f"Execution failed due to configuration error: Invalid endpoint address: {url!r} is not an absolute http or https URL"
+        in messages(result)
+    )
 
 
 def test_vpc_link_calls_the_uri_directly_and_says_so(tmp_path: Path, upstream: Servers) -> None:
     result = call(deploy(tmp_path, upstream), "GET", "/vpc")
     assert result.response.status == 200 and echoed(result)["path"] == "/through-the-link"
-    assert f"VPC link vpclink123 is not emulated: calling http://{upstream.host}/through-the-link directly" in messages(result, "endpoint")
+    assert f"VPC link vpclink123 is not emulated: calling http://{upstream.host}/through-the-link directly" in messages(
+        result, "endpoint"
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -245,7 +277,13 @@ def test_vpc_link_calls_the_uri_directly_and_says_so(tmp_path: Path, upstream: S
 
 def test_http_integration_maps_request_and_response(tmp_path: Path, upstream: Servers) -> None:
     deployment = deploy(tmp_path, upstream)
-    result = call(deployment, "POST", "/items/42", [("X-From", "tests"), ("X-Unmapped", "no"), ("Content-Type", "application/json")], b'{"n": 1}')
+    result = call(
+        deployment,
+        "POST",
+        "/items/42",
+        [("X-From", "tests"), ("X-Unmapped", "no"), ("Content-Type", "application/json")],
+        b'{"n": 1}',
+    )
     assert result.response.status == 200
     document = json.loads(result.response.body)
     headers = {k.lower(): v for k, v in document.pop("headers")}
@@ -257,11 +295,19 @@ def test_http_integration_maps_request_and_response(tmp_path: Path, upstream: Se
 
 
 def test_http_integration_selects_by_the_endpoint_status(tmp_path: Path, upstream: Servers) -> None:
-    gateway_spec = SPEC.replace("uri: http://${stageVariables.host}/echo/{itemId}", "uri: http://${stageVariables.host}/status/{itemId}")
+    gateway_spec = SPEC.replace(
+        "uri: http://${stageVariables.host}/echo/{itemId}", "uri: http://${stageVariables.host}/status/{itemId}"
+    )
     gateway = compile_spec(tmp_path / "spec.yaml", HEAD + textwrap.dedent(gateway_spec))
     backend = HttpBackend()
     deployment = Deployment.create(
-        gateway, "test", stage_variables={"host": upstream.host}, backends={gw.IntegrationType.HTTP: backend}, guards=[], ids=lambda now: IDS, clock=lambda: NOW
+        gateway,
+        "test",
+        stage_variables={"host": upstream.host},
+        backends={gw.IntegrationType.HTTP: backend},
+        guards=[],
+        ids=lambda now: IDS,
+        clock=lambda: NOW,
     )
     result = call(deployment, "POST", "/items/404", [("Content-Type", "application/json")], b"{}")
     assert (result.response.status, result.response.text) == (404, '{"missing": true}')
@@ -275,25 +321,42 @@ def test_tls_verification_failure_is_a_configuration_error(tmp_path: Path, upstr
     text = SPEC.replace("uri: http://${stageVariables.host}/{proxy}", "uri: https://${stageVariables.host}/{proxy}")
     gateway = compile_spec(tmp_path / "spec.yaml", HEAD + textwrap.dedent(text))
     deployment = Deployment.create(
-        gateway, "test", stage_variables={"host": upstream.tls_host}, backends={gw.IntegrationType.HTTP_PROXY: HttpBackend()}, guards=[], ids=lambda now: IDS, clock=lambda: NOW
+        gateway,
+        "test",
+        stage_variables={"host": upstream.tls_host},
+        backends={gw.IntegrationType.HTTP_PROXY: HttpBackend()},
+        guards=[],
+        ids=lambda now: IDS,
+        clock=lambda: NOW,
     )
     result = call(deployment, "GET", "/proxy/x")
     assert (result.response.status, result.response.text) == (500, '{"message":"Internal server error"}')
-    assert any(m.startswith("Execution failed due to configuration error: General SSLEngine problem") for m in messages(result))
+    assert any(
+        m.startswith("Execution failed due to configuration error: General SSLEngine problem") for m in messages(result)
+    )
 
 
 def test_insecure_skip_verification_is_honoured(tmp_path: Path, upstream: Servers) -> None:
     text = SPEC.replace(
-        "uri: http://${stageVariables.host}/{proxy}", "uri: https://${stageVariables.host}/{proxy}\n        tlsConfig: {insecureSkipVerification: true}"
+        "uri: http://${stageVariables.host}/{proxy}",
+        "uri: https://${stageVariables.host}/{proxy}\n        tlsConfig: {insecureSkipVerification: true}",
     )
     gateway = compile_spec(tmp_path / "spec.yaml", HEAD + textwrap.dedent(text))
     assert gateway.method("/proxy/{proxy+}", "ANY").integration.tls_insecure_skip_verification is True
     deployment = Deployment.create(
-        gateway, "test", stage_variables={"host": upstream.tls_host}, backends={gw.IntegrationType.HTTP_PROXY: HttpBackend()}, guards=[], ids=lambda now: IDS, clock=lambda: NOW
+        gateway,
+        "test",
+        stage_variables={"host": upstream.tls_host},
+        backends={gw.IntegrationType.HTTP_PROXY: HttpBackend()},
+        guards=[],
+        ids=lambda now: IDS,
+        clock=lambda: NOW,
     )
     result = call(deployment, "GET", "/proxy/secure")
     assert result.response.status == 200 and echoed(result)["path"] == "/secure"
-    assert "tlsConfig.insecureSkipVerification: the endpoint's certificate is not verified" in messages(result, "endpoint")
+    assert "tlsConfig.insecureSkipVerification: the endpoint's certificate is not verified" in messages(
+        result, "endpoint"
+    )
 
 
 def test_the_http_backend_example_spec(upstream: Servers) -> None:
@@ -304,7 +367,14 @@ def test_the_http_backend_example_spec(upstream: Servers) -> None:
         async with httpx.AsyncClient(verify=upstream.trusting()) as client:
             backend = HttpBackend(client=client)
             backends = {**offline_backends(), gw.IntegrationType.HTTP: backend, gw.IntegrationType.HTTP_PROXY: backend}
-            deployment = Deployment.create(gateway, "dev", stage_variables={"backendHost": upstream.tls_host}, backends=backends, ids=lambda now: IDS, clock=lambda: NOW)
+            deployment = Deployment.create(
+                gateway,
+                "dev",
+                stage_variables={"backendHost": upstream.tls_host},
+                backends=backends,
+                ids=lambda now: IDS,
+                clock=lambda: NOW,
+            )
             assert not isinstance(deployment, str)
             out = [
                 await execute(deployment, Request.build("GET", "/orders/42", [("X-Correlation-Id", "corr-1")])),
@@ -317,13 +387,23 @@ def test_the_http_backend_example_spec(upstream: Servers) -> None:
 
     order, missing, legacy = asyncio.run(scenario())
     assert order.response.status == 200
-    assert json.loads(order.response.body) == {"id": "42", "status": "paid", "total": 12.5, "items": [{"sku": "a", "quantity": 2}]}
+    assert json.loads(order.response.body) == {
+        "id": "42",
+        "status": "paid",
+        "total": 12.5,
+        "items": [{"sku": "a", "quantity": 2}],
+    }
     assert order.response.headers.get("X-Correlation-Id") == "corr-1"
     assert f"Endpoint request URI: https://{upstream.tls_host}/v1/orders/42" in messages(order)
     assert (missing.response.status, missing.response.text) == (404, '{"message": "order missing not found"}')
     assert legacy.response.status == 200
     seen = echoed(legacy)
-    assert (seen["method"], seen["path"], seen["query"], seen["headers"]["x-old"]) == ("DELETE", "/legacy/a/b", "c=d", "1")
+    assert (seen["method"], seen["path"], seen["query"], seen["headers"]["x-old"]) == (
+        "DELETE",
+        "/legacy/a/b",
+        "c=d",
+        "1",
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -331,11 +411,29 @@ def test_the_http_backend_example_spec(upstream: Servers) -> None:
 
 
 def test_header_helpers() -> None:
-    assert forward_headers(Headers([("Host", "h"), ("X-A", "1"), ("TE", "trailers"), ("Authorization", "AWS4-HMAC-SHA256 x"), ("authorization", "Basic y")])) == [
+    assert forward_headers(
+        Headers(
+            [
+                ("Host", "h"),
+                ("X-A", "1"),
+                ("TE", "trailers"),
+                ("Authorization", "AWS4-HMAC-SHA256 x"),
+                ("authorization", "Basic y"),
+            ]
+        )
+    ) == [
         ("X-A", "1"),
         ("authorization", "Basic y"),
     ]
-    assert proxy_response_headers([("WWW-Authenticate", "B"), ("authorization", "t"), ("Transfer-Encoding", "chunked"), ("X-Y", "z"), ("Content-Length", "3")]) == [
+    assert proxy_response_headers(
+        [
+            ("WWW-Authenticate", "B"),
+            ("authorization", "t"),
+            ("Transfer-Encoding", "chunked"),
+            ("X-Y", "z"),
+            ("Content-Length", "3"),
+        ]
+    ) == [
         ("x-amzn-Remapped-WWW-Authenticate", "B"),
         ("x-amzn-Remapped-authorization", "t"),
         ("X-Y", "z"),

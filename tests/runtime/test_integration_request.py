@@ -39,14 +39,30 @@ XML_ONLY = "{application/xml: '{\"statusCode\": 202}'}"
         (None, "application/xml", {"when_no_match": PASSED, "when_no_templates": PASSED, "never": 415}),
         # an application/json template; an absent Content-Type means application/json
         (JSON_ONLY, None, {"when_no_match": TRANSFORMED, "when_no_templates": TRANSFORMED, "never": TRANSFORMED}),
-        (JSON_ONLY, "application/json", {"when_no_match": TRANSFORMED, "when_no_templates": TRANSFORMED, "never": TRANSFORMED}),
-        (JSON_ONLY, "application/json; charset=UTF-8", {"when_no_match": TRANSFORMED, "when_no_templates": TRANSFORMED, "never": TRANSFORMED}),
-        (JSON_ONLY, "Application/JSON", {"when_no_match": TRANSFORMED, "when_no_templates": TRANSFORMED, "never": TRANSFORMED}),
+        (
+            JSON_ONLY,
+            "application/json",
+            {"when_no_match": TRANSFORMED, "when_no_templates": TRANSFORMED, "never": TRANSFORMED},
+        ),
+        (
+            JSON_ONLY,
+            "application/json; charset=UTF-8",
+            {"when_no_match": TRANSFORMED, "when_no_templates": TRANSFORMED, "never": TRANSFORMED},
+        ),
+        (
+            JSON_ONLY,
+            "Application/JSON",
+            {"when_no_match": TRANSFORMED, "when_no_templates": TRANSFORMED, "never": TRANSFORMED},
+        ),
         (JSON_ONLY, "application/xml", {"when_no_match": PASSED, "when_no_templates": 415, "never": 415}),
         # an application/xml template only
         (XML_ONLY, None, {"when_no_match": PASSED, "when_no_templates": 415, "never": 415}),
         (XML_ONLY, "application/json", {"when_no_match": PASSED, "when_no_templates": 415, "never": 415}),
-        (XML_ONLY, "application/xml", {"when_no_match": TRANSFORMED, "when_no_templates": TRANSFORMED, "never": TRANSFORMED}),
+        (
+            XML_ONLY,
+            "application/xml",
+            {"when_no_match": TRANSFORMED, "when_no_templates": TRANSFORMED, "never": TRANSFORMED},
+        ),
     ],
 )
 @pytest.mark.parametrize("behavior", ["when_no_match", "when_no_templates", "never"])
@@ -149,13 +165,19 @@ def test_mappings_template_and_overrides_build_the_endpoint_request(api) -> None
     assert sent.template == "application/json"
     assert sent.timeout_seconds == 5.0
     log = messages(result, "integration-request")
-    assert "Request parameter integration.request.header.X-Absent not set: method.request.header.X-Nope has no value" in log
+    assert (
+        "Request parameter integration.request.header.X-Absent not set: method.request.header.X-Nope has no value"
+        in log
+    )
     assert "Request overrides from the template: {header.X-Override=yes, path.kind=brief}" in log
     assert f"Endpoint request URI: {sent.url}" in log
 
 
 def test_missing_stage_variable_is_logged_and_empty(api) -> None:
-    deployment, capture = http_api(api, "{type: http, httpMethod: GET, uri: 'http://${stageVariables.host}/x', responses: {default: {statusCode: '200'}}}")
+    deployment, capture = http_api(
+        api,
+        "{type: http, httpMethod: GET, uri: 'http://${stageVariables.host}/x', responses: {default: {statusCode: '200'}}}",
+    )
     result = call(deployment, "POST", "/orders/1")
     assert capture.seen[0].uri == "http:///x"
     assert "Stage variable host is not defined: ${stageVariables.host} is empty in the endpoint URI" in messages(result)
@@ -171,12 +193,22 @@ def test_proxy_integration_passes_the_method_request_through(api) -> None:
           integration.request.header.X-Added: "'1'"
 """
     deployment, capture = http_api(api, integration)
-    result = call(deployment, "POST", "/orders/7?tags=a", [("X-Trace", "t"), ("Content-Type", "text/plain")], "raw body")
+    result = call(
+        deployment, "POST", "/orders/7?tags=a", [("X-Trace", "t"), ("Content-Type", "text/plain")], "raw body"
+    )
     (sent,) = capture.seen
-    assert (sent.http_method, sent.url, sent.body, sent.template) == ("POST", "http://legacy.local/7?tags=a", b"raw body", None)
+    assert (sent.http_method, sent.url, sent.body, sent.template) == (
+        "POST",
+        "http://legacy.local/7?tags=a",
+        b"raw body",
+        None,
+    )
     assert list(sent.headers) == [("X-Trace", "t"), ("Content-Type", "text/plain"), ("X-Added", "1")]
     # a proxy response goes back as is (plus Content-Type and the service headers)
-    assert (result.response.status, list(result.response.headers)) == (200, [("Content-Type", "application/json"), *SERVICE_HEADERS])
+    assert (result.response.status, list(result.response.headers)) == (
+        200,
+        [("Content-Type", "application/json"), *SERVICE_HEADERS],
+    )
 
 
 @pytest.mark.parametrize(
@@ -203,7 +235,11 @@ def test_base64_decode_failure_is_a_500(api) -> None:
     integration = "{type: http, httpMethod: POST, uri: 'http://b.local/', contentHandling: CONVERT_TO_BINARY, responses: {default: {statusCode: '200'}}}"
     deployment, capture = http_api(api, integration)
     result = call(deployment, "POST", "/orders/1", [("Content-Type", "text/plain")], "not base64!")
-    assert (result.response.status, result.response.body, capture.seen) == (500, b'{"message":"Internal server error"}', [])
+    assert (result.response.status, result.response.body, capture.seen) == (
+        500,
+        b'{"message":"Internal server error"}',
+        [],
+    )
 
 
 def test_fill_helpers() -> None:

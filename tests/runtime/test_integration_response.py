@@ -31,10 +31,18 @@ def integration(responses: list[tuple[str | None, str]], lambda_custom: bool = F
         tls_insecure_skip_verification=None,
         response_transfer_mode="BUFFERED",
         responses=tuple(
-            gw.IntegrationResponse(status_code=status, selection_pattern=pattern, response_parameters={}, response_templates={}, content_handling=None)
+            gw.IntegrationResponse(
+                status_code=status,
+                selection_pattern=pattern,
+                response_parameters={},
+                response_templates={},
+                content_handling=None,
+            )
             for pattern, status in sorted(responses, key=lambda r: r[1])
         ),
-        lambda_function=gw.LambdaFunction(arn="arn:aws:lambda:us-east-1:1:function:F", name="F", qualifier=None) if lambda_custom else None,
+        lambda_function=gw.LambdaFunction(arn="arn:aws:lambda:us-east-1:1:function:F", name="F", qualifier=None)
+        if lambda_custom
+        else None,
     )
 
 
@@ -76,14 +84,20 @@ def test_selection_by_status_code(responses, status, chosen) -> None:
     ],
 )
 def test_selection_by_lambda_error_message(pattern, error_message, matched) -> None:
-    found = select(integration([(pattern, "400"), (None, "200")], lambda_custom=True), EndpointResponse(status=200, error_message=error_message))
+    found = select(
+        integration([(pattern, "400"), (None, "200")], lambda_custom=True),
+        EndpointResponse(status=200, error_message=error_message),
+    )
     assert found.response is not None
     assert found.response.status_code == ("400" if matched else "200")
     assert found.input == error_message
 
 
 def test_selection_reason_names_the_input() -> None:
-    found = select(integration([("Invalid.*", "400"), (None, "200")], lambda_custom=True), EndpointResponse(status=200, error_message="Invalid note: x"))
+    found = select(
+        integration([("Invalid.*", "400"), (None, "200")], lambda_custom=True),
+        EndpointResponse(status=200, error_message="Invalid note: x"),
+    )
     assert found.reason == "the selection pattern Invalid.* matches the Lambda errorMessage 'Invalid note: x'"
     found = select(integration([(r"5\d{2}", "500"), (None, "200")]), EndpointResponse(status=200))
     assert found.reason == "no selection pattern matches the status code '200': the default response"
@@ -151,7 +165,10 @@ def test_templates_by_accept_and_content_type(api) -> None:
               application/xml: '<item id="$input.params().path.id"/>'""",
     )
     result = call(deployment, "GET", "/items/7?q=x")
-    assert (result.response.body, result.response.headers.get("Content-Type")) == (b'{"id": "7", "q": "x"}', "application/json")
+    assert (result.response.body, result.response.headers.get("Content-Type")) == (
+        b'{"id": "7", "q": "x"}',
+        "application/json",
+    )
     result = call(deployment, "GET", "/items/7", [("Accept", "application/xml")])
     assert (result.response.body, result.response.headers.get("Content-Type")) == (b'<item id="7"/>', "application/xml")
     result = call(deployment, "GET", "/items/7", [("Accept", "text/html")])
@@ -179,7 +196,9 @@ def test_response_parameters(api) -> None:
         ("X-Static", "fixed value"),
         *SERVICE_HEADERS,
     ]
-    assert "Response header X-Up not set: integration.response.header.X-Upstream has no value" in messages(result, "integration-response")
+    assert "Response header X-Up not set: integration.response.header.X-Upstream has no value" in messages(
+        result, "integration-response"
+    )
 
 
 def test_response_override_status_and_headers(api) -> None:
@@ -198,8 +217,15 @@ def test_response_override_status_and_headers(api) -> None:
     result = call(deployment, "GET", "/items/9")
     assert result.response.status == 404
     assert result.response.body == b'{"missing": "9"}'
-    assert list(result.response.headers) == [("X-Static", "overridden"), ("Content-Type", "application/problem+json"), *SERVICE_HEADERS]
-    assert "Response overrides from the template: {header.X-Static=overridden, header.Content-Type=application/problem+json, status=404}" in messages(result)
+    assert list(result.response.headers) == [
+        ("X-Static", "overridden"),
+        ("Content-Type", "application/problem+json"),
+        *SERVICE_HEADERS,
+    ]
+    assert (
+        "Response overrides from the template: {header.X-Static=overridden, header.Content-Type=application/problem+json, status=404}"
+        in messages(result)
+    )
 
 
 def test_response_override_with_a_bad_status_is_a_500(api) -> None:
@@ -235,12 +261,21 @@ def test_selected_status_without_method_response_is_a_configuration_error(api) -
     # lint (AGW101) stops such a spec; a model edited after lowering can still reach the runtime
     gateway = deployment.gateway
     method = gateway.methods[0]
-    edited = dataclasses.replace(method, method_responses=tuple(r for r in method.method_responses if r.status_code != "404"))
+    edited = dataclasses.replace(
+        method, method_responses=tuple(r for r in method.method_responses if r.status_code != "404")
+    )
     parts = {f.name: getattr(gateway, f.name) for f in dataclasses.fields(gateway) if not f.name.startswith("_")}
     edited_gateway = gw.Gateway.create(**{**parts, "methods": (edited,)})
-    result = call(Deployment(edited_gateway, select_stage(edited_gateway, None), ids=lambda now: IDS), "GET", "/items/1?status=404")
+    result = call(
+        Deployment(edited_gateway, select_stage(edited_gateway, None), ids=lambda now: IDS),
+        "GET",
+        "/items/1?status=404",
+    )
     assert (result.response.status, result.response.body) == (500, b'{"message":"Internal server error"}')
-    assert "Execution failed due to configuration error: Output mapping refers to an invalid method response: 404" in messages(result)
+    assert (
+        "Execution failed due to configuration error: Output mapping refers to an invalid method response: 404"
+        in messages(result)
+    )
 
 
 class LambdaErrors:

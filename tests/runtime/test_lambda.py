@@ -51,7 +51,9 @@ def proxy(path: str, function: str, verb: str = "get", extra: str = "") -> str:
 {extra}"""
 
 
-def deploy(tmp_path: Path, text: str, *, head: str = HEAD, stage: str | None = None, overrides=None, **options) -> Deployment:
+def deploy(
+    tmp_path: Path, text: str, *, head: str = HEAD, stage: str | None = None, overrides=None, **options
+) -> Deployment:
     gateway = compile_spec(tmp_path / "spec.yaml", head + textwrap.dedent(text))
     handlers = Handlers.create(gateway.local, tmp_path, overrides)
     backend = LambdaBackend(handlers)
@@ -87,7 +89,10 @@ ECHO = {"Echo": "handlers.lambda_cases:echo"}
 def test_proxy_event_is_the_rest_1_0_shape(tmp_path: Path) -> None:
     deployment = deploy(
         tmp_path,
-        "paths:" + proxy("/items/{id}", "Echo") + local(ECHO) + "  stages:\n    prod:\n      variables: {color: blue}\n",
+        "paths:"
+        + proxy("/items/{id}", "Echo")
+        + local(ECHO)
+        + "  stages:\n    prod:\n      variables: {color: blue}\n",
     )
     execution = run(
         deployment,
@@ -150,9 +155,13 @@ def test_proxy_event_is_the_rest_1_0_shape(tmp_path: Path) -> None:
 
 def test_proxy_event_nulls_and_text_body(tmp_path: Path) -> None:
     deployment = deploy(tmp_path, "paths:" + proxy("/", "Echo", "post") + local(ECHO))
-    event = json.loads(run(deployment, "POST", "/", [], "{\"a\": \"caf\u00e9\"}").response.body)["event"]
+    event = json.loads(run(deployment, "POST", "/", [], '{"a": "caf\u00e9"}').response.body)["event"]
     assert (event["headers"], event["multiValueHeaders"], event["queryStringParameters"]) == (None, None, None)
-    assert (event["multiValueQueryStringParameters"], event["pathParameters"], event["stageVariables"]) == (None, None, None)
+    assert (event["multiValueQueryStringParameters"], event["pathParameters"], event["stageVariables"]) == (
+        None,
+        None,
+        None,
+    )
     assert event["resource"] == "/" and event["path"] == "/"
     assert event["requestContext"]["path"] == "/local/"
     assert "authorizer" not in event["requestContext"]
@@ -203,7 +212,9 @@ def test_the_context_object(tmp_path: Path) -> None:
 
 
 def test_headers_and_multi_value_headers_merge(tmp_path: Path) -> None:
-    deployment = deploy(tmp_path, "paths:" + proxy("/r", "Respond") + local({"Respond": "handlers.lambda_cases:respond"}))
+    deployment = deploy(
+        tmp_path, "paths:" + proxy("/r", "Respond") + local({"Respond": "handlers.lambda_cases:respond"})
+    )
     execution = run(deployment, "GET", "/r?case=merge")
     assert execution.response.status == 201
     assert list(execution.response.headers) == [
@@ -229,7 +240,9 @@ def test_headers_and_multi_value_headers_merge(tmp_path: Path) -> None:
     ],
 )
 def test_proxy_responses_accepted(tmp_path: Path, case: str, status: int, body: bytes, content_type: str) -> None:
-    deployment = deploy(tmp_path, "paths:" + proxy("/r", "Respond") + local({"Respond": "handlers.lambda_cases:respond"}))
+    deployment = deploy(
+        tmp_path, "paths:" + proxy("/r", "Respond") + local({"Respond": "handlers.lambda_cases:respond"})
+    )
     execution = run(deployment, "GET", f"/r?case={case}")
     assert (execution.response.status, execution.response.body) == (status, body)
     assert execution.response.headers.get("Content-Type") == content_type
@@ -257,7 +270,9 @@ def test_proxy_responses_accepted(tmp_path: Path, case: str, status: int, body: 
     ],
 )
 def test_malformed_proxy_response_is_502(tmp_path: Path, case: str) -> None:
-    deployment = deploy(tmp_path, "paths:" + proxy("/r", "Respond") + local({"Respond": "handlers.lambda_cases:respond"}))
+    deployment = deploy(
+        tmp_path, "paths:" + proxy("/r", "Respond") + local({"Respond": "handlers.lambda_cases:respond"})
+    )
     execution = run(deployment, "GET", f"/r?case={case}")
     assert execution.response.status == 502
     assert execution.response.body == b'{"message":"Internal server error"}'
@@ -265,7 +280,10 @@ def test_malformed_proxy_response_is_502(tmp_path: Path, case: str) -> None:
     messages = log(execution)
     assert MALFORMED in messages
     assert any(m.startswith("Malformed Lambda proxy response: ") for m in messages)
-    assert messages[-2:] == ["Gateway response type: API_CONFIGURATION_ERROR with status code: 502", "Method completed with status: 502"]
+    assert messages[-2:] == [
+        "Gateway response type: API_CONFIGURATION_ERROR with status code: 502",
+        "Method completed with status: 502",
+    ]
 
 
 def test_base64_response_needs_a_binary_media_type(tmp_path: Path) -> None:
@@ -309,12 +327,27 @@ def failing(tmp_path: Path) -> Deployment:
     "path, error",
     [
         ("/raises", "Function error (RuntimeError): something broke"),
-        ("/exits", "Function error (Runtime.ExitError): RequestId: {id} Error: Runtime exited with error: exit status 3"),
-        ("/exitsquietly", "Function error (Runtime.ExitError): RequestId: {id} Error: Runtime exited without providing a reason"),
+        (
+            "/exits",
+            "Function error (Runtime.ExitError): RequestId: {id} Error: Runtime exited with error: exit status 3",
+        ),
+        (
+            "/exitsquietly",
+            "Function error (Runtime.ExitError): RequestId: {id} Error: Runtime exited without providing a reason",
+        ),
         ("/interrupts", "Function error (KeyboardInterrupt): "),
-        ("/notjson", "Function error (Runtime.MarshalError): Unable to marshal response: Object of type set is not JSON serializable"),
-        ("/coroutine", "Function error (Runtime.MarshalError): Unable to marshal response: Object of type coroutine is not JSON serializable"),
-        ("/decimal", "Function error (Runtime.MarshalError): Unable to marshal response: Object of type Decimal is not JSON serializable"),
+        (
+            "/notjson",
+            "Function error (Runtime.MarshalError): Unable to marshal response: Object of type set is not JSON serializable",
+        ),
+        (
+            "/coroutine",
+            "Function error (Runtime.MarshalError): Unable to marshal response: Object of type coroutine is not JSON serializable",
+        ),
+        (
+            "/decimal",
+            "Function error (Runtime.MarshalError): Unable to marshal response: Object of type Decimal is not JSON serializable",
+        ),
     ],
 )
 def test_function_errors_are_502_and_the_server_keeps_serving(failing: Deployment, path: str, error: str) -> None:
@@ -325,7 +358,11 @@ def test_function_errors_are_502_and_the_server_keeps_serving(failing: Deploymen
     started = next(m for m in messages if m.startswith("Invoking "))
     lambda_id = started.split("request id ")[1].split(",")[0]
     assert error.format(id=lambda_id) in messages
-    assert any(m.startswith("Lambda execution failed with status 200 due to customer function error: ") and m.endswith(f"Lambda request id: {lambda_id}") for m in messages)
+    assert any(
+        m.startswith("Lambda execution failed with status 200 due to customer function error: ")
+        and m.endswith(f"Lambda request id: {lambda_id}")
+        for m in messages
+    )
     # the next request is served as usual
     assert run(failing, "GET", "/echo").response.status == 200
 
@@ -344,7 +381,9 @@ def test_a_method_of_an_object_is_a_handler(failing: Deployment) -> None:
 
 def test_a_handler_past_its_limit_times_out(tmp_path: Path) -> None:
     extra = "    lambdaTimeoutSeconds: 0.2\n"
-    deployment = deploy(tmp_path, "paths:" + proxy("/slow", "Sleeps") + local({"Sleeps": "handlers.lambda_cases:sleeps"}, extra))
+    deployment = deploy(
+        tmp_path, "paths:" + proxy("/slow", "Sleeps") + local({"Sleeps": "handlers.lambda_cases:sleeps"}, extra)
+    )
     lambda_cases.FINISHED.clear()
     started = time.monotonic()
     execution = run(deployment, "GET", "/slow?s=0.6")
@@ -352,8 +391,14 @@ def test_a_handler_past_its_limit_times_out(tmp_path: Path) -> None:
     assert execution.response.status == 502
     messages = log(execution)
     timed_out = next(m for m in messages if m.startswith("Function error (Sandbox.Timedout): "))
-    assert timed_out.endswith("Task timed out after 0.20 seconds; the handler keeps running in the background (Python cannot stop a thread), its result will be discarded")
-    assert any(m.startswith("Lambda execution failed with status 200 due to customer function error: ") and "Task timed out after 0.20 seconds" in m for m in messages)
+    assert timed_out.endswith(
+        "Task timed out after 0.20 seconds; the handler keeps running in the background (Python cannot stop a thread), its result will be discarded"
+    )
+    assert any(
+        m.startswith("Lambda execution failed with status 200 due to customer function error: ")
+        and "Task timed out after 0.20 seconds" in m
+        for m in messages
+    )
     # the abandoned call finishes later on its own thread; nothing breaks when it does
     assert lambda_cases.FINISHED.wait(2)
     assert run(deployment, "GET", "/slow?s=0").response.status == 200
@@ -361,7 +406,9 @@ def test_a_handler_past_its_limit_times_out(tmp_path: Path) -> None:
 
 def test_the_integration_timeout_wins_when_it_is_shorter(tmp_path: Path) -> None:
     extra = "        timeoutInMillis: 100\n"
-    deployment = deploy(tmp_path, "paths:" + proxy("/slow", "Sleeps", extra=extra) + local({"Sleeps": "handlers.lambda_cases:sleeps"}))
+    deployment = deploy(
+        tmp_path, "paths:" + proxy("/slow", "Sleeps", extra=extra) + local({"Sleeps": "handlers.lambda_cases:sleeps"})
+    )
     execution = run(deployment, "GET", "/slow?s=0.5")
     assert execution.response.status == 504
     assert execution.response.body == b'{"message":"Endpoint request timed out"}'
@@ -369,7 +416,9 @@ def test_the_integration_timeout_wins_when_it_is_shorter(tmp_path: Path) -> None
 
 
 def test_slow_calls_run_concurrently(tmp_path: Path) -> None:
-    deployment = deploy(tmp_path, "paths:" + proxy("/slow", "Sleeps") + local({"Sleeps": "handlers.lambda_cases:sleeps"}))
+    deployment = deploy(
+        tmp_path, "paths:" + proxy("/slow", "Sleeps") + local({"Sleeps": "handlers.lambda_cases:sleeps"})
+    )
 
     async def both():
         return await asyncio.gather(*(execute(deployment, Request.build("GET", "/slow?s=0.3")) for _ in range(4)))
@@ -404,8 +453,12 @@ def test_a_lambda_override_wins(tmp_path: Path) -> None:
 # Importing handlers
 
 
-def settings(lambdas: dict[str, str], python_path: tuple[str, ...] = (), timeout: float | None = None) -> gw.LocalSettings:
-    return gw.LocalSettings(lambdas=lambdas, jwks={}, endpoints={}, python_path=python_path, lambda_timeout_seconds=timeout)
+def settings(
+    lambdas: dict[str, str], python_path: tuple[str, ...] = (), timeout: float | None = None
+) -> gw.LocalSettings:
+    return gw.LocalSettings(
+        lambdas=lambdas, jwks={}, endpoints={}, python_path=python_path, lambda_timeout_seconds=timeout
+    )
 
 
 def test_problems_list_handlers_that_cannot_be_imported(tmp_path: Path) -> None:
@@ -504,7 +557,12 @@ ARN = "arn:aws:lambda:us-east-1:123456789012:function:"
         (["Blue"], fn(ARN + "${stageVariables.fn}", None, None, ("fn",)), {"fn": "Blue"}, "Blue"),
         (["Blue"], fn("${stageVariables.fn}", None, None, ("fn",)), {"fn": ARN + "Blue"}, "Blue"),
         (["Blue:live"], fn("${stageVariables.fn}", None, None, ("fn",)), {"fn": "Blue:live"}, "Blue:live"),
-        (["Pets:v2"], fn(ARN + "Pets:${stageVariables.alias}", "Pets", "${stageVariables.alias}", ("alias",)), {"alias": "v2"}, "Pets:v2"),
+        (
+            ["Pets:v2"],
+            fn(ARN + "Pets:${stageVariables.alias}", "Pets", "${stageVariables.alias}", ("alias",)),
+            {"alias": "v2"},
+            "Pets:v2",
+        ),
         (["Blue"], fn(ARN + "${stageVariables.fn}", None, None, ("fn",)), {}, None),
         # CloudFormation intrinsics: the logical id
         (["PetsFunction"], fn(Intrinsic("Fn::GetAtt", ["PetsFunction", "Arn"])), {}, "PetsFunction"),
@@ -595,7 +653,9 @@ paths:
 @pytest.fixture
 def custom(tmp_path: Path) -> Deployment:
     extra = "    lambdaTimeoutSeconds: 0.2\n"
-    return deploy(tmp_path, CUSTOM.replace("URI", uri("Notes")) + local({"Notes": "handlers.lambda_cases:custom"}, extra))
+    return deploy(
+        tmp_path, CUSTOM.replace("URI", uri("Notes")) + local({"Notes": "handlers.lambda_cases:custom"}, extra)
+    )
 
 
 def test_custom_integration_gets_the_template_output(custom: Deployment) -> None:
@@ -606,7 +666,9 @@ def test_custom_integration_gets_the_template_output(custom: Deployment) -> None
     # the runtime's JSON: json.dumps defaults [Obs]
     assert execution.response.body == json.dumps(expected).encode()
     messages = log(execution)
-    assert "Received response. Status: 200, Integration latency: 0 ms" in messages or any(m.startswith("Received response. Status: 200") for m in messages)
+    assert "Received response. Status: 200, Integration latency: 0 ms" in messages or any(
+        m.startswith("Received response. Status: 200") for m in messages
+    )
     assert any(m.startswith("Integration response selected: default -> 200") for m in messages)
 
 
@@ -631,7 +693,12 @@ def test_an_unmatched_error_goes_to_the_default_response(custom: Deployment) -> 
     error = json.loads(execution.response.body)
     assert (error["errorMessage"], error["errorType"]) == ("'missing'", "KeyError")
     assert any("lambda_cases.py" in line and "in custom" in line for line in error["stackTrace"])
-    assert any(m.startswith("Endpoint response headers: {Content-Type=application/json, X-Amz-Executed-Version=$LATEST, X-Amz-Function-Error=Unhandled}") for m in log(execution))
+    assert any(
+        m.startswith(
+            "Endpoint response headers: {Content-Type=application/json, X-Amz-Executed-Version=$LATEST, X-Amz-Function-Error=Unhandled}"
+        )
+        for m in log(execution)
+    )
 
 
 def test_a_custom_function_timeout_is_a_function_error(custom: Deployment) -> None:
@@ -643,7 +710,10 @@ def test_a_custom_function_timeout_is_a_function_error(custom: Deployment) -> No
 def test_a_custom_body_that_is_not_json_is_refused(custom: Deployment) -> None:
     execution = run(custom, "POST", "/raw", [("Content-Type", "application/json")], "{}")
     assert execution.response.status == 500
-    assert any(m.startswith("Execution failed due to configuration error: Could not parse request body into json: ") for m in log(execution))
+    assert any(
+        m.startswith("Execution failed due to configuration error: Could not parse request body into json: ")
+        for m in log(execution)
+    )
 
 
 def test_an_empty_custom_body_is_an_empty_object(tmp_path: Path) -> None:
@@ -717,12 +787,16 @@ def test_petstore_lambda() -> None:
     assert json.loads(execution.response.body) == [{"id": "2", "name": "Tom", "type": "cat", "price": 124.5}]
     execution = run(deployment, "GET", "/pets/999")
     assert (execution.response.status, execution.response.body) == (404, b'{"message": "no pet 999"}')
-    created = run(deployment, "POST", "/pets", [("Content-Type", "application/json")], '{"name": "Nemo", "type": "fish"}')
+    created = run(
+        deployment, "POST", "/pets", [("Content-Type", "application/json")], '{"name": "Nemo", "type": "fish"}'
+    )
     assert created.response.status == 201
     pet = json.loads(created.response.body)
     assert (pet["name"], pet["type"]) == ("Nemo", "fish")
     # validation runs before the function
-    invalid = run(deployment, "POST", "/pets", [("Content-Type", "application/json")], '{"name": "Nemo", "type": "cow"}')
+    invalid = run(
+        deployment, "POST", "/pets", [("Content-Type", "application/json")], '{"name": "Nemo", "type": "cow"}'
+    )
     assert invalid.response.status == 400
     assert run(deployment, "DELETE", f"/pets/{pet['id']}").response.status == 204
     assert run(deployment, "GET", f"/pets/{pet['id']}").response.status == 404

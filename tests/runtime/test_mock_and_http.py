@@ -49,13 +49,25 @@ paths:
 
 
 def test_parse_query() -> None:
-    assert parse_query("a=1&b=x+y&a=2;c=%2F&flag&=skip&e=") == (("a", "1"), ("b", "x y"), ("a", "2"), ("c", "/"), ("flag", ""), ("e", ""))
+    assert parse_query("a=1&b=x+y&a=2;c=%2F&flag&=skip&e=") == (
+        ("a", "1"),
+        ("b", "x y"),
+        ("a", "2"),
+        ("c", "/"),
+        ("flag", ""),
+        ("e", ""),
+    )
     assert parse_query("") == ()
 
 
 def test_request_build() -> None:
     request = Request.build("post", "/a%20b/c?x=1&x=2", [("Host", "h"), ("host", "h2")], b"{}")
-    assert (request.method, request.path, request.query, request.body) == ("POST", "/a%20b/c", (("x", "1"), ("x", "2")), b"{}")
+    assert (request.method, request.path, request.query, request.body) == (
+        "POST",
+        "/a%20b/c",
+        (("x", "1"), ("x", "2")),
+        b"{}",
+    )
     assert request.query_values("x") == ("1", "2") and request.query_values("X") == ()
     assert request.headers.get("HOST") == "h2" and request.headers.get_all("Host") == ("h", "h2")
     assert request.headers.grouped() == {"Host": ("h", "h2")}
@@ -77,7 +89,12 @@ def test_media_types() -> None:
 
 def test_binary_media_types_and_conversions() -> None:
     types = ["image/*", "application/octet-stream"]
-    assert [is_binary(m, types) for m in ("image/png", "application/octet-stream", "application/json", None)] == [True, True, False, False]
+    assert [is_binary(m, types) for m in ("image/png", "application/octet-stream", "application/json", None)] == [
+        True,
+        True,
+        False,
+        False,
+    ]
     assert is_binary("text/plain", ["*/*"])
     assert request_conversion(True, ContentHandling.CONVERT_TO_TEXT) == Conversion(encode_first=True)
     assert request_conversion(False, ContentHandling.CONVERT_TO_BINARY) == Conversion(decode_last=True)

@@ -76,7 +76,11 @@ def router(tmp_path_factory) -> Router:
 def test_match(router: Router, verb: str, path: str, resource: str, method: str, params: dict) -> None:
     found = router.match(verb, path)
     assert found is not None
-    assert (found.resource.path, found.method.http_method.value if found.method else None, dict(found.path_params)) == (resource, method, params)
+    assert (found.resource.path, found.method.http_method.value if found.method else None, dict(found.path_params)) == (
+        resource,
+        method,
+        params,
+    )
 
 
 @pytest.mark.parametrize(
@@ -134,7 +138,10 @@ def test_request_reaches_the_method_with_its_parameters(api) -> None:
 def test_x_http_method_override_replaces_the_verb(api) -> None:
     deployment = api(SPEC)
     result = call(deployment, "POST", "/users/me", [("X-HTTP-Method-Override", "get")])
-    assert (result.response.status, result.response.body) == (200, b"/users/me GET {path={}, querystring={}, header={X-HTTP-Method-Override=get}}")
+    assert (result.response.status, result.response.body) == (
+        200,
+        b"/users/me GET {path={}, querystring={}, header={X-HTTP-Method-Override=get}}",
+    )
     assert "X-HTTP-Method-Override: GET replaces the request method POST" in messages(result, "request")
     result = call(deployment, "GET", "/users/me", [("X-HTTP-Method-Override", "DELETE")])
     assert result.response.status == 403

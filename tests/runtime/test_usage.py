@@ -108,12 +108,22 @@ class Clock:
 def deploy(tmp_path: Path):
     """``deploy(text, stage, clock=..., extra_guards=...) -> (Deployment, Throttling)``."""
 
-    def make(text: str, stage: str | None = "prod", clock: Any = None, before: list[Any] | None = None, store: UsageStore | None = None):
+    def make(
+        text: str,
+        stage: str | None = "prod",
+        clock: Any = None,
+        before: list[Any] | None = None,
+        store: UsageStore | None = None,
+    ):
         gateway = compile_spec(tmp_path / "spec.yaml", text)
         name = stage or "local"
         throttling = Throttling(gateway, name, clock=clock or Clock(), store=store)
         deployment = Deployment.create(
-            gateway, stage, guards=[*(before or []), ApiKeys(gateway, name), throttling], ids=lambda now: IDS, clock=lambda: NOW
+            gateway,
+            stage,
+            guards=[*(before or []), ApiKeys(gateway, name), throttling],
+            ids=lambda now: IDS,
+            clock=lambda: NOW,
         )
         assert not isinstance(deployment, str), deployment
         return deployment, throttling
@@ -153,7 +163,10 @@ def test_a_valid_key_is_authorized_and_fills_identity(deploy) -> None:
     [
         (None, "API key required by GET /a: none found in the x-api-key header"),
         ("", "API key required by GET /a: none found in the x-api-key header"),
-        ("wrongKey0123456789abcdef", f"API Key {masked('wrongKey0123456789abcdef')} not authorized: it is not a key of this API with a value (from the x-api-key header)"),
+        (
+            "wrongKey0123456789abcdef",
+            f"API Key {masked('wrongKey0123456789abcdef')} not authorized: it is not a key of this API with a value (from the x-api-key header)",
+        ),
         (KEY_OFF, f"API Key {masked(KEY_OFF)} (off) not authorized: the key is disabled"),
         (KEY_OTHER, f"API Key {masked(KEY_OTHER)} (other) not authorized: it is in no usage plan of stage prod"),
     ],
@@ -210,7 +223,10 @@ def test_api_key_source_authorizer_reads_the_authorizers_key(deploy) -> None:
     deployment, _ = deploy(spec(PLANS, head), before=[AuthorizerLike(None)])
     result = run(deployment, "/a", KEY_A)
     assert status_body(result) == FORBIDDEN
-    assert "API key required by GET /a: none found in the authorizer's usageIdentifierKey (apiKeySource AUTHORIZER)" in messages(result)
+    assert (
+        "API key required by GET /a: none found in the authorizer's usageIdentifierKey (apiKeySource AUTHORIZER)"
+        in messages(result)
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -233,7 +249,9 @@ def test_usage_plan_throttle_bucket_math(deploy) -> None:
     assert third.response.headers.get("x-amzn-ErrorType") == "TooManyRequestsException"
     assert "Request throttled by usage plan gold, key alpha (rate 1/s, burst 2): 0.00 tokens left" in messages(third)
     clock.now += 0.5
-    assert "Request throttled by usage plan gold, key alpha (rate 1/s, burst 2): 0.50 tokens left" in messages(run(deployment, "/a", KEY_A))
+    assert "Request throttled by usage plan gold, key alpha (rate 1/s, burst 2): 0.50 tokens left" in messages(
+        run(deployment, "/a", KEY_A)
+    )
     clock.now += 0.5
     assert run(deployment, "/a", KEY_A).response.status == 200
     assert status_body(run(deployment, "/a", KEY_A)) == THROTTLED
@@ -251,7 +269,10 @@ def test_a_plan_method_throttle_replaces_the_plan_throttle_for_that_method(deplo
     clock = Clock()
     deployment, _ = deploy(spec(PLANS), clock=clock)
     first = run(deployment, "/b", KEY_A)
-    assert any("usage plan gold method throttle /b/GET, key alpha (rate 0.5/s, burst 1): 0.00 tokens left" in m for m in messages(first))
+    assert any(
+        "usage plan gold method throttle /b/GET, key alpha (rate 0.5/s, burst 1): 0.00 tokens left" in m
+        for m in messages(first)
+    )
     assert status_body(run(deployment, "/b", KEY_A)) == THROTTLED
     # /a has the plan's bucket (burst 2), untouched by /b
     assert [run(deployment, "/a", KEY_A).response.status for _ in range(3)] == [200, 200, 429]
@@ -297,13 +318,20 @@ def test_stage_method_setting_takes_unset_values_from_the_default(tmp_path: Path
     assert [run(deployment, "/open").response.status for _ in range(4)] == [200, 200, 200, 429]
 
 
-@pytest.mark.parametrize("throttle", ["{burstLimit: 0, rateLimit: 0}", "{burstLimit: 0, rateLimit: 100}", "{burstLimit: 100, rateLimit: 0}"])
+@pytest.mark.parametrize(
+    "throttle", ["{burstLimit: 0, rateLimit: 0}", "{burstLimit: 0, rateLimit: 100}", "{burstLimit: 100, rateLimit: 0}"]
+)
 def test_a_zero_rate_or_burst_throttles_every_request(deploy, throttle: str) -> None:
-    text = spec(f'x-apigwc:\n  stages:\n    prod:\n      methodSettings:\n        "/open/GET": {{throttling: {throttle}}}\n')
+    text = spec(
+        f'x-apigwc:\n  stages:\n    prod:\n      methodSettings:\n        "/open/GET": {{throttling: {throttle}}}\n'
+    )
     deployment, _ = deploy(text)
     result = run(deployment, "/open")
     assert status_body(result) == THROTTLED
-    assert any(m.startswith("Request throttled by stage prod method setting /open/GET") and m.endswith("rate or burst is 0") for m in messages(result))
+    assert any(
+        m.startswith("Request throttled by stage prod method setting /open/GET") and m.endswith("rate or burst is 0")
+        for m in messages(result)
+    )
 
 
 def test_account_level_burst(deploy) -> None:
@@ -325,12 +353,23 @@ def test_account_level_burst(deploy) -> None:
 
 
 def test_a_request_throttled_by_a_later_tier_takes_no_token_from_earlier_ones(deploy) -> None:
-    text = spec(PLANS.replace("    prod: {}", '    prod:\n      methodSettings:\n        "/a/GET": {throttling: {burstLimit: 1, rateLimit: 1}}'))
+    text = spec(
+        PLANS.replace(
+            "    prod: {}",
+            '    prod:\n      methodSettings:\n        "/a/GET": {throttling: {burstLimit: 1, rateLimit: 1}}',
+        )
+    )
     clock = Clock()
     deployment, throttling = deploy(text, clock=clock)
     assert run(deployment, "/a", KEY_A).response.status == 200
     assert status_body(run(deployment, "/a", KEY_A)) == THROTTLED  # the stage bucket is empty
-    plan_bucket = throttling.store.buckets[("plan", next(p.id for p in deployment.gateway.usage_plans if p.name == "gold"), deployment.gateway.api_key("alpha").id)]
+    plan_bucket = throttling.store.buckets[
+        (
+            "plan",
+            next(p.id for p in deployment.gateway.usage_plans if p.name == "gold"),
+            deployment.gateway.api_key("alpha").id,
+        )
+    ]
     assert plan_bucket.tokens == 1.0  # the plan bucket gave only the first request's token
 
 
@@ -368,7 +407,12 @@ def test_quota_with_offset_then_the_next_day(deploy) -> None:
 
 
 def test_throttled_requests_do_not_count_against_the_quota(deploy) -> None:
-    text = spec(QUOTA.replace("quota: {limit: 3, period: DAY, offset: 1}", "quota: {limit: 2, period: DAY}\n      throttle: {burstLimit: 1, rateLimit: 1}"))
+    text = spec(
+        QUOTA.replace(
+            "quota: {limit: 3, period: DAY, offset: 1}",
+            "quota: {limit: 2, period: DAY}\n      throttle: {burstLimit: 1, rateLimit: 1}",
+        )
+    )
     clock = Clock()
     deployment, _ = deploy(text, clock=clock)
     assert [status_body(run(deployment, "/a", KEY_A))[0] for _ in range(3)] == [200, 429, 429]
@@ -379,7 +423,9 @@ def test_throttled_requests_do_not_count_against_the_quota(deploy) -> None:
 
 
 def test_a_shared_store_aggregates_a_plan_over_stages(deploy) -> None:
-    text = spec(QUOTA.replace("stages: [prod]", "stages: [prod, dev]").replace("    prod: {}", "    prod: {}\n    dev: {}"))
+    text = spec(
+        QUOTA.replace("stages: [prod]", "stages: [prod, dev]").replace("    prod: {}", "    prod: {}\n    dev: {}")
+    )
     store = UsageStore()
     prod, _ = deploy(text, stage="prod", store=store)
     dev, _ = deploy(text, stage="dev", store=store)
@@ -420,9 +466,13 @@ def test_token_bucket_unit() -> None:
 @pytest.mark.slow
 def test_load_accepted_requests_follow_burst_plus_rate(tmp_path: Path) -> None:
     """rate 50/s, burst 10, ~2.5 s of concurrent requests: accepted within 10% of 10 + 50 * t."""
-    text = spec('x-apigwc:\n  stages:\n    prod:\n      methodSettings:\n        "/open/GET": {throttling: {burstLimit: 10, rateLimit: 50}}\n')
+    text = spec(
+        'x-apigwc:\n  stages:\n    prod:\n      methodSettings:\n        "/open/GET": {throttling: {burstLimit: 10, rateLimit: 50}}\n'
+    )
     gateway = compile_spec(tmp_path / "spec.yaml", text)
-    deployment = Deployment.create(gateway, "prod", guards=[ApiKeys(gateway, "prod"), Throttling(gateway, "prod")], data_trace=False)
+    deployment = Deployment.create(
+        gateway, "prod", guards=[ApiKeys(gateway, "prod"), Throttling(gateway, "prod")], data_trace=False
+    )
     assert not isinstance(deployment, str)
     duration = 2.5
 

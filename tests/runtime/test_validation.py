@@ -80,11 +80,15 @@ def test_missing_required_parameters(api, target, headers, missing) -> None:
     assert result.response.status == 400
     assert result.response.text == '{"message":"Missing required request parameters: ' + missing + '"}'
     assert result.response.headers.get("x-amzn-ErrorType") == "BadRequestException"
-    assert messages(result, "validation") == [f"Request validation failed: Missing required request parameters: {missing}"]
+    assert messages(result, "validation") == [
+        f"Request validation failed: Missing required request parameters: {missing}"
+    ]
 
 
 def test_parameters_are_not_type_checked_and_header_names_ignore_case(api) -> None:
-    result = call(api(SPEC), "POST", "/pets/1?q=not-a-number", [("x-tenant", "t"), ("Content-Type", "application/json")], OK_BODY)
+    result = call(
+        api(SPEC), "POST", "/pets/1?q=not-a-number", [("x-tenant", "t"), ("Content-Type", "application/json")], OK_BODY
+    )
     assert result.response.status == 200, messages(result)
     assert "Request validation succeeded (body matches model Pet)" in messages(result, "validation")
 
@@ -94,25 +98,51 @@ def test_parameters_are_not_type_checked_and_header_names_ignore_case(api) -> No
     [
         ('{"kind": "dog"}', '[object has missing required properties (["name"])]'),
         ("{}", '[object has missing required properties (["kind","name"])]'),
-        ('{"name": "Rex", "kind": "cow"}', '[instance value ("cow") not found in enum (possible values: ["dog","cat"])]'),
+        (
+            '{"name": "Rex", "kind": "cow"}',
+            '[instance value ("cow") not found in enum (possible values: ["dog","cat"])]',
+        ),
         ('{"name": "", "kind": "dog"}', '[string "" is too short (length: 0, required minimum: 1)]'),
         ('{"name": "Rexxxx", "kind": "dog"}', '[string "Rexxxx" is too long (length: 6, maximum allowed: 5)]'),
-        ('{"name": 7, "kind": "dog"}', '[instance type (integer) does not match any allowed primitive type (allowed: ["string"])]'),
-        ('{"name": "R", "kind": "dog", "age": -1}', "[numeric instance is lower than the required minimum (minimum: 0, found: -1)]"),
-        ('{"name": "R", "kind": "dog", "age": 31}', "[numeric instance is greater than the required maximum (maximum: 30, found: 31)]"),
-        ('{"name": "R", "kind": "dog", "x": 1, "y": 2}', '[object instance has properties which are not allowed by the schema: ["x","y"]]'),
+        (
+            '{"name": 7, "kind": "dog"}',
+            '[instance type (integer) does not match any allowed primitive type (allowed: ["string"])]',
+        ),
+        (
+            '{"name": "R", "kind": "dog", "age": -1}',
+            "[numeric instance is lower than the required minimum (minimum: 0, found: -1)]",
+        ),
+        (
+            '{"name": "R", "kind": "dog", "age": 31}',
+            "[numeric instance is greater than the required maximum (maximum: 30, found: 31)]",
+        ),
+        (
+            '{"name": "R", "kind": "dog", "x": 1, "y": 2}',
+            '[object instance has properties which are not allowed by the schema: ["x","y"]]',
+        ),
         # through a model reference
-        ('{"name": "R", "kind": "dog", "tags": [{"name": "A"}]}', '[ECMA 262 regex "^[a-z]+$" does not match input string "A"]'),
-        ('{"name": "R", "kind": "dog", "tags": [{"name": "a"}, {"name": "a"}]}', "[array must not contain duplicate elements]"),
+        (
+            '{"name": "R", "kind": "dog", "tags": [{"name": "A"}]}',
+            '[ECMA 262 regex "^[a-z]+$" does not match input string "A"]',
+        ),
+        (
+            '{"name": "R", "kind": "dog", "tags": [{"name": "a"}, {"name": "a"}]}',
+            "[array must not contain duplicate elements]",
+        ),
         ("[1]", '[instance type (array) does not match any allowed primitive type (allowed: ["object"])]'),
         ("", "[the request body is empty, and the model requires a JSON document]"),
-        ("{nope", "[the request body is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)]"),
+        (
+            "{nope",
+            "[the request body is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)]",
+        ),
     ],
 )
 def test_invalid_body(api, body, detail) -> None:
     result = call(api(SPEC), "POST", "/pets/1?q=1", HEADERS, body)
     assert (result.response.status, result.response.text) == (400, '{"message":"Invalid request body"}')
-    assert messages(result, "validation") == [f"Request body does not match model schema for content type application/json: {detail}"]
+    assert messages(result, "validation") == [
+        f"Request body does not match model schema for content type application/json: {detail}"
+    ]
     assert result.response.headers.get("x-amzn-ErrorType") == "BadRequestException"
 
 
@@ -133,6 +163,8 @@ def test_validator_kinds(api) -> None:
 
 def test_no_model_for_the_content_type_means_no_body_validation(api) -> None:
     # (the payload passes through to the MOCK, which reads its statusCode)
-    result = call(api(SPEC), "PATCH", "/pets/1", [("Content-Type", "text/plain")], '{"statusCode": 200, "not": "a pet"}')
+    result = call(
+        api(SPEC), "PATCH", "/pets/1", [("Content-Type", "text/plain")], '{"statusCode": 200, "not": "a pet"}'
+    )
     assert result.response.status == 200
     assert messages(result, "validation") == ["No model for Content-Type text/plain: the body is not validated"]

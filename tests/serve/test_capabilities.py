@@ -40,11 +40,11 @@ x-apigwc:
 paths:
   /mapped:
     get:
-      x-amazon-apigateway-integration: {{type: aws_proxy, httpMethod: POST, uri: "{LAMBDA.format('Mapped')}"}}
+      x-amazon-apigateway-integration: {{type: aws_proxy, httpMethod: POST, uri: "{LAMBDA.format("Mapped")}"}}
       responses: {{"200": {{description: ok}}}}
   /unmapped:
     get:
-      x-amazon-apigateway-integration: {{type: aws_proxy, httpMethod: POST, uri: "{LAMBDA.format('Other')}"}}
+      x-amazon-apigateway-integration: {{type: aws_proxy, httpMethod: POST, uri: "{LAMBDA.format("Other")}"}}
       responses: {{"200": {{description: ok}}}}
   /table:
     post:
@@ -99,9 +99,16 @@ def test_every_route_is_rated_and_every_gap_named(tmp_path: Path) -> None:
     loaded = load(spec)
     assert not isinstance(loaded, Failure), loaded.details
     served = build(loaded, Options())
-    caps = {c.method.label: (c.integration, c.auth, c.level, c.notes) for c in route_capabilities(served.local, "dev", {})}
+    caps = {
+        c.method.label: (c.integration, c.auth, c.level, c.notes) for c in route_capabilities(served.local, "dev", {})
+    }
     assert caps == {
-        "GET /cached": ("MOCK", "NONE", Level.PARTIAL, ("response caching is not emulated (every request reaches the integration)",)),
+        "GET /cached": (
+            "MOCK",
+            "NONE",
+            Level.PARTIAL,
+            ("response caching is not emulated (every request reaches the integration)",),
+        ),
         "GET /mapped": ("AWS_PROXY Mapped", "NONE", Level.FULL, ()),
         "GET /private": (
             "HTTP_PROXY",
@@ -112,22 +119,34 @@ def test_every_route_is_rated_and_every_gap_named(tmp_path: Path) -> None:
                 "VPC link not emulated: the URI is called directly",
             ),
         ),
-        "POST /queue": ("AWS sqs", "NONE", Level.PARTIAL, ("sqs is called through boto3 at http://127.0.0.1:4566, not AWS",)),
+        "POST /queue": (
+            "AWS sqs",
+            "NONE",
+            Level.PARTIAL,
+            ("sqs is called through boto3 at http://127.0.0.1:4566, not AWS",),
+        ),
         "GET /signed": ("MOCK", "IAM", Level.PARTIAL, ("AWS_IAM: the SigV4 signature is not checked",)),
         "POST /table": (
             "AWS dynamodb",
             "NONE",
             Level.NONE,
-            ("AWS service integration (dynamodb): answers 501 unless x-apigwc.local.endpoints.dynamodb names an endpoint",),
+            (
+                "AWS service integration (dynamodb): answers 501 unless x-apigwc.local.endpoints.dynamodb names an endpoint",
+            ),
         ),
         "GET /unmapped": (
             "AWS_PROXY Other",
             "NONE",
             Level.NONE,
-            ("no local handler for the Lambda function Other: map it in x-apigwc.local.lambdas or with --lambda NAME=module:callable",),
+            (
+                "no local handler for the Lambda function Other: map it in x-apigwc.local.lambdas or with --lambda NAME=module:callable",
+            ),
         ),
     }
-    assert api_notes(loaded.gateway)[0] == "the resource policy (x-amazon-apigateway-policy) is not evaluated: every caller is allowed"
+    assert (
+        api_notes(loaded.gateway)[0]
+        == "the resource policy (x-amazon-apigateway-policy) is not evaluated: every caller is allowed"
+    )
     text = banner(loaded, served, "http://127.0.0.1:3000")
     assert "  none     GET /unmapped: no local handler for the Lambda function Other" in text
     assert "  partial  GET /signed: AWS_IAM: the SigV4 signature is not checked" in text

@@ -87,12 +87,16 @@ def test_users_mock_answers_like_the_console(serve) -> None:
     assert r.headers["x-amzn-ErrorType"] == "BadRequestException"
     # one access-log line per request, with the status and the request id
     line = s.wait_for("GET /dev/users?count=2 -> 200")
-    assert re.fullmatch(r"\d\d:\d\d:\d\d 127\.0\.0\.1 GET /dev/users\?count=2 -> 200 \(\d+ B, \d+ ms\) [0-9a-f-]{36}", line), line
+    assert re.fullmatch(
+        r"\d\d:\d\d:\d\d 127\.0\.0\.1 GET /dev/users\?count=2 -> 200 \(\d+ B, \d+ ms\) [0-9a-f-]{36}", line
+    ), line
     line = s.wait_for("GET /dev/users -> 400")
     assert " -> 400 BAD_REQUEST_PARAMETERS (" in line
     # the stage's access log format, rendered with $context (null values print "-")
     log = s.lines[s.lines.index(line) + 1]
-    assert re.fullmatch(r'         access log dev: \{"requestId":"[0-9a-f-]{36}","status":"400","path":"/dev/users"\}', log), log
+    assert re.fullmatch(
+        r'         access log dev: \{"requestId":"[0-9a-f-]{36}","status":"400","path":"/dev/users"\}', log
+    ), log
 
 
 def test_unknown_paths_methods_and_stages_are_403_missing_authentication_token(serve) -> None:
@@ -243,7 +247,12 @@ def test_cors_is_what_the_api_declares(serve, tmp_path: Path) -> None:
         """,
     )
     s = serve(spec)
-    pre = s.request("OPTIONS", "local", "/items", headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"})
+    pre = s.request(
+        "OPTIONS",
+        "local",
+        "/items",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"},
+    )
     assert pre.status_code == 200
     assert pre.headers["access-control-allow-origin"] == "https://app.example.com"
     assert pre.headers["access-control-allow-methods"] == "GET,OPTIONS"
@@ -293,7 +302,10 @@ def test_secure_api_token_authorizer_api_key_and_lambda_errors(serve) -> None:
     # an unknown path of a real stage: DEFAULT_4XX applies
     missing = s.request("GET", "prod", "/nope")
     assert missing.status_code == 403
-    assert missing.json()["error"] == {"type": "MISSING_AUTHENTICATION_TOKEN", "message": "Missing Authentication Token"}
+    assert missing.json()["error"] == {
+        "type": "MISSING_AUTHENTICATION_TOKEN",
+        "message": "Missing Authentication Token",
+    }
     assert missing.headers["access-control-allow-origin"] == "https://notes.example.com"
     # a token the authorizer refuses with "Unauthorized": 401 too
     r = s.request("GET", "prod", "/notes", headers={**key, "Authorization": "Bearer nobody"})
@@ -301,7 +313,10 @@ def test_secure_api_token_authorizer_api_key_and_lambda_errors(serve) -> None:
     # an explicit Deny: 403 ACCESS_DENIED through DEFAULT_4XX
     r = s.request("GET", "prod", "/notes", headers={**key, "Authorization": "Bearer deny"})
     assert r.status_code == 403
-    assert r.json()["error"] == {"type": "ACCESS_DENIED", "message": "User is not authorized to access this resource with an explicit deny"}
+    assert r.json()["error"] == {
+        "type": "ACCESS_DENIED",
+        "message": "User is not authorized to access this resource with an explicit deny",
+    }
     # allowed, but no API key: 403 INVALID_API_KEY
     alice = {"Authorization": "Bearer user-alice"}
     r = s.request("GET", "prod", "/notes", headers=alice)
@@ -314,12 +329,18 @@ def test_secure_api_token_authorizer_api_key_and_lambda_errors(serve) -> None:
     assert (r.status_code, r.json()) == (200, {"items": [{"id": "1", "title": "Milk"}]})
     # a function error selected by its errorMessage
     r = s.request("POST", "prod", "/notes", headers={**alice, **key}, json={"title": "Spam!"})
-    assert (r.status_code, r.json()) == (400, {"error": {"type": "INVALID_NOTE", "message": "Invalid note: spam is not allowed"}})
+    assert (r.status_code, r.json()) == (
+        400,
+        {"error": {"type": "INVALID_NOTE", "message": "Invalid note: spam is not allowed"}},
+    )
     # request validation with the validator's words
     r = s.request("POST", "prod", "/notes", headers={**alice, **key}, json={"title": ""})
     assert r.status_code == 400
     # the validator's words, inserted as is (their inner quotes break the JSON, as on AWS)
-    assert r.text == '{"error": {"type": "BAD_REQUEST_BODY", "message": "[string "" is too short (length: 0, required minimum: 1)]"}}'
+    assert (
+        r.text
+        == '{"error": {"type": "BAD_REQUEST_BODY", "message": "[string "" is too short (length: 0, required minimum: 1)]"}}'
+    )
     # the stage's access log format, rendered with $context
     line = s.wait_for('"principal":"user-alice","apiKeyId":')
     assert line.strip().startswith('access log prod: {"requestId":"')
@@ -336,7 +357,10 @@ def test_a_busy_port_is_a_clear_error(run_cli) -> None:
         port = taken.getsockname()[1]
         result = run_cli("serve", str(SPECS / "users.yaml"), "--port", str(port))
     assert result.returncode == 2
-    assert f"apigwc: error: cannot listen on 127.0.0.1:{port}: Address already in use; choose another with --port (or --port 0 for any free port)" in result.stderr
+    assert (
+        f"apigwc: error: cannot listen on 127.0.0.1:{port}: Address already in use; choose another with --port (or --port 0 for any free port)"
+        in result.stderr
+    )
     assert "Traceback" not in result.stderr
 
 
@@ -426,17 +450,35 @@ def test_http_backend_example_against_a_local_tls_upstream(serve, tmp_path: Path
 
     upstream = Servers(tmp_path)
     try:
-        s = serve(SPECS / "http-backend.yaml", "--stage", "dev", "--stage-var", f"backendHost={upstream.tls_host}", env={"SSL_CERT_FILE": str(upstream.cert)})
+        s = serve(
+            SPECS / "http-backend.yaml",
+            "--stage",
+            "dev",
+            "--stage-var",
+            f"backendHost={upstream.tls_host}",
+            env={"SSL_CERT_FILE": str(upstream.cert)},
+        )
         r = s.request("GET", "dev", "/orders/42", headers={"X-Correlation-Id": "c-1"})
         assert r.status_code == 200
         assert r.headers["x-correlation-id"] == "c-1"
-        assert json.loads(r.text) == {"id": "42", "status": "paid", "total": 12.5, "items": [{"sku": "a", "quantity": 2}]}
+        assert json.loads(r.text) == {
+            "id": "42",
+            "status": "paid",
+            "total": 12.5,
+            "items": [{"sku": "a", "quantity": 2}],
+        }
         r = s.request("GET", "dev", "/orders/missing")
         assert (r.status_code, r.json()) == (404, {"message": "order missing not found"})
         # HTTP_PROXY: method, path, query and body pass through; the answer comes back as is
         r = s.request("POST", "dev", "/legacy/a/b?x=1", content=b"payload", headers={"Content-Type": "text/plain"})
         echo = r.json()
-        assert (r.status_code, echo["method"], echo["path"], echo["query"], echo["body"]) == (200, "POST", "/legacy/a/b", "x=1", "payload")
+        assert (r.status_code, echo["method"], echo["path"], echo["query"], echo["body"]) == (
+            200,
+            "POST",
+            "/legacy/a/b",
+            "x=1",
+            "payload",
+        )
         assert r.headers["x-echo"] == "1"
         # the upstream's WWW-Authenticate is remapped [Doc]
         r = s.request("GET", "dev", "/legacy/../challenge")
@@ -555,7 +597,9 @@ def test_the_readme_shows_the_real_banner(monkeypatch) -> None:
     from apigwc.serve.server import Options, banner, build, load
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    shown = re.search(r"```console\n\$ apigwc serve specs/petstore-lambda.yaml\n(.*?Ready\. Press Ctrl-C to stop\.\n)", readme, re.S)
+    shown = re.search(
+        r"```console\n\$ apigwc serve specs/petstore-lambda.yaml\n(.*?Ready\. Press Ctrl-C to stop\.\n)", readme, re.S
+    )
     assert shown, "README.md lost its apigwc serve example"
     monkeypatch.chdir(ROOT)
     loaded = load(Path("specs/petstore-lambda.yaml"))
@@ -648,7 +692,9 @@ def test_watch_follows_files_the_spec_refs(serve, tmp_path: Path) -> None:
     s = serve(spec, "--watch")
     assert s.request("POST", "local", "/notes", json={}).status_code == 200
     time.sleep(0.05)
-    models.write_text("Note:\n  type: object\n  required: [title]\n  properties: {title: {type: string}}\n", encoding="utf-8")
+    models.write_text(
+        "Note:\n  type: object\n  required: [title]\n  properties: {title: {type: string}}\n", encoding="utf-8"
+    )
     s.wait_for("models.yaml changed; reloaded")
     r = s.request("POST", "local", "/notes", json={})
     assert (r.status_code, r.json()) == (400, {"message": "Invalid request body"})
@@ -716,7 +762,11 @@ def test_api_keys_from_the_authorizer_and_usage_plan_limits(serve, tmp_path: Pat
     statuses = [s.request("GET", "prod", "/data", headers={"Authorization": "gold-user"}).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
     r = s.request("GET", "prod", "/data", headers={"Authorization": "gold-user"})
-    assert (r.status_code, r.json(), r.headers["x-amzn-ErrorType"]) == (429, {"message": "Limit Exceeded"}, "LimitExceededException")
+    assert (r.status_code, r.json(), r.headers["x-amzn-ErrorType"]) == (
+        429,
+        {"message": "Limit Exceeded"},
+        "LimitExceededException",
+    )
 
 
 def test_log_prints_each_requests_execution_log(serve) -> None:
@@ -727,7 +777,9 @@ def test_log_prints_each_requests_execution_log(serve) -> None:
     log = [line.strip() for line in s.lines[start + 2 :]]  # after the access line and the stage's access log
     assert log[0].startswith("Starting execution for request: ")
     assert "Method request query string: {count=50}" in log
-    assert any(line.startswith("Endpoint request body after transformations: ") and '"statusCode": 500' in line for line in log)
+    assert any(
+        line.startswith("Endpoint request body after transformations: ") and '"statusCode": 500' in line for line in log
+    )
     assert log[log.index("Method completed with status: 500") - 1] == "Successfully completed execution"
 
 
@@ -826,5 +878,7 @@ def test_random_lambda_proxy_answers_never_break_a_connection(serve, tmp_path: P
         """,
     )
     s = serve(spec)
-    statuses = {s.request("GET", "local", f"/x?seed={seed}", headers={"Accept": "*/*"}).status_code for seed in range(400)}
+    statuses = {
+        s.request("GET", "local", f"/x?seed={seed}", headers={"Accept": "*/*"}).status_code for seed in range(400)
+    }
     assert {200, 204, 304, 500, 502} <= statuses  # answered every time (the fixture checks stderr has no traceback)

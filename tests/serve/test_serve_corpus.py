@@ -48,7 +48,12 @@ async def _serve_every_route(loaded: Loaded) -> list[tuple[str, int]]:
                 if _calls_the_internet(method):
                     continue
                 verb = "GET" if method.http_method is gw.HttpMethod.ANY else method.http_method.value
-                r = await client.request(verb, f"/{stage}{_target(method)}", headers={"Content-Type": "application/json"}, content=b"{}" if verb not in ("GET", "HEAD") else b"")
+                r = await client.request(
+                    verb,
+                    f"/{stage}{_target(method)}",
+                    headers={"Content-Type": "application/json"},
+                    content=b"{}" if verb not in ("GET", "HEAD") else b"",
+                )
                 assert 100 <= r.status_code <= 599
                 assert r.headers["x-amzn-RequestId"]
                 answers.append((method.label, r.status_code))
@@ -62,8 +67,13 @@ async def _serve_every_route(loaded: Loaded) -> list[tuple[str, int]]:
 def test_a_corpus_spec_serves_or_fails_clearly(path) -> None:
     loaded = load(path)
     if isinstance(loaded, Failure):
-        assert re.fullmatch(rf"{re.escape(str(path))}: \d+ errors?; run 'apigwc lint {re.escape(str(path))}' for every finding", loaded.message)
-        assert loaded.details and all(re.match(r".+:\d+:\d+: AGW\d{3} error ", d) for d in loaded.details), loaded.details[:3]
+        assert re.fullmatch(
+            rf"{re.escape(str(path))}: \d+ errors?; run 'apigwc lint {re.escape(str(path))}' for every finding",
+            loaded.message,
+        )
+        assert loaded.details and all(re.match(r".+:\d+:\d+: AGW\d{3} error ", d) for d in loaded.details), (
+            loaded.details[:3]
+        )
         return
     answers = asyncio.run(_serve_every_route(loaded))
     # a route answers; none crashes the app (an exception would have failed the request)

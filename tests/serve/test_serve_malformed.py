@@ -20,7 +20,16 @@ from apigwc.serve.server import Options, build, load
 from conftest import SPECS
 
 ALPHABET = string.printable + "%{}+/?&=;é\x00\xff"
-HEADER_NAMES = [b"content-type", b"accept", b"x-api-key", b"authorization", b"content-encoding", b"x-http-method-override", b"accept-encoding", b"content-length"]
+HEADER_NAMES = [
+    b"content-type",
+    b"accept",
+    b"x-api-key",
+    b"authorization",
+    b"content-encoding",
+    b"x-http-method-override",
+    b"accept-encoding",
+    b"content-length",
+]
 
 
 def _text(rng: random.Random, n: int) -> str:
@@ -44,7 +53,16 @@ async def _hammer(spec, seed: int, count: int) -> list[int]:
             headers = [(b"host", b"127.0.0.1")]
             for _ in range(rng.randint(0, 4)):
                 headers.append((rng.choice(HEADER_NAMES), _text(rng, 30).encode("utf-8", "surrogateescape")))
-            body = rng.choice([b"", b"{}", b'{"title": "x"}', b"[" * 50, b"\x1f\x8b\x08broken", _text(rng, 60).encode("utf-8", "surrogateescape")])
+            body = rng.choice(
+                [
+                    b"",
+                    b"{}",
+                    b'{"title": "x"}',
+                    b"[" * 50,
+                    b"\x1f\x8b\x08broken",
+                    _text(rng, 60).encode("utf-8", "surrogateescape"),
+                ]
+            )
             scope = {
                 "type": "http",
                 "method": rng.choice(["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "BREW"]),

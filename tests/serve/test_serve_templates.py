@@ -40,12 +40,21 @@ def test_inline_definition_body_with_sam_cors_answers_the_translators_preflight(
     r = s.request("GET", "dev", "/anyandall")
     assert (r.status_code, r.json()) == (200, {"hello": "world"})
     r = s.request("POST", "dev", "/echoeventbody", content=b'{"a": 1}')
-    assert r.status_code == 200 and r.json()["body"] == '{"a": 1}' and r.json()["stageVariables"] == {"VarName": "varValue"}
+    assert (
+        r.status_code == 200
+        and r.json()["body"] == '{"a": 1}'
+        and r.json()["stageVariables"] == {"VarName": "varValue"}
+    )
     # the preflight SAM generated from Cors: the headers the translator's OPTIONS integration sets
     options = _translated_body(path, "MyApi")["paths"]["/anyandall"]["options"]
     params = options["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
     expected = {k.rpartition(".")[2].lower(): v.strip("'") if v.count("'") == 2 else v[1:-1] for k, v in params.items()}
-    r = s.request("OPTIONS", "dev", "/anyandall", headers={"Origin": "https://example.com", "Access-Control-Request-Method": "GET"})
+    r = s.request(
+        "OPTIONS",
+        "dev",
+        "/anyandall",
+        headers={"Origin": "https://example.com", "Access-Control-Request-Method": "GET"},
+    )
     assert r.status_code == 200
     assert {k: r.headers[k] for k in expected} == expected
     assert expected["access-control-allow-origin"] == "*'"  # the template's own typo ("'*''"), as deployed
@@ -86,7 +95,9 @@ def test_api_key_required_by_sam_auth_answers_403_without_a_key(serve) -> None:
     assert (r.status_code, r.json()) == (401, {"message": "Unauthorized"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"  # the body's DEFAULT_4XX gateway response
     # SAM's AddApiKeyRequiredToCorsPreflight defaults to true: the preflight needs the key too, as deployed
-    assert _translated_body(SAM / "python-rest-sam/template.yaml", "RestAPI")["paths"]["/locations"]["options"]["security"] == [{"api_key": []}]
+    assert _translated_body(SAM / "python-rest-sam/template.yaml", "RestAPI")["paths"]["/locations"]["options"][
+        "security"
+    ] == [{"api_key": []}]
     r = s.request("OPTIONS", "Prod", "/locations")
     assert (r.status_code, r.json()) == (403, {"message": "Forbidden"})
     # what the template needs but cannot be known locally: where, and the flag that sets it
@@ -194,7 +205,7 @@ Resources:
       TableName: items-table
 """
 
-APP = '''
+APP = """
 import json
 import os
 
@@ -206,7 +217,7 @@ def handler(event, context):
 def authorize(event, context):
     effect = "Allow" if event["authorizationToken"] == "good" else "Deny"
     return {"principalId": "me", "policyDocument": {"Version": "2012-10-17", "Statement": [{"Action": "execute-api:Invoke", "Effect": effect, "Resource": event["methodArn"]}]}}
-'''
+"""
 
 
 def test_sam_generated_parts_answer_as_the_translator_defines_them(serve, tmp_path: Path) -> None:
@@ -215,7 +226,9 @@ def test_sam_generated_parts_answer_as_the_translator_defines_them(serve, tmp_pa
     opened = open_template(tmp_path / "template.yaml", "template.yaml")
     key_ids = [k for k, v in opened.apis[0].document["x-apigwc"].get("apiKeys", {}).items()]
     assert key_ids == ["ApiApiKey"]  # SAM's PER_API usage plan creates one key (AWS generates its value)
-    assert [u[1] for u in opened.unknowns] == ["API key ApiApiKey has no value known locally (API Gateway generates one)"]
+    assert [u[1] for u in opened.unknowns] == [
+        "API key ApiApiKey has no value known locally (API Gateway generates one)"
+    ]
     body = _translated_body(tmp_path / "template.yaml", "Api")
     key = "k" * 24
     s = serve("template.yaml", "--param", f"ApiApiKey.Value={key}", cwd=tmp_path)
@@ -236,12 +249,25 @@ def test_sam_generated_parts_answer_as_the_translator_defines_them(serve, tmp_pa
     # the authorizer (Auth.Authorizers.Token, the default authorizer): a Deny policy is 403, no token 401
     assert body["securityDefinitions"]["Token"]["x-amazon-apigateway-authorizer"]["type"] == "token"
     r = s.request("POST", "live", "/items", headers={**good, "Authorization": "bad"}, content=b'{"name": "n"}')
-    assert (r.status_code, r.json()) == (403, {"Message": "User is not authorized to access this resource with an explicit deny"})
+    assert (r.status_code, r.json()) == (
+        403,
+        {"Message": "User is not authorized to access this resource with an explicit deny"},
+    )
     # GatewayResponses.UNAUTHORIZED: the translator's status, header and template
     generated = body["x-amazon-apigateway-gateway-responses"]["UNAUTHORIZED"]
-    r = s.request("POST", "live", "/items", headers={k: v for k, v in good.items() if k != "Authorization"}, content=b'{"name": "n"}')
+    r = s.request(
+        "POST",
+        "live",
+        "/items",
+        headers={k: v for k, v in good.items() if k != "Authorization"},
+        content=b'{"name": "n"}',
+    )
     assert r.status_code == int(generated["statusCode"]) == 401
-    assert r.headers["WWW-Authenticate"] == generated["responseParameters"]["gatewayresponse.header.WWW-Authenticate"].strip("'") == "Bearer"
+    assert (
+        r.headers["WWW-Authenticate"]
+        == generated["responseParameters"]["gatewayresponse.header.WWW-Authenticate"].strip("'")
+        == "Bearer"
+    )
     assert r.json() == json.loads(generated["responseTemplates"]["application/json"])
 
     # Models + RequestModel: the body is validated against the model SAM added
@@ -250,15 +276,24 @@ def test_sam_generated_parts_answer_as_the_translator_defines_them(serve, tmp_pa
     assert (r.status_code, r.json()) == (400, {"message": "Invalid request body"})
 
     # Cors: the preflight SAM added, without key or authorizer (AddApiKeyRequiredToCorsPreflight: false)
-    params = body["paths"]["/items"]["options"]["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
-    r = s.request("OPTIONS", "live", "/items", headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"})
+    params = body["paths"]["/items"]["options"]["x-amazon-apigateway-integration"]["responses"]["default"][
+        "responseParameters"
+    ]
+    r = s.request(
+        "OPTIONS",
+        "live",
+        "/items",
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "POST"},
+    )
     assert r.status_code == 200
     for name, value in params.items():
         assert r.headers[name.rpartition(".")[2]] == value.strip("'")
 
 
 def test_a_template_with_several_apis_serves_each_under_its_logical_id(serve, tmp_path: Path) -> None:
-    (tmp_path / "app.py").write_text("def handler(event, context):\n    return {'statusCode': 200, 'body': event['resource']}\n", encoding="utf-8")
+    (tmp_path / "app.py").write_text(
+        "def handler(event, context):\n    return {'statusCode': 200, 'body': event['resource']}\n", encoding="utf-8"
+    )
     (tmp_path / "template.yaml").write_text(
         textwrap.dedent(
             """
@@ -293,7 +328,6 @@ def test_a_template_with_several_apis_serves_each_under_its_logical_id(serve, tm
     # --api serves one API without a prefix
     one = serve("template.yaml", "--api", "Other", cwd=tmp_path)
     assert one.request("GET", "v1", "/b").text == "/b"
-
 
 
 def test_watch_reloads_when_the_included_openapi_file_changes(serve, tmp_path: Path) -> None:
@@ -335,10 +369,18 @@ def test_explicit_resources_with_a_non_proxy_lambda_and_a_mock_preflight(serve) 
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert r.headers["Access-Control-Allow-Methods"] == "POST,GET,OPTIONS"
     # the MOCK preflight: the integration response's header mappings, no body
-    r = s.request("OPTIONS", "prod", "/helloworld", headers={"Origin": "https://example.com", "Access-Control-Request-Method": "GET"})
+    r = s.request(
+        "OPTIONS",
+        "prod",
+        "/helloworld",
+        headers={"Origin": "https://example.com", "Access-Control-Request-Method": "GET"},
+    )
     assert r.status_code == 200
     assert r.headers["Access-Control-Allow-Methods"] == "POST,GET,OPTIONS"
-    assert r.headers["Access-Control-Allow-Headers"] == "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+    assert (
+        r.headers["Access-Control-Allow-Headers"]
+        == "Content-Type,X-Amz-Date,Authorization,X-Api-Key,X-Amz-Security-Token"
+    )
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert r.content == b""
     # POST has no method: API Gateway's 403 for a missing route

@@ -105,4 +105,18 @@ def test_sam_cors_and_api_key_findings_point_at_the_sam_properties() -> None:
             if d.span.file == str(path):
                 by_line.setdefault(text[d.span.line - 1].strip().split(":")[0], set()).add(d.code)
     # every finding in the template itself is on a line that names what caused it
-    assert set(by_line) <= {"Cors", "Auth", "ApiKeyRequired", "RestAPI", "Fn", "USER_POOL_ID", "APPLICATION_CLIENT_ID", "ADMIN_GROUP_NAME", "StageName", "DestinationArn", "AccessLogSetting", "Format", "TracingEnabled"}, by_line
+    assert set(by_line) <= {
+        "Cors",
+        "Auth",
+        "ApiKeyRequired",
+        "RestAPI",
+        "Fn",
+        "USER_POOL_ID",
+        "APPLICATION_CLIENT_ID",
+        "ADMIN_GROUP_NAME",
+        "StageName",
+        "DestinationArn",
+        "AccessLogSetting",
+        "Format",
+        "TracingEnabled",
+    }, by_line

@@ -108,12 +108,28 @@ def test_a_template_is_recognized_by_its_content(data, expected) -> None:
 
 
 def test_json_templates_load_with_positions(tmp_path: Path) -> None:
-    body = {"swagger": "2.0", "info": {"title": "t", "version": "1"}, "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}, "x-amazon-apigateway-integration": {"type": "mock", "timeoutInMillis": 10}}}}}
-    template = {"AWSTemplateFormatVersion": "2010-09-09", "Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": body}}}}
+    body = {
+        "swagger": "2.0",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/a": {
+                "get": {
+                    "responses": {"200": {"description": "ok"}},
+                    "x-amazon-apigateway-integration": {"type": "mock", "timeoutInMillis": 10},
+                }
+            }
+        },
+    }
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Body": body}}},
+    }
     path = tmp_path / "template.json"
     path.write_text(json.dumps(template, indent=2), encoding="utf-8")
     results = lint_template(path, "template.json", Config(select=("AGW203",)))
-    assert findings(results, "AGW203") == ["template.json:23:38 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 10"]
+    assert findings(results, "AGW203") == [
+        "template.json:23:38 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 10"
+    ]
 
 
 # -- values --------------------------------------------------------------------------------
@@ -125,9 +141,16 @@ def resolver(data: dict, **params: str) -> Resolver:
 
 def test_parameters_pseudo_parameters_and_functions_resolve() -> None:
     data = {
-        "Parameters": {"Stage": {"Type": "String", "Default": "dev"}, "Names": {"Type": "CommaDelimitedList", "Default": "a,b"}, "Need": {"Type": "String"}},
+        "Parameters": {
+            "Stage": {"Type": "String", "Default": "dev"},
+            "Names": {"Type": "CommaDelimitedList", "Default": "a,b"},
+            "Need": {"Type": "String"},
+        },
         "Mappings": {"M": {"dev": {"Size": 3}}},
-        "Conditions": {"IsDev": {"Fn::Equals": [{"Ref": "Stage"}, "dev"]}, "NotDev": {"Fn::Not": [{"Condition": "IsDev"}]}},
+        "Conditions": {
+            "IsDev": {"Fn::Equals": [{"Ref": "Stage"}, "dev"]},
+            "NotDev": {"Fn::Not": [{"Condition": "IsDev"}]},
+        },
         "Resources": {
             "Fn": {"Type": "AWS::Serverless::Function", "Properties": {"FunctionName": {"Fn::Sub": "${Stage}-fn"}}},
             "Table": {"Type": "AWS::DynamoDB::Table", "Properties": {}},
@@ -135,7 +158,10 @@ def test_parameters_pseudo_parameters_and_functions_resolve() -> None:
         },
     }
     r = resolver(data)
-    assert r.resolve({"Fn::Sub": "${AWS::Region}:${AWS::AccountId}:${AWS::Partition}:${AWS::URLSuffix}:${AWS::StackName}"}) == "eu-west-1:123456789012:aws:amazonaws.com:local"
+    assert (
+        r.resolve({"Fn::Sub": "${AWS::Region}:${AWS::AccountId}:${AWS::Partition}:${AWS::URLSuffix}:${AWS::StackName}"})
+        == "eu-west-1:123456789012:aws:amazonaws.com:local"
+    )
     assert r.resolve({"Fn::Join": ["-", {"Ref": "Names"}]}) == "a-b"
     assert r.resolve({"Fn::Select": [1, {"Fn::Split": [",", "x,y,z"]}]}) == "y"
     assert r.resolve({"Fn::FindInMap": ["M", {"Ref": "Stage"}, "Size"]}) == 3
@@ -145,13 +171,20 @@ def test_parameters_pseudo_parameters_and_functions_resolve() -> None:
     assert r.resolve({"Fn::Cidr": ["10.0.0.0/16", 2, 8]}) == ["10.0.0.0/24", "10.0.1.0/24"]
     assert r.resolve({"Fn::GetAZs": ""}) == ["eu-west-1a", "eu-west-1b", "eu-west-1c"]
     # resources of the same template: a function's ARN is that local function, a table's name its TableName or id
-    assert r.resolve({"Fn::GetAtt": ["Fn", "Arn"]}, keep_resources=False) == "arn:aws:lambda:eu-west-1:123456789012:function:dev-fn"
+    assert (
+        r.resolve({"Fn::GetAtt": ["Fn", "Arn"]}, keep_resources=False)
+        == "arn:aws:lambda:eu-west-1:123456789012:function:dev-fn"
+    )
     assert r.resolve({"Ref": "Table"}, keep_resources=False) == "Table"
     assert r.resolve({"Ref": "Named"}, keep_resources=False) == "named"
     # what cannot be known says which flag sets it
     assert r.resolve({"Ref": "Need"}) == Unknown("parameter Need (no Default)", "--param Need=VALUE")
-    assert r.resolve({"Fn::ImportValue": {"Fn::Sub": "${Stage}-Pool"}}) == Unknown("Fn::ImportValue dev-Pool (an export of another stack)", "--param ImportValue:dev-Pool=VALUE")
-    assert r.resolve({"Fn::GetAtt": ["Table", "StreamArn"]}, keep_resources=False) == Unknown("!GetAtt Table.StreamArn (known only once deployed)", "--param Table.StreamArn=VALUE")
+    assert r.resolve({"Fn::ImportValue": {"Fn::Sub": "${Stage}-Pool"}}) == Unknown(
+        "Fn::ImportValue dev-Pool (an export of another stack)", "--param ImportValue:dev-Pool=VALUE"
+    )
+    assert r.resolve({"Fn::GetAtt": ["Table", "StreamArn"]}, keep_resources=False) == Unknown(
+        "!GetAtt Table.StreamArn (known only once deployed)", "--param Table.StreamArn=VALUE"
+    )
     given = resolver(data, Need="n", **{"ImportValue:dev-Pool": "pool", "Table.StreamArn": "arn:s", "Stage": "prod"})
     assert given.resolve({"Ref": "Need"}) == "n"
     assert given.resolve({"Fn::ImportValue": {"Fn::Sub": "${Stage}-Pool"}}) is not None
@@ -229,7 +262,9 @@ def test_findings_inside_an_inline_definition_body_land_in_the_template(tmp_path
         """,
     )
     results = lint_template(path, "template.yaml", Config(select=("AGW203",)))
-    assert findings(results, "AGW203") == ["template.yaml:16:34 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 10"]
+    assert findings(results, "AGW203") == [
+        "template.yaml:16:34 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 10"
+    ]
 
 
 def test_findings_inside_an_include_and_a_definition_uri_land_in_that_file(tmp_path: Path) -> None:
@@ -303,16 +338,24 @@ def test_sam_generated_parts_are_reported_at_the_sam_property(tmp_path: Path) ->
     doc, pointer, exact = origin.locate(["paths", "/items", "get", "x-amazon-apigateway-integration"])
     assert (doc.display, pointer, exact) == ("template.yaml", "/Resources/Fn/Properties/Events/Get", False)
     results = lint_template(path, "template.yaml", Config(select=("AGW801",)))
-    assert findings(results, "AGW801") == ["template.yaml:10:9 AGW801 GET /items has no authorization and requires no API key: anyone can call it"]
+    assert findings(results, "AGW801") == [
+        "template.yaml:10:9 AGW801 GET /items has no authorization and requires no API key: anyone can call it"
+    ]
 
 
 # -- bad input -----------------------------------------------------------------------------
 
 
 def test_a_template_without_an_api_says_what_it_holds(tmp_path: Path) -> None:
-    path = write(tmp_path, "template.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n  T:\n    Type: AWS::SNS::Topic\n")
+    path = write(
+        tmp_path,
+        "template.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n  T:\n    Type: AWS::SNS::Topic\n",
+    )
     results = lint_template(path, "template.yaml", Config())
-    assert findings(results) == ["template.yaml:2:1 AGW030 the template holds no REST API (found: 1 AWS::SNS::Topic, 1 AWS::SQS::Queue)"]
+    assert findings(results) == [
+        "template.yaml:2:1 AGW030 the template holds no REST API (found: 1 AWS::SNS::Topic, 1 AWS::SQS::Queue)"
+    ]
 
 
 def test_missing_include_s3_body_circular_ref_unknown_type_and_sam_errors(tmp_path: Path) -> None:
@@ -345,9 +388,13 @@ def test_missing_include_s3_body_circular_ref_unknown_type_and_sam_errors(tmp_pa
     ]
     hints = [d.hint for r in results for d in r.diagnostics]
     assert "did you mean 'api.yaml'?" in hints and "did you mean 'AWS::Serverless::Function'?" in hints
-    path.write_text(path.read_text().replace("./api.yml", "./api.yaml").replace("Functon", "Function"), encoding="utf-8")
+    path.write_text(
+        path.read_text().replace("./api.yml", "./api.yaml").replace("Functon", "Function"), encoding="utf-8"
+    )
     results = lint_template(path, "template.yaml", Config())
-    assert findings(results) == ["template.yaml:13:3 AGW034 Resource with id [Typo] is invalid. Only one of 'InlineCode' or 'CodeUri' can be set."]
+    assert findings(results) == [
+        "template.yaml:13:3 AGW034 Resource with id [Typo] is invalid. Only one of 'InlineCode' or 'CodeUri' can be set."
+    ]
     cyclic = write(
         tmp_path,
         "cycle.yaml",
@@ -359,9 +406,17 @@ def test_missing_include_s3_body_circular_ref_unknown_type_and_sam_errors(tmp_pa
           Api: {Type: AWS::ApiGateway::RestApi, Properties: {Body: {swagger: "2.0"}}}
         """,
     )
-    assert findings(lint_template(cyclic, "cycle.yaml", Config())) == ["cycle.yaml:3:3 AGW035 circular reference between resources: A -> B -> A"]
-    s3 = write(tmp_path, "s3.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      BodyS3Location: {Bucket: b, Key: k.yaml}\n")
-    assert findings(lint_template(s3, "s3.yaml", Config())) == ["s3.yaml:6:7 AGW033 API Api: its OpenAPI body is in S3 (s3://b/k.yaml); apigwc does not read S3"]
+    assert findings(lint_template(cyclic, "cycle.yaml", Config())) == [
+        "cycle.yaml:3:3 AGW035 circular reference between resources: A -> B -> A"
+    ]
+    s3 = write(
+        tmp_path,
+        "s3.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      BodyS3Location: {Bucket: b, Key: k.yaml}\n",
+    )
+    assert findings(lint_template(s3, "s3.yaml", Config())) == [
+        "s3.yaml:6:7 AGW033 API Api: its OpenAPI body is in S3 (s3://b/k.yaml); apigwc does not read S3"
+    ]
 
 
 def test_an_unresolvable_value_says_where_and_which_flag(tmp_path: Path) -> None:
@@ -392,7 +447,10 @@ def test_an_unresolvable_value_says_where_and_which_flag(tmp_path: Path) -> None
         "template.yaml:12:17 AGW031 environment variable POOL of Fn: parameter Pool (no Default); not known locally",
         "template.yaml:13:19 AGW031 environment variable CLIENT of Fn: Fn::ImportValue shared-Client (an export of another stack); not known locally",
     ]
-    assert [d.hint for r in results for d in r.diagnostics] == ["set it with --param Pool=VALUE", "set it with --param ImportValue:shared-Client=VALUE"]
+    assert [d.hint for r in results for d in r.diagnostics] == [
+        "set it with --param Pool=VALUE",
+        "set it with --param ImportValue:shared-Client=VALUE",
+    ]
     opened = open_template(path, "template.yaml", LocalValues(params={"Pool": "p1", "ImportValue:shared-Client": "c1"}))
     assert opened.unknowns == []
     assert opened.functions.functions["Fn"].environment == {"POOL": "p1", "CLIENT": "c1"}
@@ -415,7 +473,9 @@ def test_a_sam_property_the_translator_rejects_is_reported_located(tmp_path: Pat
     )
     write(tmp_path, "api.yaml", "swagger: '2.0'\ninfo: {title: t, version: '1'}\npaths: {}\n")
     results = lint_template(path, "template.yaml", Config())
-    assert findings(results) == ["template.yaml:8:7 AGW034 Resource with id [Api] is invalid. Cors works only with inline Swagger specified in 'DefinitionBody' property."]
+    assert findings(results) == [
+        "template.yaml:8:7 AGW034 Resource with id [Api] is invalid. Cors works only with inline Swagger specified in 'DefinitionBody' property."
+    ]
 
 
 def test_functions_from_the_template(tmp_path: Path) -> None:
@@ -460,7 +520,13 @@ def test_functions_from_the_template(tmp_path: Path) -> None:
     fns = opened.functions.functions
     fn = fns["Fn"]
     assert (fn.runtime, fn.handler, fn.code_uri, fn.timeout, fn.memory_size, fn.reserved_concurrency, fn.layers) == (
-        "python3.12", "app.handler", str(tmp_path / "src"), 9.0, 256, 2, ("arn:aws:lambda:us-east-1:123456789012:layer:l:1",)
+        "python3.12",
+        "app.handler",
+        str(tmp_path / "src"),
+        9.0,
+        256,
+        2,
+        ("arn:aws:lambda:us-east-1:123456789012:layer:l:1",),
     )
     assert fn.environment == {"SHARED": "1", "TABLE": "items", "OWN": "x"}
     inline = Path(fns["Inline"].code_uri) / "index.py"
@@ -472,8 +538,16 @@ def test_functions_from_the_template(tmp_path: Path) -> None:
 
 
 def test_the_hook_relints_the_template_when_its_included_file_changes(tmp_path: Path, run_cli) -> None:
-    write(tmp_path, "api.yaml", "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration: {type: mock, timeoutInMillis: 10}\n")
-    write(tmp_path, "template.yaml", "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: live\n      DefinitionBody:\n        Fn::Transform: {Name: AWS::Include, Parameters: {Location: ./api.yaml}}\n")
+    write(
+        tmp_path,
+        "api.yaml",
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n      responses: {'200': {description: ok}}\n      x-amazon-apigateway-integration: {type: mock, timeoutInMillis: 10}\n",
+    )
+    write(
+        tmp_path,
+        "template.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: live\n      DefinitionBody:\n        Fn::Transform: {Name: AWS::Include, Parameters: {Location: ./api.yaml}}\n",
+    )
     write(tmp_path, "other/unrelated.yaml", "a: 1\n")
     r = run_cli("lint", "--skip-non-openapi", "--select", "AGW203", "api.yaml", "other/unrelated.yaml", cwd=tmp_path)
     assert r.returncode == 1, r.stdout + r.stderr
@@ -506,9 +580,23 @@ def test_explicit_resources_go_through_the_lifting_contract(tmp_path: Path, monk
         doc = {
             "openapi": "3.0.1",
             "info": {"title": "t", "version": "1"},
-            "paths": {"/a": {"get": {"responses": {"200": {"description": "ok"}}, "x-amazon-apigateway-integration": {"type": "mock", "timeoutInMillis": 10}}}},
+            "paths": {
+                "/a": {
+                    "get": {
+                        "responses": {"200": {"description": "ok"}},
+                        "x-amazon-apigateway-integration": {"type": "mock", "timeoutInMillis": 10},
+                    }
+                }
+            },
         }
-        return Lifted(doc, {"/paths/~1a/get": "/Resources/Get", "/paths/~1a/get/x-amazon-apigateway-integration/timeoutInMillis": "/Resources/Get/Properties/Integration/TimeoutInMillis"}, (problem,))
+        return Lifted(
+            doc,
+            {
+                "/paths/~1a/get": "/Resources/Get",
+                "/paths/~1a/get/x-amazon-apigateway-integration/timeoutInMillis": "/Resources/Get/Properties/Integration/TimeoutInMillis",
+            },
+            (problem,),
+        )
 
     monkeypatch.setattr(run, "lift_rest_api", lift)
     path = write(
@@ -574,19 +662,31 @@ def test_stage_and_api_properties_become_x_apigwc_as_the_translator_writes_them(
     assert x["stages"] == {
         "v1": {
             "variables": {"Backend": "https://eu-west-1.example.com"},
-            "methodSettings": {"*/*": {"throttling": {"burstLimit": 10, "rateLimit": 20}, "loggingLevel": "INFO"}, "/items/GET": {"throttling": {"rateLimit": 5}}},
+            "methodSettings": {
+                "*/*": {"throttling": {"burstLimit": 10, "rateLimit": 20}, "loggingLevel": "INFO"},
+                "/items/GET": {"throttling": {"rateLimit": 5}},
+            },
             "tracingEnabled": True,
-            "accessLog": {"format": '{"requestId":"$context.requestId"}', "destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:api"},
+            "accessLog": {
+                "format": '{"requestId":"$context.requestId"}',
+                "destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:api",
+            },
         }
     }  # OpenApiVersion set: no extra "Stage" stage
     assert api.document["x-amazon-apigateway-binary-media-types"] == ["image/png"]
     origin = api.origin
-    assert origin.locate(["x-apigwc", "stages", "v1", "methodSettings", "*/*"])[1] == "/Resources/Api/Properties/MethodSettings"
+    assert (
+        origin.locate(["x-apigwc", "stages", "v1", "methodSettings", "*/*"])[1]
+        == "/Resources/Api/Properties/MethodSettings"
+    )
     assert origin.locate(["x-amazon-apigateway-binary-media-types"])[1] == "/Globals/Api/BinaryMediaTypes"
 
 
 def test_region_flag_reaches_the_template(tmp_path: Path, run_cli) -> None:
-    write(tmp_path, "template.yaml", """
+    write(
+        tmp_path,
+        "template.yaml",
+        """
         Transform: AWS::Serverless-2016-10-31
         Resources:
           Api:
@@ -599,12 +699,18 @@ def test_region_flag_reaches_the_template(tmp_path: Path, run_cli) -> None:
                 paths: {}
         Parameters:
           Stage: {Type: String}
-        """)
-    r = run_cli("emit", "--target", "openapi", "template.yaml", "--region", "eu-north-1", "--param", "Stage=qa", cwd=tmp_path)
+        """,
+    )
+    r = run_cli(
+        "emit", "--target", "openapi", "template.yaml", "--region", "eu-north-1", "--param", "Stage=qa", cwd=tmp_path
+    )
     assert r.returncode == 0, r.stderr
     assert "title: api-eu-north-1-qa" in r.stdout
     r = run_cli("emit", "--target", "openapi", "template.yaml", "--param", "Stage", cwd=tmp_path)
-    assert (r.returncode, r.stderr.strip()) == (2, "apigwc: error: --param 'Stage' is not NAME=VALUE (e.g. --param Stage=dev)")
+    assert (r.returncode, r.stderr.strip()) == (
+        2,
+        "apigwc: error: --param 'Stage' is not NAME=VALUE (e.g. --param Stage=dev)",
+    )
 
 
 def test_a_body_and_explicit_resources_of_one_rest_api_are_merged_as_aws_does(tmp_path: Path) -> None:
@@ -653,7 +759,13 @@ def test_a_body_as_json_text_is_read_and_an_unknown_body_is_named(tmp_path: Path
     assert findings(lint_template(path, "text.yaml", Config(select=("AGW203",)))) == [
         "text.yaml:6:13 AGW203 timeoutInMillis must be between 50 and 29,000 ms, found 10",
     ]
-    path = write(tmp_path, "imported.yaml", "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Body: !ImportValue shared-body\n")
+    path = write(
+        tmp_path,
+        "imported.yaml",
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Body: !ImportValue shared-body\n",
+    )
     results = lint_template(path, "imported.yaml", Config())
-    assert findings(results, "AGW042") == ['imported.yaml:6:7 AGW042 the Body cannot be read: {"Fn::ImportValue": "shared-body"}; the API is lifted without it']
+    assert findings(results, "AGW042") == [
+        'imported.yaml:6:7 AGW042 the Body cannot be read: {"Fn::ImportValue": "shared-body"}; the API is lifted without it'
+    ]
     assert "AGW009" not in {d.code for r in results for d in r.diagnostics}

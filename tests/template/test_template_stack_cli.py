@@ -50,7 +50,10 @@ def cfn_lint():
     def run(text: str) -> tuple[dict, list[str]]:
         template, errors = decode_str(text)
         assert not errors, errors
-        found = [f"{m.rule.id} {m.message} at {'/'.join(str(p) for p in m.path)}" for m in run_template_by_data(template, config, rules)]
+        found = [
+            f"{m.rule.id} {m.message} at {'/'.join(str(p) for p in m.path)}"
+            for m in run_template_by_data(template, config, rules)
+        ]
         return json.loads(json.dumps(template, default=str)), sorted(m for m in found if m.startswith("E"))
 
     return run
@@ -106,7 +109,9 @@ def test_the_implicit_api_keeps_the_stack_name_it_is_given_when_deployed(run_cli
     """SAM names its implicit API after the stack (info.title: !Ref AWS::StackName): not after a local value."""
     r = run_cli("emit", "--target", "cfn", "--format", "json", str(SAM / "hello-python/template.yaml"))
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["Resources"]["ServerlessRestApi"]["Properties"]["Name"] == {"Fn::Sub": "${AWS::StackName}"}
+    assert json.loads(r.stdout)["Resources"]["ServerlessRestApi"]["Properties"]["Name"] == {
+        "Fn::Sub": "${AWS::StackName}"
+    }
 
 
 def test_a_template_whose_api_has_errors_writes_nothing(run_cli, tmp_path) -> None:
@@ -115,7 +120,9 @@ def test_a_template_whose_api_has_errors_writes_nothing(run_cli, tmp_path) -> No
     r = run_cli("emit", "--target", "cfn", str(path), "-o", str(out))
     assert r.returncode == 1
     assert f"{path}:54:29: AGW201 error Lambda integrations must use httpMethod POST, found GET" in r.stderr
-    assert r.stderr.rstrip().endswith(f"apigwc: {path}: 8 errors; nothing was written (run 'apigwc lint {path}' for every finding)")
+    assert r.stderr.rstrip().endswith(
+        f"apigwc: {path}: 8 errors; nothing was written (run 'apigwc lint {path}' for every finding)"
+    )
     assert not out.exists()
     r = run_cli("emit", "--target", "cfn", str(SAM / "hello-python/template.yaml"), "--lambda-params")
     assert r.returncode == 2 and "--lambda-params: a template's functions are resources of the stack" in r.stderr
@@ -124,7 +131,9 @@ def test_a_template_whose_api_has_errors_writes_nothing(run_cli, tmp_path) -> No
 def test_api_chooses_which_api_the_stack_replaces(run_cli, tmp_path) -> None:
     path = tmp_path / "template.yaml"
     api = "    Type: AWS::Serverless::Api\n    Properties:\n      StageName: live\n      DefinitionBody:\n        openapi: 3.0.1\n        info: {title: t, version: '1'}\n        paths:\n          /a:\n            get:\n              responses: {'200': {description: ok}}\n              x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}, responses: {default: {statusCode: '200'}}}\n"
-    path.write_text("Transform: AWS::Serverless-2016-10-31\nResources:\n  One:\n" + api + "  Two:\n" + api, encoding="utf-8")
+    path.write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  One:\n" + api + "  Two:\n" + api, encoding="utf-8"
+    )
     r = run_cli("emit", "--target", "cfn", "--format", "json", str(path))
     assert r.returncode == 0, r.stderr
     types = {lid: res["Type"] for lid, res in json.loads(r.stdout)["Resources"].items() if lid in ("One", "Two")}
@@ -134,7 +143,10 @@ def test_api_chooses_which_api_the_stack_replaces(run_cli, tmp_path) -> None:
     types = {lid: res["Type"] for lid, res in json.loads(r.stdout)["Resources"].items() if lid in ("One", "Two")}
     assert types == {"One": "AWS::Serverless::Api", "Two": "AWS::ApiGateway::RestApi"}
     r = run_cli("emit", "--target", "cfn", "--api", "Three", str(path))
-    assert r.returncode == 2 and "--api Three: the template has no REST API with that logical id (its APIs: One, Two)" in r.stderr
+    assert (
+        r.returncode == 2
+        and "--api Three: the template has no REST API with that logical id (its APIs: One, Two)" in r.stderr
+    )
 
 
 def test_build_writes_the_stack_beside_each_apis_folder(run_cli, tmp_path) -> None:
@@ -144,17 +156,28 @@ def test_build_writes_the_stack_beside_each_apis_folder(run_cli, tmp_path) -> No
     assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in out.iterdir()) == ["ApiGatewayRestApi", "apigwc-pattern-cors-nonproxy"]
     # the API's folder has every target but CloudFormation: the stack is the template that deploys
-    assert sorted(p.name for p in (out / "ApiGatewayRestApi").iterdir()) == ["deploy-plan.json", "deploy-plan.txt", "local", "openapi.yaml"]
+    assert sorted(p.name for p in (out / "ApiGatewayRestApi").iterdir()) == [
+        "deploy-plan.json",
+        "deploy-plan.txt",
+        "local",
+        "openapi.yaml",
+    ]
     assert [p.name for p in (out / "apigwc-pattern-cors-nonproxy").iterdir()] == ["template.yaml"]
     emitted = run_cli("emit", "--target", "cfn", str(path))
     assert (out / "apigwc-pattern-cors-nonproxy" / "template.yaml").read_text(encoding="utf-8") == emitted.stdout
-    assert f"{path} -> {out / 'apigwc-pattern-cors-nonproxy'} (template.yaml: the whole stack, with ApiGatewayRestApi replaced)" in r.stdout
+    assert (
+        f"{path} -> {out / 'apigwc-pattern-cors-nonproxy'} (template.yaml: the whole stack, with ApiGatewayRestApi replaced)"
+        in r.stdout
+    )
     r = run_cli("build", "--check", str(path), "--out", str(out))
     assert r.returncode == 0, r.stderr
     (out / "apigwc-pattern-cors-nonproxy" / "template.yaml").write_text("changed\n", encoding="utf-8")
     r = run_cli("build", "--check", str(path), "--out", str(out))
     assert r.returncode == 1
-    assert f"apigwc: {out / 'apigwc-pattern-cors-nonproxy'} is stale (template.yaml); run 'apigwc build {path}'" in r.stderr
+    assert (
+        f"apigwc: {out / 'apigwc-pattern-cors-nonproxy'} is stale (template.yaml); run 'apigwc build {path}'"
+        in r.stderr
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -196,8 +219,12 @@ def test_deploy_of_a_template_is_a_change_set_of_its_whole_stack(aws, run_cli) -
     r = run_cli(*args, "--stage", "prod", "--dry-run", env=CREDENTIALS)
     assert r.returncode == 0, r.stderr
     lines = r.stdout.splitlines()
-    assert re.fullmatch(r"change set apigwc-\d{14}-[0-9a-f]{6} \(create stack apigwc-pattern-cors-nonproxy\): \d+ changes", lines[0])
-    stack = json.loads(run_cli("emit", "--target", "cfn", "--format", "json", str(path), "--region", "us-east-1").stdout)
+    assert re.fullmatch(
+        r"change set apigwc-\d{14}-[0-9a-f]{6} \(create stack apigwc-pattern-cors-nonproxy\): \d+ changes", lines[0]
+    )
+    stack = json.loads(
+        run_cli("emit", "--target", "cfn", "--format", "json", str(path), "--region", "us-east-1").stdout
+    )
     # one Add per resource of the stack `emit --target cfn` writes: the API replaced, the function kept
     assert sorted((line.split()[0], line.split()[1], line.split()[2]) for line in lines[2:-1]) == sorted(
         ("Add", lid, res["Type"]) for lid, res in stack["Resources"].items()
@@ -207,7 +234,9 @@ def test_deploy_of_a_template_is_a_change_set_of_its_whole_stack(aws, run_cli) -
     assert [s["StackName"] for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"] == []
     # not on a terminal and no --yes: the change set is deleted again
     r = run_cli(*args, "--stage", "prod", env=CREDENTIALS)
-    assert r.returncode == 2 and r.stderr.endswith("apigwc: error: not on a terminal: pass --yes to execute the change set\n")
+    assert r.returncode == 2 and r.stderr.endswith(
+        "apigwc: error: not on a terminal: pass --yes to execute the change set\n"
+    )
     assert [s["StackName"] for s in cfn.list_stacks()["StackSummaries"] if s["StackStatus"] != "DELETE_COMPLETE"] == []
     # usage errors: a stage no API has, the calls route, a named stack
     r = run_cli(*args, "--stage", "dev", "--dry-run", env=CREDENTIALS)

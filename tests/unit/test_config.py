@@ -84,12 +84,20 @@ def test_no_configuration_reports_everything(run_cli, project):
 def test_select_keeps_codes_prefixes_and_names(run_cli, project):
     configure(project, 'select = ["AGW2", "no-authorization"]\n')
     # AGW008 stays: a file apigwc cannot read is always reported (source stage)
-    assert lint(run_cli, project) == (1, [("AGW801", "warning", 7), ("AGW008", "error", 15), ("AGW203", "error", 20)], "")
+    assert lint(run_cli, project) == (
+        1,
+        [("AGW801", "warning", 7), ("AGW008", "error", 15), ("AGW203", "error", 20)],
+        "",
+    )
 
 
 def test_ignore_drops_codes_and_names(run_cli, project):
     configure(project, 'ignore = ["AGW805", "plaintext-http-backend"]\n')
-    assert lint(run_cli, project) == (1, [("AGW801", "warning", 7), ("AGW008", "error", 15), ("AGW203", "error", 20)], "")
+    assert lint(run_cli, project) == (
+        1,
+        [("AGW801", "warning", 7), ("AGW008", "error", 15), ("AGW203", "error", 20)],
+        "",
+    )
 
 
 def test_severity_relevels_by_code_and_name(run_cli, project):
@@ -115,7 +123,12 @@ def test_ref_root_lets_refs_reach_a_sibling_folder(run_cli, project):
 
 def test_fail_on_decides_the_exit_code(run_cli, project):
     configure(project, 'ref-root = "."\nseverity = { AGW203 = "warning" }\n')
-    clean_of_errors = [("AGW801", "warning", 7), ("AGW807", "warning", 19), ("AGW203", "warning", 20), ("AGW805", "warning", 23)]
+    clean_of_errors = [
+        ("AGW801", "warning", 7),
+        ("AGW807", "warning", 19),
+        ("AGW203", "warning", 20),
+        ("AGW805", "warning", 23),
+    ]
     assert lint(run_cli, project) == (0, clean_of_errors, "")
     configure(project, 'ref-root = "."\nseverity = { AGW203 = "warning" }\nfail-on = "warning"\n')
     assert lint(run_cli, project) == (1, clean_of_errors, "")
@@ -127,33 +140,77 @@ def test_fail_on_decides_the_exit_code(run_cli, project):
 
 def test_command_line_select_replaces_and_ignore_extends(run_cli, project):
     configure(project, 'select = ["AGW8"]\nignore = ["AGW805"]\n')
-    assert lint(run_cli, project) == (1, [("AGW801", "warning", 7), ("AGW008", "error", 15), ("AGW807", "warning", 19)], "")
+    assert lint(run_cli, project) == (
+        1,
+        [("AGW801", "warning", 7), ("AGW008", "error", 15), ("AGW807", "warning", 19)],
+        "",
+    )
     assert lint(run_cli, project, "--select", "AGW2", "--select", "AGW805") == (
         1,
         [("AGW008", "error", 15), ("AGW203", "error", 20)],  # AGW805 is still ignored by the file
         "",
     )
-    assert lint(run_cli, project, "--ignore", "no-authorization") == (1, [("AGW008", "error", 15), ("AGW807", "warning", 19)], "")
-    assert lint(run_cli, project, "--ref-root", str(project)) == (0, [("AGW801", "warning", 7), ("AGW807", "warning", 19)], "")
+    assert lint(run_cli, project, "--ignore", "no-authorization") == (
+        1,
+        [("AGW008", "error", 15), ("AGW807", "warning", 19)],
+        "",
+    )
+    assert lint(run_cli, project, "--ref-root", str(project)) == (
+        0,
+        [("AGW801", "warning", 7), ("AGW807", "warning", 19)],
+        "",
+    )
 
 
 def test_config_option_names_the_file(run_cli, project, tmp_path_factory):
     elsewhere = tmp_path_factory.mktemp("conf") / "pyproject.toml"
     elsewhere.write_text('[tool.apigwc]\nselect = ["AGW203"]\n', encoding="utf-8")
     configure(project, 'select = ["AGW805"]\n')  # found by walking up, but --config wins
-    assert lint(run_cli, project, "--config", str(elsewhere)) == (1, [("AGW008", "error", 15), ("AGW203", "error", 20)], "")
+    assert lint(run_cli, project, "--config", str(elsewhere)) == (
+        1,
+        [("AGW008", "error", 15), ("AGW203", "error", 20)],
+        "",
+    )
 
 
 @pytest.mark.parametrize(
     "toml,args,message",
     [
-        ('select = ["AGW999"]\n', (), "select in {pyproject}: 'AGW999' matches no rule code or name (see 'apigwc rules')"),
-        ('ignore = ["no-authorisation"]\n', (), "ignore in {pyproject}: 'no-authorisation' matches no rule code or name (see 'apigwc rules')"),
-        ('severity = { AGW99 = "error" }\n', (), "severity in {pyproject}: 'AGW99' matches no rule code or name (see 'apigwc rules')"),
-        ("", ("--select", "AGW2", "--ignore", "nope"), "ignore in {pyproject}: 'nope' matches no rule code or name (see 'apigwc rules')"),
-        ('fail-on = "fatal"\n', (), "{pyproject}: fail-on: unknown severity 'fatal'; expected one of: error, warning, info"),
-        ('severity = { AGW203 = "loud" }\n', (), "{pyproject}: severity.AGW203: unknown severity 'loud'; expected one of: error, warning, info"),
-        ('selct = ["AGW2"]\n', (), "{pyproject}: unknown key(s) in [tool.apigwc]: selct (known: fail-on, ignore, ref-root, select, severity)"),
+        (
+            'select = ["AGW999"]\n',
+            (),
+            "select in {pyproject}: 'AGW999' matches no rule code or name (see 'apigwc rules')",
+        ),
+        (
+            'ignore = ["no-authorisation"]\n',
+            (),
+            "ignore in {pyproject}: 'no-authorisation' matches no rule code or name (see 'apigwc rules')",
+        ),
+        (
+            'severity = { AGW99 = "error" }\n',
+            (),
+            "severity in {pyproject}: 'AGW99' matches no rule code or name (see 'apigwc rules')",
+        ),
+        (
+            "",
+            ("--select", "AGW2", "--ignore", "nope"),
+            "ignore in {pyproject}: 'nope' matches no rule code or name (see 'apigwc rules')",
+        ),
+        (
+            'fail-on = "fatal"\n',
+            (),
+            "{pyproject}: fail-on: unknown severity 'fatal'; expected one of: error, warning, info",
+        ),
+        (
+            'severity = { AGW203 = "loud" }\n',
+            (),
+            "{pyproject}: severity.AGW203: unknown severity 'loud'; expected one of: error, warning, info",
+        ),
+        (
+            'selct = ["AGW2"]\n',
+            (),
+            "{pyproject}: unknown key(s) in [tool.apigwc]: selct (known: fail-on, ignore, ref-root, select, severity)",
+        ),
         ("select = 3\n", (), "{pyproject}: select must be a list of strings"),
     ],
 )
@@ -218,7 +275,11 @@ def inline(tmp_path: Path, get: str, integration: str) -> list[tuple[str, int, s
 
 OWNERS = [
     ("AGW801", 19, "GET /owners has no authorization and requires no API key: anyone can call it"),
-    ("AGW807", 27, "the integration of GET /owners calls its backend over plain HTTP: 'http://backend.example.com/owners'"),
+    (
+        "AGW807",
+        27,
+        "the integration of GET /owners calls its backend over plain HTTP: 'http://backend.example.com/owners'",
+    ),
 ]
 
 
@@ -231,7 +292,11 @@ def test_inline_ignore_does_not_leak_upwards_or_to_other_codes(tmp_path):
     # an ignore on the integration does not reach the operation's own finding
     assert inline(tmp_path, "AGW203", "no-authorization") == [
         ("AGW801", 7, "GET /pets has no authorization and requires no API key: anyone can call it"),
-        ("AGW807", 17, "the integration of GET /pets calls its backend over plain HTTP: 'http://backend.example.com/pets'"),
+        (
+            "AGW807",
+            17,
+            "the integration of GET /pets calls its backend over plain HTTP: 'http://backend.example.com/pets'",
+        ),
         *OWNERS,
     ]
 
@@ -245,6 +310,10 @@ def test_unknown_inline_entry_is_reported_and_ignores_nothing(tmp_path):
         ("AGW801", 7, "GET /pets has no authorization and requires no API key: anyone can call it"),
         ("AGW018", 9, "x-apigwc-ignore entry 'no-authorisation' is not a rule code or name"),
         ("AGW018", 14, "x-apigwc-ignore entry 'AGW8070' is not a rule code or name"),
-        ("AGW807", 17, "the integration of GET /pets calls its backend over plain HTTP: 'http://backend.example.com/pets'"),
+        (
+            "AGW807",
+            17,
+            "the integration of GET /pets calls its backend over plain HTTP: 'http://backend.example.com/pets'",
+        ),
         *OWNERS,
     ]

@@ -56,7 +56,14 @@ def test_resource_tree_has_intermediate_and_greedy_resources(tmp_path):
         ("/files", "files", "/", gw.ResourceKind.LITERAL, None),
         ("/files/{proxy+}", "{proxy+}", "/files", gw.ResourceKind.GREEDY, "proxy"),
     ]
-    assert [r.id for r in g.resources] == ["ResourceRoot", "ResourceA", "ResourceAB", "ResourceABId", "ResourceFiles", "ResourceFilesProxy"]
+    assert [r.id for r in g.resources] == [
+        "ResourceRoot",
+        "ResourceA",
+        "ResourceAB",
+        "ResourceABId",
+        "ResourceFiles",
+        "ResourceFilesProxy",
+    ]
     assert [(m.id, m.resource_id, m.http_method.value) for m in g.methods] == [
         ("MethodABIdGet", "ResourceABId", "GET"),
         ("MethodFilesProxyAny", "ResourceFilesProxy", "ANY"),
@@ -74,13 +81,18 @@ def test_resource_order_does_not_depend_on_source_order(tmp_path):
 
 
 def test_colliding_ids_get_hash_suffixes_from_their_own_path(tmp_path):
-    g = lower(tmp_path, f"paths:\n  /user-info: {{get: {op()}}}\n  /userInfo: {{get: {op()}}}\n  /other: {{get: {op()}}}\n")
+    g = lower(
+        tmp_path, f"paths:\n  /user-info: {{get: {op()}}}\n  /userInfo: {{get: {op()}}}\n  /other: {{get: {op()}}}\n"
+    )
     ids = {r.path: r.id for r in g.resources}
     assert ids["/other"] == "ResourceOther"
     assert ids["/user-info"].startswith("ResourceUserInfo") and ids["/userInfo"].startswith("ResourceUserInfo")
     assert ids["/user-info"] != ids["/userInfo"] and len(ids["/user-info"]) == len("ResourceUserInfo") + 6
     # the suffix depends only on the path: adding an unrelated path keeps every id
-    g2 = lower(tmp_path, f"paths:\n  /user-info: {{get: {op()}}}\n  /userInfo: {{get: {op()}}}\n  /other: {{get: {op()}}}\n  /new: {{get: {op()}}}\n")
+    g2 = lower(
+        tmp_path,
+        f"paths:\n  /user-info: {{get: {op()}}}\n  /userInfo: {{get: {op()}}}\n  /other: {{get: {op()}}}\n  /new: {{get: {op()}}}\n",
+    )
     assert {r.path: r.id for r in g2.resources if r.path != "/new"} == ids
 
 
@@ -88,7 +100,10 @@ def test_allocate_ids_and_words():
     assert allocate_ids([("a", "X"), ("b", "Y")]) == {"a": "X", "b": "Y"}
     ids = allocate_ids([("a", "X"), ("b", "X")])
     assert ids["a"] != ids["b"] and all(i.startswith("X") and i.isalnum() for i in ids.values())
-    assert allocate_ids([("a", "X")], taken={"X"})["a"].startswith("X") and allocate_ids([("a", "X")], taken={"X"})["a"] != "X"
+    assert (
+        allocate_ids([("a", "X")], taken={"X"})["a"].startswith("X")
+        and allocate_ids([("a", "X")], taken={"X"})["a"] != "X"
+    )
     long = allocate_ids([("k", "A" * 300)])["k"]
     assert len(long) <= 255 and long.isalnum()
     assert camel("user-info") == "UserInfo" and camel("{petId}") == "PetId" and camel("v1.0") == "V10"
@@ -115,7 +130,14 @@ def test_integration_defaults_and_upper_casing(tmp_path):
         """,
     )
     i = g.methods[0].integration
-    assert (i.type, i.http_method, i.passthrough_behavior, i.timeout_in_millis, i.connection_type, i.response_transfer_mode) == (
+    assert (
+        i.type,
+        i.http_method,
+        i.passthrough_behavior,
+        i.timeout_in_millis,
+        i.connection_type,
+        i.response_transfer_mode,
+    ) == (
         gw.IntegrationType.HTTP_PROXY,
         "GET",
         gw.PassthroughBehavior.WHEN_NO_MATCH,
@@ -243,7 +265,10 @@ def test_authorization_from_operation_security(tmp_path):
             op(extra="x-amazon-apigateway-auth: {type: aws_iam}"),
         ),
     )
-    got = {m.path: (m.authorization_type.value, m.authorizer, m.authorization_scopes, m.api_key_required) for m in g.methods}
+    got = {
+        m.path: (m.authorization_type.value, m.authorizer, m.authorization_scopes, m.api_key_required)
+        for m in g.methods
+    }
     assert got == {
         "/iam": ("AWS_IAM", None, (), False),
         "/auth": ("CUSTOM", "tok", (), True),
@@ -362,7 +387,8 @@ def test_converter_drops_what_draft4_models_reject():
 
     refs: set[str] = set()
     out = _SchemaConverter({}).convert(
-        {"type": "object", "required": [], "enum": [], "const": 1, "$id": "x", "type2": 1, "items": [{"type": "file"}]}, refs
+        {"type": "object", "required": [], "enum": [], "const": 1, "$id": "x", "type2": 1, "items": [{"type": "file"}]},
+        refs,
     )
     assert out == {"type": "object", "items": [{}]} and refs == set()
 
@@ -486,17 +512,44 @@ def test_stages_plans_and_keys(tmp_path):
         """,
     )
     (stage,) = g.stages
-    assert (stage.id, stage.name, dict(stage.variables), stage.tracing_enabled) == ("StageProd", "prod", {"a": "1", "b": "2"}, True)
+    assert (stage.id, stage.name, dict(stage.variables), stage.tracing_enabled) == (
+        "StageProd",
+        "prod",
+        {"a": "1", "b": "2"},
+        True,
+    )
     # the stage-level throttle fills what the */* setting leaves open
-    assert [(ms.resource_path, ms.http_method, ms.key, ms.metrics_enabled, ms.throttling_burst_limit, ms.throttling_rate_limit, ms.caching_enabled, ms.cache_ttl_in_seconds) for ms in stage.method_settings] == [
+    assert [
+        (
+            ms.resource_path,
+            ms.http_method,
+            ms.key,
+            ms.metrics_enabled,
+            ms.throttling_burst_limit,
+            ms.throttling_rate_limit,
+            ms.caching_enabled,
+            ms.cache_ttl_in_seconds,
+        )
+        for ms in stage.method_settings
+    ] == [
         ("/*", "*", "*/*", True, 10, 7.0, None, None),
         ("/a", "GET", "/a/GET", None, None, None, True, 60),
     ]
-    assert stage.access_log == gw.AccessLogSetting(format="$context.requestId", destination_arn="arn:aws:logs:us-east-1:123456789012:log-group:x")
+    assert stage.access_log == gw.AccessLogSetting(
+        format="$context.requestId", destination_arn="arn:aws:logs:us-east-1:123456789012:log-group:x"
+    )
     (plan,) = g.usage_plans
-    assert (plan.id, plan.api_keys, plan.quota) == ("UsagePlanGold", ("alice",), gw.Quota(limit=100, offset=0, period="DAY"))
-    assert plan.api_stages == (gw.UsagePlanStage(stage="prod", throttle={"/a/GET": gw.Throttle(burst_limit=1, rate_limit=1.0)}),)
-    assert g.api_keys == (gw.ApiKey(id="ApiKeyAlice", name="alice", value=None, enabled=True, description="Alice", customer_id=None),)
+    assert (plan.id, plan.api_keys, plan.quota) == (
+        "UsagePlanGold",
+        ("alice",),
+        gw.Quota(limit=100, offset=0, period="DAY"),
+    )
+    assert plan.api_stages == (
+        gw.UsagePlanStage(stage="prod", throttle={"/a/GET": gw.Throttle(burst_limit=1, rate_limit=1.0)}),
+    )
+    assert g.api_keys == (
+        gw.ApiKey(id="ApiKeyAlice", name="alice", value=None, enabled=True, description="Alice", customer_id=None),
+    )
     assert g.usage_plans_of("prod") == (plan,)
 
 
@@ -506,16 +559,36 @@ def test_stages_plans_and_keys(tmp_path):
 
 def test_lambda_function_from_uri_forms():
     uri = "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:Pets/invocations"
-    assert lambda_function(uri) == gw.LambdaFunction(arn="arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:Pets", name="Pets", qualifier=None)
+    assert lambda_function(uri) == gw.LambdaFunction(
+        arn="arn:aws:lambda:${AWS::Region}:${AWS::AccountId}:function:Pets", name="Pets", qualifier=None
+    )
     sv = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:${stageVariables.fn}/invocations"
     assert lambda_function(sv).stage_variables == ("fn",) and lambda_function(sv).name is None
-    sub = Intrinsic("Fn::Sub", "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations")
+    sub = Intrinsic(
+        "Fn::Sub",
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations",
+    )
     assert lambda_function(sub).arn == Intrinsic("Fn::Sub", "${Fn.Arn}")
-    sub_vars = Intrinsic("Fn::Sub", ["arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${F}/invocations", {"F": {"Ref": "X"}, "Unused": "y"}])
+    sub_vars = Intrinsic(
+        "Fn::Sub",
+        [
+            "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${F}/invocations",
+            {"F": {"Ref": "X"}, "Unused": "y"},
+        ],
+    )
     assert lambda_function(sub_vars).arn == Intrinsic("Fn::Sub", ["${F}", {"F": {"Ref": "X"}}])
     join = Intrinsic(
         "Fn::Join",
-        ["", ["arn:aws:apigateway:", {"Ref": "AWS::Region"}, ":lambda:path/2015-03-31/functions/", {"Fn::GetAtt": ["Fn", "Arn"]}, "/invocations"]],
+        [
+            "",
+            [
+                "arn:aws:apigateway:",
+                {"Ref": "AWS::Region"},
+                ":lambda:path/2015-03-31/functions/",
+                {"Fn::GetAtt": ["Fn", "Arn"]},
+                "/invocations",
+            ],
+        ],
     )
     assert lambda_function(join).arn == Intrinsic("Fn::GetAtt", ["Fn", "Arn"])
     assert lambda_function("arn:aws:apigateway:us-east-1:dynamodb:action/PutItem") is None
@@ -533,22 +606,22 @@ def test_permissions_per_method_per_stage_and_for_authorizers(tmp_path):
         f"""
         paths:
           /:
-            get: {{responses: {{'200': {{description: ok}}}}, x-amazon-apigateway-integration: {integ('arn:aws:lambda:us-east-1:123456789012:function:Root')}}}
+            get: {{responses: {{'200': {{description: ok}}}}, x-amazon-apigateway-integration: {integ("arn:aws:lambda:us-east-1:123456789012:function:Root")}}}
           /pets/{{id}}:
             x-amazon-apigateway-any-method:
               parameters: [{{name: id, in: path, required: true, schema: {{type: string}}}}]
               responses: {{'200': {{description: ok}}}}
               security: [{{tok: []}}]
-              x-amazon-apigateway-integration: {integ('arn:aws:lambda:us-east-1:123456789012:function:${stageVariables.fn}')}
+              x-amazon-apigateway-integration: {integ("arn:aws:lambda:us-east-1:123456789012:function:${stageVariables.fn}")}
           /role:
-            get: {{responses: {{'200': {{description: ok}}}}, x-amazon-apigateway-integration: {integ('arn:aws:lambda:us-east-1:123456789012:function:Root', ", credentials: 'arn:aws:iam::123456789012:role/r'")}}}
+            get: {{responses: {{'200': {{description: ok}}}}, x-amazon-apigateway-integration: {integ("arn:aws:lambda:us-east-1:123456789012:function:Root", ", credentials: 'arn:aws:iam::123456789012:role/r'")}}}
         components:
           securitySchemes:
             tok:
               type: apiKey
               name: Authorization
               in: header
-              x-amazon-apigateway-authorizer: {{type: token, authorizerUri: '{_lambda_uri('arn:aws:lambda:us-east-1:123456789012:function:Auth')}'}}
+              x-amazon-apigateway-authorizer: {{type: token, authorizerUri: '{_lambda_uri("arn:aws:lambda:us-east-1:123456789012:function:Auth")}'}}
         x-apigwc:
           stages:
             dev: {{variables: {{fn: PetsDev}}}}
@@ -589,7 +662,11 @@ def test_a_function_behind_many_methods_gets_one_api_wide_permission(tmp_path):
     )
     g = lower(tmp_path, "paths:\n" + paths)
     (perm,) = g.lambda_permissions
-    assert (perm.id, perm.source, len(perm.covers)) == ("PermissionShared", gw.ExecuteApiSource(stage="*", http_method="*", path="*"), 21)
+    assert (perm.id, perm.source, len(perm.covers)) == (
+        "PermissionShared",
+        gw.ExecuteApiSource(stage="*", http_method="*", path="*"),
+        21,
+    )
 
 
 def test_lowering_is_pure_and_repeatable(tmp_path):
@@ -610,7 +687,9 @@ def test_local_settings_carried(tmp_path, path):
           local: {{lambdas: {{Fn: 'handlers.x:handler'}}, pythonPath: [src], lambdaTimeoutSeconds: 3}}
         """,
     )
-    assert g.local == gw.LocalSettings(lambdas={"Fn": "handlers.x:handler"}, jwks={}, endpoints={}, python_path=("src",), lambda_timeout_seconds=3.0)
+    assert g.local == gw.LocalSettings(
+        lambdas={"Fn": "handlers.x:handler"}, jwks={}, endpoints={}, python_path=("src",), lambda_timeout_seconds=3.0
+    )
 
 
 from conftest import corpus_files  # noqa: E402

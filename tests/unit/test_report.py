@@ -52,9 +52,18 @@ def test_sarif_validates_against_the_sarif_2_1_0_schema(results):
     assert timeout == {
         "ruleId": "AGW203",
         "level": "error",
-        "message": {"text": "timeoutInMillis must be between 50 and 29,000 ms, found 40,000 Hint: above 29,000 ms needs a quota increase (Regional and private APIs only)"},
+        "message": {
+            "text": "timeoutInMillis must be between 50 and 29,000 ms, found 40,000 Hint: above 29,000 ms needs a quota increase (Regional and private APIs only)"
+        },
         "ruleIndex": rule_ids.index("AGW203"),
-        "locations": [{"physicalLocation": {"artifactLocation": {"uri": "api.yaml"}, "region": {"startLine": 12, "startColumn": 26, "endLine": 12, "endColumn": 31}}}],
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": "api.yaml"},
+                    "region": {"startLine": 12, "startColumn": 26, "endLine": 12, "endColumn": 31},
+                }
+            }
+        ],
         "properties": {"pointer": "/paths/~1pets~1{id}/get/x-amazon-apigateway-integration/timeoutInMillis"},
     }
 

@@ -15,7 +15,9 @@ def load(tmp_path: Path, name: str, content: bytes | str):
     path.write_bytes(content.encode() if isinstance(content, str) else content)
     diags = Diagnostics()
     sources = open_sources(path, name, diags)
-    return sources, [(d.code, d.span.line if d.span else None, d.span.col if d.span else None, d.message) for d in diags]
+    return sources, [
+        (d.code, d.span.line if d.span else None, d.span.col if d.span else None, d.message) for d in diags
+    ]
 
 
 def test_yaml_positions_of_keys_and_values(tmp_path):
@@ -29,7 +31,9 @@ def test_yaml_positions_of_keys_and_values(tmp_path):
 
 
 def test_json_positions_are_lazy_and_exact(tmp_path):
-    sources, diags = load(tmp_path, "a.json", '{\n  "paths": {\n    "/pets": {"get": {"operationId": "list"}}\n  }\n}\n')
+    sources, diags = load(
+        tmp_path, "a.json", '{\n  "paths": {\n    "/pets": {"get": {"operationId": "list"}}\n  }\n}\n'
+    )
     assert diags == []
     v = sources.main.span("/paths/~1pets/get/operationId")
     k = sources.main.span("/paths/~1pets/get", at_key=True)
@@ -45,8 +49,16 @@ def test_missing_pointer_falls_back_to_deepest_ancestor(tmp_path):
 @pytest.mark.parametrize(
     "name,content,expected",
     [
-        ("dup.yaml", "a: 1\nb: 2\na: 3\n", [("AGW002", 3, 1, "duplicate key 'a' (first defined at line 1); the last value wins")]),
-        ("dup.json", '{"a": 1,\n "a": 2}', [("AGW002", 2, 2, "duplicate key 'a' (first defined at line 1); the last value wins")]),
+        (
+            "dup.yaml",
+            "a: 1\nb: 2\na: 3\n",
+            [("AGW002", 3, 1, "duplicate key 'a' (first defined at line 1); the last value wins")],
+        ),
+        (
+            "dup.json",
+            '{"a": 1,\n "a": 2}',
+            [("AGW002", 2, 2, "duplicate key 'a' (first defined at line 1); the last value wins")],
+        ),
         (
             "dup3.json",
             '{"x": {"a": 1,\n "b": 2,\n "a": 3,\n "a": 4}}',
@@ -55,14 +67,55 @@ def test_missing_pointer_falls_back_to_deepest_ancestor(tmp_path):
                 ("AGW002", 4, 2, "duplicate key 'a' (first defined at line 1); the last value wins"),
             ],
         ),
-        ("bad.yaml", "a: [1, 2\nb: 3\n", [("AGW001", 2, 2, "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence that starts at line 1, column 4)")]),
-        ("bad.json", '{"a": 1,,}', [("AGW001", 1, 9, "invalid JSON: Expecting property name enclosed in double quotes")]),
+        (
+            "bad.yaml",
+            "a: [1, 2\nb: 3\n",
+            [
+                (
+                    "AGW001",
+                    2,
+                    2,
+                    "invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence that starts at line 1, column 4)",
+                )
+            ],
+        ),
+        (
+            "bad.json",
+            '{"a": 1,,}',
+            [("AGW001", 1, 9, "invalid JSON: Expecting property name enclosed in double quotes")],
+        ),
         ("empty.yaml", "", [("AGW004", 1, 1, "the file is empty")]),
         ("comments.yaml", "# only a comment\n", [("AGW004", 1, 1, "the file holds no YAML document (only comments?)")]),
-        ("list.yaml", "- a\n- b\n", [("AGW005", 1, 1, "the document root must be a mapping with 'openapi' or 'swagger', 'info' and 'paths'; found a sequence")]),
+        (
+            "list.yaml",
+            "- a\n- b\n",
+            [
+                (
+                    "AGW005",
+                    1,
+                    1,
+                    "the document root must be a mapping with 'openapi' or 'swagger', 'info' and 'paths'; found a sequence",
+                )
+            ],
+        ),
         ("latin1.yaml", b"info:\n  title: caf\xe9\n", [("AGW003", 2, 13, "byte 0xE9 is not valid UTF-8")]),
-        ("two.yaml", "a: 1\n---\nb: 2\n", [("AGW001", 2, 1, "invalid YAML: the file holds more than one YAML document; an OpenAPI file holds exactly one")]),
-        ("recursive.yaml", "a: &x [*x]\n", [("AGW006", 1, 4, "a YAML alias refers to a node that contains it (recursive alias)")]),
+        (
+            "two.yaml",
+            "a: 1\n---\nb: 2\n",
+            [
+                (
+                    "AGW001",
+                    2,
+                    1,
+                    "invalid YAML: the file holds more than one YAML document; an OpenAPI file holds exactly one",
+                )
+            ],
+        ),
+        (
+            "recursive.yaml",
+            "a: &x [*x]\n",
+            [("AGW006", 1, 4, "a YAML alias refers to a node that contains it (recursive alias)")],
+        ),
         ("tag.yaml", "a: !Env HOME\n", [("AGW007", 1, 4, "unknown YAML tag '!Env' is ignored")]),
     ],
 )
@@ -74,11 +127,18 @@ def test_malformed_inputs_get_one_located_diagnostic(tmp_path, name, content, ex
 def test_alias_bomb_is_refused(tmp_path):
     lines = ['a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
     for i in range(1, 9):
-        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i-1}"] * 10) + "]")
+        lines.append(f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]")
     sources, diags = load(tmp_path, "bomb.yaml", "\n".join(lines) + "\n")
     assert sources is None
     # a0..a4 are small; repeating a4 (line 5) ten times in a5 crosses the limit
-    assert diags == [("AGW006", 5, 5, "the aliases of this anchor take the document past 1,000,000 nodes; refusing to expand it (alias bomb?)")]
+    assert diags == [
+        (
+            "AGW006",
+            5,
+            5,
+            "the aliases of this anchor take the document past 1,000,000 nodes; refusing to expand it (alias bomb?)",
+        )
+    ]
 
 
 def test_utf8_bom_is_accepted(tmp_path):
@@ -117,7 +177,9 @@ def _ref_spec(tmp_path: Path, ref: str) -> tuple:
     from apigwc.source import join
 
     (tmp_path / "spec").mkdir()
-    (tmp_path / "spec" / "schemas.yaml").write_text("Pet:\n  type: object\nLoop:\n  $ref: '#/Loop2'\nLoop2:\n  $ref: '#/Loop'\n")
+    (tmp_path / "spec" / "schemas.yaml").write_text(
+        "Pet:\n  type: object\nLoop:\n  $ref: '#/Loop2'\nLoop2:\n  $ref: '#/Loop'\n"
+    )
     (tmp_path / "outside.yaml").write_text("X: {}\n")
     spec = tmp_path / "spec" / "api.yaml"
     spec.write_text(f"openapi: 3.0.3\ncomponents:\n  schemas:\n    A:\n      $ref: '{ref}'\n")

@@ -27,7 +27,9 @@ def test_compile_is_cached_and_reusable() -> None:
 
 
 def test_overrides_are_returned_as_strings() -> None:
-    result = render("#set($context.responseOverride.status = 201)#set($context.responseOverride.header.Location = \"/p/$input.params('id')\")")
+    result = render(
+        "#set($context.responseOverride.status = 201)#set($context.responseOverride.header.Location = \"/p/$input.params('id')\")"
+    )
     assert result.response_override == {"status": "201", "header": {"Location": "/p/"}}
     assert result.request_override == {}
 
@@ -46,8 +48,16 @@ def test_runaway_template_stops_within_the_time_bound() -> None:
 
 
 def test_java_rendering_of_values() -> None:
-    assert [java_double(v) for v in (0.1, 100.0, 1e7, 123456789.0, -0.0)] == ["0.1", "100.0", "1.0E7", "1.23456789E8", "-0.0"]
-    assert to_text({"a": None, "b": [True, 1.5], "c": JsonArray([{"k": "v"}])}) == '{a=null, b=[true, 1.5], c=[{"k":"v"}]}'
+    assert [java_double(v) for v in (0.1, 100.0, 1e7, 123456789.0, -0.0)] == [
+        "0.1",
+        "100.0",
+        "1.0E7",
+        "1.23456789E8",
+        "-0.0",
+    ]
+    assert (
+        to_text({"a": None, "b": [True, 1.5], "c": JsonArray([{"k": "v"}])}) == '{a=null, b=[true, 1.5], c=[{"k":"v"}]}'
+    )
 
 
 def test_stop_keeps_output_and_break_at_top_level_stops() -> None:
@@ -61,6 +71,11 @@ def test_input_body_override_keeps_the_request_parameters() -> None:
 
     request = Request(path_params={"id": "7"}, query={"q": ("a",)}, body='{"from": "client"}')
     template = compile_template("$input.params('id') $input.params('q') $input.json('$.from') $input.body")
-    for body, expected in ((None, '7 a "client" {"from": "client"}'), (b'{"from": "backend"}', '7 a "backend" {"from": "backend"}')):
-        output, error = render_compiled(template, {"input": Input(request, body), "util": UTIL, "context": {}, "stageVariables": {}})
+    for body, expected in (
+        (None, '7 a "client" {"from": "client"}'),
+        (b'{"from": "backend"}', '7 a "backend" {"from": "backend"}'),
+    ):
+        output, error = render_compiled(
+            template, {"input": Input(request, body), "util": UTIL, "context": {}, "stageVariables": {}}
+        )
         assert (output, error) == (expected, None)

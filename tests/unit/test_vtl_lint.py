@@ -67,11 +67,23 @@ paths:
     "value, line, col",
     [
         # single-quoted: '' is one quote character
-        ("          application/json: '{\"statusCode\": 200, \"a\": \"$input.params(''a'')\", \"b\": \"$util.nope()\"}'\n", 13, 91),
+        (
+            '          application/json: \'{"statusCode": 200, "a": "$input.params(\'\'a\'\')", "b": "$util.nope()"}\'\n',
+            13,
+            91,
+        ),
         # plain scalar folded over two lines
-        ("          application/json: {\"statusCode\": 200}\n          text/plain: x y\n            $util.nope()\n", 15, 19),
+        (
+            '          application/json: {"statusCode": 200}\n          text/plain: x y\n            $util.nope()\n',
+            15,
+            19,
+        ),
         # block scalar with extra indentation inside
-        ("          application/json: |-\n            {\"statusCode\": 200,\n               \"x\": \"$util.nope()\"}\n", 15, 28),
+        (
+            '          application/json: |-\n            {"statusCode": 200,\n               "x": "$util.nope()"}\n',
+            15,
+            28,
+        ),
     ],
 )
 def test_positions_in_yaml_scalars(tmp_path: Path, value: str, line: int, col: int) -> None:

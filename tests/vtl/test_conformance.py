@@ -45,7 +45,9 @@ def test_suite_is_large_and_sourced() -> None:
         case = p.values[0]
         assert set(case) <= CASE_KEYS, f"{p.id}: unknown keys {set(case) - CASE_KEYS}"
         source = case.get("source", "")
-        assert source.startswith(("https://", "docs/vtl.md#")), f"{p.id}: source must be a public URL or docs/vtl.md#section"
+        assert source.startswith(("https://", "docs/vtl.md#")), (
+            f"{p.id}: source must be a public URL or docs/vtl.md#section"
+        )
         if source.startswith("docs/vtl.md#"):
             anchor = source.split("#", 1)[1]
             assert anchor in DOC_ANCHORS, f"{p.id}: docs/vtl.md has no section #{anchor}"

@@ -31,7 +31,9 @@ class AwsClients:
         if not region:
             raise DeployError("no AWS region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION")
         if self.session.get_credentials() is None:
-            raise DeployError("no AWS credentials found in the standard chain (environment, ~/.aws/credentials, SSO, instance role)")
+            raise DeployError(
+                "no AWS credentials found in the standard chain (environment, ~/.aws/credentials, SSO, instance role)"
+            )
         self.region = region
         self.endpoint_url = endpoint_url
         self._clients: dict[tuple[str, str], Any] = {}

@@ -58,13 +58,21 @@ def render_changes(cs: ChangeSet) -> str:
     rows = [("Action", "Logical ID", "Type", "Replacement")]
     rows += [(c.action, c.logical_id, c.type, c.replacement or "-") for c in cs.changes]
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    lines = [f"change set {cs.name} ({'create' if cs.kind == 'CREATE' else 'update'} stack {cs.stack}): {len(cs.changes)} change{'s' if len(cs.changes) != 1 else ''}"]
+    lines = [
+        f"change set {cs.name} ({'create' if cs.kind == 'CREATE' else 'update'} stack {cs.stack}): {len(cs.changes)} change{'s' if len(cs.changes) != 1 else ''}"
+    ]
     for r in rows:
         lines.append("  " + "  ".join(cell.ljust(w) for cell, w in zip(r, widths)).rstrip())
     return "\n".join(lines) + "\n"
 
 
-_IAM_NAMES = {"AWS::IAM::Role": "RoleName", "AWS::IAM::User": "UserName", "AWS::IAM::Group": "GroupName", "AWS::IAM::ManagedPolicy": "ManagedPolicyName", "AWS::IAM::InstanceProfile": "InstanceProfileName"}
+_IAM_NAMES = {
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+}
 #: SAM resources that create an IAM role unless given one [Doc: AWS SAM generated resources]
 _SAM_ROLES = {"AWS::Serverless::Function": "Role", "AWS::Serverless::StateMachine": "Role"}
 
@@ -110,9 +118,19 @@ class StackDeploy:
             raise DeployError(f"the CloudFormation template cannot be built: {errors[0].message}", usage=True)
         stage_ids = {s.name: s.id for s in gateway.stages}
         if gateway.stages and options.stage not in stage_ids:
-            raise DeployError(f"stage '{options.stage}' is not declared in x-apigwc.stages (declared: {', '.join(stage_ids)})", usage=True)
+            raise DeployError(
+                f"stage '{options.stage}' is not declared in x-apigwc.stages (declared: {', '.join(stage_ids)})",
+                usage=True,
+            )
         slug = output_name(gateway)
-        self._setup(template, emit_options, options, stack_name or f"apigwc-{slug}", slug, [f"{stage_ids.get(options.stage, '')}InvokeUrl"])
+        self._setup(
+            template,
+            emit_options,
+            options,
+            stack_name or f"apigwc-{slug}",
+            slug,
+            [f"{stage_ids.get(options.stage, '')}InvokeUrl"],
+        )
         self.poll = poll
         self.timeout = timeout
         self.sleep = sleep
@@ -135,7 +153,15 @@ class StackDeploy:
         job.poll, job.timeout, job.sleep = poll, timeout, sleep
         return job
 
-    def _setup(self, template: dict, emit_options: EmitOptions, options: DeployOptions, stack: str, slug: str, output_keys: list[str]) -> None:
+    def _setup(
+        self,
+        template: dict,
+        emit_options: EmitOptions,
+        options: DeployOptions,
+        stack: str,
+        slug: str,
+        output_keys: list[str],
+    ) -> None:
         from .aws import AwsClients
 
         self.template = template
@@ -159,10 +185,17 @@ class StackDeploy:
         declared = self.template.get("Parameters", {})
         unknown = sorted(set(given) - set(declared))
         if unknown:
-            raise DeployError(f"--param {', '.join(unknown)}: the template has no such parameter (it has: {', '.join(declared) or 'none'})", usage=True)
+            raise DeployError(
+                f"--param {', '.join(unknown)}: the template has no such parameter (it has: {', '.join(declared) or 'none'})",
+                usage=True,
+            )
         missing = sorted(n for n, p in declared.items() if n not in given and "Default" not in p)
         if missing:
-            raise DeployError(f"the template needs values for {', '.join(missing)}: pass " + " ".join(f"--param {n}=VALUE" for n in missing), usage=True)
+            raise DeployError(
+                f"the template needs values for {', '.join(missing)}: pass "
+                + " ".join(f"--param {n}=VALUE" for n in missing),
+                usage=True,
+            )
         return [{"ParameterKey": n, "ParameterValue": v} for n, v in sorted(given.items())]
 
     def _cfn(self, operation: str, label: str, **params: Any) -> dict:
@@ -170,7 +203,9 @@ class StackDeploy:
 
     def _stack_status(self) -> str | None:
         try:
-            stacks = self._cfn("describe_stacks", f"describe_stacks {self.stack}", StackName=self.stack).get("Stacks", [])
+            stacks = self._cfn("describe_stacks", f"describe_stacks {self.stack}", StackName=self.stack).get(
+                "Stacks", []
+            )
         except DeployError as exc:
             if "does not exist" in str(exc):
                 return None
@@ -183,7 +218,9 @@ class StackDeploy:
         if status is not None and status.endswith("_IN_PROGRESS") and status != "REVIEW_IN_PROGRESS":
             raise DeployError(f"stack {self.stack} is {status}: wait for it to finish, then deploy again")
         if status == "ROLLBACK_COMPLETE":
-            raise DeployError(f"stack {self.stack} is ROLLBACK_COMPLETE (its creation failed): delete it, then deploy again")
+            raise DeployError(
+                f"stack {self.stack} is ROLLBACK_COMPLETE (its creation failed): delete it, then deploy again"
+            )
         name = f"apigwc-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
         self._cfn(
             "create_change_set",
@@ -199,7 +236,9 @@ class StackDeploy:
         )
         deadline = time.monotonic() + self.timeout
         while True:
-            cs = self._cfn("describe_change_set", f"describe_change_set {name}", StackName=self.stack, ChangeSetName=name)
+            cs = self._cfn(
+                "describe_change_set", f"describe_change_set {name}", StackName=self.stack, ChangeSetName=name
+            )
             state = cs.get("Status", "")
             if state == "CREATE_COMPLETE":
                 break
@@ -209,7 +248,9 @@ class StackDeploy:
                     return ChangeSet(name=name, stack=self.stack, kind=kind, changes=[], status_reason=reason)
                 raise DeployError(f"change set {name} on stack {self.stack} failed: {reason}")
             if time.monotonic() > deadline:
-                raise DeployError(f"change set {name} on stack {self.stack} is still {state} after {self.timeout:.0f} s")
+                raise DeployError(
+                    f"change set {name} on stack {self.stack} is still {state} after {self.timeout:.0f} s"
+                )
             self.sleep(self.poll)
         changes = []
         for c in cs.get("Changes", []):
@@ -252,7 +293,9 @@ class StackDeploy:
         return out
 
     def _first_failure(self) -> str:
-        events = self._cfn("describe_stack_events", f"describe_stack_events {self.stack}", StackName=self.stack).get("StackEvents", [])
+        events = self._cfn("describe_stack_events", f"describe_stack_events {self.stack}", StackName=self.stack).get(
+            "StackEvents", []
+        )
         for e in reversed(events):
             if e.get("ResourceStatus", "").endswith("_FAILED"):
                 return f"{e.get('LogicalResourceId')} ({e.get('ResourceType')}): {e.get('ResourceStatusReason', '')}"
@@ -278,7 +321,12 @@ def deploy_stack(
 
     declared = sorted({s.name for g in apis.values() for s in g.stages})
     if declared and options.stage not in declared:
-        raise DeployError(f"stage '{options.stage}' is not a stage of any API in the template (stages: {', '.join(declared)})", usage=True)
+        raise DeployError(
+            f"stage '{options.stage}' is not a stage of any API in the template (stages: {', '.join(declared)})",
+            usage=True,
+        )
     stack = emit_stack(template, apis, style)
-    keys = [f"{api_id}{s.id}InvokeUrl" for api_id, g in sorted(apis.items()) for s in g.stages if s.name == options.stage]
+    keys = [
+        f"{api_id}{s.id}InvokeUrl" for api_id, g in sorted(apis.items()) for s in g.stages if s.name == options.stage
+    ]
     return StackDeploy.for_template(stack, options, stack_name, keys, **job)

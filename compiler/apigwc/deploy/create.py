@@ -230,7 +230,8 @@ def api_digest(d: Desired) -> str:
         "authorizers": d.authorizers,
         "resources": d.resources,
         "methods": {
-            f"{k[1]} {k[0]}": [m.method, m.responses, m.integration, m.integration_responses] for k, m in sorted(d.methods.items())
+            f"{k[1]} {k[0]}": [m.method, m.responses, m.integration, m.integration_responses]
+            for k, m in sorted(d.methods.items())
         },
         "gatewayResponses": d.gateway_responses,
     }
@@ -262,7 +263,9 @@ def _model_order(gateway: gw.Gateway) -> list[gw.Model]:
 def _cyclic_models(gateway: gw.Gateway) -> set[str]:
     """Models that reference a model created after them (a reference cycle)."""
     order = {m.name: i for i, m in enumerate(_model_order(gateway))}
-    return {m.name for m in gateway.models if any(order.get(r, -1) > order[m.name] or r == m.name for r in m.references)}
+    return {
+        m.name for m in gateway.models if any(order.get(r, -1) > order[m.name] or r == m.name for r in m.references)
+    }
 
 
 class _Builder:
@@ -318,16 +321,30 @@ class _Builder:
         return out
 
     def validator(self, v: gw.RequestValidator) -> dict:
-        return {"name": v.name, "validateRequestBody": v.validate_request_body, "validateRequestParameters": v.validate_request_parameters}
+        return {
+            "name": v.name,
+            "validateRequestBody": v.validate_request_body,
+            "validateRequestParameters": v.validate_request_parameters,
+        }
 
     def authorizer(self, a: gw.Authorizer) -> dict:
         out: dict[str, Any] = {"name": a.name, "type": a.type.value}
-        _put(out, "authorizerUri", self.text(a.authorizer_uri, f"the authorizerUri of authorizer '{a.name}'", a.pointer))
-        _put(out, "authorizerCredentials", self.text(a.authorizer_credentials, f"the credentials of authorizer '{a.name}'", a.pointer))
+        _put(
+            out, "authorizerUri", self.text(a.authorizer_uri, f"the authorizerUri of authorizer '{a.name}'", a.pointer)
+        )
+        _put(
+            out,
+            "authorizerCredentials",
+            self.text(a.authorizer_credentials, f"the credentials of authorizer '{a.name}'", a.pointer),
+        )
         _put(out, "identitySource", a.identity_source)
         _put(out, "identityValidationExpression", a.identity_validation_expression)
         out["authorizerResultTtlInSeconds"] = a.result_ttl_in_seconds
-        _put(out, "providerARNs", [self.text(p, f"a provider ARN of authorizer '{a.name}'", a.pointer) for p in a.provider_arns])
+        _put(
+            out,
+            "providerARNs",
+            [self.text(p, f"a provider ARN of authorizer '{a.name}'", a.pointer) for p in a.provider_arns],
+        )
         _put(out, "authType", a.auth_type)
         return out
 
@@ -370,9 +387,20 @@ class _Builder:
         out["connectionType"] = i.connection_type.value
         _put(out, "connectionId", self.text(i.connection_id, f"the connectionId of {where}", i.pointer))
         _put(out, "credentials", self.text(i.credentials, f"the credentials of {where}", i.pointer))
-        _put(out, "requestParameters", {k: self.text(v, f"a request parameter of {where}", i.pointer) for k, v in i.request_parameters.items()})
+        _put(
+            out,
+            "requestParameters",
+            {k: self.text(v, f"a request parameter of {where}", i.pointer) for k, v in i.request_parameters.items()},
+        )
         # a template without a body (null in the spec) is an empty template [Inf]
-        _put(out, "requestTemplates", {k: self.text(v, f"a request template of {where}", i.pointer) if v is not None else "" for k, v in i.request_templates.items()})
+        _put(
+            out,
+            "requestTemplates",
+            {
+                k: self.text(v, f"a request template of {where}", i.pointer) if v is not None else ""
+                for k, v in i.request_templates.items()
+            },
+        )
         out["passthroughBehavior"] = i.passthrough_behavior.value
         _put(out, "cacheNamespace", i.cache_namespace)
         _put(out, "cacheKeyParameters", list(i.cache_key_parameters))
@@ -389,8 +417,19 @@ class _Builder:
         where = f"integration response {r.status_code} of {self.label}"
         out: dict[str, Any] = {"statusCode": r.status_code}
         _put(out, "selectionPattern", r.selection_pattern)
-        _put(out, "responseParameters", {k: self.text(v, f"a response parameter of {where}", r.pointer) for k, v in r.response_parameters.items()})
-        _put(out, "responseTemplates", {k: self.text(v, f"a response template of {where}", r.pointer) if v is not None else "" for k, v in r.response_templates.items()})
+        _put(
+            out,
+            "responseParameters",
+            {k: self.text(v, f"a response parameter of {where}", r.pointer) for k, v in r.response_parameters.items()},
+        )
+        _put(
+            out,
+            "responseTemplates",
+            {
+                k: self.text(v, f"a response template of {where}", r.pointer) if v is not None else ""
+                for k, v in r.response_templates.items()
+            },
+        )
         _put(out, "contentHandling", r.content_handling.value if r.content_handling else None)
         return out
 
@@ -402,8 +441,16 @@ class _Builder:
         where = f"gateway response {r.response_type}"
         out: dict[str, Any] = {"responseType": r.response_type}
         _put(out, "statusCode", r.status_code)
-        _put(out, "responseParameters", {k: self.text(v, f"a response parameter of {where}", r.pointer) for k, v in r.response_parameters.items()})
-        _put(out, "responseTemplates", {k: self.text(v, f"a response template of {where}", r.pointer) for k, v in r.response_templates.items()})
+        _put(
+            out,
+            "responseParameters",
+            {k: self.text(v, f"a response parameter of {where}", r.pointer) for k, v in r.response_parameters.items()},
+        )
+        _put(
+            out,
+            "responseTemplates",
+            {k: self.text(v, f"a response template of {where}", r.pointer) for k, v in r.response_templates.items()},
+        )
         return out
 
     def stage(self, s: gw.Stage) -> StageState:
@@ -478,7 +525,11 @@ class _Builder:
         function = self.text(p.function_name, f"the function of Lambda permission {p.id}", p.pointer)
         stage = p.source.stage if isinstance(p.source, gw.ExecuteApiSource) else "*"
         return PermissionState(
-            id=p.id, function=function, statement_id=Join.of(SID_PREFIX, REST_API, "-", sid_suffix(p.id)), source_arn=self.render(p.source), stage=stage
+            id=p.id,
+            function=function,
+            statement_id=Join.of(SID_PREFIX, REST_API, "-", sid_suffix(p.id)),
+            source_arn=self.render(p.source),
+            stage=stage,
         )
 
     def execute_api_source(self, s: gw.ExecuteApiSource) -> Any:
@@ -534,8 +585,12 @@ def sid_suffix(permission_id: str) -> str:
 # Call constructors (shared with the differ)
 
 
-def call(service: str, operation: str, target: str, params: Mapping[str, Any], outputs: Mapping[str, str] | None = None) -> ApiCall:
-    return ApiCall(service=service, operation=operation, params=dict(params), outputs=dict(outputs or {}), target=target)
+def call(
+    service: str, operation: str, target: str, params: Mapping[str, Any], outputs: Mapping[str, str] | None = None
+) -> ApiCall:
+    return ApiCall(
+        service=service, operation=operation, params=dict(params), outputs=dict(outputs or {}), target=target
+    )
 
 
 def apigw(operation: str, target: str, params: Mapping[str, Any], outputs: Mapping[str, str] | None = None) -> ApiCall:
@@ -559,15 +614,24 @@ def update_model(m: dict, live: dict | None = None) -> ApiCall:
     ops = [{"op": "replace", "path": "/schema", "value": m["schema"]}]
     if live is None or live.get("description") != m.get("description"):
         ops.append({"op": "replace", "path": "/description", "value": m.get("description", "")})
-    return apigw("update_model", f"model {m['name']}", {"restApiId": REST_API, "modelName": m["name"], "patchOperations": ops})
+    return apigw(
+        "update_model", f"model {m['name']}", {"restApiId": REST_API, "modelName": m["name"], "patchOperations": ops}
+    )
 
 
 def create_validator(v: dict) -> ApiCall:
-    return apigw("create_request_validator", f"request validator {v['name']}", {"restApiId": REST_API, **v}, {validator_var(v["name"]): "id"})
+    return apigw(
+        "create_request_validator",
+        f"request validator {v['name']}",
+        {"restApiId": REST_API, **v},
+        {validator_var(v["name"]): "id"},
+    )
 
 
 def create_authorizer(a: dict) -> ApiCall:
-    return apigw("create_authorizer", f"authorizer {a['name']}", {"restApiId": REST_API, **a}, {authorizer_var(a["name"]): "id"})
+    return apigw(
+        "create_authorizer", f"authorizer {a['name']}", {"restApiId": REST_API, **a}, {authorizer_var(a["name"]): "id"}
+    )
 
 
 def create_resource(path: str, parent: str, part: str) -> ApiCall:
@@ -597,7 +661,9 @@ def put_integration(m: MethodState) -> ApiCall:
 
 
 def put_integration_response(m: MethodState, status: str) -> ApiCall:
-    return apigw("put_integration_response", f"{m.label} {status}", {**_method_ids(m), **m.integration_responses[status]})
+    return apigw(
+        "put_integration_response", f"{m.label} {status}", {**_method_ids(m), **m.integration_responses[status]}
+    )
 
 
 def method_calls(m: MethodState) -> list[ApiCall]:
@@ -615,7 +681,12 @@ def put_gateway_response(r: dict) -> ApiCall:
 
 
 def create_deployment(d: Desired) -> ApiCall:
-    return apigw("create_deployment", f"API {d.name}", {"restApiId": REST_API, "description": d.deployment_description}, {DEPLOYMENT.name: "id"})
+    return apigw(
+        "create_deployment",
+        f"API {d.name}",
+        {"restApiId": REST_API, "description": d.deployment_description},
+        {DEPLOYMENT.name: "id"},
+    )
 
 
 def stage_arn(stage: str) -> Any:
@@ -623,7 +694,13 @@ def stage_arn(stage: str) -> Any:
 
 
 def create_stage(s: StageState) -> list[ApiCall]:
-    out = [apigw("create_stage", f"stage {s.name}", {"restApiId": REST_API, "stageName": s.name, "deploymentId": DEPLOYMENT, **s.params})]
+    out = [
+        apigw(
+            "create_stage",
+            f"stage {s.name}",
+            {"restApiId": REST_API, "stageName": s.name, "deploymentId": DEPLOYMENT, **s.params},
+        )
+    ]
     ops = stage_setting_ops(s, {}, None)
     if ops:
         out.append(update_stage(s.name, ops))
@@ -642,7 +719,9 @@ def _patch_value(value: Any) -> Any:
     return value
 
 
-def stage_setting_ops(s: StageState, live_settings: Mapping[str, Mapping[str, Any]], live_log: Mapping[str, Any] | None) -> list[dict]:
+def stage_setting_ops(
+    s: StageState, live_settings: Mapping[str, Mapping[str, Any]], live_log: Mapping[str, Any] | None
+) -> list[dict]:
     """Patch operations for method settings and the access log (compared with live values)."""
     ops: list[dict] = []
     for key, fields in s.method_settings.items():

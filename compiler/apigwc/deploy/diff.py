@@ -106,14 +106,27 @@ class _Differ:
         if "policy" in have and self.live.rest_api_id:
             # the service stores execute-api:/ resources expanded to the API's ARN
             prefix = f"arn:{self.known.get('aws:partition', 'aws')}:execute-api:{self.known.get('aws:region', '')}:{self.known.get('aws:accountId', '')}:{self.live.rest_api_id}/"
-            have["policy"] = json.dumps(json.loads(have["policy"].replace(prefix, "execute-api:/")), separators=(",", ":"), ensure_ascii=False)
+            have["policy"] = json.dumps(
+                json.loads(have["policy"].replace(prefix, "execute-api:/")), separators=(",", ":"), ensure_ascii=False
+            )
             if "policy" in want:
                 want["policy"] = json.dumps(json.loads(want["policy"]), separators=(",", ":"), ensure_ascii=False)
         ops: list[dict] = []
-        for key in ("name", "description", "apiKeySource", "minimumCompressionSize", "policy", "disableExecuteApiEndpoint", "securityPolicy", "endpointAccessMode"):
+        for key in (
+            "name",
+            "description",
+            "apiKeySource",
+            "minimumCompressionSize",
+            "policy",
+            "disableExecuteApiEndpoint",
+            "securityPolicy",
+            "endpointAccessMode",
+        ):
             if want.get(key) != have.get(key):
                 value = want.get(key)
-                ops.append({"op": "replace", "path": f"/{key}", "value": "" if value is None else c._patch_value(value)})
+                ops.append(
+                    {"op": "replace", "path": f"/{key}", "value": "" if value is None else c._patch_value(value)}
+                )
         for t in sorted(set(want.get("binaryMediaTypes", [])) - set(have.get("binaryMediaTypes", []))):
             ops.append({"op": "add", "path": "/binaryMediaTypes/" + c.escape(t), "value": t})
         for t in sorted(set(have.get("binaryMediaTypes", [])) - set(want.get("binaryMediaTypes", []))):
@@ -121,7 +134,9 @@ class _Differ:
         want_types = (want.get("endpointConfiguration") or {}).get("types", [])
         have_types = (have.get("endpointConfiguration") or {}).get("types", [])
         if want_types and have_types and want_types != have_types:
-            ops.append({"op": "replace", "path": f"/endpointConfiguration/types/{have_types[0]}", "value": want_types[0]})
+            ops.append(
+                {"op": "replace", "path": f"/endpointConfiguration/types/{have_types[0]}", "value": want_types[0]}
+            )
         if want.get("version") != have.get("version"):
             self.notes.append(
                 f"the API's version is {have.get('version')!r}, the spec says {want.get('version')!r}: "
@@ -152,8 +167,18 @@ class _Differ:
             if have is None:
                 calls.append(c.create_validator(v))
             elif have != v:
-                ops = [{"op": "replace", "path": f"/{k}", "value": c._patch_value(v[k])} for k in ("validateRequestBody", "validateRequestParameters") if have.get(k) != v[k]]
-                calls.append(c.apigw("update_request_validator", f"request validator {name}", {"restApiId": REST_API, "requestValidatorId": Ref(f"validator:{name}"), "patchOperations": ops}))
+                ops = [
+                    {"op": "replace", "path": f"/{k}", "value": c._patch_value(v[k])}
+                    for k in ("validateRequestBody", "validateRequestParameters")
+                    if have.get(k) != v[k]
+                ]
+                calls.append(
+                    c.apigw(
+                        "update_request_validator",
+                        f"request validator {name}",
+                        {"restApiId": REST_API, "requestValidatorId": Ref(f"validator:{name}"), "patchOperations": ops},
+                    )
+                )
         for name, a in d.authorizers.items():
             have = live.authorizers.get(name)
             if have is None:
@@ -172,7 +197,13 @@ class _Differ:
                     value = a.get(k, DEFAULTS["authorizer"].get(k, ""))
                     ops.append({"op": "replace", "path": f"/{k}", "value": c._patch_value(value)})
             if ops:
-                calls.append(c.apigw("update_authorizer", f"authorizer {name}", {"restApiId": REST_API, "authorizerId": Ref(f"authorizer:{name}"), "patchOperations": ops}))
+                calls.append(
+                    c.apigw(
+                        "update_authorizer",
+                        f"authorizer {name}",
+                        {"restApiId": REST_API, "authorizerId": Ref(f"authorizer:{name}"), "patchOperations": ops},
+                    )
+                )
         for path, (parent, part) in d.resources.items():
             if path not in live.resources:
                 calls.append(c.create_resource(path, parent, part))
@@ -181,17 +212,35 @@ class _Differ:
         gone = [p for p in live.resources if p != "/" and p not in d.resources]
         # children before parents (deeper paths first)
         for path in sorted(gone, key=lambda p: (-p.count("/"), p)):
-            calls.append(c.apigw("delete_resource", path, {"restApiId": REST_API, "resourceId": Ref(resource_var(path))}))
+            calls.append(
+                c.apigw("delete_resource", path, {"restApiId": REST_API, "resourceId": Ref(resource_var(path))})
+            )
         for t, r in d.gateway_responses.items():
-            if normalize("gateway_response", self.value(r)) != normalize("gateway_response", live.gateway_responses.get(t)):
+            if normalize("gateway_response", self.value(r)) != normalize(
+                "gateway_response", live.gateway_responses.get(t)
+            ):
                 calls.append(c.put_gateway_response(r))
         for t in sorted(set(live.gateway_responses) - set(d.gateway_responses)):
-            calls.append(c.apigw("delete_gateway_response", f"gateway response {t}", {"restApiId": REST_API, "responseType": t}))
+            calls.append(
+                c.apigw("delete_gateway_response", f"gateway response {t}", {"restApiId": REST_API, "responseType": t})
+            )
         # what methods no longer use goes last
         for name in sorted(set(live.authorizers) - set(d.authorizers)):
-            calls.append(c.apigw("delete_authorizer", f"authorizer {name}", {"restApiId": REST_API, "authorizerId": Ref(f"authorizer:{name}")}))
+            calls.append(
+                c.apigw(
+                    "delete_authorizer",
+                    f"authorizer {name}",
+                    {"restApiId": REST_API, "authorizerId": Ref(f"authorizer:{name}")},
+                )
+            )
         for name in sorted(set(live.validators) - set(d.validators)):
-            calls.append(c.apigw("delete_request_validator", f"request validator {name}", {"restApiId": REST_API, "requestValidatorId": Ref(f"validator:{name}")}))
+            calls.append(
+                c.apigw(
+                    "delete_request_validator",
+                    f"request validator {name}",
+                    {"restApiId": REST_API, "requestValidatorId": Ref(f"validator:{name}")},
+                )
+            )
         for name in sorted(set(live.models) - set(d.models) - set(gw.BUILTIN_MODELS)):
             calls.append(c.apigw("delete_model", f"model {name}", {"restApiId": REST_API, "modelName": name}))
         return calls
@@ -259,19 +308,27 @@ class _Differ:
             for key in ("tracingEnabled", "cacheClusterEnabled"):
                 if bool(want.get(key)) != bool(have.get(key)):
                     ops.append({"op": "replace", "path": f"/{key}", "value": c._patch_value(bool(want.get(key)))})
-            if want.get("cacheClusterEnabled") and want.get("cacheClusterSize") and want.get("cacheClusterSize") != have.get("cacheClusterSize"):
+            if (
+                want.get("cacheClusterEnabled")
+                and want.get("cacheClusterSize")
+                and want.get("cacheClusterSize") != have.get("cacheClusterSize")
+            ):
                 ops.append({"op": "replace", "path": "/cacheClusterSize", "value": want["cacheClusterSize"]})
             live_settings = {
                 key: {suffix: entry[name] for suffix, name in c.METHOD_SETTING_KEYS.items() if name in entry}
                 for key, entry in (have.get("methodSettings") or {}).items()
             }
-            resolved = c.StageState(name=s.name, params=s.params, method_settings=s.method_settings, access_log=self.value(s.access_log))
+            resolved = c.StageState(
+                name=s.name, params=s.params, method_settings=s.method_settings, access_log=self.value(s.access_log)
+            )
             ops += c.stage_setting_ops(resolved, live_settings, have.get("accessLogSettings") or None)
             if ops:
                 calls.append(c.update_stage(s.name, ops))
             tags = {k: v for k, v in want.get("tags", {}).items() if (have.get("tags") or {}).get(k) != v}
             if tags:
-                calls.append(c.apigw("tag_resource", f"stage {s.name}", {"resourceArn": c.stage_arn(s.name), "tags": tags}))
+                calls.append(
+                    c.apigw("tag_resource", f"stage {s.name}", {"resourceArn": c.stage_arn(s.name), "tags": tags})
+                )
         return calls
 
     # -- API keys, usage plans -----------------------------------------------------------
@@ -287,7 +344,9 @@ class _Differ:
                 continue
             if "value" in k and have.get("value") != k["value"]:
                 # a key's value cannot be changed: replace the key
-                self.notes.append(f"API key '{name}' gets a new value: the key is replaced (its usage plans get the new one)")
+                self.notes.append(
+                    f"API key '{name}' gets a new value: the key is replaced (its usage plans get the new one)"
+                )
                 calls.append(c.apigw("delete_api_key", f"API key {name}", {"apiKey": Ref(f"apiKey:{name}")}))
                 calls.append(c.create_api_key(k))
                 replaced.add(name)
@@ -299,7 +358,11 @@ class _Differ:
                 if (have.get(key) or "") != (k.get(key) or ""):
                     ops.append({"op": "replace", "path": f"/{key}", "value": k.get(key, "")})
             if ops:
-                calls.append(c.apigw("update_api_key", f"API key {name}", {"apiKey": Ref(f"apiKey:{name}"), "patchOperations": ops}))
+                calls.append(
+                    c.apigw(
+                        "update_api_key", f"API key {name}", {"apiKey": Ref(f"apiKey:{name}"), "patchOperations": ops}
+                    )
+                )
         key_ids = {name: live.api_keys[name]["id"] for name in live.api_keys}
         api_id = live.rest_api_id
         stages = list(d.stages)
@@ -311,14 +374,26 @@ class _Differ:
                 continue
             ops = self.usage_plan_ops(p, have, api_id, stages)
             if ops:
-                calls.append(c.apigw("update_usage_plan", f"usage plan {name}", {"usagePlanId": Ref(usage_plan_var(name)), "patchOperations": ops}))
+                calls.append(
+                    c.apigw(
+                        "update_usage_plan",
+                        f"usage plan {name}",
+                        {"usagePlanId": Ref(usage_plan_var(name)), "patchOperations": ops},
+                    )
+                )
             members = live.plan_keys.get(name, set())
             for k in d.plan_keys.get(name, ()):
                 if k in replaced or key_ids.get(k) not in members:
                     calls.append(c.create_usage_plan_key(name, k))
             for k in sorted(d.declared_keys - set(d.plan_keys.get(name, ()))):
                 if k in key_ids and key_ids[k] in members:
-                    calls.append(c.apigw("delete_usage_plan_key", f"usage plan {name} key {k}", {"usagePlanId": Ref(usage_plan_var(name)), "keyId": Ref(f"apiKey:{k}")}))
+                    calls.append(
+                        c.apigw(
+                            "delete_usage_plan_key",
+                            f"usage plan {name} key {k}",
+                            {"usagePlanId": Ref(usage_plan_var(name)), "keyId": Ref(f"apiKey:{k}")},
+                        )
+                    )
         # plans of this API that no longer serve the stage
         for name, have in sorted(live.usage_plans.items()):
             if name in d.usage_plans or api_id is None:
@@ -329,7 +404,13 @@ class _Differ:
                 if s.get("apiId") == api_id and s.get("stage") in stages
             ]
             if ops:
-                calls.append(c.apigw("update_usage_plan", f"usage plan {name}", {"usagePlanId": Ref(usage_plan_var(name)), "patchOperations": ops}))
+                calls.append(
+                    c.apigw(
+                        "update_usage_plan",
+                        f"usage plan {name}",
+                        {"usagePlanId": Ref(usage_plan_var(name)), "patchOperations": ops},
+                    )
+                )
         return calls
 
     def usage_plan_ops(self, p: dict, have: dict, api_id: str | None, stages: list[str]) -> list[dict]:
@@ -345,7 +426,9 @@ class _Differ:
             for k in keys:
                 if k in want and str(want[k]) != str(got.get(k)) and not _same_number(want[k], got.get(k)):
                     ops.append({"op": "replace", "path": f"/{part}/{k}", "value": str(want[k])})
-        live_stages = {s.get("stage"): s for s in have.get("apiStages", []) if api_id is not None and s.get("apiId") == api_id}
+        live_stages = {
+            s.get("stage"): s for s in have.get("apiStages", []) if api_id is not None and s.get("apiId") == api_id
+        }
         for entry in p.get("apiStages", []):
             stage = entry["stage"]
             ref = Join.of(REST_API, ":", stage)
@@ -357,7 +440,15 @@ class _Differ:
             for method, limits in throttle.items():
                 for k, v in limits.items():
                     if not _same_number(v, (got.get(method) or {}).get(k)):
-                        path = Join.of("/apiStages/", ref, "/throttle/", c.escape(method.rsplit("/", 1)[0]), "/", method.rsplit("/", 1)[1], f"/{k}")
+                        path = Join.of(
+                            "/apiStages/",
+                            ref,
+                            "/throttle/",
+                            c.escape(method.rsplit("/", 1)[0]),
+                            "/",
+                            method.rsplit("/", 1)[1],
+                            f"/{k}",
+                        )
                         ops.append({"op": "replace", "path": path, "value": str(v)})
         for stage in stages:
             if stage in live_stages and not any(e["stage"] == stage for e in p.get("apiStages", [])):
@@ -393,16 +484,24 @@ class _Differ:
             for function, statements in sorted(live.policies.items()):
                 for sid in sorted(statements):
                     if sid.startswith(prefix) and sid not in wanted_sids:
-                        calls.append(c.remove_permission(function, sid, f"Lambda permission {sid.removeprefix(prefix)}"))
+                        calls.append(
+                            c.remove_permission(function, sid, f"Lambda permission {sid.removeprefix(prefix)}")
+                        )
         return calls, sorted(set(missing))
 
 
 def _delete(m: MethodState, operation: str, target: str, **extra: str) -> ApiCall:
-    return c.apigw(operation, target, {"restApiId": REST_API, "resourceId": Ref(resource_var(m.path)), "httpMethod": m.verb, **extra})
+    return c.apigw(
+        operation,
+        target,
+        {"restApiId": REST_API, "resourceId": Ref(resource_var(m.path)), "httpMethod": m.verb, **extra},
+    )
 
 
 def _same_model(want: dict, have: dict) -> bool:
-    if want.get("contentType") != have.get("contentType") or (want.get("description") or "") != (have.get("description") or ""):
+    if want.get("contentType") != have.get("contentType") or (want.get("description") or "") != (
+        have.get("description") or ""
+    ):
         return False
     schema = want.get("schema")
     if not isinstance(schema, str):
@@ -430,11 +529,20 @@ def plan_changes(d: Desired, live: Live, context: Mapping[str, str]) -> Changes:
     else:
         api_calls = differ.api_calls()
     calls += api_calls
-    deploy = bool(d.methods) and bool(d.stages) and (
-        live.rest_api_id is None or bool(api_calls) or live.stage is None or live.stage_deployment != d.deployment_description
+    deploy = (
+        bool(d.methods)
+        and bool(d.stages)
+        and (
+            live.rest_api_id is None
+            or bool(api_calls)
+            or live.stage is None
+            or live.stage_deployment != d.deployment_description
+        )
     )
     if not d.methods:
-        differ.notes.append("the API has no methods: there is nothing to deploy to a stage (a deployment needs at least one method)")
+        differ.notes.append(
+            "the API has no methods: there is nothing to deploy to a stage (a deployment needs at least one method)"
+        )
     if deploy:
         calls.append(c.create_deployment(d))
     calls += differ.stage_calls(deploy)

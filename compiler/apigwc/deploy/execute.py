@@ -85,7 +85,9 @@ APIGATEWAY_LIMITS: Mapping[str, tuple[float, float]] = {
 class Pacing:
     """Waits before a call so that the account's rate limits are not exceeded."""
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.clock = clock
         self.sleep = sleep
         self.buckets: dict[str, RateLimit] = {}
@@ -192,9 +194,22 @@ class Caller:
     #: every call made (operation names), reads included
     made: list[str] = field(default_factory=list)
 
-    def call(self, service: str, operation: str, params: Mapping[str, Any], label: str, region: str | None = None, on_retry: Callable[[str], None] | None = None) -> dict:
+    def call(
+        self,
+        service: str,
+        operation: str,
+        params: Mapping[str, Any],
+        label: str,
+        region: str | None = None,
+        on_retry: Callable[[str], None] | None = None,
+    ) -> dict:
         """One call; raises `DeployError` naming ``label`` when it fails for good."""
-        from botocore.exceptions import BotoCoreError, ClientError, ConnectionError as BotoConnectionError, HTTPClientError
+        from botocore.exceptions import (
+            BotoCoreError,
+            ClientError,
+            ConnectionError as BotoConnectionError,
+            HTTPClientError,
+        )
 
         client = self.clients.client(service, region)
         method = getattr(client, operation)
@@ -215,7 +230,9 @@ class Caller:
                 if _retryable(code, message) and attempt < self.retry.attempts:
                     delay = self.retry.delay(attempt, _retry_after(exc.response))
                     if on_retry:
-                        on_retry(f"{code}: {message}; retrying in {delay:.1f} s (attempt {attempt + 1} of {self.retry.attempts})")
+                        on_retry(
+                            f"{code}: {message}; retrying in {delay:.1f} s (attempt {attempt + 1} of {self.retry.attempts})"
+                        )
                     self.sleep(delay)
                     continue
                 raise DeployError(f"{label} failed: {code}: {_one_line(message)}") from None
@@ -227,7 +244,9 @@ class Caller:
                         on_retry(f"{_one_line(str(exc))}; retrying in {delay:.1f} s")
                     self.sleep(delay)
                     continue
-                raise DeployError(f"{label} failed: cannot reach the endpoint: {_one_line(str(exc))}", connection=True) from None
+                raise DeployError(
+                    f"{label} failed: cannot reach the endpoint: {_one_line(str(exc))}", connection=True
+                ) from None
             except BotoCoreError as exc:
                 raise DeployError(f"{label} failed: {_one_line(str(exc))}") from None
 
@@ -297,7 +316,12 @@ class DisplayExecutor:
         from .plan import to_data
 
         return [
-            {"service": c.service, "operation": c.operation, "target": c.target, "params": to_data(partial(dict(c.params), self.variables))}
+            {
+                "service": c.service,
+                "operation": c.operation,
+                "target": c.target,
+                "params": to_data(partial(dict(c.params), self.variables)),
+            }
             for c in plan
         ]
 
@@ -328,7 +352,14 @@ class BarProgress:
     def __init__(self, console: Any) -> None:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
 
-        self.bar = RichProgress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True)
+        self.bar = RichProgress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        )
         self.task = None
         self.console = console
 

@@ -23,7 +23,16 @@ from .create import API_TAG, MethodState
 from .execute import Caller, DeployError, function_region
 from .plan import REST_API, api_key_var, authorizer_var, resource_var, usage_plan_var, validator_var
 
-_METHOD_KEYS = ("authorizationType", "authorizerId", "apiKeyRequired", "operationName", "requestParameters", "requestModels", "requestValidatorId", "authorizationScopes")
+_METHOD_KEYS = (
+    "authorizationType",
+    "authorizerId",
+    "apiKeyRequired",
+    "operationName",
+    "requestParameters",
+    "requestModels",
+    "requestValidatorId",
+    "authorizationScopes",
+)
 _INTEGRATION_KEYS = (
     "type",
     "uri",
@@ -41,8 +50,24 @@ _INTEGRATION_KEYS = (
     "responseTransferMode",
     "integrationTarget",
 )
-_INTEGRATION_RESPONSE_KEYS = ("statusCode", "selectionPattern", "responseParameters", "responseTemplates", "contentHandling")
-_AUTHORIZER_KEYS = ("name", "type", "authorizerUri", "authorizerCredentials", "identitySource", "identityValidationExpression", "authorizerResultTtlInSeconds", "providerARNs", "authType")
+_INTEGRATION_RESPONSE_KEYS = (
+    "statusCode",
+    "selectionPattern",
+    "responseParameters",
+    "responseTemplates",
+    "contentHandling",
+)
+_AUTHORIZER_KEYS = (
+    "name",
+    "type",
+    "authorizerUri",
+    "authorizerCredentials",
+    "identitySource",
+    "identityValidationExpression",
+    "authorizerResultTtlInSeconds",
+    "providerARNs",
+    "authType",
+)
 _REST_API_KEYS = (
     "name",
     "description",
@@ -103,10 +128,16 @@ def _items(caller: Caller, operation: str, label: str, **params: Any) -> Iterato
 
 def find_api(caller: Caller, slug: str) -> dict | None:
     """The RestApi tagged ``apigwc:api=<slug>``, or None; more than one is an error."""
-    found = [a for a in _items(caller, "get_rest_apis", "get_rest_apis (finding the API)", limit=500) if (a.get("tags") or {}).get(API_TAG) == slug]
+    found = [
+        a
+        for a in _items(caller, "get_rest_apis", "get_rest_apis (finding the API)", limit=500)
+        if (a.get("tags") or {}).get(API_TAG) == slug
+    ]
     if len(found) > 1:
         ids = ", ".join(sorted(a["id"] for a in found))
-        raise DeployError(f"several REST APIs are tagged {API_TAG}={slug} ({ids}); delete the extra ones or remove their tag")
+        raise DeployError(
+            f"several REST APIs are tagged {API_TAG}={slug} ({ids}); delete the extra ones or remove their tag"
+        )
     return found[0] if found else None
 
 
@@ -160,7 +191,9 @@ def _read_api(caller: Caller, api: dict, stage: str, live: Live) -> None:
             live.methods[(r["path"], verb)] = _method(r, verb, m)
     for g in _items(caller, "get_gateway_responses", "get_gateway_responses", limit=500, **ids):
         if not g.get("defaultResponse"):
-            live.gateway_responses[g["responseType"]] = _pick(g, ("responseType", "statusCode", "responseParameters", "responseTemplates"))
+            live.gateway_responses[g["responseType"]] = _pick(
+                g, ("responseType", "statusCode", "responseParameters", "responseTemplates")
+            )
     try:
         live.stage = caller.call("apigateway", "get_stage", {**ids, "stageName": stage}, f"get_stage {stage}")
     except DeployError as exc:
@@ -169,7 +202,12 @@ def _read_api(caller: Caller, api: dict, stage: str, live: Live) -> None:
         live.stage = None
     if live.stage is not None and live.stage.get("deploymentId"):
         try:
-            d = caller.call("apigateway", "get_deployment", {**ids, "deploymentId": live.stage["deploymentId"]}, f"get_deployment of stage {stage}")
+            d = caller.call(
+                "apigateway",
+                "get_deployment",
+                {**ids, "deploymentId": live.stage["deploymentId"]},
+                f"get_deployment of stage {stage}",
+            )
             live.stage_deployment = d.get("description")
         except DeployError as exc:
             if "NotFoundException" not in str(exc):
@@ -192,21 +230,34 @@ def _method(resource: dict, verb: str, m: dict) -> MethodState:
         path=resource["path"],
         verb=verb,
         method=_pick(m, _METHOD_KEYS),
-        responses={s: _pick(r, ("statusCode", "responseParameters", "responseModels")) for s, r in (m.get("methodResponses") or {}).items()},
+        responses={
+            s: _pick(r, ("statusCode", "responseParameters", "responseModels"))
+            for s, r in (m.get("methodResponses") or {}).items()
+        },
         integration=integration,
         integration_responses=integration_responses,
     )
 
 
-def _read_account(caller: Caller, slug: str, key_names: tuple[str, ...], plan_names: tuple[str, ...], live: Live) -> None:
+def _read_account(
+    caller: Caller, slug: str, key_names: tuple[str, ...], plan_names: tuple[str, ...], live: Live
+) -> None:
     for name in key_names:
         # nameQuery is a prefix match: keep exact names only
-        found = [k for k in _items(caller, "get_api_keys", f"get_api_keys {name}", nameQuery=name, includeValues=True, limit=500) if k.get("name") == name]
+        found = [
+            k
+            for k in _items(
+                caller, "get_api_keys", f"get_api_keys {name}", nameQuery=name, includeValues=True, limit=500
+            )
+            if k.get("name") == name
+        ]
         if len(found) > 1:
             tagged = [k for k in found if (k.get("tags") or {}).get(API_TAG) == slug]
             if len(tagged) != 1:
                 ids = ", ".join(sorted(k["id"] for k in found))
-                raise DeployError(f"several API keys are named '{name}' ({ids}); apigwc matches keys by name: rename or delete the extra ones")
+                raise DeployError(
+                    f"several API keys are named '{name}' ({ids}); apigwc matches keys by name: rename or delete the extra ones"
+                )
             found = tagged
         if found:
             live.api_keys[name] = found[0]
@@ -217,16 +268,25 @@ def _read_account(caller: Caller, slug: str, key_names: tuple[str, ...], plan_na
         if p.get("name") in wanted or mine:
             name = p["name"]
             if name in live.usage_plans:
-                raise DeployError(f"several usage plans are named '{name}'; apigwc matches plans by name: rename or delete the extra ones")
+                raise DeployError(
+                    f"several usage plans are named '{name}'; apigwc matches plans by name: rename or delete the extra ones"
+                )
             live.usage_plans[name] = p
             live.variables[usage_plan_var(name)] = p["id"]
-            live.plan_keys[name] = {k["id"] for k in _items(caller, "get_usage_plan_keys", f"get_usage_plan_keys {name}", usagePlanId=p["id"], limit=500)}
+            live.plan_keys[name] = {
+                k["id"]
+                for k in _items(
+                    caller, "get_usage_plan_keys", f"get_usage_plan_keys {name}", usagePlanId=p["id"], limit=500
+                )
+            }
 
 
 def _read_policy(caller: Caller, function: str, live: Live) -> None:
     region = function_region(function)
     try:
-        answer = caller.call("lambda", "get_policy", {"FunctionName": function}, f"get_policy of {function}", region=region)
+        answer = caller.call(
+            "lambda", "get_policy", {"FunctionName": function}, f"get_policy of {function}", region=region
+        )
     except DeployError as exc:
         if "ResourceNotFoundException" not in str(exc):
             raise

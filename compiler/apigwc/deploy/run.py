@@ -104,7 +104,13 @@ def invoke_url(api_id: str, region: str, suffix: str, stage: str) -> str:
 class Deployment:
     """One deploy of one spec to one stage: `plan` reads and plans, `apply` runs the plan."""
 
-    def __init__(self, gateway: gw.Gateway, options: DeployOptions, pacing: Pacing | None = None, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        gateway: gw.Gateway,
+        options: DeployOptions,
+        pacing: Pacing | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         from .aws import AwsClients
 
         self.options = options
@@ -116,7 +122,9 @@ class Deployment:
 
     def _converge(self) -> tuple[Changes, dict[str, str]]:
         d = self.desired
-        live = read_live(self.caller, d.tag, self.options.stage, tuple(d.api_keys), tuple(d.usage_plans), self.functions)
+        live = read_live(
+            self.caller, d.tag, self.options.stage, tuple(d.api_keys), tuple(d.usage_plans), self.functions
+        )
         return plan_changes(d, live, self.context), {**self.context, **live.variables}
 
     def plan(self) -> DeployOutcome:
@@ -124,7 +132,15 @@ class Deployment:
         identity = self.caller.call("sts", "get_caller_identity", {}, "get_caller_identity (the account id)")
         self.context = context_variables(self.clients.region, identity.get("Account"))
         d = self.desired
-        self.functions = tuple(sorted({f for p in d.permissions_for(d.stages).values() if isinstance(f := partial(p.function, self.context), str)}))
+        self.functions = tuple(
+            sorted(
+                {
+                    f
+                    for p in d.permissions_for(d.stages).values()
+                    if isinstance(f := partial(p.function, self.context), str)
+                }
+            )
+        )
         changes, variables = self._converge()
         outcome = DeployOutcome(
             api_name=d.name,
@@ -147,7 +163,9 @@ class Deployment:
                     break
                 listing = ", ".join(c.label for c in again.plan)
                 if attempt == 2:
-                    outcome.notes.append(f"after a second pass the service still differs from the spec: {listing}; run the deploy again, or see docs/deploy.md")
+                    outcome.notes.append(
+                        f"after a second pass the service still differs from the spec: {listing}; run the deploy again, or see docs/deploy.md"
+                    )
                     break
                 outcome.notes.append(f"the service did not store everything as sent; applied again: {listing}")
                 outcome.plan = outcome.plan + again.plan
@@ -160,10 +178,18 @@ class Deployment:
     def _url(self, outcome: DeployOutcome) -> None:
         api_id = outcome.variables.get("restApi")
         if api_id and self.desired.methods:
-            outcome.invoke_url = invoke_url(api_id, self.clients.region, self.context["aws:urlSuffix"], self.options.stage)
+            outcome.invoke_url = invoke_url(
+                api_id, self.clients.region, self.context["aws:urlSuffix"], self.options.stage
+            )
 
 
-def deploy(gateway: gw.Gateway, options: DeployOptions, progress: Progress = no_progress, pacing: Pacing | None = None, retry: RetryPolicy | None = None) -> DeployOutcome:
+def deploy(
+    gateway: gw.Gateway,
+    options: DeployOptions,
+    progress: Progress = no_progress,
+    pacing: Pacing | None = None,
+    retry: RetryPolicy | None = None,
+) -> DeployOutcome:
     """Plan and apply in one go (the Python API)."""
     d = Deployment(gateway, options, pacing, retry)
     return d.apply(d.plan(), progress)

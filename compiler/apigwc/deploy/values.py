@@ -134,7 +134,13 @@ class Values:
             if isinstance(args, list) and args and isinstance(args[0], str):
                 variables = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
                 return self._sub(args[0], variables, where, pointer)
-        if fn == "Fn::Join" and isinstance(args, list) and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], list):
+        if (
+            fn == "Fn::Join"
+            and isinstance(args, list)
+            and len(args) == 2
+            and isinstance(args[0], str)
+            and isinstance(args[1], list)
+        ):
             sep, items = args
             parts: list[Any] = []
             for i, item in enumerate(items):
@@ -148,7 +154,7 @@ class Values:
         if isinstance(item, str):
             return item  # inside intrinsics, strings are literal (no import variables)
         if isinstance(item, dict) and len(item) == 1:
-            (fn, args), = item.items()
+            ((fn, args),) = item.items()
             return self._intrinsic(fn, args, where, pointer)
         return self._unsupported(str(Intrinsic("?", item)), where, pointer)
 

@@ -52,9 +52,7 @@ def render(results: Sequence[LintResult], codes: dict[str, Code]) -> str:
                 region = {"startLine": s.line, "startColumn": s.col}
                 if (s.end_line, s.end_col) > (s.line, s.col):
                     region.update({"endLine": s.end_line, "endColumn": s.end_col})
-                res["locations"] = [
-                    {"physicalLocation": {"artifactLocation": {"uri": _uri(s.file)}, "region": region}}
-                ]
+                res["locations"] = [{"physicalLocation": {"artifactLocation": {"uri": _uri(s.file)}, "region": region}}]
             if d.pointer:
                 res["properties"] = {"pointer": d.pointer}
             sarif_results.append(res)

@@ -69,5 +69,7 @@ def render_summary(gateway: Gateway, destination: str, files: Iterable[str]) -> 
     )
     kinds = Counter(m.integration.type.value if m.integration else "none" for m in gateway.methods)
     out.append("integrations: " + (", ".join(f"{k} {n:,}" for k, n in sorted(kinds.items())) or "none"))
-    out.append("stages: " + (", ".join(s.name for s in gateway.stages) or "none (declare x-apigwc.stages to deploy one)"))
+    out.append(
+        "stages: " + (", ".join(s.name for s in gateway.stages) or "none (declare x-apigwc.stages to deploy one)")
+    )
     return "\n".join(out) + "\n"

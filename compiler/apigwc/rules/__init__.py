@@ -90,7 +90,9 @@ def run_rules(api: ir.Api, diags: Diagnostics, selected: Iterable[str] | None = 
             continue
         try:
             for f in r.check(api):
-                diags.add(r.code, f.message, pointer=f.pointer, at_key=f.at_key, hint=f.hint, value_offset=f.value_offset)
+                diags.add(
+                    r.code, f.message, pointer=f.pointer, at_key=f.at_key, hint=f.hint, value_offset=f.value_offset
+                )
         except Exception as exc:  # a crashing rule must not hide the other findings
             diags.add(
                 INTERNAL_ERROR,

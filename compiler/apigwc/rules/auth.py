@@ -150,7 +150,9 @@ def scopes_without_cognito(api: ir.Api) -> Iterator[Finding]:
                 )
 
 
-_IDENTITY = re.compile(r"^(method\.request\.(header|querystring)\.[A-Za-z0-9._$-]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9._$-]+)$")
+_IDENTITY = re.compile(
+    r"^(method\.request\.(header|querystring)\.[A-Za-z0-9._$-]+|stageVariables\.[A-Za-z0-9_]+|context\.[A-Za-z0-9._$-]+)$"
+)
 
 
 @rule("AGW305", name="identity-source-format", severity=Severity.ERROR)
@@ -178,8 +180,12 @@ def identity_source_format(api: ir.Api) -> Iterator[Finding]:
         sources = [s.strip() for s in a.identity_source.split(",") if s.strip()]
         for s in sources:
             if not _IDENTITY.match(s):
-                hint = "path parameters cannot be identity sources" if s.startswith("method.request.path.") else (
-                    "use method.request.header.NAME, method.request.querystring.NAME, stageVariables.NAME or context.NAME"
+                hint = (
+                    "path parameters cannot be identity sources"
+                    if s.startswith("method.request.path.")
+                    else (
+                        "use method.request.header.NAME, method.request.querystring.NAME, stageVariables.NAME or context.NAME"
+                    )
                 )
                 yield Finding(pointer=ptr, message=f"{s!r} is not a valid identity source", hint=hint)
         if a.type is A.TOKEN and (len(sources) != 1 or not sources[0].startswith("method.request.header.")):

@@ -17,7 +17,9 @@ from .registry import Finding, rule
 T = ir.IntegrationType
 
 #: arn:aws:apigateway:{region}:{service}:{path|action}/{rest}
-AWS_URI = re.compile(r"^arn:(?P<partition>[a-z-]+|\$\{AWS::Partition\}):apigateway:(?P<region>[^:]+):(?P<service>[^:]+):(?P<kind>path|action)/(?P<rest>.+)$")
+AWS_URI = re.compile(
+    r"^arn:(?P<partition>[a-z-]+|\$\{AWS::Partition\}):apigateway:(?P<region>[^:]+):(?P<service>[^:]+):(?P<kind>path|action)/(?P<rest>.+)$"
+)
 LAMBDA_PATH = re.compile(
     r"^(2015-03-31/functions/(?P<function>.+)/invocations|2021-11-15/functions/(?P<streaming>.+)/response-streaming-invocations)$"
 )
@@ -126,7 +128,11 @@ def integration_uri_format(api: ir.Api) -> Iterator[Finding]:
                 hint = f"wrap the function ARN: {invoke_uri_for(text)}"
             elif text.startswith("arn:aws:lambda:") or ":function:" in text and ":apigateway:" not in text:
                 hint = "wrap the function ARN: arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{function-arn}/invocations"
-            yield Finding(pointer=ptr, message=f"{integ.type.value.lower()} integration uri is not an API Gateway service ARN: {text!r}", hint=hint)
+            yield Finding(
+                pointer=ptr,
+                message=f"{integ.type.value.lower()} integration uri is not an API Gateway service ARN: {text!r}",
+                hint=hint,
+            )
             continue
         if m.group("service") == "lambda":
             lam = LAMBDA_PATH.match(m.group("rest")) if m.group("kind") == "path" else None
@@ -171,7 +177,10 @@ def _http_uri_problem(text: str) -> tuple[str, str] | None:
     except ValueError:
         return "HTTP integration uri has an invalid port", "use a port number from 1025 to 65535, or none (80/443)"
     if port is not None and port not in (80, 443) and port <= 1024:
-        return f"API Gateway only calls ports 80, 443 and 1025-65535, not {port}", "move the backend to port 443 or to a port above 1024"
+        return (
+            f"API Gateway only calls ports 80, 443 and 1025-65535, not {port}",
+            "move the backend to port 443 or to a port above 1024",
+        )
     if " " in text:
         return "HTTP integration uri contains a space (URIs must be percent-encoded)", "write the space as %20"
     return None
@@ -517,7 +526,11 @@ def vpc_link_connection(api: ir.Api) -> Iterator[Finding]:
     Fix: `connectionId: ${stageVariables.vpcLinkId}` (or the VPC link id).
     """
     for op, integ in api.integrations():
-        if integ.connection_type is ir.ConnectionType.VPC_LINK and integ.connection_id is None and integ.integration_target is None:
+        if (
+            integ.connection_type is ir.ConnectionType.VPC_LINK
+            and integ.connection_id is None
+            and integ.integration_target is None
+        ):
             yield Finding(
                 pointer=join(integ.pointer, "connectionType"),
                 message=f"the VPC_LINK integration of {op.label} has no connectionId",
@@ -581,7 +594,13 @@ def stream_mode_non_proxy(api: ir.Api) -> Iterator[Finding]:
 
 
 _MEDIA_TYPE = re.compile(r"^[A-Za-z0-9!#$&^_.+-]+/[A-Za-z0-9!#$&^_.+*-]+$")
-_SHORT_MEDIA = {"json": "application/json", "xml": "application/xml", "text": "text/plain", "html": "text/html", "form": "application/x-www-form-urlencoded"}
+_SHORT_MEDIA = {
+    "json": "application/json",
+    "xml": "application/xml",
+    "text": "text/plain",
+    "html": "text/html",
+    "form": "application/x-www-form-urlencoded",
+}
 
 
 def _media_hint(key: str) -> str:

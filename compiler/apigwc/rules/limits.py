@@ -88,9 +88,17 @@ def unsupported_schema_keyword(api: ir.Api) -> Iterator[Finding]:
                     hint="write the spec as OpenAPI 3.0, or validate the variants in the backend",
                 )
             if node.get("type") == "number" and node.get("format") in ("int32", "int64"):
-                yield Finding(pointer=join(ptr, "format"), message=f"{owner}: format {node['format']} on type number is not supported", hint="use type: integer")
+                yield Finding(
+                    pointer=join(ptr, "format"),
+                    message=f"{owner}: format {node['format']} on type number is not supported",
+                    hint="use type: integer",
+                )
             if node.get("format") == "decimal":
-                yield Finding(pointer=join(ptr, "format"), message=f"{owner}: format decimal is not supported", hint="use type: number")
+                yield Finding(
+                    pointer=join(ptr, "format"),
+                    message=f"{owner}: format decimal is not supported",
+                    hint="use type: number",
+                )
 
 
 @rule("AGW702", name="dropped-schema-annotation", severity=Severity.INFO)
@@ -281,7 +289,12 @@ def too_many_resources(api: ir.Api) -> Iterator[Finding]:
         for i in range(1, len(segs) + 1):
             resources.add("/" + "/".join(s.text for s in segs[:i]))
     if len(resources) > 300:
-        yield Finding(pointer="/paths", at_key=True, message=f"the API has {len(resources)} resources; the default quota is 300 per API", hint="request a quota increase or split the API")
+        yield Finding(
+            pointer="/paths",
+            at_key=True,
+            message=f"the API has {len(resources)} resources; the default quota is 300 per API",
+            hint="request a quota increase or split the API",
+        )
     authorizers = [s for s in api.security_schemes.values() if s.authorizer is not None]
     if len(authorizers) > 10:
         yield Finding(
@@ -313,7 +326,11 @@ def template_too_large(api: ir.Api) -> Iterator[Finding]:
     """
     for op, integ in api.integrations():
         templates = [(join(integ.pointer, "requestTemplates", k), v) for k, v in integ.request_templates.items()]
-        templates += [(join(r.pointer, "responseTemplates", k), v) for r in integ.responses for k, v in r.response_templates.items()]
+        templates += [
+            (join(r.pointer, "responseTemplates", k), v)
+            for r in integ.responses
+            for k, v in r.response_templates.items()
+        ]
         for ptr, template in templates:
             if isinstance(template, str) and len(template.encode()) > 300 * 1024:
                 yield Finding(
@@ -369,7 +386,9 @@ def root_security_ignored(api: ir.Api) -> Iterator[Finding]:
         return
     relying = [op for op in api.operations if op.security is None]
     if relying:
-        labels = ", ".join(op.label for op in relying[:3]) + (f" and {len(relying) - 3} more" if len(relying) > 3 else "")
+        labels = ", ".join(op.label for op in relying[:3]) + (
+            f" and {len(relying) - 3} more" if len(relying) > 3 else ""
+        )
         yield Finding(
             pointer="/security",
             at_key=True,

@@ -159,7 +159,12 @@ def empty_path_segment(api: ir.Api) -> Iterator[Finding]:
     """
     for path, ptr in api.paths:
         if path != "/" and (path.endswith("/") or "//" in path):
-            yield Finding(pointer=ptr, at_key=True, message=f"path {path!r} has an empty segment", hint=f"use {'/' + '/'.join(p for p in path.split('/') if p)!r}")
+            yield Finding(
+                pointer=ptr,
+                at_key=True,
+                message=f"path {path!r} has an empty segment",
+                hint=f"use {'/' + '/'.join(p for p in path.split('/') if p)!r}",
+            )
 
 
 @rule("AGW606", name="reserved-path", severity=Severity.WARNING)
@@ -178,7 +183,12 @@ def reserved_path(api: ir.Api) -> Iterator[Finding]:
     """
     for path, ptr in api.paths:
         if path in ("/ping", "/sping"):
-            yield Finding(pointer=ptr, at_key=True, message=f"{path} is reserved by API Gateway for custom domain health checks", hint="use another path, e.g. /health")
+            yield Finding(
+                pointer=ptr,
+                at_key=True,
+                message=f"{path} is reserved by API Gateway for custom domain health checks",
+                hint="use another path, e.g. /health",
+            )
 
 
 @rule("AGW607", name="path-parameter-not-in-path", severity=Severity.WARNING)
@@ -208,7 +218,11 @@ def path_parameter_not_in_path(api: ir.Api) -> Iterator[Finding]:
                 yield Finding(
                     pointer=join(p.pointer, "name"),
                     message=f"path parameter '{p.name}' does not appear in {op.path}",
-                    hint=("rename it to a placeholder of the path (" + ", ".join("{" + n + "}" for n in sorted(names)) + ") or remove it")
+                    hint=(
+                        "rename it to a placeholder of the path ("
+                        + ", ".join("{" + n + "}" for n in sorted(names))
+                        + ") or remove it"
+                    )
                     if names
                     else "remove it: the path has no placeholders",
                 )
@@ -231,5 +245,15 @@ def greedy_root_unserved(api: ir.Api) -> Iterator[Finding]:
     paths_with_ops = {op.path for op in api.operations}
     for path, ptr in api.paths:
         segs = segments(path)
-        if len(segs) == 1 and segs[0].kind is SegmentKind.GREEDY and path in paths_with_ops and "/" not in paths_with_ops:
-            yield Finding(pointer=ptr, at_key=True, message=f"{path} does not match '/'; requests to the stage root get 403", hint="add a method on / as well")
+        if (
+            len(segs) == 1
+            and segs[0].kind is SegmentKind.GREEDY
+            and path in paths_with_ops
+            and "/" not in paths_with_ops
+        ):
+            yield Finding(
+                pointer=ptr,
+                at_key=True,
+                message=f"{path} does not match '/'; requests to the stage root get 403",
+                hint="add a method on / as well",
+            )

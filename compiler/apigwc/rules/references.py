@@ -178,7 +178,9 @@ def unknown_request_validator(api: ir.Api) -> Iterator[Finding]:
         yield _unknown_validator(api.default_request_validator, api.default_request_validator_pointer or "", known)
     for op in api.operations:
         if op.request_validator is not None and op.request_validator not in api.request_validators:
-            yield _unknown_validator(op.request_validator, join(op.pointer, "x-amazon-apigateway-request-validator"), known)
+            yield _unknown_validator(
+                op.request_validator, join(op.pointer, "x-amazon-apigateway-request-validator"), known
+            )
 
 
 def _unknown_validator(name: str, pointer: str, known: list[str]) -> Finding:
@@ -188,7 +190,9 @@ def _unknown_validator(name: str, pointer: str, known: list[str]) -> Finding:
     return Finding(
         pointer=pointer,
         message=f"request validator '{name}' is not defined in x-amazon-apigateway-request-validators",
-        hint=f"did you mean '{close[0]}'?" if close else ("defined: " + ", ".join(known) if known else "define it at the root"),
+        hint=f"did you mean '{close[0]}'?"
+        if close
+        else ("defined: " + ", ".join(known) if known else "define it at the root"),
     )
 
 
@@ -325,7 +329,11 @@ def invalid_mapping_expression(api: ir.Api) -> Iterator[Finding]:
             if isinstance(value, str):
                 src = parse_source(value)
                 if src is None:
-                    yield Finding(pointer=ptr, message=f"'{value}' is not a valid request mapping expression", hint=_value_hint(value, "request"))
+                    yield Finding(
+                        pointer=ptr,
+                        message=f"'{value}' is not a valid request mapping expression",
+                        hint=_value_hint(value, "request"),
+                    )
                 elif src.kind == "integration.response":
                     yield Finding(
                         pointer=ptr,
@@ -347,7 +355,11 @@ def invalid_mapping_expression(api: ir.Api) -> Iterator[Finding]:
                 if isinstance(value, str):
                     src = parse_source(value)
                     if src is None:
-                        yield Finding(pointer=ptr, message=f"'{value}' is not a valid response mapping expression", hint=_value_hint(value, "response"))
+                        yield Finding(
+                            pointer=ptr,
+                            message=f"'{value}' is not a valid response mapping expression",
+                            hint=_value_hint(value, "response"),
+                        )
                     elif src.kind == "method.request":
                         yield Finding(
                             pointer=ptr,
@@ -415,9 +427,13 @@ def undeclared_cache_key_parameter(api: ir.Api) -> Iterator[Finding]:
     for op, integ in api.integrations():
         for i, entry in enumerate(integ.cache_key_parameters):
             src = parse_source(entry)
-            if src is not None and src.kind == "method.request" and (
-                _declared(op, src.location, src.name)
-                or (src.location == "path" and src.name in parameter_names(op.path))  # created on import
+            if (
+                src is not None
+                and src.kind == "method.request"
+                and (
+                    _declared(op, src.location, src.name)
+                    or (src.location == "path" and src.name in parameter_names(op.path))  # created on import
+                )
             ):
                 continue
             yield Finding(
@@ -493,7 +509,11 @@ def unknown_usage_plan_reference(api: ir.Api) -> Iterator[Finding]:
                     message=f"usage plan '{plan.name}' names stage '{stage}', which x-apigwc.stages does not declare",
                     hint=f"did you mean '{close[0]}'?"
                     if close
-                    else ("declared stages: " + ", ".join(sorted(api.stages)) if api.stages else "declare it under x-apigwc.stages"),
+                    else (
+                        "declared stages: " + ", ".join(sorted(api.stages))
+                        if api.stages
+                        else "declare it under x-apigwc.stages"
+                    ),
                 )
         for i, key in enumerate(plan.api_keys):
             if key not in api.api_keys:
@@ -503,7 +523,11 @@ def unknown_usage_plan_reference(api: ir.Api) -> Iterator[Finding]:
                     message=f"usage plan '{plan.name}' names API key '{key}', which x-apigwc.apiKeys does not declare",
                     hint=f"did you mean '{close[0]}'?"
                     if close
-                    else ("declared API keys: " + ", ".join(sorted(api.api_keys)) if api.api_keys else "declare it under x-apigwc.apiKeys"),
+                    else (
+                        "declared API keys: " + ", ".join(sorted(api.api_keys))
+                        if api.api_keys
+                        else "declare it under x-apigwc.apiKeys"
+                    ),
                 )
 
 

@@ -71,7 +71,9 @@ def gateway_response_parameter(api: ir.Api) -> Iterator[Finding]:
                 continue
             src = parse_source(value)
             if src is None or src.kind == "integration.response":
-                looks_static = src is None and not value.startswith(("method.", "integration.", "stageVariables.", "context."))
+                looks_static = src is None and not value.startswith(
+                    ("method.", "integration.", "stageVariables.", "context.")
+                )
                 yield Finding(
                     pointer=ptr,
                     message=f"{value!r} is not a valid gateway response value",
@@ -113,9 +115,7 @@ def _cors_paths(api: ir.Api) -> dict[str, list[ir.Operation]]:
     for op in api.operations:
         if op.method is ir.HttpMethod.OPTIONS or op.integration is None:
             continue
-        cors = any(
-            "access-control-allow-origin" in {h.name.lower() for h in r.headers} for r in op.responses
-        ) or any(
+        cors = any("access-control-allow-origin" in {h.name.lower() for h in r.headers} for r in op.responses) or any(
             any(k.lower().endswith(".access-control-allow-origin") for k in ir_resp.response_parameters)
             for ir_resp in op.integration.responses
         )
@@ -181,7 +181,9 @@ def cors_error_responses(api: ir.Api) -> Iterator[Finding]:
         return
     for rtype in ("DEFAULT_4XX", "DEFAULT_5XX"):
         gr = api.gateway_responses.get(rtype)
-        if gr is None or not any(k.lower() == "gatewayresponse.header.access-control-allow-origin" for k in gr.response_parameters):
+        if gr is None or not any(
+            k.lower() == "gatewayresponse.header.access-control-allow-origin" for k in gr.response_parameters
+        ):
             # point at the response, else at the gateway-responses map, else at the document
             where = gr.pointer if gr else ("/x-amazon-apigateway-gateway-responses" if api.gateway_responses else "")
             yield Finding(
@@ -216,7 +218,11 @@ def response_model_not_object(api: ir.Api) -> Iterator[Finding]:
     for op in api.operations:
         media_types = [(m, r.status) for r in op.responses for m in r.content]
         for media, where in media_types:
-            if media.schema is None or not isinstance(media.schema.schema, dict) or not is_json_media_type(media.media_type):
+            if (
+                media.schema is None
+                or not isinstance(media.schema.schema, dict)
+                or not is_json_media_type(media.media_type)
+            ):
                 continue
             schema = media.schema.schema
             stype = schema.get("type")

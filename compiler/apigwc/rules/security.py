@@ -15,7 +15,10 @@ def requires_api_key(api: ir.Api, op: ir.Operation) -> bool:
     """True when every security alternative of the operation includes a plain API key scheme."""
     if not op.security:
         return False
-    return all(any(api.security_schemes.get(n) is not None and api.security_schemes[n].is_api_key for n in req.names) for req in op.security)
+    return all(
+        any(api.security_schemes.get(n) is not None and api.security_schemes[n].is_api_key for n in req.names)
+        for req in op.security
+    )
 
 
 def has_authorization(api: ir.Api, op: ir.Operation) -> bool:

@@ -50,12 +50,22 @@ def stage_variable_uses(api: ir.Api) -> list[StageVariableUse]:
     for op, integ in api.integrations():
         label = op.label
         for field in ("uri", "credentials", "connection_id"):
-            scan_string(getattr(integ, field), join(integ.pointer, {"connection_id": "connectionId"}.get(field, field)), f"the integration {field.replace('_', ' ')} of {label}")
-        scan_mapping(dict(integ.request_parameters), join(integ.pointer, "requestParameters"), f"a request mapping of {label}")
+            scan_string(
+                getattr(integ, field),
+                join(integ.pointer, {"connection_id": "connectionId"}.get(field, field)),
+                f"the integration {field.replace('_', ' ')} of {label}",
+            )
+        scan_mapping(
+            dict(integ.request_parameters), join(integ.pointer, "requestParameters"), f"a request mapping of {label}"
+        )
         for media, tmpl in integ.request_templates.items():
             scan_template(tmpl, join(integ.pointer, "requestTemplates", media), f"a request template of {label}")
         for resp in integ.responses:
-            scan_mapping(dict(resp.response_parameters), join(resp.pointer, "responseParameters"), f"a response mapping of {label}")
+            scan_mapping(
+                dict(resp.response_parameters),
+                join(resp.pointer, "responseParameters"),
+                f"a response mapping of {label}",
+            )
             for media, tmpl in resp.response_templates.items():
                 scan_template(tmpl, join(resp.pointer, "responseTemplates", media), f"a response template of {label}")
     for scheme in api.security_schemes.values():
@@ -63,14 +73,26 @@ def stage_variable_uses(api: ir.Api) -> list[StageVariableUse]:
         if a is None:
             continue
         scan_string(a.authorizer_uri, join(a.pointer, "authorizerUri"), f"the authorizer uri of '{scheme.name}'")
-        scan_string(a.authorizer_credentials, join(a.pointer, "authorizerCredentials"), f"the authorizer credentials of '{scheme.name}'")
+        scan_string(
+            a.authorizer_credentials,
+            join(a.pointer, "authorizerCredentials"),
+            f"the authorizer credentials of '{scheme.name}'",
+        )
         for src in (a.identity_source or "").split(","):
             src = src.strip()
             if src.startswith("stageVariables."):
-                uses.append(StageVariableUse(src[len("stageVariables."):], join(a.pointer, "identitySource"), f"the identity source of '{scheme.name}'"))
+                uses.append(
+                    StageVariableUse(
+                        src[len("stageVariables.") :],
+                        join(a.pointer, "identitySource"),
+                        f"the identity source of '{scheme.name}'",
+                    )
+                )
     for gr in api.gateway_responses.values():
         for media, tmpl in gr.response_templates.items():
-            scan_template(tmpl, join(gr.pointer, "responseTemplates", media), f"the {gr.response_type} gateway response")
+            scan_template(
+                tmpl, join(gr.pointer, "responseTemplates", media), f"the {gr.response_type} gateway response"
+            )
     return uses
 
 
@@ -155,7 +177,11 @@ def stage_variable_format(api: ir.Api) -> Iterator[Finding]:
     """
     for stage in api.stages.values():
         if len(stage.variables) > 100:
-            yield Finding(pointer=join(stage.pointer, "variables"), at_key=True, message=f"stage '{stage.name}' has {len(stage.variables)} variables; the limit is 100")
+            yield Finding(
+                pointer=join(stage.pointer, "variables"),
+                at_key=True,
+                message=f"stage '{stage.name}' has {len(stage.variables)} variables; the limit is 100",
+            )
         for name, value in stage.variables.items():
             ptr = join(stage.pointer, "variables", name)
             if not _VAR_NAME.match(name) or len(name) > 64:
@@ -339,7 +365,12 @@ def usage_plan_without_stages(api: ir.Api) -> Iterator[Finding]:
     """
     for plan in api.usage_plans.values():
         if not plan.stages:
-            yield Finding(pointer=plan.pointer, at_key=True, message=f"usage plan '{plan.name}' covers no stage; its keys work nowhere", hint="add stages: [STAGE]")
+            yield Finding(
+                pointer=plan.pointer,
+                at_key=True,
+                message=f"usage plan '{plan.name}' covers no stage; its keys work nowhere",
+                hint="add stages: [STAGE]",
+            )
 
 
 @rule("AGW509", name="api-key-without-plan", severity=Severity.WARNING)

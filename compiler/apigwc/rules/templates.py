@@ -22,11 +22,19 @@ def _templates(api: ir.Api) -> Iterator[tuple[str, str, str]]:
             continue
         for media, template in integ.request_templates.items():
             if isinstance(template, str) and template:
-                yield join(integ.pointer, "requestTemplates", media), f"the {media} request template of {op.label}", template
+                yield (
+                    join(integ.pointer, "requestTemplates", media),
+                    f"the {media} request template of {op.label}",
+                    template,
+                )
         for resp in integ.responses:
             for media, template in resp.response_templates.items():
                 if isinstance(template, str) and template:
-                    yield join(resp.pointer, "responseTemplates", media), f"the {media} response template ({resp.key}) of {op.label}", template
+                    yield (
+                        join(resp.pointer, "responseTemplates", media),
+                        f"the {media} response template ({resp.key}) of {op.label}",
+                        template,
+                    )
 
 
 def _issues(api: ir.Api, kind: IssueKind) -> Iterator[tuple[str, str, TemplateIssue]]:
@@ -56,7 +64,12 @@ def template_syntax_error(api: ir.Api) -> Iterator[Finding]:
     Fix: close the directive's parentheses: `#if($input.params('debug') == "1")`.
     """
     for pointer, label, issue in _issues(api, IssueKind.SYNTAX):
-        yield Finding(pointer=pointer, value_offset=issue.offset, message=f"{label} is not valid VTL: {issue.message}", hint=issue.hint)
+        yield Finding(
+            pointer=pointer,
+            value_offset=issue.offset,
+            message=f"{label} is not valid VTL: {issue.message}",
+            hint=issue.hint,
+        )
 
 
 @rule("AGW251", name="unknown-template-method", severity=Severity.ERROR)
@@ -77,7 +90,9 @@ def unknown_template_method(api: ir.Api) -> Iterator[Finding]:
     Fix: `$util.escapeJavaScript(...)`.
     """
     for pointer, label, issue in _issues(api, IssueKind.UNKNOWN_METHOD):
-        yield Finding(pointer=pointer, value_offset=issue.offset, message=f"in {label}: {issue.message}", hint=issue.hint)
+        yield Finding(
+            pointer=pointer, value_offset=issue.offset, message=f"in {label}: {issue.message}", hint=issue.hint
+        )
 
 
 @rule("AGW252", name="unsupported-template-directive", severity=Severity.ERROR)
@@ -95,4 +110,6 @@ def unsupported_template_directive(api: ir.Api) -> Iterator[Finding]:
     Fix: inline the shared part, or define it with `#macro` / `#define` in the template.
     """
     for pointer, label, issue in _issues(api, IssueKind.UNSUPPORTED_DIRECTIVE):
-        yield Finding(pointer=pointer, value_offset=issue.offset, message=f"in {label}: {issue.message}", hint=issue.hint)
+        yield Finding(
+            pointer=pointer, value_offset=issue.offset, message=f"in {label}: {issue.message}", hint=issue.hint
+        )

@@ -44,11 +44,17 @@ class NotEmulated:
     async def check(self, ex: "Exchange", method: gw.Method) -> GatewayError | None:
         kind = method.authorization_type
         if kind is gw.AuthorizationType.AWS_IAM:
-            ex.note(Step.AUTHORIZATION, f"AWS_IAM authorization is not emulated by {self.where}: the request is not checked for a SigV4 signature")
+            ex.note(
+                Step.AUTHORIZATION,
+                f"AWS_IAM authorization is not emulated by {self.where}: the request is not checked for a SigV4 signature",
+            )
         elif kind in (gw.AuthorizationType.CUSTOM, gw.AuthorizationType.COGNITO_USER_POOLS):
             authorizer = ex.deployment.gateway.authorizer(method.authorizer)
             what = f"{authorizer.type.value} authorizer" if authorizer is not None else "authorizer"
-            ex.note(Step.AUTHORIZATION, f"The {what} '{method.authorizer}' is not run by {self.where} (like the console's Test): the request continues unauthenticated")
+            ex.note(
+                Step.AUTHORIZATION,
+                f"The {what} '{method.authorizer}' is not run by {self.where} (like the console's Test): the request continues unauthenticated",
+            )
         else:
             ex.note(Step.AUTHORIZATION, "Authorization: NONE")
         if method.api_key_required:

@@ -136,7 +136,10 @@ class Authorizers:
             ex.note(Step.AUTHORIZATION, "Authorization: NONE")
             return None
         if kind is gw.AuthorizationType.AWS_IAM:
-            ex.note(Step.AUTHORIZATION, "AWS_IAM authorization is not emulated by apigwc serve: the request is not checked for a SigV4 signature")
+            ex.note(
+                Step.AUTHORIZATION,
+                "AWS_IAM authorization is not emulated by apigwc serve: the request is not checked for a SigV4 signature",
+            )
             return None
         authorizer = self.gateway.authorizer(method.authorizer)
         if authorizer is None:
@@ -144,7 +147,10 @@ class Authorizers:
                 type=ResponseType.AUTHORIZER_CONFIGURATION_ERROR,
                 log=f"Execution failed due to configuration error: the method {method.label} names the authorizer {method.authorizer!r}, which the API does not define",
             )
-        ex.note(Step.AUTHORIZATION, f"Starting authorizer: {authorizer.id} ({authorizer.name}, {authorizer.type.value}) for request: {ex.ids.request_id}")
+        ex.note(
+            Step.AUTHORIZATION,
+            f"Starting authorizer: {authorizer.id} ({authorizer.name}, {authorizer.type.value}) for request: {ex.ids.request_id}",
+        )
         if authorizer.type is gw.AuthorizerType.COGNITO_USER_POOLS:
             return self._cognito(ex, method, authorizer)
         return await self._lambda(ex, authorizer)
@@ -166,7 +172,10 @@ class Authorizers:
             values = evaluate(sources[0], ex)
             token = values[-1] if values else None
             if token is None or not token.strip():
-                ex.note(Step.AUTHORIZATION, f"The identity source {sources[0]} is missing or empty: 401 without calling the authorizer")
+                ex.note(
+                    Step.AUTHORIZATION,
+                    f"The identity source {sources[0]} is missing or empty: 401 without calling the authorizer",
+                )
                 return _unauthorized(ex)
             ex.note(Step.AUTHORIZATION, f"Incoming identity: {_masked(token)}")
             expression = authorizer.identity_validation_expression
@@ -174,7 +183,10 @@ class Authorizers:
                 try:
                     valid = matches(expression, token)
                 except Unsupported as exc:
-                    ex.note(Step.AUTHORIZATION, f"identityValidationExpression {expression} cannot be evaluated by apigwc ({exc}): not checked")
+                    ex.note(
+                        Step.AUTHORIZATION,
+                        f"identityValidationExpression {expression} cannot be evaluated by apigwc ({exc}): not checked",
+                    )
                     valid = True
                 except (JavaRegexError, re.error) as exc:
                     return GatewayError(
@@ -182,7 +194,10 @@ class Authorizers:
                         log=f"Execution failed due to configuration error: identityValidationExpression {expression} is not a valid regex ({exc})",
                     )
                 if not valid:
-                    ex.note(Step.AUTHORIZATION, f"The token does not match the identityValidationExpression {expression}: 401 without calling the authorizer")
+                    ex.note(
+                        Step.AUTHORIZATION,
+                        f"The token does not match the identityValidationExpression {expression}: 401 without calling the authorizer",
+                    )
                     return _unauthorized(ex)
             key = (token,)
             event: dict[str, Any] = {"type": "TOKEN", "authorizationToken": token, "methodArn": arn}
@@ -191,12 +206,18 @@ class Authorizers:
             for source in sources:
                 values = evaluate(source, ex)
                 if ttl > 0 and (not values or not values[-1]):
-                    ex.note(Step.AUTHORIZATION, f"The identity source {source} is missing or empty (caching is on): 401 without calling the authorizer")
+                    ex.note(
+                        Step.AUTHORIZATION,
+                        f"The identity source {source} is missing or empty (caching is on): 401 without calling the authorizer",
+                    )
                     return _unauthorized(ex)
                 found.append(tuple(values or ()))
             key = tuple(found) if sources else None
             if ttl > 0 and key is None:
-                ex.note(Step.AUTHORIZATION, f"The REQUEST authorizer {authorizer.name} has no identity sources: its result is not cached")
+                ex.note(
+                    Step.AUTHORIZATION,
+                    f"The REQUEST authorizer {authorizer.name} has no identity sources: its result is not cached",
+                )
             base = proxy_event(ex, with_body=False)
             event = {"type": "REQUEST", "methodArn": arn, **base}
         cache_key = (authorizer.name, key) if key is not None else None
@@ -206,7 +227,10 @@ class Authorizers:
             cached = self._cache.get(cache_key)
             if cached is not None and cached[0] > now:
                 decision = cached[1]
-                ex.note(Step.AUTHORIZATION, f"Authorizer result from the cache (TTL {ttl} s, {cached[0] - now:.0f} s left): the cached policy is evaluated for {arn}")
+                ex.note(
+                    Step.AUTHORIZATION,
+                    f"Authorizer result from the cache (TTL {ttl} s, {cached[0] - now:.0f} s left): the cached policy is evaluated for {arn}",
+                )
             elif cached is not None:
                 del self._cache[cache_key]
         if decision is None:
@@ -218,8 +242,16 @@ class Authorizers:
                 self._store(cache_key, now, now + ttl, decision)
         denied = decision.evaluate(arn)
         if denied is not None:
-            ex.note(Step.AUTHORIZATION, f"The authorizer's policy for principal {decision.principal_id} {'denies' if denied == EXPLICIT_DENY else 'does not allow'} {arn}")
-            return GatewayError(type=ResponseType.ACCESS_DENIED, message=denied, default_template=DENY_TEMPLATE, log=f"User is not authorized to access this resource: {arn}")
+            ex.note(
+                Step.AUTHORIZATION,
+                f"The authorizer's policy for principal {decision.principal_id} {'denies' if denied == EXPLICIT_DENY else 'does not allow'} {arn}",
+            )
+            return GatewayError(
+                type=ResponseType.ACCESS_DENIED,
+                message=denied,
+                default_template=DENY_TEMPLATE,
+                log=f"User is not authorized to access this resource: {arn}",
+            )
         ex.context["authorizer"] = {"principalId": decision.principal_id, **decision.context}
         if decision.usage_identifier_key is not None:
             ex.context["identity"]["apiKey"] = decision.usage_identifier_key
@@ -227,7 +259,9 @@ class Authorizers:
         ex.note(Step.AUTHORIZATION, "Successfully completed authorizer execution")
         return None
 
-    async def _invoke(self, ex: "Exchange", authorizer: gw.Authorizer, event: dict[str, Any]) -> Decision | GatewayError:
+    async def _invoke(
+        self, ex: "Exchange", authorizer: gw.Authorizer, event: dict[str, Any]
+    ) -> Decision | GatewayError:
         handlers = self.handlers
         fn = authorizer.lambda_function
         variables = ex.stage_variables
@@ -247,7 +281,10 @@ class Authorizers:
                 return _unauthorized(ex)
             return GatewayError(type=ResponseType.AUTHORIZER_CONFIGURATION_ERROR, log=AUTHORIZER_ERROR)
         if ex.deployment.data_trace:
-            ex.note(Step.AUTHORIZATION, f"Authorizer result body before parsing: {json.dumps(invocation.result, separators=(',', ':'))}")
+            ex.note(
+                Step.AUTHORIZATION,
+                f"Authorizer result body before parsing: {json.dumps(invocation.result, separators=(',', ':'))}",
+            )
         parsed = parse_authorizer_output(invocation.result)
         if isinstance(parsed, str):
             ex.note(Step.AUTHORIZATION, f"Invalid authorizer response: {parsed}")
@@ -295,7 +332,10 @@ class Authorizers:
             pool = next((p for p in pools if p.issuer is None), None)
         if pool is None:
             expected = ", ".join(p.issuer or f"(any, for {p.provider})" for p in pools)
-            ex.note(Step.AUTHORIZATION, f"Invalid Cognito token: iss {issuer!r} is not the issuer of the authorizer's user pool(s): {expected}")
+            ex.note(
+                Step.AUTHORIZATION,
+                f"Invalid Cognito token: iss {issuer!r} is not the issuer of the authorizer's user pool(s): {expected}",
+            )
             return _unauthorized(ex)
         if pool.jwks is None:
             return GatewayError(
@@ -305,7 +345,10 @@ class Authorizers:
         try:
             keys = pool.jwks.keys()
         except jwt.JwksError as exc:
-            return GatewayError(type=ResponseType.AUTHORIZER_CONFIGURATION_ERROR, log=f"Execution failed due to configuration error: the JWKS for {pool.provider}: {exc}")
+            return GatewayError(
+                type=ResponseType.AUTHORIZER_CONFIGURATION_ERROR,
+                log=f"Execution failed due to configuration error: the JWKS for {pool.provider}: {exc}",
+            )
         try:
             claims = jwt.verify(token, keys, now=ex.deployment.clock(), issuer=issuer)
         except jwt.JwtError as exc:
@@ -325,14 +368,24 @@ class Authorizers:
                 )
                 return _unauthorized(ex)
         ex.context["authorizer"] = {"claims": {k: claim_text(k, v) for k, v in claims.items()}}
-        ex.note(Step.AUTHORIZATION, f"Cognito user pool token accepted: {use} token of {claims.get('sub') or claims.get('username') or '?'}")
+        ex.note(
+            Step.AUTHORIZATION,
+            f"Cognito user pool token accepted: {use} token of {claims.get('sub') or claims.get('username') or '?'}",
+        )
         return None
 
     def _pool(self, provider: Any) -> _Pool:
         if isinstance(provider, Intrinsic):
             files = [self._jwks[n] for n in intrinsic_names(provider) if n in self._jwks]
             return _Pool(str(provider), None, files[0] if files else self._jwks.get("*"))
-        text = AWS_VARIABLE.sub(lambda m: {"${AWS::Region}": LOCAL_REGION, "${AWS::AccountId}": LOCAL_ACCOUNT_ID, "${AWS::Partition}": LOCAL_PARTITION}.get(m.group(0), ""), provider)
+        text = AWS_VARIABLE.sub(
+            lambda m: {
+                "${AWS::Region}": LOCAL_REGION,
+                "${AWS::AccountId}": LOCAL_ACCOUNT_ID,
+                "${AWS::Partition}": LOCAL_PARTITION,
+            }.get(m.group(0), ""),
+            provider,
+        )
         m = _USER_POOL.match(text)
         issuer = f"https://cognito-idp.{m.group('region')}.amazonaws.com/{m.group('pool')}" if m else None
         jwks = self._jwks.get(provider) or self._jwks.get(text) or self._jwks.get("*")

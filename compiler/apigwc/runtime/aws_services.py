@@ -52,7 +52,9 @@ from .log import Step
 if TYPE_CHECKING:
     from .exchange import Exchange
 
-_ARN = re.compile(r"^arn:[^:]*:apigateway:(?P<region>[^:]*):(?P<service>[^:]+):(?P<kind>action|path)/(?P<rest>.*)$", re.S)
+_ARN = re.compile(
+    r"^arn:[^:]*:apigateway:(?P<region>[^:]*):(?P<service>[^:]+):(?P<kind>action|path)/(?P<rest>.*)$", re.S
+)
 #: API Gateway names services by endpoint prefix; boto3 by its own name where they differ.
 BOTO3_NAMES = {
     "states": "stepfunctions",
@@ -85,7 +87,9 @@ def parse_service_uri(uri: str) -> ServiceUri | None:
     if m is None:
         return None
     subdomain, _, service = m.group("service").rpartition(".")
-    return ServiceUri(m.group("region") or LOCAL_REGION, service.lower(), subdomain or None, m.group("kind"), m.group("rest"))
+    return ServiceUri(
+        m.group("region") or LOCAL_REGION, service.lower(), subdomain or None, m.group("kind"), m.group("rest")
+    )
 
 
 def service_of(integration: gw.Integration) -> str | None:
@@ -99,7 +103,9 @@ def service_of(integration: gw.Integration) -> str | None:
 
 def _json_error(status: int, code: str, message: str, latency: float = 0.0) -> EndpointResponse:
     body = json.dumps({"__type": code, "message": message}, separators=(",", ":")).encode("utf-8")
-    return EndpointResponse(status=status, headers=Headers([("Content-Type", "application/x-amz-json-1.0")]), body=body, latency_ms=latency)
+    return EndpointResponse(
+        status=status, headers=Headers([("Content-Type", "application/x-amz-json-1.0")]), body=body, latency_ms=latency
+    )
 
 
 class AwsServiceBackend:
@@ -128,9 +134,17 @@ class AwsServiceBackend:
                 f"set x-apigwc.local.endpoints.{parsed.service} to the URL of a local {parsed.service} endpoint "
                 f"(LocalStack, moto, ...)"
             )
-            return GatewayError(type=ResponseType.API_CONFIGURATION_ERROR, status=501, message=message, log=f"Execution failed: {message}")
+            return GatewayError(
+                type=ResponseType.API_CONFIGURATION_ERROR,
+                status=501,
+                message=message,
+                log=f"Execution failed: {message}",
+            )
         if request.credentials:
-            ex.note(Step.ENDPOINT, f"The integration's credentials {request.credentials} are not assumed locally: the call uses the local credentials")
+            ex.note(
+                Step.ENDPOINT,
+                f"The integration's credentials {request.credentials} are not assumed locally: the call uses the local credentials",
+            )
         region = parsed.region or self.region
         ex.note(Step.ENDPOINT, f"AWS service call: {what} at {endpoint} (region {region})")
         if parsed.kind == "action":
@@ -156,7 +170,9 @@ class AwsServiceBackend:
                 self._clients[key] = client
             return client
 
-    def _action(self, parsed: ServiceUri, endpoint: str, region: str, request: EndpointRequest) -> EndpointResponse | GatewayError:
+    def _action(
+        self, parsed: ServiceUri, endpoint: str, region: str, request: EndpointRequest
+    ) -> EndpointResponse | GatewayError:
         from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, ParamValidationError
 
         started = time.perf_counter()
@@ -171,7 +187,9 @@ class AwsServiceBackend:
         except ValueError as exc:
             return _json_error(400, "SerializationException", f"The request body is not JSON: {exc}")
         if not isinstance(params, dict):
-            return _json_error(400, "SerializationException", "The request body must be a JSON object of the action's parameters")
+            return _json_error(
+                400, "SerializationException", "The request body must be a JSON object of the action's parameters"
+            )
         operation = model.operation_model(action)
         if operation.input_shape is not None:
             params = _from_wire(operation.input_shape, params)
@@ -182,11 +200,17 @@ class AwsServiceBackend:
         except ClientError as exc:
             error = exc.response.get("Error", {})
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 400
-            return _json_error(int(status), str(error.get("Code", "UnknownError")), str(error.get("Message", "")), _ms(started))
+            return _json_error(
+                int(status), str(error.get("Code", "UnknownError")), str(error.get("Message", "")), _ms(started)
+            )
         except EndpointConnectionError as exc:
-            return GatewayError(type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed due to a network error: {exc}")
+            return GatewayError(
+                type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed due to a network error: {exc}"
+            )
         except BotoCoreError as exc:
-            return GatewayError(type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed: the {parsed.service} call failed: {exc}")
+            return GatewayError(
+                type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed: the {parsed.service} call failed: {exc}"
+            )
         result.pop("ResponseMetadata", None)
         if operation.output_shape is not None:
             result = _to_wire(operation.output_shape, result)
@@ -195,7 +219,9 @@ class AwsServiceBackend:
         headers = Headers([("Content-Type", f"application/x-amz-json-{protocol}")])
         return EndpointResponse(status=200, headers=headers, body=body, latency_ms=_ms(started))
 
-    def _path(self, parsed: ServiceUri, endpoint: str, region: str, request: EndpointRequest) -> EndpointResponse | GatewayError:
+    def _path(
+        self, parsed: ServiceUri, endpoint: str, region: str, request: EndpointRequest
+    ) -> EndpointResponse | GatewayError:
         from urllib.parse import urlencode
 
         from botocore.auth import S3SigV4Auth, SigV4Auth
@@ -217,10 +243,14 @@ class AwsServiceBackend:
         try:
             answer = URLLib3Session(timeout=request.timeout_seconds).send(aws_request.prepare())
         except BotoCoreError as exc:
-            return GatewayError(type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed due to a network error: {exc}")
+            return GatewayError(
+                type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed due to a network error: {exc}"
+            )
         drop = ("connection", "transfer-encoding", "keep-alive")
         out = [(n, v) for n, v in answer.headers.items() if n.lower() not in drop]
-        return EndpointResponse(status=answer.status_code, headers=Headers(out), body=answer.content or b"", latency_ms=_ms(started))
+        return EndpointResponse(
+            status=answer.status_code, headers=Headers(out), body=answer.content or b"", latency_ms=_ms(started)
+        )
 
 
 def _ms(started: float) -> float:

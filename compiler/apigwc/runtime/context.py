@@ -82,7 +82,9 @@ def _clf_second(second: int) -> str:
     return f"{t.tm_mday:02d}/{_MONTHS[t.tm_mon - 1]}/{t.tm_year}:{t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} +0000"
 
 
-def request_context(*, api: str, stage: str, request: Request, verb: str, ids: RequestIds, now: float) -> dict[str, Any]:
+def request_context(
+    *, api: str, stage: str, request: Request, verb: str, ids: RequestIds, now: float
+) -> dict[str, Any]:
     """The ``$context`` of a request before routing (``resourcePath``/``resourceId`` are null)."""
     host = request.headers.get("Host") or "localhost"
     return {

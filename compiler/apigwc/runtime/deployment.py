@@ -120,7 +120,9 @@ class Deployment:
         self.templates = Templates()
         self.validators = Validators(gateway)
         self.gateway_responses = GatewayResponses(gateway)
-        self.backends: Mapping[gw.IntegrationType, Backend] = dict(backends) if backends is not None else offline_backends()
+        self.backends: Mapping[gw.IntegrationType, Backend] = (
+            dict(backends) if backends is not None else offline_backends()
+        )
         self.guards: tuple[Guard, ...] = tuple(guards) if guards is not None else (NotEmulated(),)
         self.ids: IdSource = ids or random_ids
         self.clock: Clock = clock or time.time

@@ -101,4 +101,9 @@ class Exchange:
         view = self._view
         if view is None:  # the method request's parameters, the same for every template of the request
             view = self._view = TemplateRequest(path_params=self.path_params, query=self.query, headers=self.headers)
-        return {"input": Input(view, body), "util": UTIL, "context": context, "stageVariables": dict(self.stage_variables)}
+        return {
+            "input": Input(view, body),
+            "util": UTIL,
+            "context": context,
+            "stageVariables": dict(self.stage_variables),
+        }

@@ -88,7 +88,9 @@ async def execute(deployment: Deployment, request: Request, *, refused: GatewayE
     override = request.headers.get(METHOD_OVERRIDE_HEADER)
     if override and override.strip():
         verb = override.strip().upper()
-    context = request_context(api=deployment.api_id, stage=deployment.stage_name, request=request, verb=verb, ids=ids, now=now)
+    context = request_context(
+        api=deployment.api_id, stage=deployment.stage_name, request=request, verb=verb, ids=ids, now=now
+    )
     ex = Exchange(deployment, request, verb, ids, now, context)
     ex.note(Step.REQUEST, f"Starting execution for request: {ids.request_id}")
     if verb != request.method.upper():
@@ -120,7 +122,9 @@ async def execute(deployment: Deployment, request: Request, *, refused: GatewayE
     context["status"] = final.status
     context["responseLength"] = len(final.body)
     context["responseLatency"] = round((time.perf_counter() - started) * 1000)
-    return Execution(response=final, log=ex.log.freeze(), request_id=ids.request_id, error_type=error_type, context=context)
+    return Execution(
+        response=final, log=ex.log.freeze(), request_id=ids.request_id, error_type=error_type, context=context
+    )
 
 
 async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | GatewayError:
@@ -129,7 +133,9 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
     ex.step = Step.ROUTE
     match = deployment.router.match(ex.verb, request.path)
     if match is None:
-        return GatewayError(type=ResponseType.MISSING_AUTHENTICATION_TOKEN, log=f"No resource matches the path {request.path}")
+        return GatewayError(
+            type=ResponseType.MISSING_AUTHENTICATION_TOKEN, log=f"No resource matches the path {request.path}"
+        )
     ex.route = match
     ex.path_params = dict(match.path_params)
     ex.context["resourcePath"] = match.resource.path
@@ -142,12 +148,16 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
             log=f"The resource {match.resource.path} has no {ex.verb} method (methods: {has})",
         )
     ex.method = method
-    ex.note(Step.ROUTE, f"Method: {method.label}" + (f" (for {ex.verb})" if method.http_method is gw.HttpMethod.ANY else ""))
+    ex.note(
+        Step.ROUTE, f"Method: {method.label}" + (f" (for {ex.verb})" if method.http_method is gw.HttpMethod.ANY else "")
+    )
 
     ex.step = Step.METHOD_REQUEST
     if deployment.data_trace:
         ex.note(Step.METHOD_REQUEST, f"Method request path: {java_map(ex.path_params)}")
-        ex.note(Step.METHOD_REQUEST, f"Method request query string: {java_map({k: v[-1] for k, v in ex.query.items()})}")
+        ex.note(
+            Step.METHOD_REQUEST, f"Method request query string: {java_map({k: v[-1] for k, v in ex.query.items()})}"
+        )
         ex.note(Step.METHOD_REQUEST, f"Method request headers: {java_map({k: v[-1] for k, v in ex.headers.items()})}")
         ex.note(Step.METHOD_REQUEST, f"Method request body before transformations: {body_text(request.body)}")
 
@@ -156,7 +166,9 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
         try:
             refused = await guard.check(ex, method)
         except Exception as exc:  # noqa: BLE001 - a guard's bug must not escape the pipeline
-            return GatewayError(type=ResponseType.AUTHORIZER_FAILURE, log=f"Execution failed: {type(guard).__name__} raised {exc!r}")
+            return GatewayError(
+                type=ResponseType.AUTHORIZER_FAILURE, log=f"Execution failed: {type(guard).__name__} raised {exc!r}"
+            )
         if refused is not None:
             return refused
 
@@ -188,7 +200,10 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
     try:
         answer = await backend.invoke(built, ex)  # the backend keeps the integration timeout (Backend)
     except Exception as exc:  # noqa: BLE001 - a backend's bug must not escape the pipeline
-        return GatewayError(type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed: the {integration.type.value} backend raised {exc!r}")
+        return GatewayError(
+            type=ResponseType.INTEGRATION_FAILURE,
+            log=f"Execution failed: the {integration.type.value} backend raised {exc!r}",
+        )
     if isinstance(answer, GatewayError):
         return answer
     _log_endpoint(ex, answer)
@@ -206,7 +221,9 @@ async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | Gatew
 
 
 def _log_endpoint(ex: Exchange, answer: EndpointResponse) -> None:
-    ex.note(Step.ENDPOINT, f"Received response. Status: {answer.status}, Integration latency: {answer.latency_ms:.0f} ms")
+    ex.note(
+        Step.ENDPOINT, f"Received response. Status: {answer.status}, Integration latency: {answer.latency_ms:.0f} ms"
+    )
     if ex.deployment.data_trace:
         ex.note(Step.ENDPOINT, f"Endpoint response headers: {java_map(answer.headers.items())}")
         ex.note(Step.ENDPOINT, f"Endpoint response body before transformations: {body_text(answer.body)}")
@@ -224,7 +241,10 @@ def _finish(ex: Exchange, status: int, headers: list[tuple[str, str]], body: byt
         if not _TOKEN.match(n) or not _FIELD_VALUE.match(v):
             # a name that is not an HTTP token, or a value with CR, LF or another control
             # character, cannot be sent [Inf: dropped and logged, never a broken response]
-            ex.note(Step.METHOD_RESPONSE, f"Response header {n!r} dropped: {'the value' if _TOKEN.match(n) else 'the name'} is not valid in HTTP ({v!r})")
+            ex.note(
+                Step.METHOD_RESPONSE,
+                f"Response header {n!r} dropped: {'the value' if _TOKEN.match(n) else 'the name'} is not valid in HTTP ({v!r})",
+            )
             continue
         out.append((n, v))
     if not any(n.lower() == "content-type" for n, _ in out):

@@ -73,28 +73,40 @@ class ResponseTypeInfo:
 #: Default status, message and x-amzn-ErrorType of each type (reference §1.6; [Inf]
 #: entries are listed in docs/runtime.md).
 RESPONSE_TYPES: Mapping[ResponseType, ResponseTypeInfo] = {
-    ResponseType.ACCESS_DENIED: ResponseTypeInfo(403, "User is not authorized to access this resource", "AccessDeniedException"),
-    ResponseType.API_CONFIGURATION_ERROR: ResponseTypeInfo(500, "Internal server error", "InternalServerErrorException"),
+    ResponseType.ACCESS_DENIED: ResponseTypeInfo(
+        403, "User is not authorized to access this resource", "AccessDeniedException"
+    ),
+    ResponseType.API_CONFIGURATION_ERROR: ResponseTypeInfo(
+        500, "Internal server error", "InternalServerErrorException"
+    ),
     ResponseType.AUTHORIZER_CONFIGURATION_ERROR: ResponseTypeInfo(500, None, "AuthorizerConfigurationException"),
     ResponseType.AUTHORIZER_FAILURE: ResponseTypeInfo(500, None, "AuthorizerFailureException"),
     ResponseType.BAD_REQUEST_BODY: ResponseTypeInfo(400, "Invalid request body", "BadRequestException"),
-    ResponseType.BAD_REQUEST_PARAMETERS: ResponseTypeInfo(400, "Missing required request parameters", "BadRequestException"),
+    ResponseType.BAD_REQUEST_PARAMETERS: ResponseTypeInfo(
+        400, "Missing required request parameters", "BadRequestException"
+    ),
     ResponseType.EXPIRED_TOKEN: ResponseTypeInfo(403, "Signature expired", "InvalidSignatureException"),
     ResponseType.INTEGRATION_FAILURE: ResponseTypeInfo(504, "Internal server error", "InternalServerErrorException"),
-    ResponseType.INTEGRATION_TIMEOUT: ResponseTypeInfo(504, "Endpoint request timed out", "InternalServerErrorException"),
+    ResponseType.INTEGRATION_TIMEOUT: ResponseTypeInfo(
+        504, "Endpoint request timed out", "InternalServerErrorException"
+    ),
     ResponseType.INVALID_API_KEY: ResponseTypeInfo(403, "Forbidden", "ForbiddenException"),
     ResponseType.INVALID_SIGNATURE: ResponseTypeInfo(
         403,
         "The request signature we calculated does not match the signature you provided.",
         "InvalidSignatureException",
     ),
-    ResponseType.MISSING_AUTHENTICATION_TOKEN: ResponseTypeInfo(403, "Missing Authentication Token", "MissingAuthenticationTokenException"),
+    ResponseType.MISSING_AUTHENTICATION_TOKEN: ResponseTypeInfo(
+        403, "Missing Authentication Token", "MissingAuthenticationTokenException"
+    ),
     ResponseType.QUOTA_EXCEEDED: ResponseTypeInfo(429, "Limit Exceeded", "LimitExceededException"),
     ResponseType.REQUEST_TOO_LARGE: ResponseTypeInfo(413, "Request Too Long", "RequestTooLargeException"),
     ResponseType.RESOURCE_NOT_FOUND: ResponseTypeInfo(404, "Not Found", "NotFoundException"),
     ResponseType.THROTTLED: ResponseTypeInfo(429, "Too Many Requests", "TooManyRequestsException"),
     ResponseType.UNAUTHORIZED: ResponseTypeInfo(401, "Unauthorized", "UnauthorizedException"),
-    ResponseType.UNSUPPORTED_MEDIA_TYPE: ResponseTypeInfo(415, "Unsupported Media Type", "UnsupportedMediaTypeException"),
+    ResponseType.UNSUPPORTED_MEDIA_TYPE: ResponseTypeInfo(
+        415, "Unsupported Media Type", "UnsupportedMediaTypeException"
+    ),
     ResponseType.WAF_FILTERED: ResponseTypeInfo(403, "Forbidden", "ForbiddenException"),
 }
 
@@ -134,7 +146,9 @@ class GatewayError:
         return self.info.message if self.message is DEFAULT_MESSAGE else self.message
 
 
-_VARIABLE = re.compile(r"\$\{(context|stageVariables)((?:\.[A-Za-z0-9_$-]+)+)\}|\$(context|stageVariables)((?:\.[A-Za-z0-9_$]+)+)")
+_VARIABLE = re.compile(
+    r"\$\{(context|stageVariables)((?:\.[A-Za-z0-9_$-]+)+)\}|\$(context|stageVariables)((?:\.[A-Za-z0-9_$]+)+)"
+)
 
 
 def substitute(template: str, context: Mapping[str, Any], stage_variables: Mapping[str, str], missing: str = "") -> str:
@@ -188,9 +202,16 @@ class GatewayResponses:
         fallback = self._custom.get(fallback_type.value)
         if own is not None:
             status = own.status_code or (fallback.status_code if fallback is not None else None)
-            return _Resolved(_status(status, default_status), own.response_parameters, own.response_templates, error.type)
+            return _Resolved(
+                _status(status, default_status), own.response_parameters, own.response_templates, error.type
+            )
         if fallback is not None:
-            return _Resolved(_status(fallback.status_code, default_status), fallback.response_parameters, fallback.response_templates, fallback_type)
+            return _Resolved(
+                _status(fallback.status_code, default_status),
+                fallback.response_parameters,
+                fallback.response_templates,
+                fallback_type,
+            )
         return _Resolved(default_status, {}, {}, None)
 
     def render(self, error: GatewayError, ex: "Exchange") -> tuple[int, list[tuple[str, str]], bytes]:
@@ -207,12 +228,18 @@ class GatewayResponses:
         }
         ex.context["error"] = errors
         customized = f" (customized as {resolved.customized_as.value})" if resolved.customized_as is not None else ""
-        ex.note(Step.GATEWAY_RESPONSE, f"Gateway response type: {error.type.value} with status code: {resolved.status}{customized}")
+        ex.note(
+            Step.GATEWAY_RESPONSE,
+            f"Gateway response type: {error.type.value} with status code: {resolved.status}{customized}",
+        )
         headers: list[tuple[str, str]] = []
         for key, expr in resolved.headers.items():
             target = parse_gateway_response_target(key)
             if target is None or target.location != "header":
-                ex.note(Step.GATEWAY_RESPONSE, f"Gateway response parameter {key} ignored: only gatewayresponse.header.* sets anything")
+                ex.note(
+                    Step.GATEWAY_RESPONSE,
+                    f"Gateway response parameter {key} ignored: only gatewayresponse.header.* sets anything",
+                )
                 continue
             values = evaluate(expr, ex)
             if values is None:
@@ -221,7 +248,10 @@ class GatewayResponses:
             headers.extend((target.name, v) for v in values)
         content_type, template = _choose(resolved.templates, ex.request.headers.get("Accept"), error.default_template)
         if isinstance(template, Intrinsic):
-            ex.note(Step.GATEWAY_RESPONSE, f"Gateway response template {content_type} is a CloudFormation intrinsic ({template}); using the default template")
+            ex.note(
+                Step.GATEWAY_RESPONSE,
+                f"Gateway response template {content_type} is a CloudFormation intrinsic ({template}); using the default template",
+            )
             template = DEFAULT_TEMPLATE
         body = substitute(template or "", ex.context, ex.stage_variables)
         if not any(name.lower() == "content-type" for name, _ in headers):

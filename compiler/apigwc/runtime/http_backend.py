@@ -73,10 +73,23 @@ REMAPPED_RESPONSE = frozenset(
 )
 #: HTTP_PROXY response headers dropped [Doc]; Content-Length is the local server's.
 DROPPED_RESPONSE = frozenset(
-    ("expect", "host", "proxy-authenticate", "te", "trailer", "transfer-encoding", "upgrade", "via", "keep-alive", "content-length")
+    (
+        "expect",
+        "host",
+        "proxy-authenticate",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+        "keep-alive",
+        "content-length",
+    )
 )
 #: Hop-by-hop headers of a non-proxy HTTP response (not offered to response mappings).
-HOP_BY_HOP = frozenset(("connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"))
+HOP_BY_HOP = frozenset(
+    ("connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade")
+)
 REMAPPED_PREFIX = "x-amzn-Remapped-"
 SIGV4 = "AWS4-HMAC-SHA256"
 INVALID_ENDPOINT = "Execution failed due to configuration error: Invalid endpoint address"
@@ -175,7 +188,9 @@ class HttpBackend:
             for old in [lp for lp in pool if lp.is_closed()]:
                 del pool[old]  # a finished loop's client cannot be closed any more; drop it
             transport = PooledTransport(ssl_context=_insecure_context() if insecure else _trusted())
-            client = pool[loop] = httpx.AsyncClient(transport=transport, follow_redirects=False, trust_env=False, timeout=None)
+            client = pool[loop] = httpx.AsyncClient(
+                transport=transport, follow_redirects=False, trust_env=False, timeout=None
+            )
         return client
 
     async def aclose(self) -> None:
@@ -231,7 +246,10 @@ class HttpBackend:
             return GatewayError(type=ResponseType.API_CONFIGURATION_ERROR, log=f"{INVALID_ENDPOINT}: {url} ({exc})")
         except httpx.TransportError as exc:
             if _caused_by(exc, socket.gaierror):
-                return GatewayError(type=ResponseType.API_CONFIGURATION_ERROR, log=f"{INVALID_ENDPOINT}: the host of {url} does not resolve")
+                return GatewayError(
+                    type=ResponseType.API_CONFIGURATION_ERROR,
+                    log=f"{INVALID_ENDPOINT}: the host of {url} does not resolve",
+                )
             if _caused_by(exc, ssl.SSLError):
                 return GatewayError(type=ResponseType.API_CONFIGURATION_ERROR, log=f"{TLS_FAILURE}: {exc}")
             reason = str(exc) or type(exc).__name__

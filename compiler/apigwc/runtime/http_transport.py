@@ -84,7 +84,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
         try:
             return await self._exchange(conn, key, request, head, body)
         except _Stale as exc:
-            raise httpx.RemoteProtocolError("Server disconnected without sending a response.", request=request) from exc.__cause__
+            raise httpx.RemoteProtocolError(
+                "Server disconnected without sending a response.", request=request
+            ) from exc.__cause__
 
     async def _connect(self, key: tuple[str, str, int]) -> _Connection:
         scheme, host, port = key
@@ -97,7 +99,9 @@ class PooledTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
         return _Connection(reader, writer)
 
-    async def _exchange(self, conn: _Connection, key, request: httpx.Request, head: bytes, body: bytes) -> httpx.Response:
+    async def _exchange(
+        self, conn: _Connection, key, request: httpx.Request, head: bytes, body: bytes
+    ) -> httpx.Response:
         reused = conn.used
         received = False
         try:
@@ -175,7 +179,9 @@ def _parse_head(head: bytes, request: httpx.Request) -> tuple[int, bytes, list[t
     return int(parts[1]), parts[2] if len(parts) > 2 else b"", headers
 
 
-async def _read_body(reader: asyncio.StreamReader, request: httpx.Request, status: int, headers: list[tuple[bytes, bytes]]) -> tuple[bytes, bool]:
+async def _read_body(
+    reader: asyncio.StreamReader, request: httpx.Request, status: int, headers: list[tuple[bytes, bytes]]
+) -> tuple[bytes, bool]:
     """The body and whether the connection can be reused."""
     length = None
     chunked = False

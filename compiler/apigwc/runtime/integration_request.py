@@ -73,7 +73,9 @@ def choose_template(integration: gw.Integration, content_type: str | None) -> Te
     behavior = integration.passthrough_behavior
     if not templates:
         if behavior is gw.PassthroughBehavior.NEVER:
-            return _unsupported(f"no request template is defined and passthroughBehavior is NEVER (Content-Type {mime})")
+            return _unsupported(
+                f"no request template is defined and passthroughBehavior is NEVER (Content-Type {mime})"
+            )
         return TemplateChoice(mime, None)
     for key, template in templates.items():
         if key.lower() == mime:
@@ -91,7 +93,11 @@ def _unsupported(why: str) -> GatewayError:
 
 
 #: What API Gateway's import puts for ``${AWS::...}`` variables in URIs [Doc], locally.
-AWS_VARIABLES = {"${AWS::Region}": LOCAL_REGION, "${AWS::AccountId}": LOCAL_ACCOUNT_ID, "${AWS::Partition}": LOCAL_PARTITION}
+AWS_VARIABLES = {
+    "${AWS::Region}": LOCAL_REGION,
+    "${AWS::AccountId}": LOCAL_ACCOUNT_ID,
+    "${AWS::Partition}": LOCAL_PARTITION,
+}
 
 
 def fill_aws_variables(text: str) -> str:
@@ -143,7 +149,10 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
     for key, expression in integration.request_parameters.items():
         target = parse_request_target(key)
         if target is None:
-            ex.note(Step.INTEGRATION_REQUEST, f"Request parameter mapping {key} ignored: not an integration.request.* target")
+            ex.note(
+                Step.INTEGRATION_REQUEST,
+                f"Request parameter mapping {key} ignored: not an integration.request.* target",
+            )
             continue
         values = evaluate(expression, ex)
         if values is None:
@@ -182,11 +191,16 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
                 query[name] = [value]
             path.update(overrides.get("path", {}))
             if overrides:
-                ex.note(Step.INTEGRATION_REQUEST, f"Request overrides from the template: {java_map(_flatten(overrides))}")
+                ex.note(
+                    Step.INTEGRATION_REQUEST, f"Request overrides from the template: {java_map(_flatten(overrides))}"
+                )
         elif choice.key is not None:
             ex.note(Step.INTEGRATION_REQUEST, f"The request template {choice.key} is empty: the payload passes through")
         else:
-            ex.note(Step.INTEGRATION_REQUEST, f"No request template for Content-Type {choice.content_type}: the payload passes through")
+            ex.note(
+                Step.INTEGRATION_REQUEST,
+                f"No request template for Content-Type {choice.content_type}: the payload passes through",
+            )
         if conversion.decode_last:
             decoded = decode(body)
             if decoded is None:
@@ -196,20 +210,31 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
                 )
             body = decoded
         if conversion.encode_first or conversion.decode_last:
-            ex.note(Step.INTEGRATION_REQUEST, f"contentHandling {integration.content_handling}: the payload was {conversion.describe()}")
+            ex.note(
+                Step.INTEGRATION_REQUEST,
+                f"contentHandling {integration.content_handling}: the payload was {conversion.describe()}",
+            )
 
     variables = ex.stage_variables
     uri = url = None
     if isinstance(integration.uri, Intrinsic):
         # a Lambda backend finds its function through integration.lambda_function; others need a URI
-        ex.note(Step.INTEGRATION_REQUEST, f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally")
+        ex.note(
+            Step.INTEGRATION_REQUEST,
+            f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally",
+        )
     elif integration.uri is not None:
         uri, missing = fill_stage_variables(fill_aws_variables(integration.uri), variables)
         for name in missing:
-            ex.note(Step.INTEGRATION_REQUEST, f"Stage variable {name} is not defined: ${{stageVariables.{name}}} is empty in the endpoint URI")
+            ex.note(
+                Step.INTEGRATION_REQUEST,
+                f"Stage variable {name} is not defined: ${{stageVariables.{name}}} is empty in the endpoint URI",
+            )
         uri, unfilled = fill_path(uri, path)
         for name in unfilled:
-            ex.note(Step.INTEGRATION_REQUEST, f"URI placeholder {{{name}}} has no integration.request.path.{name} value")
+            ex.note(
+                Step.INTEGRATION_REQUEST, f"URI placeholder {{{name}}} has no integration.request.path.{name} value"
+            )
         pairs = [(k, v) for k, vs in query.items() for v in vs]
         url = uri + ("&" if "?" in uri else "?") + urlencode(pairs) if pairs else uri
     http_method = integration.http_method or ex.verb

@@ -85,7 +85,9 @@ def select(integration: gw.Integration, endpoint: EndpointResponse) -> Selection
     note = f"; patterns apigwc cannot evaluate: {', '.join(skipped)}" if skipped else ""
     if default is not None:
         return Selection(default, text, f"no selection pattern matches {subject} {shown}: the default response{note}")
-    return Selection(None, text, f"no selection pattern matches {subject} {shown} and there is no default response{note}")
+    return Selection(
+        None, text, f"no selection pattern matches {subject} {shown} and there is no default response{note}"
+    )
 
 
 class MethodResponse(NamedTuple):
@@ -96,7 +98,9 @@ class MethodResponse(NamedTuple):
     body: bytes
 
 
-def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endpoint: EndpointResponse) -> MethodResponse | GatewayError:
+def respond(
+    ex: "Exchange", method: gw.Method, integration: gw.Integration, endpoint: EndpointResponse
+) -> MethodResponse | GatewayError:
     """Select the integration response and build the method response."""
     selection = select(integration, endpoint)
     chosen = selection.response
@@ -104,7 +108,10 @@ def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endp
         ex.note(Step.INTEGRATION_RESPONSE, selection.reason)
         return GatewayError(type=ResponseType.API_CONFIGURATION_ERROR, log=NO_MATCH)
     label = "default" if not chosen.selection_pattern else chosen.selection_pattern
-    ex.note(Step.INTEGRATION_RESPONSE, f"Integration response selected: {label} -> {chosen.status_code}, because {selection.reason}")
+    ex.note(
+        Step.INTEGRATION_RESPONSE,
+        f"Integration response selected: {label} -> {chosen.status_code}, because {selection.reason}",
+    )
     if method.method_response(chosen.status_code) is None:
         return GatewayError(
             type=ResponseType.API_CONFIGURATION_ERROR,
@@ -116,7 +123,10 @@ def respond(ex: "Exchange", method: gw.Method, integration: gw.Integration, endp
     for key, expression in chosen.response_parameters.items():
         target = parse_response_target(key)
         if target is None:
-            ex.note(Step.INTEGRATION_RESPONSE, f"Response parameter mapping {key} ignored: not a method.response.header.* target")
+            ex.note(
+                Step.INTEGRATION_RESPONSE,
+                f"Response parameter mapping {key} ignored: not a method.response.header.* target",
+            )
             continue
         values = evaluate(expression, ex, endpoint)
         if values is None:

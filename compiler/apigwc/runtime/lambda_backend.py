@@ -118,7 +118,9 @@ def proxy_event(ex: "Exchange", *, with_body: bool = True) -> dict[str, Any]:
     }
     if with_body:
         body = ex.request.body
-        binary = is_binary(media_type(ex.request.headers.get("Content-Type")), ex.deployment.gateway.rest_api.binary_media_types)
+        binary = is_binary(
+            media_type(ex.request.headers.get("Content-Type")), ex.deployment.gateway.rest_api.binary_media_types
+        )
         if not body:
             event["body"] = None
             event["isBase64Encoded"] = False
@@ -209,7 +211,9 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
                 body = base64.b64decode("".join(text.split()), validate=True)
             except (binascii.Error, ValueError):
                 return "isBase64Encoded is true but body is not base64"
-            ex.note(Step.ENDPOINT, "The Lambda proxy response body was base64-decoded (isBase64Encoded, binary media type)")
+            ex.note(
+                Step.ENDPOINT, "The Lambda proxy response body was base64-decoded (isBase64Encoded, binary media type)"
+            )
         else:
             ex.note(
                 Step.ENDPOINT,
@@ -244,7 +248,9 @@ class LambdaBackend:
             )
         return await within_deadline(self._call(request, ex, fn), request)
 
-    async def _call(self, request: EndpointRequest, ex: "Exchange", fn: gw.LambdaFunction) -> EndpointResponse | GatewayError:
+    async def _call(
+        self, request: EndpointRequest, ex: "Exchange", fn: gw.LambdaFunction
+    ) -> EndpointResponse | GatewayError:
         handlers = self.handlers
         variables = ex.stage_variables
         name = handlers.resolve(fn, variables)
@@ -260,7 +266,10 @@ class LambdaBackend:
         context = handlers.context(name, qualifier=handlers.qualifier(fn, variables))
         ex.context["awsEndpointRequestId"] = context.aws_request_id  # the Lambda request id [Doc]
         if ex.deployment.data_trace and proxy:
-            ex.note(Step.ENDPOINT, f"Endpoint request body after transformations: {json.dumps(event, separators=(',', ':'))}")
+            ex.note(
+                Step.ENDPOINT,
+                f"Endpoint request body after transformations: {json.dumps(event, separators=(',', ':'))}",
+            )
         invocation = await handlers.invoke(name, event, context=context)
         for line in invocation.log:
             ex.note(Step.ENDPOINT, line)
@@ -269,7 +278,13 @@ class LambdaBackend:
         return _custom_answer(invocation)
 
 
-def no_handler(handlers: Handlers, fn: gw.LambdaFunction | None, variables: Any, *, kind: ResponseType = ResponseType.API_CONFIGURATION_ERROR) -> GatewayError:
+def no_handler(
+    handlers: Handlers,
+    fn: gw.LambdaFunction | None,
+    variables: Any,
+    *,
+    kind: ResponseType = ResponseType.API_CONFIGURATION_ERROR,
+) -> GatewayError:
     """The Lambda service rejects the invoke of a function without a local handler: 500 [Doc], with how to map one."""
     described = handlers.describe(fn, variables)
     key = handlers.suggested_key(fn, variables)
@@ -326,4 +341,9 @@ def _custom_answer(invocation: Invocation) -> EndpointResponse:
             error_message=invocation.error_message,
             latency_ms=invocation.latency_ms,
         )
-    return EndpointResponse(status=200, headers=Headers(headers), body=json.dumps(invocation.result).encode("utf-8"), latency_ms=invocation.latency_ms)
+    return EndpointResponse(
+        status=200,
+        headers=Headers(headers),
+        body=json.dumps(invocation.result).encode("utf-8"),
+        latency_ms=invocation.latency_ms,
+    )

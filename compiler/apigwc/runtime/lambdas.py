@@ -211,7 +211,9 @@ def parse_target(target: str) -> tuple[str, str] | None:
     module, attribute = module.strip(), attribute.strip()
     if not module or not attribute:
         return None
-    if not all(_IDENTIFIER.match(p) for p in module.split(".")) or not all(_IDENTIFIER.match(p) for p in attribute.split(".")):
+    if not all(_IDENTIFIER.match(p) for p in module.split(".")) or not all(
+        _IDENTIFIER.match(p) for p in attribute.split(".")
+    ):
         return None
     return module, attribute
 
@@ -236,7 +238,9 @@ class Handlers:
 
     __slots__ = ("_entries", "_index", "_problems", "_checked", "timeout_seconds", "paths")
 
-    def __init__(self, refs: Mapping[str, HandlerRef], *, timeout_seconds: float, paths: tuple[Path, ...], problems: list[str]) -> None:
+    def __init__(
+        self, refs: Mapping[str, HandlerRef], *, timeout_seconds: float, paths: tuple[Path, ...], problems: list[str]
+    ) -> None:
         self._entries = {name: _Entry(ref) for name, ref in refs.items()}
         #: lookup form -> configured name (``name``, ``name:alias`` and ARNs given as keys)
         self._index: dict[str, str] = {}
@@ -255,7 +259,9 @@ class Handlers:
         self.paths = paths
 
     @classmethod
-    def create(cls, settings: gw.LocalSettings | None, base_dir: Path, overrides: Mapping[str, str] | None = None) -> "Handlers":
+    def create(
+        cls, settings: gw.LocalSettings | None, base_dir: Path, overrides: Mapping[str, str] | None = None
+    ) -> "Handlers":
         """The handlers of ``x-apigwc.local`` plus ``--lambda`` overrides (which win); never raises.
 
         ``base_dir`` (the spec's folder) and each ``pythonPath`` entry (relative to it) are
@@ -271,7 +277,9 @@ class Handlers:
         for name, (target, origin) in configured.items():
             parsed = parse_target(target) if isinstance(target, str) else None
             if parsed is None:
-                problems.append(f"{name}: {target!r} ({origin}) is not a handler: write module:callable, e.g. handlers.pets:handler")
+                problems.append(
+                    f"{name}: {target!r} ({origin}) is not a handler: write module:callable, e.g. handlers.pets:handler"
+                )
                 continue
             refs[name] = HandlerRef(function=name, target=target, module=parsed[0], attribute=parsed[1], origin=origin)
         paths = [Path(base_dir)]
@@ -319,7 +327,9 @@ class Handlers:
                     self._load(self._entries[name])
                 except _LoadError as exc:
                     ref = self._entries[name].ref
-                    self._problems.append(f"{name}: {ref.target} ({ref.origin}): {exc.error['errorType']}: {exc.error['errorMessage']}")
+                    self._problems.append(
+                        f"{name}: {ref.target} ({ref.origin}): {exc.error['errorType']}: {exc.error['errorMessage']}"
+                    )
         return list(self._problems)
 
     # -- which function ----------------------------------------------------------------------
@@ -382,11 +392,15 @@ class Handlers:
 
     def context(self, name: str, *, qualifier: str | None = None, aws_request_id: str | None = None) -> LambdaContext:
         """A fresh `LambdaContext` for one call of function ``name``."""
-        return LambdaContext(name, qualifier=qualifier, aws_request_id=aws_request_id, timeout_seconds=self.timeout_seconds)
+        return LambdaContext(
+            name, qualifier=qualifier, aws_request_id=aws_request_id, timeout_seconds=self.timeout_seconds
+        )
 
     # -- calling -------------------------------------------------------------------------------
 
-    async def invoke(self, name: str, event: Any, *, context: LambdaContext, timeout: float | None = None) -> Invocation:
+    async def invoke(
+        self, name: str, event: Any, *, context: LambdaContext, timeout: float | None = None
+    ) -> Invocation:
         """Call the handler of ``name`` with ``event`` on a worker thread, within the time limit.
 
         ``timeout`` defaults to the handler limit (`timeout_seconds`).  Never raises
@@ -407,7 +421,15 @@ class Handlers:
                 async with asyncio.timeout(INIT_TIMEOUT_SECONDS):
                     ok, loaded = await _in_thread(lambda: self._load(entry))
             except TimeoutError:
-                ok, loaded = False, _LoadError(_runtime_error("Runtime.ImportModuleError", f"Unable to import module '{ref.module}': the import did not finish within {INIT_TIMEOUT_SECONDS:g} seconds"))
+                ok, loaded = (
+                    False,
+                    _LoadError(
+                        _runtime_error(
+                            "Runtime.ImportModuleError",
+                            f"Unable to import module '{ref.module}': the import did not finish within {INIT_TIMEOUT_SECONDS:g} seconds",
+                        )
+                    ),
+                )
             if not ok:
                 error = loaded.error if isinstance(loaded, _LoadError) else _exception_error(loaded, context)
                 log.append(f"Function error ({error['errorType']}): {error['errorMessage']}")
@@ -432,7 +454,9 @@ class Handlers:
                 "errorType": "Sandbox.Timedout",
                 "stackTrace": [],
             }
-            log.append(f"Function error (Sandbox.Timedout): {error['errorMessage']}; the handler keeps running in the background (Python cannot stop a thread), its result will be discarded")
+            log.append(
+                f"Function error (Sandbox.Timedout): {error['errorMessage']}; the handler keeps running in the background (Python cannot stop a thread), its result will be discarded"
+            )
             return Invocation(error=error, latency_ms=_ms(started), log=tuple(log))
         latency = _ms(started)
         if ok:
@@ -453,9 +477,13 @@ class Handlers:
             try:
                 module = importlib.import_module(ref.module)
             except SyntaxError as exc:
-                raise _LoadError(_runtime_error("Runtime.UserCodeSyntaxError", f"Syntax error in module '{ref.module}': {exc}")) from None
+                raise _LoadError(
+                    _runtime_error("Runtime.UserCodeSyntaxError", f"Syntax error in module '{ref.module}': {exc}")
+                ) from None
             except BaseException as exc:  # noqa: BLE001 - ImportError, or anything the module's code raised (SystemExit too)
-                raise _LoadError(_runtime_error("Runtime.ImportModuleError", f"Unable to import module '{ref.module}': {exc}")) from None
+                raise _LoadError(
+                    _runtime_error("Runtime.ImportModuleError", f"Unable to import module '{ref.module}': {exc}")
+                ) from None
             target: Any = module
             for part in ref.attribute.split("."):
                 target = getattr(target, part, None)
@@ -463,7 +491,9 @@ class Handlers:
                     break
             if target is None or not callable(target):
                 what = "missing on" if target is None else "is not callable in"
-                raise _LoadError(_runtime_error("Runtime.HandlerNotFound", f"Handler '{ref.attribute}' {what} module '{ref.module}'"))
+                raise _LoadError(
+                    _runtime_error("Runtime.HandlerNotFound", f"Handler '{ref.attribute}' {what} module '{ref.module}'")
+                )
             entry.fn = target
             return target
 
@@ -482,14 +512,21 @@ def _marshal(result: Any) -> Any:
     """The result as the caller receives it (a JSON round trip), or a Runtime.MarshalError [Obs]."""
     if asyncio.iscoroutine(result):
         result.close()  # the Python runtime does not await coroutines: it fails to serialize one [Obs]
-        raise _MarshalError(_runtime_error("Runtime.MarshalError", "Unable to marshal response: Object of type coroutine is not JSON serializable"))
+        raise _MarshalError(
+            _runtime_error(
+                "Runtime.MarshalError", "Unable to marshal response: Object of type coroutine is not JSON serializable"
+            )
+        )
     try:
         text = json.dumps(result)
     except (TypeError, ValueError) as exc:
         raise _MarshalError(_runtime_error("Runtime.MarshalError", f"Unable to marshal response: {exc}")) from None
     if len(text.encode("utf-8")) > MAX_RESPONSE_BYTES:
         raise _MarshalError(
-            _runtime_error("Function.ResponseSizeTooLarge", f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).")
+            _runtime_error(
+                "Function.ResponseSizeTooLarge",
+                f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
+            )
         )
     return json.loads(text)
 
@@ -520,7 +557,11 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-_AWS_LOCAL = {"${AWS::Region}": LOCAL_REGION, "${AWS::AccountId}": LOCAL_ACCOUNT_ID, "${AWS::Partition}": LOCAL_PARTITION}
+_AWS_LOCAL = {
+    "${AWS::Region}": LOCAL_REGION,
+    "${AWS::AccountId}": LOCAL_ACCOUNT_ID,
+    "${AWS::Partition}": LOCAL_PARTITION,
+}
 
 
 def _fill(arn: str, stage_variables: Mapping[str, str]) -> str:

@@ -37,7 +37,18 @@ if TYPE_CHECKING:
 class LocalGateway:
     """What the local gateway needs besides the model: handlers, clients and settings."""
 
-    __slots__ = ("gateway", "base_dir", "handlers", "http", "lambdas", "services", "jwks", "endpoints", "backends", "usage")
+    __slots__ = (
+        "gateway",
+        "base_dir",
+        "handlers",
+        "http",
+        "lambdas",
+        "services",
+        "jwks",
+        "endpoints",
+        "backends",
+        "usage",
+    )
 
     def __init__(self, gateway: gw.Gateway, base_dir: Path, handlers: Handlers) -> None:
         self.gateway = gateway

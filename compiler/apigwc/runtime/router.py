@@ -77,7 +77,9 @@ class Router:
                 node.methods[m.http_method.value] = m
         for node in nodes.values():
             node.verbs = tuple(sorted(node.methods))
-        self.root = nodes.get("/") or _Node(gw.Resource(id="ResourceRoot", path="/", path_part="", parent=None, kind=gw.ResourceKind.ROOT))
+        self.root = nodes.get("/") or _Node(
+            gw.Resource(id="ResourceRoot", path="/", path_part="", parent=None, kind=gw.ResourceKind.ROOT)
+        )
 
     def match(self, verb: str, raw_path: str) -> RouteMatch | None:
         """The resource and method for a request, or None when no resource has this path."""

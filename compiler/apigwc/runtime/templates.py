@@ -76,7 +76,9 @@ class Templates:
         if error is not None:
             return _failure(ref, f"failed at line {error.line}, column {error.col}: {error.message}")
         request_override, response_override = overrides_of(variables)
-        return RenderedTemplate(body=output or "", request_override=request_override, response_override=response_override)
+        return RenderedTemplate(
+            body=output or "", request_override=request_override, response_override=response_override
+        )
 
 
 def _failure(ref: TemplateRef, what: str) -> GatewayError:

@@ -131,15 +131,21 @@ class ApiKeys:
             return _forbidden(f"API key required by {method.label}: none found in {where}")
         key = self._by_value.get(value)
         if key is None:
-            return _forbidden(f"API Key {masked(value)} not authorized: it is not a key of this API with a value (from {where})")
+            return _forbidden(
+                f"API Key {masked(value)} not authorized: it is not a key of this API with a value (from {where})"
+            )
         if not key.enabled:
             return _forbidden(f"API Key {masked(value)} ({key.name}) not authorized: the key is disabled")
         member = self._plans.get(key.name)
         if member is None:
-            return _forbidden(f"API Key {masked(value)} ({key.name}) not authorized: it is in no usage plan of stage {self.stage}")
+            return _forbidden(
+                f"API Key {masked(value)} ({key.name}) not authorized: it is in no usage plan of stage {self.stage}"
+            )
         identity["apiKey"] = value
         identity["apiKeyId"] = key.id
-        ex.note(Step.AUTHORIZATION, f"API Key {masked(value)} authorized: key {key.name}, usage plan {member.plan.name}")
+        ex.note(
+            Step.AUTHORIZATION, f"API Key {masked(value)} authorized: key {key.name}, usage plan {member.plan.name}"
+        )
         return None
 
 
@@ -245,7 +251,17 @@ class UsageStore:
 class Throttling:
     """Token buckets (usage plan, stage, account) and usage-plan quotas (a `Guard`; one per `Deployment`)."""
 
-    __slots__ = ("stage", "clock", "started", "store", "_plans_by_key_id", "_settings", "_default", "_account", "_tiers")
+    __slots__ = (
+        "stage",
+        "clock",
+        "started",
+        "store",
+        "_plans_by_key_id",
+        "_settings",
+        "_default",
+        "_account",
+        "_tiers",
+    )
 
     def __init__(
         self,
@@ -284,10 +300,20 @@ class Throttling:
         for name in (*method_keys(method, verb), "*/*"):
             throttle = member.method_throttles.get(name)
             if throttle is not None:
-                limit = _limit(throttle.rate_limit, throttle.burst_limit, self._account, f"usage plan {plan.name} method throttle {name}, key {key.name}")
+                limit = _limit(
+                    throttle.rate_limit,
+                    throttle.burst_limit,
+                    self._account,
+                    f"usage plan {plan.name} method throttle {name}, key {key.name}",
+                )
                 return ("plan-method", plan.id, key.id, name), limit
         if plan.throttle is not None:
-            limit = _limit(plan.throttle.rate_limit, plan.throttle.burst_limit, self._account, f"usage plan {plan.name}, key {key.name}")
+            limit = _limit(
+                plan.throttle.rate_limit,
+                plan.throttle.burst_limit,
+                self._account,
+                f"usage plan {plan.name}, key {key.name}",
+            )
             return ("plan", plan.id, key.id), limit
         return None
 
@@ -296,11 +322,18 @@ class Throttling:
         default = self._default
         fallback = self._account
         if default is not None:
-            fallback = _limit(default.throttling_rate_limit, default.throttling_burst_limit, self._account, f"stage {self.stage} */*")
+            fallback = _limit(
+                default.throttling_rate_limit, default.throttling_burst_limit, self._account, f"stage {self.stage} */*"
+            )
         for name in method_keys(method, verb):
             ms = self._settings.get(name)
             if ms is not None:
-                limit = _limit(ms.throttling_rate_limit, ms.throttling_burst_limit, fallback, f"stage {self.stage} method setting {name}")
+                limit = _limit(
+                    ms.throttling_rate_limit,
+                    ms.throttling_burst_limit,
+                    fallback,
+                    f"stage {self.stage} method setting {name}",
+                )
                 return ("stage", self.stage, name), limit
         if default is not None:
             # "default per-method limits": each method has its own bucket [Doc]
@@ -362,7 +395,10 @@ class Throttling:
 
         for bucket in chosen:
             bucket.take()
-        parts = [f"{b.limit.source} (rate {_num(b.limit.rate)}/s, burst {b.limit.burst}): {b.tokens:.2f} tokens left" for b in chosen]
+        parts = [
+            f"{b.limit.source} (rate {_num(b.limit.rate)}/s, burst {b.limit.burst}): {b.tokens:.2f} tokens left"
+            for b in chosen
+        ]
         if counter is not None:
             counter.used += 1
             parts.append(f"quota {counter.quota.limit}/{counter.quota.period}: {counter.remaining(now)} left")

@@ -139,7 +139,9 @@ def required_parameters(method: gw.Method) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def missing_parameters(ex: "Exchange", method: gw.Method, required: tuple[tuple[str, str], ...] | None = None) -> list[str]:
+def missing_parameters(
+    ex: "Exchange", method: gw.Method, required: tuple[tuple[str, str], ...] | None = None
+) -> list[str]:
     """Names of the required method request parameters that are absent or blank."""
     missing: list[str] = []
     for where, name in required if required is not None else required_parameters(method):

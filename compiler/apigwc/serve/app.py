@@ -70,7 +70,9 @@ class Access:
 class GatewayApp:
     """An ASGI 3 application serving every stage of one API."""
 
-    def __init__(self, served: Served, on_access: Callable[[Access], None] | None = None, *, with_log: bool = False) -> None:
+    def __init__(
+        self, served: Served, on_access: Callable[[Access], None] | None = None, *, with_log: bool = False
+    ) -> None:
         self.served = served
         self.on_access = on_access
         #: pass each request's execution log to ``on_access``
@@ -123,17 +125,24 @@ class GatewayApp:
             deployment = served.unstaged
             refused = GatewayError(
                 type=ResponseType.MISSING_AUTHENTICATION_TOKEN,
-                log=f"No stage {stage!r} in this API (stages: {', '.join(served.deployments)})" if stage else "The path names no stage",
+                log=f"No stage {stage!r} in this API (stages: {', '.join(served.deployments)})"
+                if stage
+                else "The path names no stage",
             )
             path = raw_path or "/"
         body, too_large = await _read_body(receive, headers)
         if too_large and refused is None:
-            refused = GatewayError(type=ResponseType.REQUEST_TOO_LARGE, log=f"Request payload over the {MAX_PAYLOAD}-byte limit")
+            refused = GatewayError(
+                type=ResponseType.REQUEST_TOO_LARGE, log=f"Request payload over the {MAX_PAYLOAD}-byte limit"
+            )
         compression = deployment.gateway.rest_api.minimum_compression_size
         if refused is None and compression is not None and body:
             decoded = _decompress(headers, body)
             if decoded is None:
-                refused = GatewayError(type=ResponseType.BAD_REQUEST_BODY, log=f"The request body is not valid {headers.get('Content-Encoding')} data")
+                refused = GatewayError(
+                    type=ResponseType.BAD_REQUEST_BODY,
+                    log=f"The request body is not valid {headers.get('Content-Encoding')} data",
+                )
             else:
                 body, headers = decoded
 
@@ -242,11 +251,15 @@ def _decompress(headers: Headers, body: bytes) -> tuple[bytes, Headers] | None:
     return body, Headers((n, v) for n, v in headers if n.lower() not in ("content-encoding", "content-length"))
 
 
-def _compress(request_headers: Headers, body: bytes, headers: list[tuple[str, str]], minimum: int) -> tuple[bytes, list[tuple[str, str]]]:
+def _compress(
+    request_headers: Headers, body: bytes, headers: list[tuple[str, str]], minimum: int
+) -> tuple[bytes, list[tuple[str, str]]]:
     """Compress a response of at least ``minimum`` bytes for a client that accepts gzip or deflate [Doc]."""
     if len(body) < minimum or any(n.lower() == "content-encoding" for n, _ in headers):
         return body, headers
-    accepted = {part.split(";")[0].strip().lower() for part in (request_headers.get("Accept-Encoding") or "").split(",")}
+    accepted = {
+        part.split(";")[0].strip().lower() for part in (request_headers.get("Accept-Encoding") or "").split(",")
+    }
     if "gzip" in accepted:
         return gzip.compress(body, mtime=0), [*headers, ("Content-Encoding", "gzip")]
     if "deflate" in accepted:

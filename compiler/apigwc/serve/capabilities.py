@@ -54,7 +54,13 @@ def route_capabilities(local: LocalGateway, stage: str, variables: dict[str, str
     return out
 
 
-def _integration(integration: gw.Integration | None, local: LocalGateway, variables: dict[str, str], partial: list[str], missing: list[str]) -> str:
+def _integration(
+    integration: gw.Integration | None,
+    local: LocalGateway,
+    variables: dict[str, str],
+    partial: list[str],
+    missing: list[str],
+) -> str:
     if integration is None:
         missing.append("no integration: every call answers 500")
         return "-"
@@ -73,7 +79,9 @@ def _integration(integration: gw.Integration | None, local: LocalGateway, variab
         if service in local.endpoints:
             partial.append(f"{service} is called through boto3 at {local.endpoints[service]}, not AWS")
         else:
-            missing.append(f"AWS service integration ({service}): answers 501 unless x-apigwc.local.endpoints.{service} names an endpoint")
+            missing.append(
+                f"AWS service integration ({service}): answers 501 unless x-apigwc.local.endpoints.{service} names an endpoint"
+            )
         return f"AWS {service}"
     if kind in (gw.IntegrationType.HTTP, gw.IntegrationType.HTTP_PROXY):
         if isinstance(integration.uri, Intrinsic):
@@ -87,7 +95,9 @@ def _integration(integration: gw.Integration | None, local: LocalGateway, variab
     return kind.value
 
 
-def _auth(method: gw.Method, local: LocalGateway, variables: dict[str, str], partial: list[str], missing: list[str]) -> str:
+def _auth(
+    method: gw.Method, local: LocalGateway, variables: dict[str, str], partial: list[str], missing: list[str]
+) -> str:
     parts = []
     kind = method.authorization_type
     if kind is gw.AuthorizationType.AWS_IAM:
@@ -115,7 +125,9 @@ def _stage_features(method: gw.Method, stage: gw.Stage | None, partial: list[str
     if stage is None:
         return
     if stage.cache_cluster_enabled and any(
-        s.caching_enabled and s.resource_path in ("/*", method.path) and s.http_method in ("*", method.http_method.value)
+        s.caching_enabled
+        and s.resource_path in ("/*", method.path)
+        and s.http_method in ("*", method.http_method.value)
         for s in stage.method_settings
     ):
         partial.append("response caching is not emulated (every request reaches the integration)")
@@ -136,6 +148,7 @@ def api_notes(gateway: gw.Gateway) -> list[str]:
             break
     if any(s.tracing_enabled for s in gateway.stages):
         notes.append("X-Ray tracing is not emulated (X-Amzn-Trace-Id headers are generated)")
-    notes.append("not emulated for any API: WAF, mutual TLS, custom domain names, canary deployments, the account-level CloudWatch role")
+    notes.append(
+        "not emulated for any API: WAF, mutual TLS, custom domain names, canary deployments, the account-level CloudWatch role"
+    )
     return notes
-

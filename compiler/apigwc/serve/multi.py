@@ -38,7 +38,11 @@ class ApisApp:
                 {
                     "type": "http.response.start",
                     "status": 403,
-                    "headers": [(b"Content-Type", b"application/json"), (b"x-amzn-ErrorType", b"MissingAuthenticationTokenException"), (b"Content-Length", str(len(body)).encode())],
+                    "headers": [
+                        (b"Content-Type", b"application/json"),
+                        (b"x-amzn-ErrorType", b"MissingAuthenticationTokenException"),
+                        (b"Content-Length", str(len(body)).encode()),
+                    ],
                 }
             )
             await send({"type": "http.response.body", "body": body if scope["method"] != "HEAD" else b""})

@@ -82,7 +82,10 @@ def compile_for_serving(spec: Path, config=None):
     errors = [d for d in compiled.lint.diagnostics if d.severity is Severity.ERROR]
     texts = {k: v.splitlines() for k, v in compiled.lint.texts.items()}
     details = tuple(format_diagnostic(d, texts.get(d.span.file) if d.span else None, False) for d in errors)
-    return Failure(f"{spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; run 'apigwc lint {spec}' for every finding", details)
+    return Failure(
+        f"{spec}: {len(errors)} error{'s' if len(errors) != 1 else ''}; run 'apigwc lint {spec}' for every finding",
+        details,
+    )
 
 
 def load(source: Path, compile_spec: Callable[[Path], object] = compile_for_serving) -> Loaded | Failure:
@@ -100,7 +103,11 @@ def load(source: Path, compile_spec: Callable[[Path], object] = compile_for_serv
         return compiled
     lint = compiled.lint  # type: ignore[attr-defined]
     # the spec (or template) itself and every file it reads (a template's included body, $ref'd files)
-    files = tuple(dict.fromkeys((source, *(d.path for d in lint.sources.documents())))) if lint.sources is not None else (source,)
+    files = (
+        tuple(dict.fromkeys((source, *(d.path for d in lint.sources.documents()))))
+        if lint.sources is not None
+        else (source,)
+    )
     warnings = sum(1 for d in lint.diagnostics if d.severity.name != "ERROR")
     unknown = tuple(
         f"{d.span.file}:{d.span.line}:{d.span.col}: {d.message} ({d.hint})" if d.span else d.message
@@ -131,7 +138,12 @@ def build(loaded: Loaded, options: Options) -> Served | Failure:
         deployment.templates.precompile(gateway)  # at start, not on the first request
         deployments[selection.name] = deployment
     first = next(iter(deployments.values()))
-    unstaged = Deployment(dataclasses.replace(gateway, gateway_responses=()), StageSelection(first.stage_name, None), backends={}, guards=())
+    unstaged = Deployment(
+        dataclasses.replace(gateway, gateway_responses=()),
+        StageSelection(first.stage_name, None),
+        backends={},
+        guards=(),
+    )
     return Served(deployments, local, unstaged)
 
 
@@ -144,7 +156,9 @@ def banner(loaded: Loaded, served: Served, base_url: str) -> str:
     gateway = loaded.gateway
     lines = [f"apigwc serve: {gw_name(gateway)} from {loaded.origin}"]
     if loaded.warnings:
-        lines.append(f"  ({loaded.warnings} lint finding{'s' if loaded.warnings != 1 else ''} below error level; run 'apigwc lint' to see them)")
+        lines.append(
+            f"  ({loaded.warnings} lint finding{'s' if loaded.warnings != 1 else ''} below error level; run 'apigwc lint' to see them)"
+        )
     lines.append("")
     lines.append("Stages:")
     width = max(len(n) for n in served.deployments)
@@ -243,7 +257,9 @@ def access_line(a: Access) -> str:
     if stage is not None and stage.access_log is not None and a.context is not None:
         from ..runtime.gateway_responses import substitute
 
-        line += f"\n         access log {stage.name}: " + substitute(stage.access_log.format, a.context, a.deployment.stage_variables, missing="-")
+        line += f"\n         access log {stage.name}: " + substitute(
+            stage.access_log.format, a.context, a.deployment.stage_variables, missing="-"
+        )
     if a.log:
         line += "\n" + "\n".join(f"         {e.message}" for e in a.log)
     return line
@@ -299,7 +315,15 @@ def run(
 
         # proxy_headers off: $context.identity.sourceIp is the TCP peer, as on AWS, never a
         # client-sent X-Forwarded-For
-        config = uvicorn.Config(app, log_level="warning", access_log=False, server_header=False, proxy_headers=False, lifespan="on", loop="asyncio")
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            access_log=False,
+            server_header=False,
+            proxy_headers=False,
+            lifespan="on",
+            loop="asyncio",
+        )
         asyncio.run(main(uvicorn.Server(config)))
     except KeyboardInterrupt:  # uvicorn re-raises the Ctrl-C it handled, after a clean shutdown
         pass

@@ -267,7 +267,16 @@ def _parameter_name(name: str) -> str:
 
 #: fields of the OpenAPI document (body style) that hold ARNs or URIs
 _ARN_KEYS = frozenset(
-    ("uri", "credentials", "connectionId", "integrationTarget", "authorizerUri", "authorizerCredentials", "providerARNs", "vpcEndpointIds")
+    (
+        "uri",
+        "credentials",
+        "connectionId",
+        "integrationTarget",
+        "authorizerUri",
+        "authorizerCredentials",
+        "providerARNs",
+        "vpcEndpointIds",
+    )
 )
 
 
@@ -333,7 +342,9 @@ class _Template:
     def render(self, node: Any) -> Any:
         return self.handlers[type(node)](node, self)
 
-    def add(self, logical_id: str, type_: str, props: dict, depends_on: list[str] | None = None, origin: str | None = None) -> None:
+    def add(
+        self, logical_id: str, type_: str, props: dict, depends_on: list[str] | None = None, origin: str | None = None
+    ) -> None:
         resource: dict[str, Any] = {"Type": type_}
         if origin:
             self.origins[logical_id] = origin
@@ -518,7 +529,10 @@ def _schema(schema: Any, owner: str, t: _Template) -> Any:
             model = t.gw.model(target)
             if model is None or target not in t.model_names or (owner, target) in t.back_edges:
                 # a built-in model, or the back edge of a cycle: the literal name, no dependency
-                out[k] = {"Fn::Sub": "https://apigateway.amazonaws.com/restapis/${RestApi}/models/" + t.model_names.get(target, target)}
+                out[k] = {
+                    "Fn::Sub": "https://apigateway.amazonaws.com/restapis/${RestApi}/models/"
+                    + t.model_names.get(target, target)
+                }
             else:
                 out[k] = {"Fn::Sub": "https://apigateway.amazonaws.com/restapis/${RestApi}/models/${" + model.id + "}"}
         return out
@@ -837,11 +851,17 @@ def _lambda_params(t: _Template) -> None:
         if f is not None and isinstance(f.arn, str) and not f.stage_variables:
             arns.setdefault(f.arn, f)
     ids = allocate_ids(
-        [(arn, (camel(f.name) if f.name else "LambdaFunction") + camel(f.qualifier or "") + "Arn") for arn, f in sorted(arns.items())],
+        [
+            (arn, (camel(f.name) if f.name else "LambdaFunction") + camel(f.qualifier or "") + "Arn")
+            for arn, f in sorted(arns.items())
+        ],
         set(t.resources) | {REST_API},
     )
     for arn in sorted(arns):
-        param: dict[str, Any] = {"Type": "String", "Description": f"ARN of the Lambda function the API invokes ({arns[arn].name or arn})"}
+        param: dict[str, Any] = {
+            "Type": "String",
+            "Description": f"ARN of the Lambda function the API invokes ({arns[arn].name or arn})",
+        }
         if "${" not in arn:
             param["Default"] = arn
         t.parameters[ids[arn]] = param
@@ -861,7 +881,9 @@ class Enclosing:
     mappings: frozenset[str] = frozenset()
 
 
-def build_template(gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics, enclosing: Enclosing | None = None) -> dict:
+def build_template(
+    gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics, enclosing: Enclosing | None = None
+) -> dict:
     """The CloudFormation template (JSON-shaped) for a gateway.
 
     With ``enclosing``, the template is meant to be merged into a stack that defines those
@@ -873,7 +895,15 @@ def build_template(gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics
         _lambda_params(t)
     _model_names(t)
     _model_cycles(t)
-    api_nodes = (gateway.rest_api, *gateway.resources, *gateway.models, *gateway.request_validators, *gateway.authorizers, *gateway.methods, *gateway.gateway_responses)
+    api_nodes = (
+        gateway.rest_api,
+        *gateway.resources,
+        *gateway.models,
+        *gateway.request_validators,
+        *gateway.authorizers,
+        *gateway.methods,
+        *gateway.gateway_responses,
+    )
     for node in api_nodes:
         t.render(node)
     if gateway.local is not None:
@@ -883,7 +913,7 @@ def build_template(gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics
     if not gateway.methods:
         diags.add(
             NO_DEPLOYMENT,
-            "the API has no methods: a Deployment would fail (\"The REST API doesn't contain any methods\"), so the template has no Deployment and no Stage",
+            'the API has no methods: a Deployment would fail ("The REST API doesn\'t contain any methods"), so the template has no Deployment and no Stage',
             pointer=gateway.rest_api.pointer,
         )
     elif not gateway.stages:
@@ -898,7 +928,9 @@ def build_template(gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics
         t.deployment_id = "Deployment" + digest
         # explicit style: the snapshot must see every Method (else "The REST API doesn't
         # contain any methods") and every GatewayResponse; the body style has one RestApi
-        depends = None if t.body else sorted([m.id for m in gateway.methods] + [r.id for r in gateway.gateway_responses])
+        depends = (
+            None if t.body else sorted([m.id for m in gateway.methods] + [r.id for r in gateway.gateway_responses])
+        )
         t.add(
             t.deployment_id,
             "AWS::ApiGateway::Deployment",
@@ -912,7 +944,10 @@ def build_template(gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics
         for plan in gateway.usage_plans:
             t.render(plan)
         taken = set(t.resources)
-        entries = [(f"{p.id} {k.id}", "UsagePlanKey" + p.id.removeprefix("UsagePlan") + k.id.removeprefix("ApiKey")) for p, k in t.usage_plan_keys]
+        entries = [
+            (f"{p.id} {k.id}", "UsagePlanKey" + p.id.removeprefix("UsagePlan") + k.id.removeprefix("ApiKey"))
+            for p, k in t.usage_plan_keys
+        ]
         ids = allocate_ids(entries, taken)
         for p, k in t.usage_plan_keys:
             t.add(
@@ -1000,7 +1035,7 @@ def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
-            (key, args), = node.items()
+            ((key, args),) = node.items()
             if key in INTRINSIC_KEYS:
                 return intrinsic(key, args)
         return {k: walk(v) for k, v in node.items()}
@@ -1011,8 +1046,20 @@ def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
                 param(args, args)
             return {"Ref": args}
         if key == "Fn::GetAtt":
-            res, attr = (args.split(".", 1) + [""])[:2] if isinstance(args, str) else (args + ["", ""])[:2] if isinstance(args, list) else ("", "")
-            if isinstance(res, str) and res and res not in resources and res not in outer.names and isinstance(attr, str):
+            res, attr = (
+                (args.split(".", 1) + [""])[:2]
+                if isinstance(args, str)
+                else (args + ["", ""])[:2]
+                if isinstance(args, list)
+                else ("", "")
+            )
+            if (
+                isinstance(res, str)
+                and res
+                and res not in resources
+                and res not in outer.names
+                and isinstance(attr, str)
+            ):
                 return {"Ref": attr_param(res, attr)}
             return {key: args}
         if key == "Fn::Sub":
@@ -1028,7 +1075,13 @@ def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
             if key == "Fn::If" and isinstance(args, list):
                 return {key: [args[0], *(walk(a) for a in args[1:])]}
             return {key: args}
-        if key == "Fn::FindInMap" and isinstance(args, list) and args and isinstance(args[0], str) and args[0] not in outer.mappings:
+        if (
+            key == "Fn::FindInMap"
+            and isinstance(args, list)
+            and args
+            and isinstance(args[0], str)
+            and args[0] not in outer.mappings
+        ):
             t.diags.add(
                 UNKNOWN_MAPPING,
                 f"Fn::FindInMap reads the Mappings table '{args[0]}', which the template does not have",

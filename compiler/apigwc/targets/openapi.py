@@ -77,7 +77,9 @@ class _Export:
         _put(doc, "x-amazon-apigateway-security-policy", api.security_policy)
         _put(doc, "x-amazon-apigateway-endpoint-access-mode", api.endpoint_access_mode)
         _put(doc, "x-amazon-apigateway-request-validators", {v.name: self.render(v) for v in g.request_validators})
-        _put(doc, "x-amazon-apigateway-gateway-responses", {r.response_type: self.render(r) for r in g.gateway_responses})
+        _put(
+            doc, "x-amazon-apigateway-gateway-responses", {r.response_type: self.render(r) for r in g.gateway_responses}
+        )
         _put(doc, "x-amazon-apigateway-documentation", api.documentation)
         if self.include_apigwc:
             apigwc: dict[str, Any] = {}
@@ -221,7 +223,11 @@ def _integration(i: gw.Integration, ex: _Export) -> dict:
         out["tlsConfig"] = {"insecureSkipVerification": i.tls_insecure_skip_verification}
     if i.response_transfer_mode != gw.DEFAULT_RESPONSE_TRANSFER_MODE:
         out["responseTransferMode"] = i.response_transfer_mode
-    _put(out, "responses", {r.selection_pattern if r.selection_pattern is not None else "default": ex.render(r) for r in i.responses})
+    _put(
+        out,
+        "responses",
+        {r.selection_pattern if r.selection_pattern is not None else "default": ex.render(r) for r in i.responses},
+    )
     return out
 
 
@@ -279,7 +285,9 @@ def _throttle(t: gw.Throttle, ex: _Export) -> dict:
 def _method_setting(ms: gw.MethodSetting, ex: _Export) -> dict:
     out: dict[str, Any] = {}
     if ms.throttling_burst_limit is not None or ms.throttling_rate_limit is not None:
-        out["throttling"] = ex.render(gw.Throttle(burst_limit=ms.throttling_burst_limit, rate_limit=ms.throttling_rate_limit))
+        out["throttling"] = ex.render(
+            gw.Throttle(burst_limit=ms.throttling_burst_limit, rate_limit=ms.throttling_rate_limit)
+        )
     for key, value in (
         ("loggingLevel", ms.logging_level),
         ("dataTraceEnabled", ms.data_trace_enabled),

@@ -41,11 +41,15 @@ from .cfn import REST_API, Enclosing, build_template
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 IMPLICIT_API = "ServerlessRestApi"
 _FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
-_LAMBDA_ARN = re.compile(r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>[A-Za-z0-9_$-]+))?$")
+_LAMBDA_ARN = re.compile(
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>[A-Za-z0-9_$-]+))?$"
+)
 _SUB_VAR = re.compile(r"\$\{([A-Za-z0-9]+)(\.[^}]*)?\}")
 
 
-def emit_stack(template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle = CfnStyle.explicit) -> dict:
+def emit_stack(
+    template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle = CfnStyle.explicit
+) -> dict:
     """The user's template with each API in ``apis`` replaced by apigwc's resources (see the module doc)."""
     return emit_stack_with_diagnostics(template, apis, style)[0]
 
@@ -90,19 +94,29 @@ def emit_stack_with_diagnostics(
             renames.update(_sam_names(api_id, gateway, built["Resources"], ids))
         for lid in members:
             resources.pop(lid, None)
-        if api_id in resources and resources[api_id].get("Type") in ("AWS::Serverless::Api", "AWS::ApiGateway::RestApi"):
+        if api_id in resources and resources[api_id].get("Type") in (
+            "AWS::Serverless::Api",
+            "AWS::ApiGateway::RestApi",
+        ):
             resources.pop(api_id)
         attributes = _api_attributes(own)
         for old, res in built["Resources"].items():
             res = _rename(res, ids)
             if attributes.get("Condition"):
-                res = {"Type": res["Type"], "Condition": attributes["Condition"], **{k: v for k, v in res.items() if k != "Type"}}
+                res = {
+                    "Type": res["Type"],
+                    "Condition": attributes["Condition"],
+                    **{k: v for k, v in res.items() if k != "Type"},
+                }
             if old == REST_API:
                 res.update({k: v for k, v in attributes.items() if k != "Condition"})
             generated[ids[old]] = res
         for name, output in built.get("Outputs", {}).items():
             if name != "RestApiId":
-                new_outputs[api_id + name] = {**_rename(output, ids), **({"Condition": attributes["Condition"]} if attributes.get("Condition") else {})}
+                new_outputs[api_id + name] = {
+                    **_rename(output, ids),
+                    **({"Condition": attributes["Condition"]} if attributes.get("Condition") else {}),
+                }
         new_parameters.update(built.get("Parameters", {}))
         new_conditions.update(built.get("Conditions", {}))
         _remove_api_events(resources, api_id)
@@ -149,18 +163,31 @@ def _drop_user_written(built: dict, resources: Mapping[str, Any], api_id: str) -
 
     def of_api(res: Any) -> bool:
         stages = name(res, "ApiStages")
-        return isinstance(stages, list) and any(isinstance(s, dict) and s.get("ApiId") in ({"Ref": api_id}, api_id) for s in stages)
+        return isinstance(stages, list) and any(
+            isinstance(s, dict) and s.get("ApiId") in ({"Ref": api_id}, api_id) for s in stages
+        )
 
-    plans = {name(r, "UsagePlanName") for r in resources.values() if isinstance(r, dict) and r.get("Type") == "AWS::ApiGateway::UsagePlan" and of_api(r)}
-    keys = {name(r, "Name") for r in resources.values() if isinstance(r, dict) and r.get("Type") == "AWS::ApiGateway::ApiKey"}
+    plans = {
+        name(r, "UsagePlanName")
+        for r in resources.values()
+        if isinstance(r, dict) and r.get("Type") == "AWS::ApiGateway::UsagePlan" and of_api(r)
+    }
+    keys = {
+        name(r, "Name")
+        for r in resources.values()
+        if isinstance(r, dict) and r.get("Type") == "AWS::ApiGateway::ApiKey"
+    }
     dropped = {
         lid
         for lid, r in built.items()
-        if (r["Type"] == "AWS::ApiGateway::UsagePlan" and name(r, "UsagePlanName") in plans) or (r["Type"] == "AWS::ApiGateway::ApiKey" and name(r, "Name") in keys)
+        if (r["Type"] == "AWS::ApiGateway::UsagePlan" and name(r, "UsagePlanName") in plans)
+        or (r["Type"] == "AWS::ApiGateway::ApiKey" and name(r, "Name") in keys)
     }
     refs = [{"Ref": lid} for lid in dropped]
     for lid, r in list(built.items()):
-        link = r["Type"] == "AWS::ApiGateway::UsagePlanKey" and (name(r, "KeyId") in refs or name(r, "UsagePlanId") in refs)
+        link = r["Type"] == "AWS::ApiGateway::UsagePlanKey" and (
+            name(r, "KeyId") in refs or name(r, "UsagePlanId") in refs
+        )
         if lid in dropped or link:
             del built[lid]
 
@@ -258,11 +285,20 @@ def _generated_id(gateway: gw.Gateway, key: str, built: Mapping[str, Any]) -> st
         if p is None or k is None:
             return None
         suffix = p.id.removeprefix("UsagePlan") + k.id.removeprefix("ApiKey")
-        return next((lid for lid, r in built.items() if r["Type"] == "AWS::ApiGateway::UsagePlanKey" and lid.startswith("UsagePlanKey" + suffix)), None)
+        return next(
+            (
+                lid
+                for lid, r in built.items()
+                if r["Type"] == "AWS::ApiGateway::UsagePlanKey" and lid.startswith("UsagePlanKey" + suffix)
+            ),
+            None,
+        )
     return None
 
 
-def _final_ids(built: Mapping[str, Any], api_id: str, gateway: gw.Gateway, members: Mapping[str, str], taken: set[str]) -> dict[str, str]:
+def _final_ids(
+    built: Mapping[str, Any], api_id: str, gateway: gw.Gateway, members: Mapping[str, str], taken: set[str]
+) -> dict[str, str]:
     """Generated id -> id in the stack: the API's id for the RestApi, the user's id for what
     stands for a lifted resource, else the API's id as a prefix (unique in the stack)."""
     ids: dict[str, str] = {REST_API: api_id}
@@ -292,7 +328,7 @@ def _rename(node: Any, ids: Mapping[str, str]) -> Any:
     if not isinstance(node, dict):
         return node
     if len(node) == 1:
-        (key, args), = node.items()
+        ((key, args),) = node.items()
         if key == "Ref" and isinstance(args, str):
             return {"Ref": ids.get(args, args)}
         if key == "Fn::GetAtt":
@@ -353,7 +389,12 @@ def _function_ref(arn: Value, functions: Mapping[str, str]) -> Intrinsic | None:
 
 
 def _invoke_uri(function: Intrinsic) -> Intrinsic:
-    return Intrinsic("Fn::Sub", "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/" + function.args + "/invocations")
+    return Intrinsic(
+        "Fn::Sub",
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+        + function.args
+        + "/invocations",
+    )
 
 
 def _with_template_functions(gateway: gw.Gateway, functions: Mapping[str, str]) -> gw.Gateway:
@@ -386,7 +427,9 @@ def _with_template_functions(gateway: gw.Gateway, functions: Mapping[str, str]) 
     for p in gateway.lambda_permissions:
         ref = _function_ref(p.function_name, functions)
         permissions.append(replace(p, function_name=ref) if ref is not None else p)
-    parts = {f.name: getattr(gateway, f.name) for f in gateway.__dataclass_fields__.values() if not f.name.startswith("_")}
+    parts = {
+        f.name: getattr(gateway, f.name) for f in gateway.__dataclass_fields__.values() if not f.name.startswith("_")
+    }
     parts.update(methods=tuple(methods), authorizers=tuple(authorizers), lambda_permissions=tuple(permissions))
     return gw.Gateway.create(**parts)
 
@@ -414,7 +457,9 @@ def _remove_api_events(resources: dict, api_id: str) -> None:
         events = props.get("Events") if isinstance(props, dict) else None
         if not isinstance(events, dict):
             continue
-        for name in [n for n, e in events.items() if isinstance(e, dict) and e.get("Type") == "Api" and _event_api(e) == api_id]:
+        for name in [
+            n for n, e in events.items() if isinstance(e, dict) and e.get("Type") == "Api" and _event_api(e) == api_id
+        ]:
             del events[name]
         if not events:
             del props["Events"]
@@ -425,7 +470,10 @@ def _transform(template: dict) -> None:
     raw = template.get("Transform")
     if raw is None:
         return
-    if any(isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::") for r in template.get("Resources", {}).values()):
+    if any(
+        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::")
+        for r in template.get("Resources", {}).values()
+    ):
         return
     items = raw if isinstance(raw, list) else [raw]
     kept = [t for t in items if t != SAM_TRANSFORM]

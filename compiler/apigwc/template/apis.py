@@ -52,7 +52,15 @@ class TemplateApi:
 class Origins:
     """OpenAPI pointer -> (document, pointer) where the node was written (or the SAM property that made it)."""
 
-    def __init__(self, template: Template, expanded: Expanded, api_id: str, body_ptr: str | None, body_doc: Document | None, events: dict[tuple[str, str], str]) -> None:
+    def __init__(
+        self,
+        template: Template,
+        expanded: Expanded,
+        api_id: str,
+        body_ptr: str | None,
+        body_doc: Document | None,
+        events: dict[tuple[str, str], str],
+    ) -> None:
         self.template = template
         self.expanded = expanded
         self.api_id = api_id
@@ -60,9 +68,15 @@ class Origins:
         self.body_doc = body_doc  # a DefinitionUri file holding the whole body
         self.events = events  # (path, verb) -> template pointer of the event
         self.extra: dict[str, str] = {}  # x-apigwc pointer prefix -> template pointer
-        self.lifted: dict[str, str] = {}  # document pointer -> template pointer (explicit resources, template/explicit.py)
+        self.lifted: dict[
+            str, str
+        ] = {}  # document pointer -> template pointer (explicit resources, template/explicit.py)
         res = template.resources.get(api_id)
-        self.sam_props = join("/Resources", api_id, "Properties") if isinstance(res, dict) and res.get("Type") == "AWS::Serverless::Api" else None
+        self.sam_props = (
+            join("/Resources", api_id, "Properties")
+            if isinstance(res, dict) and res.get("Type") == "AWS::Serverless::Api"
+            else None
+        )
 
     def _exists(self, pointer: str) -> bool:
         node: Any = self.template.data
@@ -109,7 +123,11 @@ class Origins:
                 prefix = "".join("/" + escape(t) for t in tokens[:cut])
                 if prefix in self.lifted:
                     # a whole resource is shown at its logical id, as every template finding is
-                    return self.template.doc, self.lifted[prefix], cut == len(tokens) and len(split(self.lifted[prefix])) > 2
+                    return (
+                        self.template.doc,
+                        self.lifted[prefix],
+                        cut == len(tokens) and len(split(self.lifted[prefix])) > 2,
+                    )
         if self.body_doc is not None:
             node: Any = self.body_doc.data
             depth = 0
@@ -148,7 +166,11 @@ class Origins:
                 doc, ptr, exact = self.locate(tokens[:cut]) if cut else (None, None, False)
                 if doc is not None and exact:
                     return doc, ptr, False
-        return self.template.doc, join("/Resources", self.api_id) if self.api_id in self.template.resources else self._first_event(), False
+        return (
+            self.template.doc,
+            join("/Resources", self.api_id) if self.api_id in self.template.resources else self._first_event(),
+            False,
+        )
 
     def _first_event(self) -> str:
         return min(self.events.values()) if self.events else "/Resources"
@@ -167,21 +189,38 @@ class Origins:
                 if rest[:1] == ["security"]:
                     return self._sub(event, "Properties", "Auth") or self._sam("Auth") or event
                 if rest[:1] == ["parameters"]:
-                    return self._sub(event, "Properties", "RequestParameters") or self._sub(event, "Properties", "RequestModel") or event
+                    return (
+                        self._sub(event, "Properties", "RequestParameters")
+                        or self._sub(event, "Properties", "RequestModel")
+                        or event
+                    )
                 if rest[:1] and rest[0].startswith("x-amazon-apigateway-request-validator"):
-                    return self._sub(event, "Properties", "RequestModel") or self._sub(event, "Properties", "RequestParameters") or event
+                    return (
+                        self._sub(event, "Properties", "RequestModel")
+                        or self._sub(event, "Properties", "RequestParameters")
+                        or event
+                    )
                 return event
             if len(t) >= 4 and t[3] == "security":
-                return self._sam("Auth", "DefaultAuthorizer") or self._sam("Auth", "ApiKeyRequired") or self._sam("Auth")
+                return (
+                    self._sam("Auth", "DefaultAuthorizer") or self._sam("Auth", "ApiKeyRequired") or self._sam("Auth")
+                )
             if len(t) >= 4 and t[3] == "responses":
                 return self._sam("Cors") or self._sam("Auth")
             return None
         if t[0] in ("securityDefinitions", "components") and len(t) >= 2:
-            name = t[1] if t[0] == "securityDefinitions" else (t[2] if len(t) > 2 and t[1] == "securitySchemes" else None)
+            name = (
+                t[1] if t[0] == "securityDefinitions" else (t[2] if len(t) > 2 and t[1] == "securitySchemes" else None)
+            )
             if t[0] == "components" and len(t) > 2 and t[1] == "schemas":
                 return self._sam("Models", t[2]) or self._sam("Models")
             if name == "api_key":
-                return self._sam("Auth", "ApiKeyRequired") or self._sam("Auth", "UsagePlan") or self._sam("Auth") or self._event_with("Auth")
+                return (
+                    self._sam("Auth", "ApiKeyRequired")
+                    or self._sam("Auth", "UsagePlan")
+                    or self._sam("Auth")
+                    or self._event_with("Auth")
+                )
             if name is not None:
                 return self._sam("Auth", "Authorizers", name) or self._sam("Auth")
         if t[0] == "definitions" and len(t) >= 2:
@@ -202,7 +241,9 @@ class Origins:
                 return self._sam("Auth", "ResourcePolicy") or self._sam("Auth")
             return self._sam(prop) or self._event_with("RequestModel")
         if t[0] == "info":
-            return self._sam("Name") or (join("/Resources", self.api_id) if self.api_id in self.template.resources else None)
+            return self._sam("Name") or (
+                join("/Resources", self.api_id) if self.api_id in self.template.resources else None
+            )
         return None
 
     def _sub(self, event: str, *tokens: str) -> str | None:
@@ -307,14 +348,22 @@ def discover(
         if kind == "AWS::Serverless::Api" and api_id in expanded.definition_uris:
             body_doc = expanded.definition_uris[api_id][0]
             body = copy.deepcopy(body_doc.data)
-        elif "Body" in props and (kind != "AWS::ApiGateway::RestApi" or (_plain_body(props["Body"]) and not _explicit_routes(resources, api_id))):
+        elif "Body" in props and (
+            kind != "AWS::ApiGateway::RestApi"
+            or (_plain_body(props["Body"]) and not _explicit_routes(resources, api_id))
+        ):
             body = props["Body"]
             if kind == "AWS::Serverless::Api":
                 body_ptr = join("/Resources", api_id, "Properties", "DefinitionBody")
             elif kind == "AWS::ApiGateway::RestApi":
                 body_ptr = join("/Resources", api_id, "Properties", "Body")
         elif "BodyS3Location" in props:
-            where = join("/Resources", api_id, "Properties", "DefinitionUri" if kind == "AWS::Serverless::Api" else "BodyS3Location")
+            where = join(
+                "/Resources",
+                api_id,
+                "Properties",
+                "DefinitionUri" if kind == "AWS::Serverless::Api" else "BodyS3Location",
+            )
             loc = props["BodyS3Location"]
             if isinstance(loc, dict) and loc.get("Bucket") == PLACEHOLDER_BUCKET:
                 continue  # a local DefinitionUri that could not be read: already reported
@@ -334,7 +383,9 @@ def discover(
             if "Body" in props and _plain_body(props["Body"]):
                 # the Body's own nodes keep the positions of the Body as written (and its includes)
                 body_ptr = join("/Resources", api_id, "Properties", "Body")
-                lift_origins = {k: v for k, v in lift_origins.items() if not (v == body_ptr or v.startswith(body_ptr + "/"))}
+                lift_origins = {
+                    k: v for k, v in lift_origins.items() if not (v == body_ptr or v.startswith(body_ptr + "/"))
+                }
             for problem in getattr(lifted, "problems", ()):  # diagnostics located by their template pointers
                 if getattr(problem, "span", None) is None and hasattr(problem, "pointer"):
                     problem = dataclasses.replace(problem, span=template.span(problem.pointer, problem.at_key))
@@ -354,17 +405,28 @@ def discover(
             continue
         doc = dict(doc)
         _merge_rest_api_properties(doc, props, resolver)
-        doc["x-apigwc"] = _x_apigwc(doc.get("x-apigwc"), api_id, resources, template, resolver, functions, origins, report_unknown)
-        apis.append(TemplateApi(api_id, kind if isinstance(kind, str) else "ServerlessRestApi", doc, body_doc_for_paths, origins))
+        doc["x-apigwc"] = _x_apigwc(
+            doc.get("x-apigwc"), api_id, resources, template, resolver, functions, origins, report_unknown
+        )
+        apis.append(
+            TemplateApi(
+                api_id, kind if isinstance(kind, str) else "ServerlessRestApi", doc, body_doc_for_paths, origins
+            )
+        )
     return apis
 
 
 def _plain_body(body: Any) -> bool:
     """A Body written as an OpenAPI mapping (an include is inlined by then; one that could not be is reported already)."""
-    return isinstance(body, dict) and not any(k == "Ref" or (k.startswith("Fn::") and k != "Fn::Transform") for k in body)
+    return isinstance(body, dict) and not any(
+        k == "Ref" or (k.startswith("Fn::") and k != "Fn::Transform") for k in body
+    )
 
 
-_ROUTE_TYPES = {f"AWS::ApiGateway::{t}" for t in ("Resource", "Method", "Authorizer", "RequestValidator", "Model", "GatewayResponse")}
+_ROUTE_TYPES = {
+    f"AWS::ApiGateway::{t}"
+    for t in ("Resource", "Method", "Authorizer", "RequestValidator", "Model", "GatewayResponse")
+}
 
 
 def _explicit_routes(resources: dict, api_id: str) -> bool:
@@ -407,7 +469,16 @@ def _merge_rest_api_properties(doc: dict, props: dict, resolver: Resolver) -> No
         doc["x-amazon-apigateway-api-key-source"] = props["ApiKeySourceType"]
 
 
-def _x_apigwc(existing: Any, api_id: str, resources: dict, template: Template, resolver: Resolver, functions: FunctionSet, origins: Origins, report: Callable[[str, str, str], None]) -> dict:
+def _x_apigwc(
+    existing: Any,
+    api_id: str,
+    resources: dict,
+    template: Template,
+    resolver: Resolver,
+    functions: FunctionSet,
+    origins: Origins,
+    report: Callable[[str, str, str], None],
+) -> dict:
     out: dict[str, Any] = dict(existing) if isinstance(existing, dict) else {}
     rest = resources.get(api_id, {}).get("Properties") or {}
     ep = rest.get("EndpointConfiguration")
@@ -430,23 +501,45 @@ def _x_apigwc(existing: Any, api_id: str, resources: dict, template: Template, r
         stage_names[rid] = name
         written = join("/Resources", rid) if rid in template.resources else (sam_api or join("/Resources", api_id))
         stage: dict[str, Any] = {}
-        origins.extra[join("/x-apigwc/stages", name)] = _first(origins, [join(written, "Properties", "StageName"), join(written, "StageName"), written])
+        origins.extra[join("/x-apigwc/stages", name)] = _first(
+            origins, [join(written, "Properties", "StageName"), join(written, "StageName"), written]
+        )
         variables = p.get("Variables")
         if isinstance(variables, dict):
             vars_out = {}
-            vptr = _first(origins, [join(written, "Properties", "Variables"), join(written, "Variables"), "/Globals/Api/Variables", written])
+            vptr = _first(
+                origins,
+                [
+                    join(written, "Properties", "Variables"),
+                    join(written, "Variables"),
+                    "/Globals/Api/Variables",
+                    written,
+                ],
+            )
             origins.extra[join("/x-apigwc/stages", name, "variables")] = vptr
             for k, v in variables.items():
                 r = resolver.resolve(v, keep_resources=False)
                 if isinstance(r, Unknown):
-                    report(join(vptr, k) if origins._exists(join(vptr, k)) else vptr, f"stage variable {k} of stage {name}: {r.what}", r.flag)
+                    report(
+                        join(vptr, k) if origins._exists(join(vptr, k)) else vptr,
+                        f"stage variable {k} of stage {name}: {r.what}",
+                        r.flag,
+                    )
                 elif isinstance(r, (str, int, float)) and not isinstance(r, bool):
                     vars_out[k] = str(r)
             stage["variables"] = vars_out
         settings = p.get("MethodSettings")
         if isinstance(settings, list):
             ms_out: dict[str, Any] = {}
-            origins.extra[join("/x-apigwc/stages", name, "methodSettings")] = _first(origins, [join(written, "Properties", "MethodSettings"), join(written, "MethodSettings"), "/Globals/Api/MethodSettings", written])
+            origins.extra[join("/x-apigwc/stages", name, "methodSettings")] = _first(
+                origins,
+                [
+                    join(written, "Properties", "MethodSettings"),
+                    join(written, "MethodSettings"),
+                    "/Globals/Api/MethodSettings",
+                    written,
+                ],
+            )
             for ms in settings:
                 if not isinstance(ms, dict):
                     continue
@@ -462,8 +555,22 @@ def _x_apigwc(existing: Any, api_id: str, resources: dict, template: Template, r
                 key = f"{rp}/{verb}"
                 entry: dict[str, Any] = {}
                 if "ThrottlingBurstLimit" in ms or "ThrottlingRateLimit" in ms:
-                    entry["throttling"] = {k2: v2 for k2, v2 in (("burstLimit", ms.get("ThrottlingBurstLimit")), ("rateLimit", ms.get("ThrottlingRateLimit"))) if isinstance(v2, (int, float))}
-                for src, dst in (("LoggingLevel", "loggingLevel"), ("DataTraceEnabled", "dataTraceEnabled"), ("MetricsEnabled", "metricsEnabled"), ("CachingEnabled", "cachingEnabled"), ("CacheTtlInSeconds", "cacheTtlInSeconds"), ("CacheDataEncrypted", "cacheDataEncrypted")):
+                    entry["throttling"] = {
+                        k2: v2
+                        for k2, v2 in (
+                            ("burstLimit", ms.get("ThrottlingBurstLimit")),
+                            ("rateLimit", ms.get("ThrottlingRateLimit")),
+                        )
+                        if isinstance(v2, (int, float))
+                    }
+                for src, dst in (
+                    ("LoggingLevel", "loggingLevel"),
+                    ("DataTraceEnabled", "dataTraceEnabled"),
+                    ("MetricsEnabled", "metricsEnabled"),
+                    ("CachingEnabled", "cachingEnabled"),
+                    ("CacheTtlInSeconds", "cacheTtlInSeconds"),
+                    ("CacheDataEncrypted", "cacheDataEncrypted"),
+                ):
                     if src in ms and not isinstance(ms[src], dict):
                         entry[dst] = ms[src]
                 ms_out[key] = entry
@@ -488,7 +595,11 @@ def _x_apigwc(existing: Any, api_id: str, resources: dict, template: Template, r
             name = p.get("StageName")
             if _points_at(p.get("RestApiId"), api_id) and isinstance(name, str) and name not in stages:
                 stages[name] = {}
-                origins.extra[join("/x-apigwc/stages", name)] = join("/Resources", rid) if rid in template.resources else _resource_or_event(template, api_id, origins)
+                origins.extra[join("/x-apigwc/stages", name)] = (
+                    join("/Resources", rid)
+                    if rid in template.resources
+                    else _resource_or_event(template, api_id, origins)
+                )
     if stages:
         out["stages"] = stages
     _usage_plans(out, api_id, resources, template, resolver, stage_names, origins, report)
@@ -507,7 +618,9 @@ def _x_apigwc(existing: Any, api_id: str, resources: dict, template: Template, r
     if python_path:
         local["pythonPath"] = python_path
     if _schema_knows_functions() and functions.functions:
-        local["functions"] = {fn.name: fn.to_json() for fn in sorted(functions.functions.values(), key=lambda f: f.name)}
+        local["functions"] = {
+            fn.name: fn.to_json() for fn in sorted(functions.functions.values(), key=lambda f: f.name)
+        }
     if local:
         out["local"] = local
         origins.extra["/x-apigwc/local"] = "/Resources"
@@ -527,7 +640,16 @@ def _first(origins: Origins, candidates: list[str]) -> str:
     return candidates[-1]
 
 
-def _usage_plans(out: dict, api_id: str, resources: dict, template: Template, resolver: Resolver, stage_names: dict[str, str], origins: Origins, report: Callable[[str, str, str], None]) -> None:
+def _usage_plans(
+    out: dict,
+    api_id: str,
+    resources: dict,
+    template: Template,
+    resolver: Resolver,
+    stage_names: dict[str, str],
+    origins: Origins,
+    report: Callable[[str, str, str], None],
+) -> None:
     plans: dict[str, Any] = dict(out.get("usagePlans") or {})
     keys: dict[str, Any] = dict(out.get("apiKeys") or {})
     plan_ids: dict[str, str] = {}
@@ -551,13 +673,25 @@ def _usage_plans(out: dict, api_id: str, resources: dict, template: Template, re
         plan: dict[str, Any] = {"stages": stages}
         th = p.get("Throttle")
         if isinstance(th, dict):
-            plan["throttle"] = {k2: v2 for k2, v2 in (("burstLimit", th.get("BurstLimit")), ("rateLimit", th.get("RateLimit"))) if isinstance(v2, (int, float))}
+            plan["throttle"] = {
+                k2: v2
+                for k2, v2 in (("burstLimit", th.get("BurstLimit")), ("rateLimit", th.get("RateLimit")))
+                if isinstance(v2, (int, float))
+            }
         q = p.get("Quota")
         if isinstance(q, dict) and isinstance(q.get("Limit"), int) and isinstance(q.get("Period"), str):
-            plan["quota"] = {"limit": q["Limit"], "period": q["Period"], **({"offset": q["Offset"]} if isinstance(q.get("Offset"), int) else {})}
+            plan["quota"] = {
+                "limit": q["Limit"],
+                "period": q["Period"],
+                **({"offset": q["Offset"]} if isinstance(q.get("Offset"), int) else {}),
+            }
         plans[name] = plan
         plan_ids[rid] = name
-        written = join("/Resources", rid) if rid in template.resources else (origins._sam("Auth", "UsagePlan") or join("/Resources", api_id))
+        written = (
+            join("/Resources", rid)
+            if rid in template.resources
+            else (origins._sam("Auth", "UsagePlan") or join("/Resources", api_id))
+        )
         origins.extra[join("/x-apigwc/usagePlans", name)] = written
     for rid in sorted(resources):
         res = resources[rid]
@@ -573,14 +707,22 @@ def _usage_plans(out: dict, api_id: str, resources: dict, template: Template, re
         kname = resolver.resolve(kp.get("Name"), keep_resources=False)
         kname = kname if isinstance(kname, str) else key_id
         entry: dict[str, Any] = {"enabled": kp.get("Enabled") is True}
-        written = join("/Resources", key_id) if key_id in template.resources else (origins._sam("Auth", "UsagePlan") or join("/Resources", api_id))
+        written = (
+            join("/Resources", key_id)
+            if key_id in template.resources
+            else (origins._sam("Auth", "UsagePlan") or join("/Resources", api_id))
+        )
         value = resolver.values.params.get(f"{key_id}.Value")
         if value is None and "Value" in kp:
             value = resolver.resolve(kp["Value"], keep_resources=False)
         if isinstance(value, str):
             entry["value"] = value
         else:
-            report(written, f"API key {key_id} has no value known locally (API Gateway generates one)", f"--param {key_id}.Value=VALUE")
+            report(
+                written,
+                f"API key {key_id} has no value known locally (API Gateway generates one)",
+                f"--param {key_id}.Value=VALUE",
+            )
         keys[kname] = entry
         plans[plan].setdefault("apiKeys", []).append(kname)
         origins.extra[join("/x-apigwc/apiKeys", kname)] = written
@@ -612,4 +754,3 @@ def describe(template: Template) -> str:
     if not counts:
         return "no resources"
     return ", ".join(f"{n} {k}" for k, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-

@@ -169,4 +169,13 @@ Fix: write the value itself (`Authorizer: Token`), or choose with `Fn::If` on a 
 where SAM allows intrinsics.""",
 )
 
-TEMPLATE_CODES: tuple[Code, ...] = (NO_API, VALUE_UNKNOWN, INCLUDE_ERROR, BODY_S3, SAM_ERROR, CIRCULAR, UNKNOWN_TYPE, SAM_LOCAL_ONLY)
+TEMPLATE_CODES: tuple[Code, ...] = (
+    NO_API,
+    VALUE_UNKNOWN,
+    INCLUDE_ERROR,
+    BODY_S3,
+    SAM_ERROR,
+    CIRCULAR,
+    UNKNOWN_TYPE,
+    SAM_LOCAL_ONLY,
+)

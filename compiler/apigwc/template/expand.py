@@ -67,7 +67,11 @@ def inline_includes(template: Template, data: Any, pointer: str, diags: Diagnost
         location = params.get("Location")
         loc_ptr = join(pointer, "Fn::Transform", "Parameters", "Location")
         if not isinstance(location, str):
-            diags.add(INCLUDE_ERROR, "AWS::Include needs a Parameters.Location string", span=template.span(join(pointer, "Fn::Transform")))
+            diags.add(
+                INCLUDE_ERROR,
+                "AWS::Include needs a Parameters.Location string",
+                span=template.span(join(pointer, "Fn::Transform")),
+            )
             return data
         if location.startswith("s3://") or location.startswith("https://"):
             diags.add(
@@ -149,7 +153,9 @@ def check_types(template: Template, diags: Diagnostics) -> None:
         bad = False
         if kind.startswith(("AWS::Serverless::", "AWS::ApiGateway::")):
             bad = kind not in known
-        elif not (kind.startswith("Custom::") or re.fullmatch(r"[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?", kind)):
+        elif not (
+            kind.startswith("Custom::") or re.fullmatch(r"[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+(::MODULE)?", kind)
+        ):
             bad = True
         if bad:
             close = difflib.get_close_matches(kind, known, n=1)
@@ -157,11 +163,15 @@ def check_types(template: Template, diags: Diagnostics) -> None:
                 UNKNOWN_TYPE,
                 f"resource {name}: unknown resource type {kind!r}",
                 span=template.span(ptr),
-                hint=f"did you mean {close[0]!r}?" if close else "resource types have the form Vendor::Service::Resource",
+                hint=f"did you mean {close[0]!r}?"
+                if close
+                else "resource types have the form Vendor::Service::Resource",
             )
 
 
-def expand(template: Template, parameters: dict[str, Any], region: str, diags: Diagnostics, resolver: Any = None) -> Expanded:
+def expand(
+    template: Template, parameters: dict[str, Any], region: str, diags: Diagnostics, resolver: Any = None
+) -> Expanded:
     """Inline includes, then run the SAM transform when the template declares it."""
     includes: dict[str, Document] = {}
     prepared = inline_includes(template, template.data, "", diags, includes)
@@ -171,7 +181,9 @@ def expand(template: Template, parameters: dict[str, Any], region: str, diags: D
     result.sam = True
     sam_input = copy.deepcopy(prepared)
     resources = sam_input.get("Resources") if isinstance(sam_input.get("Resources"), dict) else {}
-    globals_fn = (sam_input.get("Globals") or {}).get("Function") if isinstance(sam_input.get("Globals"), dict) else None
+    globals_fn = (
+        (sam_input.get("Globals") or {}).get("Function") if isinstance(sam_input.get("Globals"), dict) else None
+    )
     if isinstance(globals_fn, dict) and _local(globals_fn.get("CodeUri")):
         for name, res in resources.items():
             if isinstance(res, dict) and res.get("Type") == "AWS::Serverless::Function":
@@ -186,7 +198,9 @@ def expand(template: Template, parameters: dict[str, Any], region: str, diags: D
         if (
             kind == "AWS::Serverless::Function"
             and not any(k in props for k in ("CodeUri", "InlineCode", "ImageUri"))
-            and not (isinstance(globals_fn, dict) and any(k in globals_fn for k in ("CodeUri", "InlineCode", "ImageUri")))
+            and not (
+                isinstance(globals_fn, dict) and any(k in globals_fn for k in ("CodeUri", "InlineCode", "ImageUri"))
+            )
             and props.get("PackageType") != "Image"
         ):
             props["CodeUri"] = "."  # SAM CLI's default: the template's folder [Obs: sam build / sam package]
@@ -196,7 +210,9 @@ def expand(template: Template, parameters: dict[str, Any], region: str, diags: D
         elif kind == "AWS::Serverless::LayerVersion" and _local(props.get("ContentUri")):
             result.code_uris[name] = props["ContentUri"]
             props["ContentUri"] = f"s3://{PLACEHOLDER_BUCKET}/{name}"
-        elif kind in ("AWS::Serverless::Api", "AWS::Serverless::StateMachine", "AWS::Serverless::HttpApi") and _local(props.get("DefinitionUri")):
+        elif kind in ("AWS::Serverless::Api", "AWS::Serverless::StateMachine", "AWS::Serverless::HttpApi") and _local(
+            props.get("DefinitionUri")
+        ):
             uri_ptr = join("/Resources", name, "Properties", "DefinitionUri")
             if kind == "AWS::Serverless::Api":
                 path = (template.path.parent / props["DefinitionUri"]).resolve()
@@ -225,8 +241,12 @@ def expand(template: Template, parameters: dict[str, Any], region: str, diags: D
         output = _translate(template, sam_input, parameters, region, Diagnostics())
         if output is not None:
             for d in first:
-                diags.add(SAM_LOCAL_ONLY, d.message + " (SAM CLI accepts it locally because it resolves parameters first)", span=d.span,
-                          hint="CloudFormation's AWS::Serverless transform rejects this on deploy; write the value without a parameter Ref")
+                diags.add(
+                    SAM_LOCAL_ONLY,
+                    d.message + " (SAM CLI accepts it locally because it resolves parameters first)",
+                    span=d.span,
+                    hint="CloudFormation's AWS::Serverless transform rejects this on deploy; write the value without a parameter Ref",
+                )
     if output is None:
         diags.extend(first)
         result.ok = False
@@ -257,7 +277,9 @@ def _cache_file(sam_input: dict, parameters: dict[str, Any], region: str) -> Pat
     return folder / (hashlib.sha256(key.encode()).hexdigest() + ".json")
 
 
-def _translate(template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics) -> dict | None:
+def _translate(
+    template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics
+) -> dict | None:
     cache = _cache_file(sam_input, parameters, region)
     if cache is not None:
         try:
@@ -276,7 +298,9 @@ def _translate(template: Template, sam_input: dict, parameters: dict[str, Any], 
     return output
 
 
-def _run_translator(template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics) -> dict | None:
+def _run_translator(
+    template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics
+) -> dict | None:
     import boto3
     from samtranslator.model.exceptions import InvalidDocumentException, InvalidEventException, InvalidResourceException
     from samtranslator.parser.parser import Parser
@@ -293,7 +317,9 @@ def _run_translator(template: Template, sam_input: dict, parameters: dict[str, A
         # (py27-compatible dicts keep the generated logical ids, e.g. the Deployment's hash, as AWS makes them),
         # with a session that carries the region and a policy map that needs no IAM call
         to_py27_compatible_template(sam_input, parameter_values)
-        output = translator.translate(sam_input, parameter_values=parameter_values, get_managed_policy_map=lambda: _AwsManagedPolicies())
+        output = translator.translate(
+            sam_input, parameter_values=parameter_values, get_managed_policy_map=lambda: _AwsManagedPolicies()
+        )
         output = undo_mark_unicode_str_in_template(output)
         return json.loads(json.dumps(output))  # plain JSON types (the translator hands out its own dict subclasses)
     except InvalidDocumentException as exc:
@@ -316,7 +342,11 @@ def _deepest(props: dict, message: str) -> list[str] | None:
     import re
 
     best = None
-    aliases = {"Authorizer": ["Auth", "Authorizer"], "ApiKeyRequired": ["Auth", "ApiKeyRequired"], "Authorizers": ["Auth", "Authorizers"]}
+    aliases = {
+        "Authorizer": ["Auth", "Authorizer"],
+        "ApiKeyRequired": ["Auth", "ApiKeyRequired"],
+        "Authorizers": ["Auth", "Authorizers"],
+    }
     for m in re.finditer(r"([A-Z][A-Za-z0-9]*(?:\.[A-Za-z0-9_]+)*)", message):
         tokens = aliases.get(m.group(1), m.group(1).split("."))
         node, path = props, []
@@ -344,7 +374,9 @@ def _report_cause(template: Template, cause: Any, diags: Diagnostics) -> None:
         ev = re.search(r"Event with id \[([^\]]+)\]", message)
         events = props.get("Events") if isinstance(props, dict) else None
         if ev and isinstance(events, dict) and isinstance(events.get(ev.group(1)), dict):
-            props = events[ev.group(1)].get("Properties") if isinstance(events[ev.group(1)].get("Properties"), dict) else {}
+            props = (
+                events[ev.group(1)].get("Properties") if isinstance(events[ev.group(1)].get("Properties"), dict) else {}
+            )
             pointer = join(pointer, "Properties", "Events", ev.group(1))
             message_tail = message[ev.end() :]
             best = _deepest(props, message_tail)
@@ -358,7 +390,11 @@ def _report_cause(template: Template, cause: Any, diags: Diagnostics) -> None:
                 pointer = join(pointer, "Properties", *best)
     elif isinstance(event, str):
         for name, res in template.resources.items():
-            events = (res.get("Properties") or {}).get("Events") if isinstance(res, dict) and isinstance(res.get("Properties"), dict) else None
+            events = (
+                (res.get("Properties") or {}).get("Events")
+                if isinstance(res, dict) and isinstance(res.get("Properties"), dict)
+                else None
+            )
             if isinstance(events, dict) and event in events:
                 pointer = join("/Resources", name, "Properties", "Events", event)
                 break

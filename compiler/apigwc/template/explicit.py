@@ -121,7 +121,9 @@ LIFT_CODES: tuple[Code, ...] = (UNKNOWN_REFERENCE, RESOURCE_TREE, NOT_LIFTED, CO
 _VERBS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "ANY")
 _WHERE = {"path": "path", "querystring": "query", "header": "header"}
 _MODEL_URL = re.compile(r"^https://apigateway\.amazonaws\.com/restapis/[^/]+/models/([A-Za-z0-9]+)$")
-_MODEL_SUB = re.compile(r"^https://apigateway\.amazonaws\.com/restapis/\$\{[^}]+\}/models/(?:\$\{([^}.]+)\}|([A-Za-z0-9]+))$")
+_MODEL_SUB = re.compile(
+    r"^https://apigateway\.amazonaws\.com/restapis/\$\{[^}]+\}/models/(?:\$\{([^}.]+)\}|([A-Za-z0-9]+))$"
+)
 #: a ``${...}`` that API Gateway's import does not resolve [Doc: "AWS variables for OpenAPI import"]
 _NOT_IMPORT_VARIABLE = re.compile(r"\$\{(?!AWS::(?:AccountId|Partition|Region)\}|!)[^}]*\}")
 _BUILTIN_MODELS = ("Empty", "Error")
@@ -382,13 +384,25 @@ class _Lifter:
         """The logical id of a ``Ref`` to a resource of type ``expected``, else a located problem."""
         lid = self.target(value)
         if lid is None:
-            self.problem(NOT_LIFTED, f"{tokens[-1]} is not a Ref to a resource of this template: {json.dumps(value)}", owner, *tokens)
+            self.problem(
+                NOT_LIFTED,
+                f"{tokens[-1]} is not a Ref to a resource of this template: {json.dumps(value)}",
+                owner,
+                *tokens,
+            )
             return None
         if lid not in self.resources:
-            self.problem(UNKNOWN_REFERENCE, f"{tokens[-1]} refers to '{lid}', which the template does not define", owner, *tokens)
+            self.problem(
+                UNKNOWN_REFERENCE, f"{tokens[-1]} refers to '{lid}', which the template does not define", owner, *tokens
+            )
             return None
         if self.type_of(lid) != expected:
-            self.problem(UNKNOWN_REFERENCE, f"{tokens[-1]} refers to '{lid}', a {self.type_of(lid)}, not an {expected}", owner, *tokens)
+            self.problem(
+                UNKNOWN_REFERENCE,
+                f"{tokens[-1]} refers to '{lid}', a {self.type_of(lid)}, not an {expected}",
+                owner,
+                *tokens,
+            )
             return None
         return lid
 
@@ -465,7 +479,11 @@ class _Lifter:
             # a template's API has no version; OpenAPI wants one (AGW011 is not the template's fault)
             info["x-apigwc-ignore"] = "AGW011"
         for prop, ext, convert in (
-            ("BinaryMediaTypes", "x-amazon-apigateway-binary-media-types", lambda v: [x for x in v if isinstance(x, str)] if isinstance(v, list) else None),
+            (
+                "BinaryMediaTypes",
+                "x-amazon-apigateway-binary-media-types",
+                lambda v: [x for x in v if isinstance(x, str)] if isinstance(v, list) else None,
+            ),
             ("MinimumCompressionSize", "x-amazon-apigateway-minimum-compression-size", _int),
             ("ApiKeySourceType", "x-amazon-apigateway-api-key-source", lambda v: v if isinstance(v, str) else None),
             ("Policy", "x-amazon-apigateway-policy", self._policy),
@@ -475,7 +493,9 @@ class _Lifter:
                 if value is None:
                     self.problem(NOT_LIFTED, f"{prop} cannot be read: {json.dumps(p[prop])}", a, prop)
                     continue
-                self.doc[ext] = value  # the properties win over the body, as CloudFormation applies them after the import
+                self.doc[ext] = (
+                    value  # the properties win over the body, as CloudFormation applies them after the import
+                )
                 self.origin_tree(value, join("", ext), a, prop)
         self._endpoint_configuration()
 
@@ -647,7 +667,12 @@ class _Lifter:
                 continue
             kind = p.get("Type")
             if not isinstance(kind, str) or kind.upper() not in ("TOKEN", "REQUEST", "COGNITO_USER_POOLS"):
-                self.problem(NOT_LIFTED, f"authorizer '{name}' has Type {json.dumps(kind)}; expected TOKEN, REQUEST or COGNITO_USER_POOLS", lid, "Type")
+                self.problem(
+                    NOT_LIFTED,
+                    f"authorizer '{name}' has Type {json.dumps(kind)}; expected TOKEN, REQUEST or COGNITO_USER_POOLS",
+                    lid,
+                    "Type",
+                )
                 continue
             source = p.get("IdentitySource")
             source = source if isinstance(source, str) else None
@@ -722,10 +747,20 @@ class _Lifter:
         if att is not None:
             res, attr = att
             if res not in self.resources:
-                self.problem(UNKNOWN_REFERENCE, f"ParentId refers to '{res}', which the template does not define", lid, "ParentId")
+                self.problem(
+                    UNKNOWN_REFERENCE,
+                    f"ParentId refers to '{res}', which the template does not define",
+                    lid,
+                    "ParentId",
+                )
                 return None
             if attr != "RootResourceId" or self.type_of(res) != "AWS::ApiGateway::RestApi":
-                self.problem(UNKNOWN_REFERENCE, f"ParentId is {res}.{attr}; expected a RestApi's RootResourceId or a Ref to a Resource", lid, "ParentId")
+                self.problem(
+                    UNKNOWN_REFERENCE,
+                    f"ParentId is {res}.{attr}; expected a RestApi's RootResourceId or a Ref to a Resource",
+                    lid,
+                    "ParentId",
+                )
                 return None
             if res != self.api_id:
                 self.problem(
@@ -755,7 +790,12 @@ class _Lifter:
         for lid in self.mine["Resource"]:
             part = self.props(lid).get("PathPart")
             if not isinstance(part, str) or not part or "/" in part:
-                self.problem(NOT_LIFTED, f"PathPart of resource '{lid}' must be one path segment; found {json.dumps(part)}", lid, "PathPart")
+                self.problem(
+                    NOT_LIFTED,
+                    f"PathPart of resource '{lid}' must be one path segment; found {json.dumps(part)}",
+                    lid,
+                    "PathPart",
+                )
                 continue
             found = self._parent(lid)
             if found is not None:
@@ -767,9 +807,14 @@ class _Lifter:
             node: str | None = lid
             while node is not None and node not in state:
                 if node in chain:
-                    cycle = chain[chain.index(node):] + [node]
-                    for member in chain[chain.index(node):]:
-                        self.problem(RESOURCE_TREE, f"the ParentId chain of resource '{member}' is a cycle: {' -> '.join(cycle)}", member, "ParentId")
+                    cycle = chain[chain.index(node) :] + [node]
+                    for member in chain[chain.index(node) :]:
+                        self.problem(
+                            RESOURCE_TREE,
+                            f"the ParentId chain of resource '{member}' is a cycle: {' -> '.join(cycle)}",
+                            member,
+                            "ParentId",
+                        )
                         state[member] = ""
                     break
                 if node not in parents:
@@ -790,7 +835,12 @@ class _Lifter:
 
         taken: dict[str, str] = {}
         body_paths = self.doc.get("paths") if self.has_body and isinstance(self.doc.get("paths"), dict) else {}
-        body_prefixes = {("/" + "/".join(p.strip("/").split("/")[:i + 1])) for p in body_paths for i in range(len(p.strip("/").split("/"))) if p.strip("/")}
+        body_prefixes = {
+            ("/" + "/".join(p.strip("/").split("/")[: i + 1]))
+            for p in body_paths
+            for i in range(len(p.strip("/").split("/")))
+            if p.strip("/")
+        }
         for lid in self.mine["Resource"]:
             path = resolve(lid) if lid in parents else None
             if path is None:
@@ -799,7 +849,9 @@ class _Lifter:
                 self.problem(CONFLICT, f"resource '{lid}' and '{taken[path]}' both create {path}", lid, "PathPart")
                 continue
             if path in body_prefixes:
-                self.problem(CONFLICT, f"resource '{lid}' creates {path}, which the API's Body already has", lid, "PathPart")
+                self.problem(
+                    CONFLICT, f"resource '{lid}' creates {path}, which the API's Body already has", lid, "PathPart"
+                )
                 continue
             taken[path] = lid
             self.paths[lid] = path
@@ -814,15 +866,30 @@ class _Lifter:
             if att == (self.api_id, "RootResourceId"):
                 return "/"
             if att[0] not in self.resources:
-                self.problem(UNKNOWN_REFERENCE, f"ResourceId refers to '{att[0]}', which the template does not define", lid, "ResourceId")
+                self.problem(
+                    UNKNOWN_REFERENCE,
+                    f"ResourceId refers to '{att[0]}', which the template does not define",
+                    lid,
+                    "ResourceId",
+                )
             else:
-                self.problem(RESOURCE_TREE, f"method '{lid}' belongs to API '{self.api_id}' but its ResourceId is {att[0]}.{att[1]}", lid, "ResourceId")
+                self.problem(
+                    RESOURCE_TREE,
+                    f"method '{lid}' belongs to API '{self.api_id}' but its ResourceId is {att[0]}.{att[1]}",
+                    lid,
+                    "ResourceId",
+                )
             return None
         res = self.resolve_ref(value, "AWS::ApiGateway::Resource", lid, "ResourceId")
         if res is None:
             return None
         if not self.points_at_api(self.props(res).get("RestApiId")):
-            self.problem(RESOURCE_TREE, f"method '{lid}' belongs to API '{self.api_id}' but its resource '{res}' belongs to another API", lid, "ResourceId")
+            self.problem(
+                RESOURCE_TREE,
+                f"method '{lid}' belongs to API '{self.api_id}' but its resource '{res}' belongs to another API",
+                lid,
+                "ResourceId",
+            )
             return None
         return self.paths.get(res)  # None: the resource's own problem was reported
 
@@ -835,7 +902,12 @@ class _Lifter:
             p = self.props(lid)
             verb = p.get("HttpMethod")
             if not isinstance(verb, str) or verb.upper() not in _VERBS:
-                self.problem(NOT_LIFTED, f"HttpMethod of method '{lid}' must be one of {', '.join(_VERBS)}; found {json.dumps(verb)}", lid, "HttpMethod")
+                self.problem(
+                    NOT_LIFTED,
+                    f"HttpMethod of method '{lid}' must be one of {', '.join(_VERBS)}; found {json.dumps(verb)}",
+                    lid,
+                    "HttpMethod",
+                )
                 continue
             verb = verb.upper()
             path = self._method_path(lid)
@@ -877,9 +949,13 @@ class _Lifter:
                 op["x-amazon-apigateway-request-validator"] = self.validator_names[vid]
                 self.origin(ptr + "/x-amazon-apigateway-request-validator", lid, "RequestValidatorId")
             elif vid is not None:
-                self.problem(RESOURCE_TREE, f"RequestValidatorId '{vid}' belongs to another API", lid, "RequestValidatorId")
+                self.problem(
+                    RESOURCE_TREE, f"RequestValidatorId '{vid}' belongs to another API", lid, "RequestValidatorId"
+                )
         if isinstance(p.get("Integration"), dict):
-            op["x-amazon-apigateway-integration"] = self._integration(lid, p["Integration"], ptr + "/x-amazon-apigateway-integration")
+            op["x-amazon-apigateway-integration"] = self._integration(
+                lid, p["Integration"], ptr + "/x-amazon-apigateway-integration"
+            )
         return op
 
     def _parameters(self, lid: str, p: dict, path: str, ptr: str, op: dict) -> None:
@@ -953,11 +1029,20 @@ class _Lifter:
                     continue
                 status = _text(entry.get("StatusCode"))
                 if not isinstance(status, str):
-                    self.problem(NOT_LIFTED, f"StatusCode of a method response cannot be read: {json.dumps(entry.get('StatusCode'))}", lid, "MethodResponses", i, "StatusCode")
+                    self.problem(
+                        NOT_LIFTED,
+                        f"StatusCode of a method response cannot be read: {json.dumps(entry.get('StatusCode'))}",
+                        lid,
+                        "MethodResponses",
+                        i,
+                        "StatusCode",
+                    )
                     continue
                 rptr = join(ptr, "responses", status)
                 if status in responses:
-                    self.problem(CONFLICT, f"method response {status} is defined twice", lid, "MethodResponses", i, "StatusCode")
+                    self.problem(
+                        CONFLICT, f"method response {status} is defined twice", lid, "MethodResponses", i, "StatusCode"
+                    )
                     continue
                 out: dict[str, Any] = {"description": f"{status} response"}
                 self.origin(rptr, lid, "MethodResponses", i)
@@ -965,7 +1050,15 @@ class _Lifter:
                 params = entry.get("ResponseParameters")
                 for key in params if isinstance(params, dict) else {}:
                     if not isinstance(key, str) or not key.startswith("method.response.header."):
-                        self.problem(NOT_LIFTED, f"response parameter {key!r} is not method.response.header.NAME", lid, "MethodResponses", i, "ResponseParameters", key)
+                        self.problem(
+                            NOT_LIFTED,
+                            f"response parameter {key!r} is not method.response.header.NAME",
+                            lid,
+                            "MethodResponses",
+                            i,
+                            "ResponseParameters",
+                            key,
+                        )
                         continue
                     header = key.removeprefix("method.response.header.")
                     headers[header] = {"type": "string"} if self.v2 else {"schema": {"type": "string"}}
@@ -1001,20 +1094,34 @@ class _Lifter:
         requirement: dict[str, list] = {}
         schemes = self.section(*self.schemes_key())
         if kind in ("CUSTOM", "COGNITO_USER_POOLS"):
-            aid = self.resolve_ref(p.get("AuthorizerId"), "AWS::ApiGateway::Authorizer", lid, "AuthorizerId") if "AuthorizerId" in p else None
+            aid = (
+                self.resolve_ref(p.get("AuthorizerId"), "AWS::ApiGateway::Authorizer", lid, "AuthorizerId")
+                if "AuthorizerId" in p
+                else None
+            )
             if "AuthorizerId" not in p:
                 self.problem(NOT_LIFTED, f"AuthorizationType {kind} needs an AuthorizerId", lid, "AuthorizationType")
             elif aid is not None and aid not in self.authorizer_names:
                 self.problem(RESOURCE_TREE, f"authorizer '{aid}' belongs to another API", lid, "AuthorizerId")
             elif aid is not None:
                 scopes = p.get("AuthorizationScopes")
-                requirement[self.authorizer_names[aid]] = [s for s in scopes if isinstance(s, str)] if isinstance(scopes, list) else []
+                requirement[self.authorizer_names[aid]] = (
+                    [s for s in scopes if isinstance(s, str)] if isinstance(scopes, list) else []
+                )
         elif kind == "AWS_IAM":
             name = self._free_scheme("sigv4", schemes)
-            schemes.setdefault(name, {"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"})
+            schemes.setdefault(
+                name,
+                {"type": "apiKey", "name": "Authorization", "in": "header", "x-amazon-apigateway-authtype": "awsSigv4"},
+            )
             requirement[name] = []
         elif kind != "NONE":
-            self.problem(NOT_LIFTED, f"AuthorizationType {json.dumps(kind)} is not NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS", lid, "AuthorizationType")
+            self.problem(
+                NOT_LIFTED,
+                f"AuthorizationType {json.dumps(kind)} is not NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS",
+                lid,
+                "AuthorizationType",
+            )
         api_key = None
         if _bool(p.get("ApiKeyRequired")) is True:
             api_key = self._free_scheme("api_key", schemes)
@@ -1080,14 +1187,24 @@ class _Lifter:
                 pattern = entry.get("SelectionPattern")
                 key = pattern if isinstance(pattern, str) else "default"
                 if key in mapped:
-                    self.problem(CONFLICT, f"two integration responses have the selection pattern {key!r}", lid, *base, "IntegrationResponses", i)
+                    self.problem(
+                        CONFLICT,
+                        f"two integration responses have the selection pattern {key!r}",
+                        lid,
+                        *base,
+                        "IntegrationResponses",
+                        i,
+                    )
                     continue
                 rptr = join(ptr, "responses", key)
                 at = (*base, "IntegrationResponses", i)
                 self.origin(rptr, lid, *at)
                 r: dict[str, Any] = {"statusCode": _text(entry.get("StatusCode"))}
                 self.origin(rptr + "/statusCode", lid, *at, "StatusCode")
-                for prop, rkey in (("ResponseParameters", "responseParameters"), ("ResponseTemplates", "responseTemplates")):
+                for prop, rkey in (
+                    ("ResponseParameters", "responseParameters"),
+                    ("ResponseTemplates", "responseTemplates"),
+                ):
                     if isinstance(entry.get(prop), dict):
                         r[rkey] = {k: _text(v) if v is not None else None for k, v in entry[prop].items()}
                         self.origin_tree(r[rkey], join(rptr, rkey), lid, *at, prop)
@@ -1125,7 +1242,14 @@ class _Lifter:
             path = ms.get("ResourcePath", "/*")
             verb = ms.get("HttpMethod", "*")
             if not isinstance(path, str) or not isinstance(verb, str):
-                self.problem(NOT_LIFTED, "ResourcePath and HttpMethod of a method setting must be strings", lid, *prefix, "MethodSettings", i)
+                self.problem(
+                    NOT_LIFTED,
+                    "ResourcePath and HttpMethod of a method setting must be strings",
+                    lid,
+                    *prefix,
+                    "MethodSettings",
+                    i,
+                )
                 continue
             key = f"{_unescape_path(path)}/{verb.upper() if verb != '*' else '*'}"
             entry = self._method_setting(ms)
@@ -1149,7 +1273,11 @@ class _Lifter:
             self.origin(ptr + "/cacheClusterSize", lid, *prefix, "CacheClusterSize")
         tags = props.get("Tags")
         if isinstance(tags, list):
-            out_tags = {t["Key"]: t["Value"] for t in tags if isinstance(t, dict) and isinstance(t.get("Key"), str) and isinstance(t.get("Value"), str)}
+            out_tags = {
+                t["Key"]: t["Value"]
+                for t in tags
+                if isinstance(t, dict) and isinstance(t.get("Key"), str) and isinstance(t.get("Value"), str)
+            }
             if out_tags:
                 out["tags"] = out_tags
         return out
@@ -1192,7 +1320,13 @@ class _Lifter:
             p = self.props(lid)
             if "StageName" in p:
                 description = p.get("StageDescription")
-                add(lid, p["StageName"], description if isinstance(description, dict) else {}, ("StageDescription",), ("StageName",))
+                add(
+                    lid,
+                    p["StageName"],
+                    description if isinstance(description, dict) else {},
+                    ("StageDescription",),
+                    ("StageName",),
+                )
                 if isinstance(p["StageName"], str) and p["StageName"] in stages:
                     self.origin(join("/x-apigwc/stages", p["StageName"]), lid, "StageName")
         for lid in self.mine["Deployment"]:
@@ -1231,14 +1365,28 @@ class _Lifter:
                 elif isinstance(stage, str) and stage in self.stage_names.values():
                     name = stage
                 elif sid is not None and sid in self.resources:
-                    self.problem(UNKNOWN_REFERENCE, f"usage plan stage '{sid}' is not a stage of API '{self.api_id}'", lid, "ApiStages", i, "Stage")
+                    self.problem(
+                        UNKNOWN_REFERENCE,
+                        f"usage plan stage '{sid}' is not a stage of API '{self.api_id}'",
+                        lid,
+                        "ApiStages",
+                        i,
+                        "Stage",
+                    )
                     continue
                 else:
-                    self.problem(UNKNOWN_REFERENCE, f"usage plan stage {json.dumps(stage)} is not a stage of API '{self.api_id}'", lid, "ApiStages", i, "Stage")
+                    self.problem(
+                        UNKNOWN_REFERENCE,
+                        f"usage plan stage {json.dumps(stage)} is not a stage of API '{self.api_id}'",
+                        lid,
+                        "ApiStages",
+                        i,
+                        "Stage",
+                    )
                     continue
                 stages.append(name)
                 throttle = entry.get("Throttle")
-                for key, t in (throttle.items() if isinstance(throttle, dict) else ()):
+                for key, t in throttle.items() if isinstance(throttle, dict) else ():
                     if isinstance(t, dict):
                         method_throttle[key] = self._throttle(t)
             if not stages:
@@ -1285,7 +1433,9 @@ class _Lifter:
             # keys of no plan that name this API in StageKeys (the older way to attach them)
             if self.type_of(lid) == "AWS::ApiGateway::ApiKey" and lid not in self.key_names:
                 sk = self.props(lid).get("StageKeys")
-                if isinstance(sk, list) and any(isinstance(e, dict) and self.points_at_api(e.get("RestApiId")) for e in sk):
+                if isinstance(sk, list) and any(
+                    isinstance(e, dict) and self.points_at_api(e.get("RestApiId")) for e in sk
+                ):
                     self._api_key(lid, keys)
         if plans:
             self.apigwc()["usagePlans"] = plans
@@ -1320,7 +1470,12 @@ class _Lifter:
         keys[name] = entry
         ptr = join("/x-apigwc/apiKeys", name)
         self.origin(ptr, lid)
-        for prop, key in (("Value", "value"), ("Enabled", "enabled"), ("Description", "description"), ("CustomerId", "customerId")):
+        for prop, key in (
+            ("Value", "value"),
+            ("Enabled", "enabled"),
+            ("Description", "description"),
+            ("CustomerId", "customerId"),
+        ):
             if prop in p:
                 self.origin(join(ptr, key), lid, prop)
         self.key_names[lid] = name

@@ -135,7 +135,9 @@ def read_functions(
         else:
             code_uri = str(template_dir)
         env: dict[str, str] = {}
-        variables = (props.get("Environment") or {}).get("Variables") if isinstance(props.get("Environment"), dict) else None
+        variables = (
+            (props.get("Environment") or {}).get("Variables") if isinstance(props.get("Environment"), dict) else None
+        )
         orig_vars_ptr = join(origin_ptr, "Properties", "Environment", "Variables")
         for key, raw in (variables or {}).items() if isinstance(variables, dict) else ():
             value = resolver.resolve(raw, keep_resources=False)

@@ -138,7 +138,9 @@ def included_files(path: Path) -> set[Path]:
         if isinstance(node, dict):
             spec = node.get("Fn::Transform")
             if isinstance(spec, dict) and spec.get("Name") == "AWS::Include":
-                loc = (spec.get("Parameters") or {}).get("Location") if isinstance(spec.get("Parameters"), dict) else None
+                loc = (
+                    (spec.get("Parameters") or {}).get("Location") if isinstance(spec.get("Parameters"), dict) else None
+                )
                 if isinstance(loc, str) and "://" not in loc:
                     found.add((path.parent / loc).resolve())
             uri = node.get("DefinitionUri")

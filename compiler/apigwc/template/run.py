@@ -101,7 +101,9 @@ def open_template(path: Path, display: str, values: LocalValues | None = None) -
         diags.add(
             CIRCULAR,
             "circular reference between resources: " + " -> ".join(cycle),
-            span=template.span(f"/Resources/{first}", at_key=True) if first else template.span("/Resources", at_key=True),
+            span=template.span(f"/Resources/{first}", at_key=True)
+            if first
+            else template.span("/Resources", at_key=True),
             hint="CloudFormation rejects the template (Circular dependency between resources); break one of the references",
         )
         return opened
@@ -110,13 +112,17 @@ def open_template(path: Path, display: str, values: LocalValues | None = None) -
         opened.unknowns.append((pointer, what, flag))
         diags.add(VALUE_UNKNOWN, f"{what}; not known locally", span=template.span(pointer), hint=f"set it with {flag}")
 
-    opened.functions = read_functions(expanded.output, expanded.prepared, expanded.code_uris, template.path.parent, resolver, report)
+    opened.functions = read_functions(
+        expanded.output, expanded.prepared, expanded.code_uris, template.path.parent, resolver, report
+    )
     opened.apis = discover(template, expanded, resolver, opened.functions, diags, report, lift_rest_api)
     if not opened.apis and not diags.has_errors():
         diags.add(
             NO_API,
             f"the template holds no REST API (found: {describe(template)})",
-            span=template.span("/Resources", at_key=True) if "Resources" in template.data else template.doc.start_span(),
+            span=template.span("/Resources", at_key=True)
+            if "Resources" in template.data
+            else template.doc.start_span(),
             hint="apigwc reads AWS::Serverless::Api, function events of Type Api, and AWS::ApiGateway::RestApi",
         )
     return opened
@@ -156,7 +162,9 @@ def template_result(opened: OpenedTemplate, display: str, config: Config) -> Lin
     return LintResult(display=display, diagnostics=finalize(opened.diags, None, None, config), texts=opened.texts())
 
 
-def lint_template(path: Path, display: str, config: Config, values: LocalValues | None = None, api: str | None = None) -> list[LintResult] | str:
+def lint_template(
+    path: Path, display: str, config: Config, values: LocalValues | None = None, api: str | None = None
+) -> list[LintResult] | str:
     """Every selected API's lint result, the template's own findings first."""
     with gc_paused():
         opened = open_template(path, display, values)
@@ -233,7 +241,9 @@ class CompiledTemplate:
         return not self.head.has_errors and all(c.ok for c in self.apis.values())
 
 
-def compile_template(path: Path, display: str, config: Config, values: LocalValues | None = None, api: str | None = None) -> CompiledTemplate | str:
+def compile_template(
+    path: Path, display: str, config: Config, values: LocalValues | None = None, api: str | None = None
+) -> CompiledTemplate | str:
     """Lint and lower every selected API (lowering skipped for an API with errors)."""
     from ..lower import lower_api
 
@@ -251,4 +261,3 @@ def compile_template(path: Path, display: str, config: Config, values: LocalValu
             else:
                 out[a.logical_id] = CompileResult(result, lower_api(result.api))
         return CompiledTemplate(opened, head, out)
-

@@ -146,7 +146,11 @@ def read_parameters_file(path: Path, environment: str = "default") -> dict[str, 
         if isinstance(data, dict) and isinstance(data.get("Parameters"), dict):
             return {str(k): str(v) for k, v in data["Parameters"].items()}
         if isinstance(data, list):
-            return {str(p["ParameterKey"]): str(p.get("ParameterValue", "")) for p in data if isinstance(p, dict) and "ParameterKey" in p}
+            return {
+                str(p["ParameterKey"]): str(p.get("ParameterValue", ""))
+                for p in data
+                if isinstance(p, dict) and "ParameterKey" in p
+            }
         if isinstance(data, dict):
             return {str(k): str(v) for k, v in data.items()}
         raise ParametersError(f"{path}: expected a list of {{ParameterKey, ParameterValue}} or a mapping")
@@ -179,7 +183,9 @@ class Resolver:
         self.data = data
         self.values = values
         self.region = values.effective_region()
-        self.partition = "aws-cn" if self.region.startswith("cn-") else "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
+        self.partition = (
+            "aws-cn" if self.region.startswith("cn-") else "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
+        )
         self.account = values.params.get("AWS::AccountId", DEFAULT_ACCOUNT)
         self.stack = values.params.get("AWS::StackName", DEFAULT_STACK)
         raw = data.get("Parameters")
@@ -315,7 +321,7 @@ class Resolver:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (fn, args), = value.items()
+            ((fn, args),) = value.items()
             handler = _FUNCTIONS_TABLE.get(fn)
             if handler is not None:
                 result = handler(self, args, keep_resources)
@@ -334,6 +340,7 @@ class Resolver:
     def _inline_sub(self, text: str, variables: dict) -> Any:
         """``Fn::Sub [text, {V: !GetAtt R.A}]`` -> ``Fn::Sub "text with ${R.A}"`` (the same value; SAM writes
         authorizer URIs this way), with known variables substituted.  None if a variable is neither."""
+
         def repl(m: "re.Match[str]") -> str:
             name = m.group(1)
             if name not in variables:
@@ -379,7 +386,13 @@ class Resolver:
                 return value
             if isinstance(r, (Unknown, Opaque)):
                 fn, args = next(iter(value.items()))
-                if fn == "Fn::Sub" and isinstance(args, list) and len(args) == 2 and isinstance(args[0], str) and isinstance(args[1], dict):
+                if (
+                    fn == "Fn::Sub"
+                    and isinstance(args, list)
+                    and len(args) == 2
+                    and isinstance(args[0], str)
+                    and isinstance(args[1], dict)
+                ):
                     inlined = self._inline_sub(args[0], args[1])
                     if inlined is not None:
                         return inlined
@@ -654,7 +667,7 @@ def references(value: Any) -> set[str]:
     def walk(v: Any) -> None:
         if isinstance(v, dict):
             if len(v) == 1:
-                (fn, args), = v.items()
+                ((fn, args),) = v.items()
                 if fn == "Ref" and isinstance(args, str) and not args.startswith("AWS::"):
                     found.add(args)
                 elif fn == "Fn::GetAtt":
@@ -663,8 +676,18 @@ def references(value: Any) -> set[str]:
                     elif isinstance(args, list) and args and isinstance(args[0], str):
                         found.add(args[0])
                 elif fn == "Fn::Sub":
-                    text = args if isinstance(args, str) else args[0] if isinstance(args, list) and args and isinstance(args[0], str) else ""
-                    local = set(args[1]) if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict) else set()
+                    text = (
+                        args
+                        if isinstance(args, str)
+                        else args[0]
+                        if isinstance(args, list) and args and isinstance(args[0], str)
+                        else ""
+                    )
+                    local = (
+                        set(args[1])
+                        if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict)
+                        else set()
+                    )
                     for m in _SUB.finditer(text):
                         name = m.group(1)
                         if not name.startswith(("!", "AWS::")):

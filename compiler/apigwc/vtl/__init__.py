@@ -1,9 +1,9 @@
 """API Gateway mapping templates (VTL): compile, render with limits, and lint.
 
-    from apigwc.vtl import Request, render, TemplateError
-    result = render('{"id": "$input.params(\'id\')"}', Request(path_params={"id": "7"}))
-    if isinstance(result, TemplateError): ...   # line/col inside the template
-    else: result.body, result.request_override, result.response_override
+from apigwc.vtl import Request, render, TemplateError
+result = render('{"id": "$input.params(\'id\')"}', Request(path_params={"id": "7"}))
+if isinstance(result, TemplateError): ...   # line/col inside the template
+else: result.body, result.request_override, result.response_override
 """
 
 from .engine import (

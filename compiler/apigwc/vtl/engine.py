@@ -248,7 +248,11 @@ class _Compiler:
             if isinstance(child, A.FallthroughHashText) and isinstance(nxt, A.Text):
                 bad = _MALFORMED_DIRECTIVE.match(nxt.text)
                 if bad:
-                    raise _Fail(self.at(child), f"malformed #{bad.group(1)} directive: check its parentheses and arguments", "syntax")
+                    raise _Fail(
+                        self.at(child),
+                        f"malformed #{bad.group(1)} directive: check its parentheses and arguments",
+                        "syntax",
+                    )
                 m = _BREAK_TEXT.match(nxt.text)
                 if m:
                     stmts.append(self.break_stmt(self.at(child)))
@@ -259,9 +263,19 @@ class _Compiler:
                     continue
             if isinstance(child, A.FormalReference) and isinstance(nxt, A.Text) and nxt.text.startswith("-"):
                 self.hyphenate(child, nxt)
-            if isinstance(child, A.SetDirective) and child.my_text().endswith("\n") and stmts and isinstance(children[i - 1], A.Text):
+            if (
+                isinstance(child, A.SetDirective)
+                and child.my_text().endswith("\n")
+                and stmts
+                and isinstance(children[i - 1], A.Text)
+            ):
                 self.gobble_set_indent(children[i - 1], child, stmts)
-            if isinstance(child, A.MacroCall) and isinstance(nxt, A.Text) and nxt.text and _LEADING_NEWLINE.match(nxt.text):
+            if (
+                isinstance(child, A.MacroCall)
+                and isinstance(nxt, A.Text)
+                and nxt.text
+                and _LEADING_NEWLINE.match(nxt.text)
+            ):
                 stmts.append(self.statement(child))
                 rest = _LEADING_NEWLINE.sub("", nxt.text, count=1)
                 if rest:
@@ -403,7 +417,10 @@ class _Compiler:
                 if v is not None:
                     target[last] = v
                 return
-            raise _Fail(offset, f"cannot set ${'.'.join(terms)}: ${'.'.join(terms[:-1])} is {'null' if target is None else 'not a map'}")
+            raise _Fail(
+                offset,
+                f"cannot set ${'.'.join(terms)}: ${'.'.join(terms[:-1])} is {'null' if target is None else 'not a map'}",
+            )
 
         return stmt_path
 
@@ -425,9 +442,16 @@ class _Compiler:
             total = len(items)
             limit = ctx.limits.foreach_iterations
             if total > limit:
-                raise _Fail(offset, f"#foreach over {total:,} items: API Gateway allows at most {limit:,} iterations", "limit")
+                raise _Fail(
+                    offset, f"#foreach over {total:,} items: API Gateway allows at most {limit:,} iterations", "limit"
+                )
             variables = ctx.vars
-            saved = (variables.get(var, _UNSET), variables.get("foreach", _UNSET), variables.get("velocityCount", _UNSET), variables.get("velocityHasNext", _UNSET))
+            saved = (
+                variables.get(var, _UNSET),
+                variables.get("foreach", _UNSET),
+                variables.get("velocityCount", _UNSET),
+                variables.get("velocityHasNext", _UNSET),
+            )
             scope: dict[str, Any] = {"parent": saved[1] if saved[1] is not _UNSET else None}
             variables["foreach"] = scope
             try:
@@ -560,7 +584,9 @@ class _Compiler:
         self.directives.append((kind, offset))
 
         def stmt(ctx: _Ctx) -> None:
-            raise _Fail(offset, f"{kind} cannot load other templates: API Gateway mapping templates have no template files")
+            raise _Fail(
+                offset, f"{kind} cannot load other templates: API Gateway mapping templates have no template files"
+            )
 
         return stmt
 
@@ -594,7 +620,11 @@ class _Compiler:
         try:
             block_el = A.Block(el.filename, _airspeed_safe(raw), 0)
         except A.TemplateSyntaxError as exc:
-            raise _Fail(self.at(el) + 1 + exc.element.end, f"in a string: expected {exc.args[0].split('expected ', 1)[-1]}", "syntax") from None
+            raise _Fail(
+                self.at(el) + 1 + exc.element.end,
+                f"in a string: expected {exc.args[0].split('expected ', 1)[-1]}",
+                "syntax",
+            ) from None
         if block_el.end != len(raw):
             raise _Fail(self.at(el) + 1 + block_el.end, "cannot parse this part of the string", "syntax")
         inner = _Compiler(raw, self.at(el) + 1, self.macros)
@@ -680,7 +710,7 @@ class _Compiler:
         if alternate is not None:
             alt = self.expression(alternate.expression)
             base = expr
-            return lambda ctx: (v if (v := base(ctx)) is not None else alt(ctx))
+            return lambda ctx: v if (v := base(ctx)) is not None else alt(ctx)
         return expr
 
     def variable(self, el: Any, target: Expr | None, offset: int) -> Expr:
@@ -699,7 +729,11 @@ class _Compiler:
             obj = target
             root_name = getattr(target, "root_name", None)
             if root_name in ("util", "input"):
-                self.references.append(Reference(root=root_name, member=name, call=part.parameters is not None, offset=self.base + part.start))
+                self.references.append(
+                    Reference(
+                        root=root_name, member=name, call=part.parameters is not None, offset=self.base + part.start
+                    )
+                )
             if part.parameters is not None:
                 values = part.parameters.values
                 args = [self.expression(v) for v in values.values] if isinstance(values, A.ValueList) else []
@@ -961,7 +995,12 @@ def compile_template(source: str) -> CompiledTemplate | TemplateError:
 def _compile_cached(source: str) -> CompiledTemplate | TemplateError:
     size = len(source.encode("utf-8"))
     if size > MAX_TEMPLATE_BYTES:
-        return _error(source, 0, f"the template is {size:,} bytes; API Gateway allows at most {MAX_TEMPLATE_BYTES:,} (300 KB)", "limit")
+        return _error(
+            source,
+            0,
+            f"the template is {size:,} bytes; API Gateway allows at most {MAX_TEMPLATE_BYTES:,} (300 KB)",
+            "limit",
+        )
     try:
         tree = A.Template(_airspeed_safe(source), "template")
         tree.ensure_compiled()
@@ -1011,7 +1050,9 @@ def _malformed_directive(source: str, before: int) -> TemplateError | None:
         except A.TemplateSyntaxError as exc:
             return _syntax_error(source, exc)
         except A.NoMatch:
-            return _error(source, m.start(), f"malformed #{m.group(1)} directive: check its parentheses and arguments", "syntax")
+            return _error(
+                source, m.start(), f"malformed #{m.group(1)} directive: check its parentheses and arguments", "syntax"
+            )
         except Exception:  # noqa: BLE001 - airspeed raises plain errors for some inputs
             continue
     return None
@@ -1043,11 +1084,15 @@ def render_compiled(
     except VtlError as exc:
         return None, _error(template.source, 0, str(exc), "runtime")
     if ctx.size > limits.output_bytes:
-        return None, _error(template.source, len(template.source), f"the output grew past {limits.output_bytes:,} characters", "limit")
+        return None, _error(
+            template.source, len(template.source), f"the output grew past {limits.output_bytes:,} characters", "limit"
+        )
     return "".join(ctx.out), None
 
 
-def render(source: str, request: Request | None = None, *, limits: Limits = DEFAULT_LIMITS, now: float | None = None) -> Rendered | TemplateError:
+def render(
+    source: str, request: Request | None = None, *, limits: Limits = DEFAULT_LIMITS, now: float | None = None
+) -> Rendered | TemplateError:
     """Render an API Gateway mapping template for a request.
 
     Returns the output with any ``$context.requestOverride`` / ``responseOverride`` values
@@ -1076,7 +1121,9 @@ def overrides_of(variables: dict[str, Any]) -> tuple[dict[str, dict[str, str]], 
     if type(context) is dict:
         ro = context.get("requestOverride")
         if type(ro) is dict:
-            request_override = {k: {n: to_text(v) for n, v in m.items()} for k, m in ro.items() if type(m) is dict and m}
+            request_override = {
+                k: {n: to_text(v) for n, v in m.items()} for k, m in ro.items() if type(m) is dict and m
+            }
         so = context.get("responseOverride")
         if type(so) is dict:
             headers = so.get("header")

@@ -78,7 +78,8 @@ def check_template(text: str) -> list[TemplateIssue]:
                         kind=IssueKind.UNKNOWN_METHOD,
                         offset=ref.offset,
                         message=f"$input has no member {ref.member!r}; it renders as nothing",
-                        hint=_suggest(ref.member, INPUT_MEMBERS) or "$input has body, json(x), path(x), params() and params(x)",
+                        hint=_suggest(ref.member, INPUT_MEMBERS)
+                        or "$input has body, json(x), path(x), params() and params(x)",
                     )
                 )
             elif ref.member in _INPUT_METHODS and not ref.call:
@@ -87,7 +88,9 @@ def check_template(text: str) -> list[TemplateIssue]:
                         kind=IssueKind.UNKNOWN_METHOD,
                         offset=ref.offset,
                         message=f"$input.{ref.member} is a method; without parentheses it renders as nothing",
-                        hint=f"call it: $input.{ref.member}('$')" if ref.member != "params" else "call it: $input.params() or $input.params('name')",
+                        hint=f"call it: $input.{ref.member}('$')"
+                        if ref.member != "params"
+                        else "call it: $input.params() or $input.params('name')",
                     )
                 )
     for directive, offset in compiled.directives:

@@ -163,7 +163,22 @@ class Input:
 
 
 _JS_TABLE = {code: f"\\u{code:04X}" for code in range(32)}
-_JS_TABLE.update({ord(k): v for k, v in {"'": "\\'", '"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\n": "\\n", "\t": "\\t", "\f": "\\f", "\r": "\\r"}.items()})
+_JS_TABLE.update(
+    {
+        ord(k): v
+        for k, v in {
+            "'": "\\'",
+            '"': '\\"',
+            "\\": "\\\\",
+            "/": "\\/",
+            "\b": "\\b",
+            "\n": "\\n",
+            "\t": "\\t",
+            "\f": "\\f",
+            "\r": "\\r",
+        }.items()
+    }
+)
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
@@ -215,7 +230,7 @@ def url_decode(text: str) -> str:
         elif c == "%":
             pair = text[i + 1 : i + 3]
             if len(pair) < 2 or any(h not in "0123456789abcdefABCDEF" for h in pair):
-                raise VtlError(f"URLDecoder: Illegal hex characters in escape (%) pattern: {text[i:i + 3]!r}")
+                raise VtlError(f"URLDecoder: Illegal hex characters in escape (%) pattern: {text[i : i + 3]!r}")
             out.append(int(pair, 16))
             i += 3
         else:
@@ -352,11 +367,33 @@ def bind(request: Request, now: float | None = None) -> dict[str, Any]:
     }
 
 
-__all__ = ["Request", "Input", "Util", "UTIL", "bind", "base_context", "escape_javascript", "url_encode", "url_decode", "JsonArray"]
+__all__ = [
+    "Request",
+    "Input",
+    "Util",
+    "UTIL",
+    "bind",
+    "base_context",
+    "escape_javascript",
+    "url_encode",
+    "url_decode",
+    "JsonArray",
+]
 
 
 #: Keys of a REQUEST.json file for ``apigwc vtl render --request``.
-REQUEST_KEYS = ("body", "path", "querystring", "header", "stageVariables", "context", "httpMethod", "resourcePath", "requestPath", "stage")
+REQUEST_KEYS = (
+    "body",
+    "path",
+    "querystring",
+    "header",
+    "stageVariables",
+    "context",
+    "httpMethod",
+    "resourcePath",
+    "requestPath",
+    "stage",
+)
 
 
 def request_from_json(data: Any) -> Request | str:

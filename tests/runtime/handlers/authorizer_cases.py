@@ -27,7 +27,9 @@ def decide(token, method_arn):
     api, stage = method_arn.split(":")[5].split("/")[:2]
     everything = method_arn.split(":")[0:5] + [f"{api}/{stage}/*"]
     if token == "allow":
-        return _policy("user-1", "Allow", method_arn, {"plan": "gold", "count": 3, "ratio": 1.5, "admin": True, "none": None})
+        return _policy(
+            "user-1", "Allow", method_arn, {"plan": "gold", "count": 3, "ratio": 1.5, "admin": True, "none": None}
+        )
     if token == "allow-all":
         return _policy("user-2", "Allow", ":".join(everything))
     if token == "allow-list":

@@ -24,7 +24,12 @@ CASES = {
     "header-object": {"statusCode": 200, "headers": {"X-A": {"b": 1}}, "body": "x"},
     "multi-not-list": {"statusCode": 200, "multiValueHeaders": {"X-A": "b"}, "body": "x"},
     "base64-flag-text": {"statusCode": 200, "body": "eA==", "isBase64Encoded": "yes"},
-    "base64-invalid": {"statusCode": 200, "headers": {"Content-Type": "image/png"}, "body": "not base64!", "isBase64Encoded": True},
+    "base64-invalid": {
+        "statusCode": 200,
+        "headers": {"Content-Type": "image/png"},
+        "body": "not base64!",
+        "isBase64Encoded": True,
+    },
     "list": [200, "x"],
     "string": "200",
     "null": None,
@@ -36,7 +41,12 @@ CASES = {
         "body": '{"ok": true}',
     },
     "minimal": {"statusCode": 204},
-    "png": {"statusCode": 200, "headers": {"Content-Type": "image/png"}, "body": "iVBORw0KGgo=", "isBase64Encoded": True},
+    "png": {
+        "statusCode": 200,
+        "headers": {"Content-Type": "image/png"},
+        "body": "iVBORw0KGgo=",
+        "isBase64Encoded": True,
+    },
     "error-type": {"statusCode": 404, "headers": {"x-amzn-ErrorType": "NotFound"}, "body": "{}"},
 }
 
