@@ -1,4 +1,4 @@
-"""Shared fixtures: paths, the golden-file helper, and a real CLI runner.
+"""Shared fixtures: the golden-file helper and a real CLI runner (constants: support.py).
 
 Golden files are checked and updated by the same code path: run
 ``python -m pytest --update-golden`` to rewrite them, then review the diff.
@@ -6,17 +6,22 @@ Golden files are checked and updated by the same code path: run
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-COMPILER = ROOT / "compiler"
-SPECS = ROOT / "specs"
-CORPUS = Path(os.environ.get("APIGWC_CORPUS", ROOT.parent / "shared" / "corpus"))
+# The shared constants and helpers live in support.py; they stay importable from here for
+# test modules written before the split.
+from support import COMPILER as COMPILER
+from support import CORPUS as CORPUS
+from support import ROOT as ROOT
+from support import SPECS as SPECS
+from support import cli_env as cli_env
+from support import corpus_files as corpus_files
+from support import golden_bundle as golden_bundle
+from support import tree as tree
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -42,17 +47,6 @@ def golden(request: pytest.FixtureRequest):
     return check
 
 
-def cli_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = str(COMPILER) + os.pathsep + env.get("PYTHONPATH", "")
-    env.pop("NO_COLOR", None)
-    env["NO_COLOR"] = "1"
-    env.setdefault("COLUMNS", "120")
-    if extra:
-        env.update(extra)
-    return env
-
-
 @pytest.fixture
 def run_cli():
     """Run ``python -m apigwc ARGS`` as a real subprocess from this checkout."""
@@ -71,25 +65,3 @@ def run_cli():
         )
 
     return run
-
-
-def tree(folder: Path) -> dict[str, bytes]:
-    """Every file under ``folder``: relative POSIX path -> bytes."""
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-def golden_bundle(example: str, folder: Path) -> bytes:
-    """tests/cases/<example>/local/gateway.json (built into output/<api>/local) as written into ``folder``."""
-    from apigwc.bundle import base_dir_for
-
-    text = (ROOT / "tests" / "cases" / example / "local" / "gateway.json").read_text(encoding="utf-8")
-    moved = text.replace('"baseDir": "../../../specs"', f'"baseDir": "{base_dir_for(SPECS / "x.yaml", folder)}"', 1)
-    return moved.encode("utf-8")
-
-
-def corpus_files(kind: str) -> list[Path]:
-    """Files of ../shared/corpus/<kind> (empty if the corpus is not present)."""
-    base = CORPUS / kind
-    if not base.is_dir():
-        return []
-    return sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())

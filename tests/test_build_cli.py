@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from apigwc import output
-from conftest import ROOT, SPECS, golden_bundle, tree
+from support import ROOT, SPECS, golden_bundle, tree
 
 CASES = ROOT / "tests" / "cases"
 

@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from apigwc.diagnostics import Diagnostics
 from apigwc.pipeline import compile_file, emit_target
 from apigwc.targets import CfnStyle, EmitOptions, OutputFormat
 from apigwc.targets.base import serialize
 from apigwc.targets.cfn import build_template
-from apigwc.diagnostics import Diagnostics
-
-from conftest import ROOT, SPECS, corpus_files
+from support import ROOT, SPECS, corpus_files
 
 EXAMPLES = sorted(SPECS.glob("*.yaml"))
 STYLES = [CfnStyle.explicit, CfnStyle.body]

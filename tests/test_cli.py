@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import COMPILER, ROOT, cli_env
+from support import ROOT, cli_env
 
 BAD = """openapi: 3.0.3
 info: {title: T, version: "1"}

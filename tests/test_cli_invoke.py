@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from conftest import ROOT
+from support import ROOT
 
 USERS = "specs/users.yaml"
 USERS_5 = [{"id": str(i), "name": f"User {i}"} for i in range(1, 6)]

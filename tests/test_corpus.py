@@ -14,7 +14,7 @@ import pytest
 
 from apigwc.config import Config
 from apigwc.pipeline import lint_file
-from conftest import CORPUS, ROOT, corpus_files
+from support import CORPUS, ROOT, corpus_files
 
 REAL = corpus_files("real")
 LARGE = corpus_files("large")

@@ -27,12 +27,12 @@ import boto3
 import pytest
 
 from apigwc import gateway as gw
-from apigwc.deploy.execute import Caller, DeployError, NoPacing, Pacing, RetryPolicy
-from apigwc.deploy.plan import Join, Ref, from_data, plan_from_json, resolve, to_data
-from apigwc.deploy.values import ProblemKind, Values
+from apigwc.deploy.executor import Caller, DeployError, NoPacing, Pacing, RetryPolicy
 from apigwc.intrinsics import Intrinsic
 from apigwc.pipeline import compile_file
-from conftest import ROOT, SPECS
+from apigwc.planner.calls import Join, Ref, from_data, plan_from_json, resolve, to_data
+from apigwc.planner.refs import ProblemKind, Values
+from support import ROOT, SPECS
 
 EXAMPLES = sorted(SPECS.glob("*.yaml"))
 REGION = "us-east-1"

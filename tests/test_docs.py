@@ -12,7 +12,7 @@ from importlib import resources
 
 from apigwc.ruledocs import markdown_table, render_rules
 from apigwc.rules import all_codes
-from conftest import ROOT
+from support import ROOT
 
 START, END = "<!-- rules:start -->", "<!-- rules:end -->"
 

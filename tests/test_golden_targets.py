@@ -11,8 +11,7 @@ from apigwc.bundle import base_dir_for
 from apigwc.output import output_name
 from apigwc.pipeline import compile_file, emit_target
 from apigwc.targets import CfnStyle, EmitOptions
-
-from conftest import ROOT, SPECS
+from support import ROOT, SPECS
 
 CASES = ROOT / "tests" / "cases"
 EXAMPLES = sorted(SPECS.glob("*.yaml"))

@@ -18,7 +18,7 @@ from apigwc import gateway as gw
 from apigwc.diagnostics import Diagnostics
 from apigwc.pipeline import compile_file
 from apigwc.targets import BUILD_TARGETS, TARGETS, EmitOptions
-from conftest import CORPUS, ROOT, SPECS, corpus_files, golden_bundle, tree
+from support import CORPUS, ROOT, SPECS, corpus_files, golden_bundle, tree
 
 CASES = ROOT / "tests" / "cases"
 EXAMPLES = sorted(SPECS.glob("*.yaml"))

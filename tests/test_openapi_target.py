@@ -10,8 +10,7 @@ import pytest
 from apigwc.pipeline import compile_file, emit_target
 from apigwc.targets import EmitOptions, OutputFormat
 from apigwc.targets.openapi import export_document
-
-from conftest import SPECS, corpus_files
+from support import SPECS, corpus_files
 
 EXAMPLES = sorted(SPECS.glob("*.yaml"))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SPECS
+from support import ROOT, SPECS
 
 BAD = (SPECS / "users.yaml").read_text().replace("type: mock", "type: mock\n        timeoutInMillis: 10", 1)
 

@@ -3,6 +3,8 @@
     tests/rules/AGW201/bad.yaml           a minimal spec that triggers the code
     tests/rules/AGW201/good.yaml          the same spec, fixed
     tests/rules/AGW201/bad.expected.txt   golden: one line per diagnostic of that code
+    tests/rules/AGW201/bad-NAME.yaml      optional further bad cases (other branches of the
+                                          rule), each with its bad-NAME.expected.txt
 
 The bad case is linted through the real pipeline with only that code selected; its
 diagnostics (location, severity, message and hint) are compared with the golden file,
@@ -66,6 +68,19 @@ def test_bad_case_matches_golden(code: str, golden) -> None:
     assert mine, f"{bad.name} produces no {code}"
     assert all(d.span is not None for d in mine), "every diagnostic must have a location"
     golden(folder / "bad.expected.txt", "".join(golden_line(d) + "\n" for d in mine))
+
+
+EXTRA_BAD = sorted((f, p.stem) for f in FOLDERS for p in (CASES / f).glob("bad-*") if p.suffix in (".yaml", ".json"))
+
+
+@pytest.mark.parametrize(("code", "stem"), EXTRA_BAD, ids=[f"{c}/{s}" for c, s in EXTRA_BAD])
+def test_further_bad_case_matches_golden(code: str, stem: str, golden) -> None:
+    folder = CASES / code
+    bad = case_file(folder, stem)
+    mine = [d for d in diagnostics(bad, Config(select=(code,))) if d.code == code]
+    assert mine, f"{bad.name} produces no {code}"
+    assert all(d.span is not None for d in mine), "every diagnostic must have a location"
+    golden(folder / f"{stem}.expected.txt", "".join(golden_line(d) + "\n" for d in mine))
 
 
 @pytest.mark.parametrize("code", FOLDERS)

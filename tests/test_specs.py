@@ -7,7 +7,7 @@ import pytest
 from apigwc.config import Config
 from apigwc.diagnostics import Severity
 from apigwc.pipeline import lint_file
-from conftest import SPECS
+from support import SPECS
 
 EXAMPLES = sorted(SPECS.glob("*.yaml")) + sorted(SPECS.glob("*.json"))
 

@@ -428,7 +428,7 @@ def test_deploy_stack_creates_a_change_set_of_the_whole_template_and_discards_it
 
 def test_deploy_stack_refuses_an_unknown_stage_and_missing_parameters(aws, tmp_path):
     from apigwc.deploy.cloudformation import deploy_stack
-    from apigwc.deploy.execute import DeployError
+    from apigwc.deploy.executor import DeployError
     from apigwc.deploy.run import DeployOptions
 
     path = SAM / "pattern-cors-nonproxy" / "template.yaml"

@@ -57,11 +57,10 @@ def test_cli_choices_mirror_the_registries():
 
 def test_explicit_style_dispatches_on_every_node_it_is_given():
     # the dispatch tables are used, not bypassed: a node type removed from the table fails
-    from apigwc.pipeline import compile_file
-    from apigwc.targets.cfn import build_template
-    from apigwc.targets import EmitOptions
     from apigwc.diagnostics import Diagnostics
-
+    from apigwc.pipeline import compile_file
+    from apigwc.targets import EmitOptions
+    from apigwc.targets.cfn import build_template
     from conftest import SPECS
 
     saved = EXPLICIT_HANDLERS.pop(gw.Authorizer)

@@ -285,15 +285,13 @@ _encode_gateway, _decode_gateway = _object_codec(gw.Gateway, gw.Gateway.create)
 
 def to_data(gateway: gw.Gateway, *, base_dir: str) -> dict:
     """The bundle document of a gateway; ``base_dir`` is the spec's folder relative to the bundle folder (POSIX)."""
-    from .output import output_name
-
     data = _encode_gateway(gateway)
     data["source"] = Path(gateway.source).name
     return {
         "format": FORMAT,
         "version": VERSION,
         "apigwc": package_version(),
-        "api": output_name(gateway),
+        "api": gateway.slug,
         "baseDir": base_dir,
         "gateway": data,
     }

@@ -311,13 +311,6 @@ def _schema_for(key: str) -> dict:
     return extension_schema(key)
 
 
-@functools.cache
-def _definition_names(key: str) -> dict[int, str]:
-    """id(subschema) -> definition name, to name the object kind in messages."""
-    schema = _schema_for(key)
-    return {id(v): k for k, v in schema.get("definitions", {}).items() if isinstance(v, dict)}
-
-
 def _is_valid_fast(key: str, instance: Any) -> bool | None:
     rs = _rs_validator(key)
     if rs is None:

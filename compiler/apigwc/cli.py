@@ -286,8 +286,8 @@ def rules(
 
       apigwc rules --format markdown > docs/rules.md
     """
-    from .rules import all_codes
     from .ruledocs import render_rules
+    from .rules import all_codes
 
     typer.echo(render_rules(all_codes(), format.value), nl=False)
 
@@ -328,7 +328,7 @@ def vtl_render(
     import json
 
     from .vtl import TemplateError, render
-    from .vtl.variables import Request, request_from_json
+    from .vtl.variables import TemplateRequest, request_from_json
 
     try:
         source = template.read_bytes().decode("utf-8")
@@ -336,7 +336,7 @@ def vtl_render(
         raise _fail(f"cannot read '{template}': {exc.strerror or exc}")
     except UnicodeDecodeError as exc:
         raise _fail(f"'{template}' is not UTF-8 text (byte {exc.start})")
-    req = Request()
+    req = TemplateRequest()
     if request is not None:
         try:
             data = json.loads(request.read_bytes().decode("utf-8"))
@@ -744,7 +744,7 @@ def _run_build(files: list[Path], out: Path, check: bool, options, config_path, 
     from .output import output_name, stale_files, write_outputs
     from .pipeline import build_artifacts
     from .report.summary import render_summary
-    from .targets.local import FOLDER as LOCAL_FOLDER
+    from .targets.local_bundle import FOLDER as LOCAL_FOLDER
 
     if out.exists() and not out.is_dir():
         raise _fail(f"--out '{out}' is a file, not a folder")
@@ -919,15 +919,15 @@ def _run_invoke(spec, path, method, stage, stage_vars, headers, data, fmt, confi
         if compiled is None:
             return 1
         gateway, base_dir = compiled.gateway, spec.resolve().parent
+    from .report.invoke import json_text, log_text, response_text
     from .runtime import Deployment, Request, execute, select_stage
-    from .runtime.report import json_text, log_text, response_text
 
     selection = select_stage(gateway, stage)
     if isinstance(selection, str):
         raise _fail(selection)
     if selection.note:
         typer.echo(f"apigwc: using {selection.note}", err=True)
-    from .runtime.local import LocalGateway
+    from .local import LocalGateway
 
     async def run_once():
         # the local gateway's backends (HTTP upstreams, Lambda handlers, AWS endpoints);
@@ -1263,7 +1263,7 @@ def _confirmed(yes: bool, question: str) -> bool | None:
 
 
 def _deploy_progress():
-    from .deploy.execute import BarProgress, LineProgress
+    from .deploy.executor import BarProgress, LineProgress
 
     if sys.stderr.isatty():
         from rich.console import Console
@@ -1282,12 +1282,12 @@ def _deploy_failed(exc) -> int:
 
 
 def _run_deploy(compiled, options, dry_run: bool, yes: bool) -> int:
-    from .deploy.execute import DeployError
-    from .deploy.run import Deployment, render_plan, render_result
+    from .deploy.executor import DeployError
+    from .deploy.run import DeployRun, render_plan, render_result
 
     try:
         with _progress(f"reading the API and planning stage {options.stage}"):
-            deployment = Deployment(compiled.gateway, options)
+            deployment = DeployRun(compiled.gateway, options)
             outcome = deployment.plan()
         if dry_run or (outcome.plan and not yes):
             sys.stdout.write(render_plan(outcome))
@@ -1372,7 +1372,7 @@ def _run_template_deploy(
 
 def _run_cfn_deploy(make_job, options, dry_run: bool, yes: bool) -> int:
     from .deploy.cloudformation import render_changes
-    from .deploy.execute import DeployError
+    from .deploy.executor import DeployError
 
     try:
         with _progress("creating a change set"):

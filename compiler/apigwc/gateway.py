@@ -21,8 +21,10 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, Iterator, Mapping
 
+from . import intrinsics
 from .intrinsics import Value
 from .ir import (
     ApiKeySource,
@@ -35,6 +37,8 @@ from .ir import (
 )
 
 Json = Any
+
+_SLUG = re.compile(r"[^a-z0-9]+")
 
 __all__ = [
     "ApiKeySource",
@@ -548,6 +552,17 @@ class Gateway:
     @property
     def root(self) -> Resource:
         return self.resources[0]
+
+    @property
+    def slug(self) -> str:
+        """The API's identity in apigwc: its title as a slug ("Pet Store" -> "pet-store"), else the
+        spec file's stem.  The output folder, the ``apigwc:api`` tag of a deploy and the stack
+        name are made of it."""
+        title = self.rest_api.name
+        slug = _SLUG.sub("-", title.lower()).strip("-") if not isinstance(title, intrinsics.Intrinsic) else ""
+        if not slug:
+            slug = _SLUG.sub("-", PurePath(self.source).stem.lower()).strip("-") or "api"
+        return slug
 
     def resource(self, path: str) -> Resource | None:
         return self._resources.get(path)

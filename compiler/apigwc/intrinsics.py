@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 #: Keys that make a single-key mapping a CloudFormation intrinsic function.
 INTRINSIC_KEYS = frozenset(
@@ -49,6 +49,47 @@ AWS_VARIABLE = re.compile(r"\$\{AWS::[A-Za-z]+\}")
 
 #: ``${stageVariables.name}`` inside a string (URIs, connection ids, credentials).
 STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([^}]*)\}")
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """A string with its variables filled in."""
+
+    text: str
+    #: the stage variables that had no value (each became empty text), in order of appearance
+    missing: tuple[str, ...] = ()
+
+
+def fill_variables(
+    text: str, stage_variables: Mapping[str, str] | None = None, aws: Mapping[str, str] | None = None
+) -> Filled:
+    """``${AWS::Region}``-style variables, then ``${stageVariables.x}``, replaced by their values.
+
+    The one home of this substitution (lowering, the integration request, the local Lambda
+    and authorizer adapters all call it) with one policy for a variable without a value:
+
+    * a stage variable the stage does not define becomes empty text, as API Gateway does at
+      run time [Doc], and its name is listed in `Filled.missing`, so that the caller can
+      log it or, like lowering, leave the string unresolved;
+    * an ``${AWS::...}`` variable not in ``aws`` stays as written (``aws`` None: all stay).
+
+    ``stage_variables`` None leaves ``${stageVariables.x}`` as written too.  A value is not
+    scanned again: a stage variable whose value contains ``${AWS::Region}`` keeps it.
+    """
+    if aws and "${AWS::" in text:
+        text = AWS_VARIABLE.sub(lambda m: aws.get(m.group(0), m.group(0)), text)
+    if stage_variables is None or "${stageVariables." not in text:
+        return Filled(text)
+    missing: list[str] = []
+
+    def value(m: re.Match[str]) -> str:
+        found = stage_variables.get(m.group(1))
+        if found is None:
+            missing.append(m.group(1))
+            return ""
+        return found
+
+    return Filled(STAGE_VARIABLE.sub(value, text), tuple(missing))
 
 
 def is_intrinsic(value: Any) -> bool:

@@ -18,11 +18,12 @@ import json
 import re
 from dataclasses import replace
 from pathlib import PurePath
-from typing import Any, Iterable, Mapping
+from typing import Any, Mapping
 
 from . import gateway as gw
 from . import ir
-from .intrinsics import STAGE_VARIABLE, Intrinsic, Value
+from .intrinsics import STAGE_VARIABLE, Intrinsic, Value, fill_variables
+from .logical_ids import allocate_ids, pascal, path_words, short_hash
 from .mapping import OPENAPI_TO_METHOD_REQUEST, method_request_key
 from .pathtemplate import SegmentKind, parameter_names, segments
 from .source import split
@@ -31,9 +32,6 @@ from .source import split
 #: one per method: a Lambda function's resource policy is limited to 20 KB (about 60
 #: statements), and the function may serve other APIs too.
 MAX_METHOD_PERMISSIONS_PER_FUNCTION = 20
-
-#: Logical-id bases longer than this are cut and get a hash suffix (CloudFormation allows 255).
-MAX_ID_BASE = 200
 
 #: The JSON Schema draft 4 keywords API Gateway models accept; any other keyword
 #: (``example``, ``nullable``, ``discriminator``, ``x-*``...) makes CreateModel fail with
@@ -57,7 +55,6 @@ _LAMBDA_URI = re.compile(
 _FUNCTION_ARN = re.compile(r"^arn:[^:]+:lambda:[^:]+:[^:]+:function:(?P<name>[^:/]+)(?::(?P<qualifier>[^:/]+))?$")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 _TOKEN = re.compile("\x00(\\d+)\x00")
-_WORD = re.compile(r"[A-Za-z0-9]+")
 
 
 def lower_api(api: ir.Api) -> gw.Gateway:
@@ -66,51 +63,12 @@ def lower_api(api: ir.Api) -> gw.Gateway:
 
 
 # ----------------------------------------------------------------------------------------
-# Stable ids
-
-
-def camel(text: str) -> str:
-    """``pets`` -> ``Pets``, ``{petId}`` -> ``PetId``, ``user-info`` -> ``UserInfo``."""
-    return "".join(w[0].upper() + w[1:] for w in _WORD.findall(text))
-
-
-def short_hash(text: str, n: int = 6) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:n].upper()
-
-
-def allocate_ids(entries: Iterable[tuple[str, str]], taken: Iterable[str] = ()) -> dict[str, str]:
-    """Give each (key, base) a unique alphanumeric id.
-
-    The id is the base itself unless another key wants the same base (or it is taken):
-    then every key of the group gets a short hash of its own key appended, so an id only
-    depends on the keys that collide with it, never on order or counters.
-    """
-    taken_set = set(taken)
-    groups: dict[str, list[str]] = {}
-    for key, base in entries:
-        if len(base) > MAX_ID_BASE:
-            base = base[:MAX_ID_BASE] + short_hash(base, 8)
-        groups.setdefault(base, [])
-        if key not in groups[base]:
-            groups[base].append(key)
-    out: dict[str, str] = {}
-    for base, keys in groups.items():
-        if len(keys) == 1 and base not in taken_set:
-            out[keys[0]] = base
-            continue
-        for key in keys:
-            out[key] = base + short_hash(key)
-    return out
+# Paths (the logical ids are in logical_ids.py)
 
 
 def resource_path(path: str) -> str:
     """The resource path of an OpenAPI path: ``/pets/`` -> ``/pets``."""
     return "/" + "/".join(s.text for s in segments(path))
-
-
-def path_words(path: str) -> str:
-    """The id words of a resource path: ``/pets/{petId}`` -> ``PetsPetId``; ``/`` -> ``Root``."""
-    return "".join(camel(s.text) or "X" for s in segments(path)) or "Root"
 
 
 def source_path(path: str) -> str:
@@ -320,18 +278,9 @@ def _function(arn: str) -> gw.LambdaFunction:
 
 
 def _substitute_stage_variables(arn: str, variables: Mapping[str, str]) -> str | None:
-    missing = False
-
-    def sub(m: re.Match) -> str:
-        nonlocal missing
-        value = variables.get(m.group(1))
-        if value is None:
-            missing = True
-            return ""
-        return value
-
-    out = STAGE_VARIABLE.sub(sub, arn)
-    return None if missing else out
+    """The ARN with the stage's variables filled in; None when one of them has no value."""
+    filled = fill_variables(arn, variables)
+    return None if filled.missing else filled.text
 
 
 # ----------------------------------------------------------------------------------------
@@ -364,29 +313,29 @@ class _Lowering:
             + [
                 (
                     f"method {o.method.value} {resource_path(o.path)}",
-                    "Method" + path_words(o.path) + camel(o.method.value.lower()),
+                    "Method" + path_words(o.path) + pascal(o.method.value.lower()),
                 )
                 for o in ops
             ]
             + [
-                ("validator " + n, "RequestValidator" + (camel(n) or short_hash(n)))
+                ("validator " + n, "RequestValidator" + (pascal(n) or short_hash(n)))
                 for n in sorted(api.request_validators)
             ]
-            + [("authorizer " + n, "Authorizer" + (camel(n) or short_hash(n))) for n in schemes]
+            + [("authorizer " + n, "Authorizer" + (pascal(n) or short_hash(n))) for n in schemes]
             + [
-                ("gwresponse " + t, "GatewayResponse" + (camel(t.replace("_", "-").lower()) or short_hash(t)))
+                ("gwresponse " + t, "GatewayResponse" + (pascal(t.replace("_", "-").lower()) or short_hash(t)))
                 for t in sorted(api.gateway_responses)
             ]
-            + [("stage " + n, "Stage" + (camel(n) or short_hash(n))) for n in sorted(api.stages)]
-            + [("plan " + n, "UsagePlan" + (camel(n) or short_hash(n))) for n in sorted(api.usage_plans)]
-            + [("apikey " + n, "ApiKey" + (camel(n) or short_hash(n))) for n in sorted(api.api_keys)]
+            + [("stage " + n, "Stage" + (pascal(n) or short_hash(n))) for n in sorted(api.stages)]
+            + [("plan " + n, "UsagePlan" + (pascal(n) or short_hash(n))) for n in sorted(api.usage_plans)]
+            + [("apikey " + n, "ApiKey" + (pascal(n) or short_hash(n))) for n in sorted(api.api_keys)]
         )
         path_pointers = dict(api.paths)
         resources = tuple(self._resource(p, ids, path_pointers.get(p, "")) for p in resource_paths)
         methods = tuple(self._method(o, ids) for o in ops)
         model_ids = allocate_ids(
             [
-                (n, "Model" + (n if n.isalnum() and n.isascii() else camel(n) + short_hash(n)))
+                (n, "Model" + (n if n.isalnum() and n.isascii() else pascal(n) + short_hash(n)))
                 for n in sorted({*api.models, *self.generated})
             ],
             set(ids.values()),
@@ -851,7 +800,7 @@ class _Lowering:
                 grouped.setdefault(key, (function, []))[1].append(m)
         specs: list[tuple[str, str, Value, gw.ExecuteApiSource | gw.AuthorizerSource, tuple[str, ...], str]] = []
         for (fkey, stage), (function, served) in sorted(grouped.items()):
-            stage_words = "" if stage == "*" else camel(stage) or short_hash(stage)
+            stage_words = "" if stage == "*" else pascal(stage) or short_hash(stage)
             if len(served) > MAX_METHOD_PERMISSIONS_PER_FUNCTION:
                 fn_name = _function_words(function)
                 specs.append(
@@ -882,7 +831,7 @@ class _Lowering:
                 continue
             functions = self._resolved_functions(a.lambda_function, stages)
             for function, stage in functions:
-                stage_words = "" if stage == "*" or len(functions) == 1 else camel(stage) or short_hash(stage)
+                stage_words = "" if stage == "*" or len(functions) == 1 else pascal(stage) or short_hash(stage)
                 specs.append(
                     (
                         f"permission {_canonical(function)} authorizer {a.name} {stage}",
@@ -905,8 +854,8 @@ def _function_words(function: Value) -> str:
     if isinstance(function, str):
         m = _FUNCTION_ARN.match(function)
         if m and "${" not in m.group("name"):
-            return camel(m.group("name")) or "Function"
+            return pascal(m.group("name")) or "Function"
     return "Function"
 
 
-__all__ = ["lower_api", "lambda_function", "allocate_ids", "camel", "path_words", "source_path", "DRAFT4_KEYWORDS"]
+__all__ = ["lower_api", "lambda_function", "allocate_ids", "path_words", "source_path", "DRAFT4_KEYWORDS"]

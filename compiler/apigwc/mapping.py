@@ -46,10 +46,6 @@ class Source:
     name: str
     text: str
 
-    @property
-    def is_static(self) -> bool:
-        return self.kind == "static"
-
 
 def parse_request_target(key: str) -> Target | None:
     """``integration.request.{path|querystring|header}.NAME`` -> Target."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ctypes
 import os
-import re
 import shutil
 import tempfile
 import uuid
@@ -19,18 +18,11 @@ from pathlib import Path
 from typing import Mapping
 
 from .gateway import Gateway
-from .intrinsics import Intrinsic
-
-_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def output_name(gateway: Gateway) -> str:
-    """The folder name of an API: its title as a slug ("Pet Store" -> "pet-store")."""
-    title = gateway.rest_api.name
-    slug = _SLUG.sub("-", title.lower()).strip("-") if not isinstance(title, Intrinsic) else ""
-    if not slug:
-        slug = _SLUG.sub("-", Path(gateway.source).stem.lower()).strip("-") or "api"
-    return slug
+    """The folder name of an API's build: its slug (`Gateway.slug`: "Pet Store" -> "pet-store")."""
+    return gateway.slug
 
 
 def _temp_prefix(name: str) -> str:

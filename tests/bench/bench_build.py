@@ -127,7 +127,7 @@ def generate(paths: int, operations: int) -> dict:
                 integ = {
                     "type": "http",
                     "httpMethod": verb.upper(),
-                    "uri": f"https://backend.example.com/items/{{id}}",
+                    "uri": "https://backend.example.com/items/{id}",
                     "requestParameters": {"integration.request.path.id": "method.request.path.id"},
                     "responses": {"404": {"statusCode": "404"}, "default": {"statusCode": "200"}},
                 }

@@ -31,8 +31,11 @@ sys.path.insert(0, str(ROOT / "compiler"))
 from apigwc.pipeline import compile_file  # noqa: E402
 from apigwc.runtime import Deployment, Request, execute  # noqa: E402
 from apigwc.vtl import compile_template, render_compiled  # noqa: E402
-from apigwc.vtl.variables import UTIL, Input  # noqa: E402
-from apigwc.vtl.variables import Request as TemplateRequest  # noqa: E402
+from apigwc.vtl.variables import (  # noqa: E402
+    UTIL,
+    Input,
+    TemplateRequest,  # noqa: E402
+)
 
 
 def measure_sync(fn, seconds: float) -> float:

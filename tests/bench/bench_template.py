@@ -76,12 +76,12 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--functions", type=int, default=200)
     args = ap.parse_args()
+    import os
+
     from apigwc.config import Config
     from apigwc.pipeline import build_artifacts
     from apigwc.targets.base import EmitOptions
     from apigwc.template import compile_template, lint_template
-
-    import os
 
     print(f"{'functions':>9s} {'routes':>7s} {'cold':>7s} {'lint':>7s} {'build':>7s} {'lint/route':>11s}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -101,9 +101,9 @@ def main() -> None:
                 d for r in results for d in r.diagnostics if d.severity.name == "ERROR"
             ][:3]
             routes = sum(len([m for m in p if m != "options"]) for p in results[1].sources.main.data["paths"].values())
-            lint = best(lambda: lint_template(path, path.name, Config()), args.repeat)
+            lint = best(lambda path=path: lint_template(path, path.name, Config()), args.repeat)
 
-            def build() -> None:
+            def build(path: Path = path) -> None:
                 compiled = compile_template(path, path.name, Config())
                 for c in compiled.apis.values():
                     build_artifacts(c, EmitOptions())

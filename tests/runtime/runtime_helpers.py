@@ -1,7 +1,7 @@
 """Helpers for the runtime tests: specs compiled through the real pipeline, fixed ids and clock.
 
 Test modules import the `api` fixture from here explicitly (a conftest.py in this folder
-would shadow tests/conftest.py for the modules that ``from conftest import ...``).
+is not needed: the shared constants live in tests/support.py).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 The Lambda authorizers are real handlers (tests/runtime/handlers/authorizer_cases.py);
 the Cognito tokens are signed in the test with a fresh RSA key (the ``cryptography``
-package, a test-only dependency) and verified by apigwc.runtime.jwt, which has none.
+package, a test-only dependency) and verified by apigwc.local.jwt, which has none.
 """
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ import json
 from pathlib import Path
 
 import pytest
+from handlers import authorizer_cases
 from runtime_helpers import HEAD, IDS, NOW, SERVICE_HEADERS, compile_spec
 
 from apigwc import gateway as gw
+from apigwc.local import jwt
+from apigwc.local.authorizers import Authorizers, claim_text, parse_authorizer_output
+from apigwc.local.lambda_backend import LambdaBackend
+from apigwc.local.lambdas import Handlers
 from apigwc.runtime import Deployment, Request, execute, offline_backends
-from apigwc.runtime import jwt
-from apigwc.runtime.authorizers import Authorizers, claim_text, parse_authorizer_output
 from apigwc.runtime.context import api_id
-from apigwc.runtime.lambda_backend import LambdaBackend
-from apigwc.runtime.lambdas import Handlers
-
-from handlers import authorizer_cases
 
 HERE = Path(__file__).resolve().parent
 SPECS = HERE.parents[1] / "specs"

@@ -1,9 +1,8 @@
-"""AWS service integrations (apigwc.runtime.aws_services) against a real moto server on 127.0.0.1."""
+"""AWS service integrations (apigwc.local.aws_services) against a real moto server on 127.0.0.1."""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import textwrap
@@ -16,9 +15,9 @@ import pytest
 from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
+from apigwc.local.aws_services import AwsServiceBackend, parse_service_uri, service_of
 from apigwc.runtime import Deployment, Execution, Request, execute, offline_backends
-from apigwc.runtime.aws_services import AwsServiceBackend, parse_service_uri, service_of
-from apigwc.runtime.gateway_responses import ResponseType
+from apigwc.runtime.errors import ResponseType
 
 REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": REGION}

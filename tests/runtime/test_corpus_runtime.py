@@ -10,7 +10,7 @@ import pytest
 from apigwc import gateway as gw
 from apigwc.pipeline import compile_file
 from apigwc.runtime import Deployment, Request, execute
-from conftest import CORPUS, corpus_files
+from support import CORPUS, corpus_files
 
 FILES = corpus_files("real") + corpus_files("large")
 

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from runtime_helpers import IDS, NOW, SERVICE_HEADERS, api, call, compile_spec, messages  # api is a fixture
+from runtime_helpers import IDS, NOW, SERVICE_HEADERS, api, call, compile_spec, messages  # noqa: F401 - api is a fixture
 
 from apigwc import gateway as gw
 from apigwc.runtime import (
@@ -21,7 +21,7 @@ from apigwc.runtime import (
     offline_backends,
 )
 from apigwc.runtime.backends import within_deadline
-from apigwc.runtime.templates import TemplateRef, Templates
+from apigwc.runtime.mapping_templates import TemplateRef, Templates
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))
@@ -307,7 +307,7 @@ def test_integrations_without_a_backend_say_so(api) -> None:
     assert messages(result, "endpoint") == [
         "Sending request to http://backend.local/h",
         "Execution failed: HTTP_PROXY integrations have no backend in this deployment; create the Deployment with "
-        "backends=LocalGateway.create(gateway, spec_dir).backends (apigwc.runtime.local), as apigwc invoke and apigwc serve do",
+        "backends=LocalGateway.create(gateway, spec_dir).backends (apigwc.local), as apigwc invoke and apigwc serve do",
     ]
 
 

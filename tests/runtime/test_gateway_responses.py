@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from runtime_helpers import IDS, NOW, SERVICE_HEADERS, api, call, compile_spec, messages  # api is a fixture
+from runtime_helpers import IDS, NOW, SERVICE_HEADERS, api, call, compile_spec, messages  # noqa: F401 - api is a fixture
 
 from apigwc.runtime import RESPONSE_TYPES, Deployment, GatewayError, ResponseType
 from apigwc.runtime.gateway_responses import substitute

@@ -1,4 +1,4 @@
-"""HTTP and HTTP_PROXY integrations (apigwc.runtime.http_backend) against a real upstream on 127.0.0.1.
+"""HTTP and HTTP_PROXY integrations (apigwc.local.http_backend) against a real upstream on 127.0.0.1.
 
 The upstream (a threaded http.server, plain and TLS with a self-signed certificate) echoes
 what it received and can be told to sleep, redirect, challenge, or gzip its body.
@@ -16,15 +16,15 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
-from conftest import SPECS
-from upstream import GZIPPED, Servers
 from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
+from apigwc.local.http_backend import HttpBackend, forward_headers, proxy_response_headers
 from apigwc.runtime import Deployment, Execution, Request, execute, offline_backends
-from apigwc.runtime.gateway_responses import ResponseType
-from apigwc.runtime.http_backend import HttpBackend, forward_headers, proxy_response_headers
+from apigwc.runtime.errors import ResponseType
 from apigwc.runtime.http import Headers
+from support import SPECS
+from upstream import GZIPPED, Servers
 
 
 @pytest.fixture(scope="module")

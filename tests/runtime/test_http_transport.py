@@ -1,4 +1,4 @@
-"""The pooled HTTP/1.1 transport (apigwc.runtime.http_transport) against a raw server on 127.0.0.1.
+"""The pooled HTTP/1.1 transport (apigwc.local.http_transport) against a raw server on 127.0.0.1.
 
 The server answers each request with bytes chosen by its path, so framing (Content-Length,
 chunked, end of connection), interim answers, stale pooled connections and malformed
@@ -12,7 +12,7 @@ import asyncio
 import httpx
 import pytest
 
-from apigwc.runtime.http_transport import PooledTransport
+from apigwc.local.http_transport import PooledTransport
 
 ANSWERS = {
     "/length": b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from runtime_helpers import SERVICE_HEADERS, api, call, messages  # api is a fixture
+from runtime_helpers import SERVICE_HEADERS, api, call, messages  # noqa: F401 - api is a fixture
 
 from apigwc import gateway as gw
 from apigwc.runtime import Backend, EndpointRequest, EndpointResponse, Exchange, offline_backends

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from runtime_helpers import IDS, SERVICE_HEADERS, api, call, messages  # api is a fixture
+from runtime_helpers import IDS, SERVICE_HEADERS, api, call, messages  # noqa: F401 - api is a fixture
 
 from apigwc import gateway as gw
 from apigwc.runtime import Deployment, EndpointRequest, EndpointResponse, Exchange, offline_backends, select_stage

@@ -14,17 +14,16 @@ import time
 from pathlib import Path
 
 import pytest
+from handlers import lambda_cases  # the module the handlers run in (same sys.modules entry)
 from runtime_helpers import HEAD, IDS, NOW, SERVICE_HEADERS, compile_spec
 
 from apigwc import gateway as gw
 from apigwc.intrinsics import Intrinsic
+from apigwc.local.authorizers import Authorizers
+from apigwc.local.lambda_backend import MALFORMED, LambdaBackend
+from apigwc.local.lambdas import DEFAULT_TIMEOUT_SECONDS, HandlerRef, Handlers, LambdaContext, parse_target
 from apigwc.runtime import Deployment, Request, execute, offline_backends
-from apigwc.runtime.authorizers import Authorizers
 from apigwc.runtime.context import api_id
-from apigwc.runtime.lambda_backend import MALFORMED, LambdaBackend
-from apigwc.runtime.lambdas import DEFAULT_TIMEOUT_SECONDS, HandlerRef, Handlers, LambdaContext, parse_target
-
-from handlers import lambda_cases  # the module the handlers run in (same sys.modules entry)
 
 HERE = Path(__file__).resolve().parent
 SPECS = HERE.parents[1] / "specs"

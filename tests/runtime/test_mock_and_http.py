@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from runtime_helpers import api, call, messages  # api is a fixture
+from runtime_helpers import api, call, messages  # noqa: F401 - api is a fixture
 
 from apigwc.ir import ContentHandling
 from apigwc.runtime import Headers, Request

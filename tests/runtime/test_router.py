@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from runtime_helpers import HEAD, SERVICE_HEADERS, api, call, compile_spec, messages  # api is a fixture
+from runtime_helpers import HEAD, SERVICE_HEADERS, api, call, compile_spec, messages  # noqa: F401 - api is a fixture
 
 from apigwc.runtime.router import Router
 

@@ -1,4 +1,4 @@
-"""API keys, throttling and quotas (apigwc.runtime.usage) through the real pipeline.
+"""API keys, throttling and quotas (apigwc.local.usage) through the real pipeline.
 
 Specs are compiled by the real compiler; requests run through `execute`.  Bucket math is
 checked with a fake clock; one load test drives a throttled method with the real clock.
@@ -18,9 +18,7 @@ import pytest
 from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
-from apigwc.runtime import Deployment, Execution, Request, execute
-from apigwc.runtime.gateway_responses import GatewayError, ResponseType
-from apigwc.runtime.usage import (
+from apigwc.local.usage import (
     ACCOUNT_BURST,
     ApiKeys,
     Limit,
@@ -31,6 +29,8 @@ from apigwc.runtime.usage import (
     masked,
     period_start,
 )
+from apigwc.runtime import Deployment, Execution, Request, execute
+from apigwc.runtime.errors import GatewayError, ResponseType
 
 KEY_A = "keyAlpha0123456789abcd"
 KEY_B = "keyBravo0123456789abcd"

@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from conftest import ROOT, cli_env
+from support import ROOT, cli_env
 
 _STAGE_LINE = re.compile(r"^  (\S+)\s+(http://127\.0\.0\.1:\d+/\S+/)$")
 

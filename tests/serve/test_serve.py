@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 from serve_helpers import serve  # noqa: F401 - a fixture
 
-from conftest import ROOT, SPECS
+from support import ROOT, SPECS
 
 HEAD = 'openapi: 3.0.3\ninfo: {title: T, version: "1"}\n'
 
@@ -808,7 +808,7 @@ def test_invalid_response_headers_are_dropped_and_logged(serve, tmp_path: Path) 
     s = serve(spec, "--log")
     r = s.request("GET", "local", "/x")
     assert (r.status_code, r.text, r.headers["x-fine"]) == (200, "ok", "1")
-    assert dict(r.headers.raw)[b"X-Unicode-Value"] == "名前".encode("utf-8")  # a value is sent as UTF-8 bytes
+    assert dict(r.headers.raw)[b"X-Unicode-Value"] == "名前".encode()  # a value is sent as UTF-8 bytes
     assert "injected" not in r.headers and "x-nl" not in r.headers
     s.wait_for("Response header 'X-名' dropped: the name is not valid in HTTP ('v')")
     s.wait_for("Response header 'X-Nl' dropped: the value is not valid in HTTP ('a\\r\\nInjected: yes')")

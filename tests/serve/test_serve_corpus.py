@@ -19,7 +19,7 @@ import pytest
 from apigwc import gateway as gw
 from apigwc.serve.app import GatewayApp
 from apigwc.serve.server import Failure, Loaded, Options, banner, build, load
-from conftest import corpus_files
+from support import corpus_files
 
 REAL = corpus_files("real")
 

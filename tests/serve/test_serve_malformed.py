@@ -17,7 +17,7 @@ import pytest
 
 from apigwc.serve.app import GatewayApp
 from apigwc.serve.server import Options, build, load
-from conftest import SPECS
+from support import SPECS
 
 ALPHABET = string.printable + "%{}+/?&=;é\x00\xff"
 HEADER_NAMES = [

@@ -9,7 +9,9 @@ import pytest
 
 from apigwc import gateway as gw
 from apigwc.intrinsics import Intrinsic
-from apigwc.lower import allocate_ids, camel, lambda_function, lower_api, path_words, source_path
+from apigwc.logical_ids import allocate_ids, path_words
+from apigwc.logical_ids import pascal as camel
+from apigwc.lower import lambda_function, lower_api, source_path
 from apigwc.pipeline import compile_file
 
 HEAD = """\
@@ -692,7 +694,7 @@ def test_local_settings_carried(tmp_path, path):
     )
 
 
-from conftest import corpus_files  # noqa: E402
+from support import corpus_files  # noqa: E402
 
 
 @pytest.mark.parametrize("spec", corpus_files("real"), ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -720,10 +722,10 @@ def test_lowering_and_emitting_never_crash_even_on_specs_with_errors(spec):
     ],
 )
 def test_endpoint_type_comes_from_x_apigwc(tmp_path, extra, expected):
+    from apigwc.diagnostics import Diagnostics
     from apigwc.pipeline import compile_file
     from apigwc.targets import TARGETS
     from apigwc.targets.base import EmitOptions
-    from apigwc.diagnostics import Diagnostics
 
     spec = tmp_path / "api.yaml"
     spec.write_text(

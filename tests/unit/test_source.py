@@ -174,7 +174,6 @@ def test_merge_keys(tmp_path):
 
 
 def _ref_spec(tmp_path: Path, ref: str) -> tuple:
-    from apigwc.source import join
 
     (tmp_path / "spec").mkdir()
     (tmp_path / "spec" / "schemas.yaml").write_text(

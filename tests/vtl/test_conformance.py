@@ -16,7 +16,8 @@ import pytest
 from ruamel.yaml import YAML
 
 from apigwc.vtl import Limits, TemplateError, render
-from apigwc.vtl.variables import Request, request_from_json
+from apigwc.vtl.variables import TemplateRequest as Request
+from apigwc.vtl.variables import request_from_json
 
 CASES_DIR = Path(__file__).parent / "cases"
 CASE_KEYS = {

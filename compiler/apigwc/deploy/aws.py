@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .execute import DeployError
+from .executor import DeployError
 
 
 def client_config() -> Any:

@@ -23,10 +23,9 @@ from typing import Any, Callable
 
 from .. import gateway as gw
 from ..diagnostics import Diagnostics, Severity
-from ..output import output_name
+from ..planner.desired import API_TAG
 from ..targets.base import EmitOptions, serialize
-from .create import API_TAG
-from .execute import Caller, DeployError, NoPacing, RetryPolicy
+from .executor import Caller, DeployError, NoPacing, RetryPolicy
 from .run import DeployOptions
 
 MAX_INLINE_TEMPLATE = 51_200
@@ -122,7 +121,7 @@ class StackDeploy:
                 f"stage '{options.stage}' is not declared in x-apigwc.stages (declared: {', '.join(stage_ids)})",
                 usage=True,
             )
-        slug = output_name(gateway)
+        slug = gateway.slug
         self._setup(
             template,
             emit_options,

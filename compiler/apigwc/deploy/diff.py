@@ -32,9 +32,9 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .. import gateway as gw
-from . import create as c
-from .create import Desired, MethodState
-from .plan import REST_API, ApiCall, Join, Plan, Ref, partial, resource_var, usage_plan_var
+from ..planner import desired as c
+from ..planner.calls import REST_API, ApiCall, Join, Plan, Ref, partial, resource_var, usage_plan_var
+from ..planner.desired import Desired, MethodState
 from .read import Live
 
 _MISSING = object()

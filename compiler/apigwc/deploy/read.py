@@ -19,9 +19,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Mapping
 
-from .create import API_TAG, MethodState
-from .execute import Caller, DeployError, function_region
-from .plan import REST_API, api_key_var, authorizer_var, resource_var, usage_plan_var, validator_var
+from ..planner.calls import REST_API, api_key_var, authorizer_var, resource_var, usage_plan_var, validator_var
+from ..planner.desired import API_TAG, MethodState
+from .executor import Caller, DeployError, function_region
 
 _METHOD_KEYS = (
     "authorizationType",

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from .. import gateway as gw
-from ..lower import camel
-from ..output import output_name
-from .create import Desired, desired_state
+from ..logical_ids import pascal
+from ..planner.calls import Plan, call_line, partial, plan_summary
+from ..planner.desired import Desired, desired_state
+from ..planner.refs import ProblemKind, Values, context_variables
 from .diff import Changes, plan_changes
-from .execute import Caller, DeployError, Executor, Pacing, Progress, RetryPolicy, no_progress
-from .plan import Plan, call_line, partial, plan_summary
+from .executor import Caller, DeployError, Executor, Pacing, Progress, RetryPolicy, no_progress
 from .read import read_live
-from .values import ProblemKind, Values, context_variables
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -63,7 +62,7 @@ def stage_for(gateway: gw.Gateway, name: str) -> gw.Stage:
         declared = ", ".join(s.name for s in gateway.stages)
         raise DeployError(f"stage '{name}' is not declared in x-apigwc.stages (declared: {declared})", usage=True)
     return gw.Stage(
-        id="Stage" + (camel(name) or "X"),
+        id="Stage" + (pascal(name) or "X"),
         name=name,
         description=None,
         variables={},
@@ -79,7 +78,7 @@ def stage_for(gateway: gw.Gateway, name: str) -> gw.Stage:
 def desired_for(gateway: gw.Gateway, stage: str, params: Mapping[str, str]) -> Desired:
     """The desired state for one stage; raises `DeployError` when a value cannot be resolved."""
     values = Values(params)
-    desired = desired_state(gateway, values, output_name(gateway), (stage_for(gateway, stage),))
+    desired = desired_state(gateway, values, gateway.slug, (stage_for(gateway, stage),))
     needed = sorted({p.name for p in values.problems if p.kind is ProblemKind.PARAMETER})
     intrinsics = [p for p in values.problems if p.kind is ProblemKind.INTRINSIC]
     if intrinsics:
@@ -101,7 +100,7 @@ def invoke_url(api_id: str, region: str, suffix: str, stage: str) -> str:
     return f"https://{api_id}.execute-api.{region}.{suffix}/{stage}/"
 
 
-class Deployment:
+class DeployRun:
     """One deploy of one spec to one stage: `plan` reads and plans, `apply` runs the plan."""
 
     def __init__(
@@ -191,7 +190,7 @@ def deploy(
     retry: RetryPolicy | None = None,
 ) -> DeployOutcome:
     """Plan and apply in one go (the Python API)."""
-    d = Deployment(gateway, options, pacing, retry)
+    d = DeployRun(gateway, options, pacing, retry)
     return d.apply(d.plan(), progress)
 
 

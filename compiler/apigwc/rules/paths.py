@@ -11,13 +11,6 @@ from ..source import join
 from .registry import Finding, rule
 
 
-def _path_pointer(api: ir.Api, path: str) -> str:
-    for p, ptr in api.paths:
-        if p == path:
-            return ptr
-    return join("/paths", path)
-
-
 @rule("AGW601", name="path-segment-characters", severity=Severity.ERROR)
 def path_segment_characters(api: ir.Api) -> Iterator[Finding]:
     """A path segment uses characters API Gateway does not allow.

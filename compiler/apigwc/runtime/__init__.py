@@ -11,12 +11,13 @@ describes the pipeline and every choice made where AWS is silent.
 """
 
 from .authorization import Guard, NotEmulated
-from .backends import Backend, EndpointRequest, EndpointResponse, NotAvailable
+from .backends import Backend, NotAvailable
 from .context import RequestIds
 from .deployment import LOCAL_STAGE, Deployment, StageSelection, offline_backends, select_stage
-from .exchange import Exchange
+from .endpoint import EndpointRequest, EndpointResponse
+from .errors import RESPONSE_TYPES, GatewayError, ResponseType
+from .exchange import Exchange, StageView
 from .execute import Execution, execute
-from .gateway_responses import RESPONSE_TYPES, GatewayError, ResponseType
 from .http import Headers, Request, Response
 from .log import LogEntry, Step
 from .mock import MockBackend
@@ -42,6 +43,7 @@ __all__ = [
     "Response",
     "ResponseType",
     "StageSelection",
+    "StageView",
     "Step",
     "execute",
     "offline_backends",

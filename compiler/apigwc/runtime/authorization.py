@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 from .. import gateway as gw
-from .gateway_responses import GatewayError
+from .errors import GatewayError
 from .log import Step
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class NotEmulated:
                 f"AWS_IAM authorization is not emulated by {self.where}: the request is not checked for a SigV4 signature",
             )
         elif kind in (gw.AuthorizationType.CUSTOM, gw.AuthorizationType.COGNITO_USER_POOLS):
-            authorizer = ex.deployment.gateway.authorizer(method.authorizer)
+            authorizer = ex.view.gateway.authorizer(method.authorizer)
             what = f"{authorizer.type.value} authorizer" if authorizer is not None else "authorizer"
             ex.note(
                 Step.AUTHORIZATION,

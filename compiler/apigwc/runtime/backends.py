@@ -6,7 +6,7 @@ integration's type in `Deployment.backends`; the backend answers an `EndpointRes
 or a `GatewayError`.  The default (`offline_backends`) registers `MockBackend`
 (apigwc.runtime.mock) and `NotAvailable` for HTTP, HTTP_PROXY, AWS and AWS_PROXY;
 ``apigwc invoke`` and ``apigwc serve`` register the local gateway's
-(`apigwc.runtime.local`: HTTP through httpx, Lambda through local handlers, AWS services
+(`apigwc.local`: HTTP through httpx, Lambda through local handlers, AWS services
 through boto3).
 
 A backend for a proxy type (HTTP_PROXY, AWS_PROXY) returns the final response: the
@@ -18,53 +18,16 @@ result into a response, or into a `GatewayError` (a malformed proxy response is 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Awaitable, Mapping, Protocol
 
 from .. import gateway as gw
-from .gateway_responses import GatewayError, ResponseType
-from .http import EMPTY_HEADERS, Headers
+from .endpoint import EndpointRequest as EndpointRequest
+from .endpoint import EndpointResponse as EndpointResponse
+from .errors import GatewayError, ResponseType
 
 if TYPE_CHECKING:
     from .exchange import Exchange
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EndpointRequest:
-    """The integration request: what API Gateway sends to the backend."""
-
-    integration: gw.Integration
-    #: the verb the backend is called with (``integrationHttpMethod``; the request's verb for ``ANY``)
-    http_method: str
-    #: the integration URI with ``${stageVariables.x}`` and ``{x}`` path placeholders filled, no query
-    uri: str | None
-    #: ``uri`` plus the integration request's query string
-    url: str | None
-    #: ``integration.request.path.*`` values (after ``$context.requestOverride.path``)
-    path: Mapping[str, str] = field(default_factory=dict)
-    query: tuple[tuple[str, str], ...] = ()
-    headers: Headers = EMPTY_HEADERS
-    body: bytes = b""
-    timeout_seconds: float = gw.DEFAULT_TIMEOUT_MILLIS / 1000
-    #: credentials and connection id with ``${stageVariables.x}`` filled
-    credentials: str | None = None
-    connection_id: str | None = None
-    #: the request template used (its content type), None when the payload passed through
-    template: str | None = None
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class EndpointResponse:
-    """What the backend answered, before integration response mapping."""
-
-    status: int
-    headers: Headers = EMPTY_HEADERS
-    body: bytes = b""
-    #: Lambda custom (AWS) integrations: the function's ``errorMessage`` (None when it
-    #: succeeded); integration responses are selected by it instead of the status
-    error_message: str | None = None
-    #: for the log's "Integration latency"
-    latency_ms: float = 0.0
 
 
 class Backend(Protocol):
@@ -106,7 +69,7 @@ class NotAvailable:
     """A backend that says plainly that this integration type has no backend in this deployment."""
 
     kind: gw.IntegrationType
-    instead: str = "create the Deployment with backends=LocalGateway.create(gateway, spec_dir).backends (apigwc.runtime.local), as apigwc invoke and apigwc serve do"
+    instead: str = "create the Deployment with backends=LocalGateway.create(gateway, spec_dir).backends (apigwc.local), as apigwc invoke and apigwc serve do"
 
     async def invoke(self, request: EndpointRequest, ex: "Exchange") -> EndpointResponse | GatewayError:
         message = f"{self.kind.value} integrations have no backend in this deployment"

@@ -22,7 +22,7 @@ import binascii
 from dataclasses import dataclass
 from typing import Iterable
 
-from ..ir import ContentHandling
+from ..gateway import ContentHandling
 
 
 def is_binary(mime: str | None, binary_media_types: Iterable[str]) -> bool:

@@ -9,14 +9,15 @@ authorization step (the local gateway's authorizers and API keys) fills its own.
 from __future__ import annotations
 
 import base64
-import hashlib
 import functools
+import hashlib
 import os
 import random
 import time
 from typing import Any, Callable, NamedTuple
 
 from .. import gateway as gw
+from ..vtl.variables import context_variables
 from .http import Request
 
 #: The account id of every local API (the one the VTL engine uses too).
@@ -24,6 +25,12 @@ LOCAL_ACCOUNT_ID = "123456789012"
 #: The region and partition of every local API (``${AWS::Region}`` in URIs).
 LOCAL_REGION = "us-east-1"
 LOCAL_PARTITION = "aws"
+#: What API Gateway's import puts for ``${AWS::...}`` variables [Doc], locally.
+LOCAL_AWS_VARIABLES = {
+    "${AWS::Region}": LOCAL_REGION,
+    "${AWS::AccountId}": LOCAL_ACCOUNT_ID,
+    "${AWS::Partition}": LOCAL_PARTITION,
+}
 LOCAL_DEPLOYMENT_ID = "local"
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _BASE36 = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -86,47 +93,23 @@ def request_context(
     *, api: str, stage: str, request: Request, verb: str, ids: RequestIds, now: float
 ) -> dict[str, Any]:
     """The ``$context`` of a request before routing (``resourcePath``/``resourceId`` are null)."""
-    host = request.headers.get("Host") or "localhost"
-    return {
-        "accountId": LOCAL_ACCOUNT_ID,
-        "apiId": api,
-        "authorizer": {"principalId": None, "claims": None},
-        "awsEndpointRequestId": None,
-        "deploymentId": LOCAL_DEPLOYMENT_ID,
-        "domainName": host,
-        "domainPrefix": host.split(".", 1)[0],
-        "error": {"message": None, "messageString": None, "responseType": None, "validationErrorString": None},
-        "extendedRequestId": ids.extended_request_id,
-        "httpMethod": verb,
-        "identity": {
-            "accountId": None,
-            "apiKey": None,
-            "apiKeyId": None,
-            "caller": None,
-            "clientCert": None,
-            "cognitoAuthenticationProvider": None,
-            "cognitoAuthenticationType": None,
-            "cognitoIdentityId": None,
-            "cognitoIdentityPoolId": None,
-            "principalOrgId": None,
-            "sourceIp": request.source_ip,
-            "user": None,
-            "userAgent": request.headers.get("User-Agent"),
-            "userArn": None,
-        },
-        "path": f"/{stage}{request.path}",
-        "protocol": "HTTP/1.1",
-        "requestId": ids.request_id,
-        "requestOverride": {"header": {}, "path": {}, "querystring": {}},
-        "requestTime": clf_time(now),
-        "requestTimeEpoch": int(now * 1000),
-        "resourceId": None,
-        "resourcePath": None,
-        "responseOverride": {"header": {}, "status": None},
-        "stage": stage,
-        "wafResponseCode": None,
-        "webaclArn": None,
-    }
+    return context_variables(
+        account_id=LOCAL_ACCOUNT_ID,
+        api_id=api,
+        deployment_id=LOCAL_DEPLOYMENT_ID,
+        host=request.headers.get("Host") or "localhost",
+        http_method=verb,
+        source_ip=request.source_ip,
+        user_agent=request.headers.get("User-Agent"),
+        path=f"/{stage}{request.path}",
+        stage=stage,
+        request_id=ids.request_id,
+        extended_request_id=ids.extended_request_id,
+        request_time=clf_time(now),
+        request_time_epoch=int(now * 1000),
+        resource_id=None,
+        resource_path=None,
+    )
 
 
 def lookup(context: dict[str, Any], dotted: str) -> Any:

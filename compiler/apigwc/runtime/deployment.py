@@ -6,7 +6,7 @@ requests with it.  The seams for the local gateway are arguments:
 
 * ``backends``: integration type -> `Backend` (default `offline_backends`: MOCK offline,
   the other types answer that they have no backend; ``apigwc invoke`` and ``apigwc
-  serve`` pass `apigwc.runtime.local.LocalGateway.backends`);
+  serve`` pass `apigwc.local.LocalGateway.backends`);
 * ``guards``: the authorization step (default: `NotEmulated`, which only logs);
 * ``ids`` and ``clock``: request ids and time (tests pass fixed ones);
 * ``data_trace``: log the headers and bodies of each step (what the console's Test
@@ -25,10 +25,11 @@ from .. import gateway as gw
 from .authorization import Guard, NotEmulated
 from .backends import Backend, NotAvailable
 from .context import Clock, IdSource, api_id, random_ids
+from .exchange import StageView
 from .gateway_responses import GatewayResponses
+from .mapping_templates import Templates
 from .mock import MockBackend
 from .router import Router
-from .templates import Templates
 from .validation import Validators
 
 #: The stage of an API that declares none (x-apigwc.stages).
@@ -41,7 +42,7 @@ def offline_backends() -> dict[gw.IntegrationType, Backend]:
     """The default backends of a `Deployment`: MOCK runs offline; the other types say they have no backend.
 
     ``apigwc invoke`` and ``apigwc serve`` pass the local gateway's instead
-    (`apigwc.runtime.local.LocalGateway.backends`: HTTP, Lambda handlers, AWS services).
+    (`apigwc.local.LocalGateway.backends`: HTTP, Lambda handlers, AWS services).
     """
     backends: dict[gw.IntegrationType, Backend] = {t: NotAvailable(t) for t in gw.IntegrationType}
     backends[gw.IntegrationType.MOCK] = MockBackend()
@@ -94,6 +95,7 @@ class Deployment:
         "ids",
         "clock",
         "data_trace",
+        "view",
     )
 
     def __init__(
@@ -127,6 +129,8 @@ class Deployment:
         self.ids: IdSource = ids or random_ids
         self.clock: Clock = clock or time.time
         self.data_trace = data_trace
+        #: what the steps of a request read (`Exchange.view`)
+        self.view = StageView(gateway, self.api_id, variables, self.templates, self.clock, data_trace)
 
     @classmethod
     def create(

@@ -4,29 +4,51 @@ An `Exchange` is the one mutable object of a request: each step reads what earli
 found (the route, the path parameters, ``$context``) and adds its own.  Steps added by
 the local gateway (authorizers, API keys) write ``$context.authorizer`` and
 ``$context.identity`` here.
+
+What a step may read of the deployment is the frozen `StageView` (the gateway model,
+the stage variables, the template store, the clock, the data-trace switch), not the
+`Deployment` itself: the steps and the adapters do not depend on how a deployment is
+assembled, and the runtime's imports stay one-way.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 from .. import gateway as gw
-from ..vtl.variables import UTIL, Input
-from ..vtl.variables import Request as TemplateRequest
+from ..vtl.variables import UTIL, Input, TemplateRequest
 from .context import RequestIds
 from .http import Request
 from .log import ExecutionLog, LogEntry, Step
 
 if TYPE_CHECKING:
-    from .deployment import Deployment
+    from .mapping_templates import Templates
     from .router import RouteMatch
+
+
+@dataclass(frozen=True, slots=True)
+class StageView:
+    """What the steps of a request read of the deployment that serves it."""
+
+    gateway: gw.Gateway
+    #: ``$context.apiId``, and the ``User-Agent`` suffix of HTTP integrations
+    api_id: str
+    #: the stage's variables, with overrides (``--stage-var``) applied
+    stage_variables: Mapping[str, str]
+    #: the mapping templates, compiled once per deployment
+    templates: "Templates"
+    #: seconds since the epoch (tests pass a fixed one)
+    clock: Callable[[], float]
+    #: log the headers and bodies of each step
+    data_trace: bool
 
 
 class Exchange:
     """One request: what arrived, what the pipeline found, and the execution log."""
 
     __slots__ = (
-        "deployment",
+        "view",
         "request",
         "verb",
         "ids",
@@ -45,21 +67,21 @@ class Exchange:
 
     def __init__(
         self,
-        deployment: "Deployment",
+        view: StageView,
         request: Request,
         verb: str,
         ids: RequestIds,
         started: float,
         context: dict[str, Any],
     ) -> None:
-        self.deployment = deployment
+        self.view = view
         self.request = request
         #: the verb used for routing and $context.httpMethod (after X-HTTP-Method-Override)
         self.verb = verb
         self.ids = ids
         self.started = started
         self.context = context
-        self.stage_variables = deployment.stage_variables
+        self.stage_variables = view.stage_variables
         self.log = ExecutionLog()
         self.route: "RouteMatch | None" = None
         self.method: gw.Method | None = None

@@ -35,11 +35,12 @@ from typing import Any
 
 from .. import gateway as gw
 from . import integration_request, integration_response
-from .backends import EndpointResponse, NotAvailable
+from .backends import NotAvailable
 from .context import request_context
 from .deployment import Deployment
+from .endpoint import EndpointResponse
+from .errors import GatewayError, ResponseType
 from .exchange import Exchange
-from .gateway_responses import GatewayError, ResponseType
 from .http import Headers, Request, Response
 from .log import LogEntry, Step, body_text, java_map
 from .router import METHOD_OVERRIDE_HEADER
@@ -91,12 +92,12 @@ async def execute(deployment: Deployment, request: Request, *, refused: GatewayE
     context = request_context(
         api=deployment.api_id, stage=deployment.stage_name, request=request, verb=verb, ids=ids, now=now
     )
-    ex = Exchange(deployment, request, verb, ids, now, context)
+    ex = Exchange(deployment.view, request, verb, ids, now, context)
     ex.note(Step.REQUEST, f"Starting execution for request: {ids.request_id}")
     if verb != request.method.upper():
         ex.note(Step.REQUEST, f"{METHOD_OVERRIDE_HEADER}: {verb} replaces the request method {request.method.upper()}")
     ex.note(Step.REQUEST, f"HTTP Method: {verb}, Resource Path: {request.path}")
-    result = refused if refused is not None else await _run(ex)
+    result = refused if refused is not None else await _run(deployment, ex)
     if not isinstance(result, GatewayError) and result[0] < 200:
         # an informational status cannot end an HTTP response [Inf: a configuration error]
         result = GatewayError(
@@ -127,8 +128,7 @@ async def execute(deployment: Deployment, request: Request, *, refused: GatewayE
     )
 
 
-async def _run(ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | GatewayError:
-    deployment = ex.deployment
+async def _run(deployment: Deployment, ex: Exchange) -> tuple[int, list[tuple[str, str]], bytes] | GatewayError:
     request = ex.request
     ex.step = Step.ROUTE
     match = deployment.router.match(ex.verb, request.path)
@@ -224,7 +224,7 @@ def _log_endpoint(ex: Exchange, answer: EndpointResponse) -> None:
     ex.note(
         Step.ENDPOINT, f"Received response. Status: {answer.status}, Integration latency: {answer.latency_ms:.0f} ms"
     )
-    if ex.deployment.data_trace:
+    if ex.view.data_trace:
         ex.note(Step.ENDPOINT, f"Endpoint response headers: {java_map(answer.headers.items())}")
         ex.note(Step.ENDPOINT, f"Endpoint response body before transformations: {body_text(answer.body)}")
 

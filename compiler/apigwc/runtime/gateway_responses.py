@@ -21,7 +21,6 @@ Integration responses are never wrapped: only errors of the gateway itself are.
 
 from __future__ import annotations
 
-import enum
 import json
 import re
 from dataclasses import dataclass
@@ -29,7 +28,13 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import gateway as gw
 from ..intrinsics import Intrinsic
-from ..mapping import parse_gateway_response_target
+from ..mapping import Target, parse_gateway_response_target
+
+# GatewayError and ResponseType live in the leaf module errors.py; they stay importable from here
+# (explicit re-exports) for code written before the split.
+from .errors import RESPONSE_TYPES as RESPONSE_TYPES
+from .errors import GatewayError as GatewayError
+from .errors import ResponseType as ResponseType
 from .http import first_accept
 from .log import Step
 
@@ -37,115 +42,9 @@ if TYPE_CHECKING:
     from .exchange import Exchange
 
 
-class ResponseType(enum.StrEnum):
-    ACCESS_DENIED = "ACCESS_DENIED"
-    API_CONFIGURATION_ERROR = "API_CONFIGURATION_ERROR"
-    AUTHORIZER_CONFIGURATION_ERROR = "AUTHORIZER_CONFIGURATION_ERROR"
-    AUTHORIZER_FAILURE = "AUTHORIZER_FAILURE"
-    BAD_REQUEST_BODY = "BAD_REQUEST_BODY"
-    BAD_REQUEST_PARAMETERS = "BAD_REQUEST_PARAMETERS"
-    DEFAULT_4XX = "DEFAULT_4XX"
-    DEFAULT_5XX = "DEFAULT_5XX"
-    EXPIRED_TOKEN = "EXPIRED_TOKEN"
-    INTEGRATION_FAILURE = "INTEGRATION_FAILURE"
-    INTEGRATION_TIMEOUT = "INTEGRATION_TIMEOUT"
-    INVALID_API_KEY = "INVALID_API_KEY"
-    INVALID_SIGNATURE = "INVALID_SIGNATURE"
-    MISSING_AUTHENTICATION_TOKEN = "MISSING_AUTHENTICATION_TOKEN"
-    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
-    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
-    RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
-    THROTTLED = "THROTTLED"
-    UNAUTHORIZED = "UNAUTHORIZED"
-    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
-    WAF_FILTERED = "WAF_FILTERED"
-
-
-@dataclass(frozen=True, slots=True)
-class ResponseTypeInfo:
-    status: int
-    #: the default ``$context.error.message`` (None prints as JSON null)
-    message: str | None
-    #: the ``x-amzn-ErrorType`` header
-    error_type: str
-
-
-#: Default status, message and x-amzn-ErrorType of each type (reference §1.6; [Inf]
-#: entries are listed in docs/runtime.md).
-RESPONSE_TYPES: Mapping[ResponseType, ResponseTypeInfo] = {
-    ResponseType.ACCESS_DENIED: ResponseTypeInfo(
-        403, "User is not authorized to access this resource", "AccessDeniedException"
-    ),
-    ResponseType.API_CONFIGURATION_ERROR: ResponseTypeInfo(
-        500, "Internal server error", "InternalServerErrorException"
-    ),
-    ResponseType.AUTHORIZER_CONFIGURATION_ERROR: ResponseTypeInfo(500, None, "AuthorizerConfigurationException"),
-    ResponseType.AUTHORIZER_FAILURE: ResponseTypeInfo(500, None, "AuthorizerFailureException"),
-    ResponseType.BAD_REQUEST_BODY: ResponseTypeInfo(400, "Invalid request body", "BadRequestException"),
-    ResponseType.BAD_REQUEST_PARAMETERS: ResponseTypeInfo(
-        400, "Missing required request parameters", "BadRequestException"
-    ),
-    ResponseType.EXPIRED_TOKEN: ResponseTypeInfo(403, "Signature expired", "InvalidSignatureException"),
-    ResponseType.INTEGRATION_FAILURE: ResponseTypeInfo(504, "Internal server error", "InternalServerErrorException"),
-    ResponseType.INTEGRATION_TIMEOUT: ResponseTypeInfo(
-        504, "Endpoint request timed out", "InternalServerErrorException"
-    ),
-    ResponseType.INVALID_API_KEY: ResponseTypeInfo(403, "Forbidden", "ForbiddenException"),
-    ResponseType.INVALID_SIGNATURE: ResponseTypeInfo(
-        403,
-        "The request signature we calculated does not match the signature you provided.",
-        "InvalidSignatureException",
-    ),
-    ResponseType.MISSING_AUTHENTICATION_TOKEN: ResponseTypeInfo(
-        403, "Missing Authentication Token", "MissingAuthenticationTokenException"
-    ),
-    ResponseType.QUOTA_EXCEEDED: ResponseTypeInfo(429, "Limit Exceeded", "LimitExceededException"),
-    ResponseType.REQUEST_TOO_LARGE: ResponseTypeInfo(413, "Request Too Long", "RequestTooLargeException"),
-    ResponseType.RESOURCE_NOT_FOUND: ResponseTypeInfo(404, "Not Found", "NotFoundException"),
-    ResponseType.THROTTLED: ResponseTypeInfo(429, "Too Many Requests", "TooManyRequestsException"),
-    ResponseType.UNAUTHORIZED: ResponseTypeInfo(401, "Unauthorized", "UnauthorizedException"),
-    ResponseType.UNSUPPORTED_MEDIA_TYPE: ResponseTypeInfo(
-        415, "Unsupported Media Type", "UnsupportedMediaTypeException"
-    ),
-    ResponseType.WAF_FILTERED: ResponseTypeInfo(403, "Forbidden", "ForbiddenException"),
-}
-
 #: The template of every uncustomized gateway response [Obs].
 DEFAULT_TEMPLATE = '{"message":$context.error.messageString}'
 DEFAULT_CONTENT_TYPE = "application/json"
-#: ``$context.error.message`` as the type's default (see `GatewayError.message`).
-DEFAULT_MESSAGE: Any = object()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GatewayError:
-    """An error API Gateway raises itself: rendered as a gateway response.
-
-    ``message`` is ``$context.error.message`` (the type's default unless given; None is
-    JSON null).  ``log`` explains the failure in the execution log, in the service's
-    words where it has them (``Execution failed due to configuration error: ...``).
-    ``status`` replaces the type's default status before customizations apply (for
-    answers such as a malformed Lambda proxy response's 502).  ``default_template``
-    replaces `DEFAULT_TEMPLATE` when the type is not customized (for bodies such as the
-    authorizer's ``{"Message": ...}``).
-    """
-
-    type: ResponseType
-    message: Any = DEFAULT_MESSAGE
-    log: str | None = None
-    validation_error: str | None = None
-    status: int | None = None
-    default_template: str | None = None
-
-    @property
-    def info(self) -> ResponseTypeInfo:
-        return RESPONSE_TYPES[self.type]
-
-    @property
-    def error_message(self) -> str | None:
-        return self.info.message if self.message is DEFAULT_MESSAGE else self.message
-
-
 _VARIABLE = re.compile(
     r"\$\{(context|stageVariables)((?:\.[A-Za-z0-9_$-]+)+)\}|\$(context|stageVariables)((?:\.[A-Za-z0-9_$]+)+)"
 )
@@ -216,7 +115,7 @@ class GatewayResponses:
 
     def render(self, error: GatewayError, ex: "Exchange") -> tuple[int, list[tuple[str, str]], bytes]:
         """The status, headers and body of a gateway response for ``error``."""
-        from .parameters import evaluate
+        from .parameters import apply_mappings
 
         resolved = self.resolve(error)
         message = error.error_message
@@ -233,18 +132,14 @@ class GatewayResponses:
             f"Gateway response type: {error.type.value} with status code: {resolved.status}{customized}",
         )
         headers: list[tuple[str, str]] = []
-        for key, expr in resolved.headers.items():
-            target = parse_gateway_response_target(key)
-            if target is None or target.location != "header":
-                ex.note(
-                    Step.GATEWAY_RESPONSE,
-                    f"Gateway response parameter {key} ignored: only gatewayresponse.header.* sets anything",
-                )
-                continue
-            values = evaluate(expr, ex)
-            if values is None:
-                ex.note(Step.GATEWAY_RESPONSE, f"Gateway response header {target.name} not set: {expr} has no value")
-                continue
+        for target, values in apply_mappings(
+            ex,
+            resolved.headers,
+            _header_target,
+            step=Step.GATEWAY_RESPONSE,
+            ignored="Gateway response parameter {key} ignored: only gatewayresponse.header.* sets anything",
+            unset="Gateway response header {name} not set: {expression} has no value",
+        ):
             headers.extend((target.name, v) for v in values)
         content_type, template = _choose(resolved.templates, ex.request.headers.get("Accept"), error.default_template)
         if isinstance(template, Intrinsic):
@@ -257,6 +152,12 @@ class GatewayResponses:
         if not any(name.lower() == "content-type" for name, _ in headers):
             headers.insert(0, ("Content-Type", content_type))
         return resolved.status, headers, body.encode("utf-8")
+
+
+def _header_target(key: str) -> "Target | None":
+    """``gatewayresponse.header.NAME`` (the only kind of gateway response parameter that sets anything)."""
+    target = parse_gateway_response_target(key)
+    return target if target is not None and target.location == "header" else None
 
 
 def _status(value: str | None, default: int) -> int:

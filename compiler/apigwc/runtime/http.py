@@ -14,6 +14,13 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 from urllib.parse import unquote, unquote_plus
 
+#: Hop-by-hop headers (RFC 9110 §7.6.1, plus the legacy Keep-Alive and Proxy-Connection):
+#: they describe one connection, so no hop passes them on.  The one list every adapter
+#: and the server use.
+HOP_BY_HOP = frozenset(
+    ("connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade")
+)
+
 
 class Headers:
     """An immutable, ordered multi-map of header names to values; lookups ignore case."""

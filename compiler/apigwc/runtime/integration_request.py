@@ -33,20 +33,21 @@ some, none matches     another type            pass through   415               
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Mapping, NamedTuple
 from urllib.parse import quote, urlencode
 
 from .. import gateway as gw
-from ..intrinsics import AWS_VARIABLE, STAGE_VARIABLE, Intrinsic, Value
+from ..intrinsics import Intrinsic, Value, fill_variables
 from ..mapping import parse_request_target
-from .backends import EndpointRequest
 from .content import decode, encode, is_binary, request_conversion
-from .context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
-from .gateway_responses import GatewayError, ResponseType
+from .context import LOCAL_AWS_VARIABLES
+from .endpoint import EndpointRequest
+from .errors import GatewayError, ResponseType
 from .http import Headers, media_type
 from .log import Step, java_map
-from .parameters import evaluate
-from .templates import TemplateRef
+from .mapping_templates import TemplateRef
+from .parameters import apply_mappings
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -92,33 +93,15 @@ def _unsupported(why: str) -> GatewayError:
     return GatewayError(type=ResponseType.UNSUPPORTED_MEDIA_TYPE, log=f"Request rejected: {why}")
 
 
-#: What API Gateway's import puts for ``${AWS::...}`` variables in URIs [Doc], locally.
-AWS_VARIABLES = {
-    "${AWS::Region}": LOCAL_REGION,
-    "${AWS::AccountId}": LOCAL_ACCOUNT_ID,
-    "${AWS::Partition}": LOCAL_PARTITION,
-}
-
-
 def fill_aws_variables(text: str) -> str:
     """``${AWS::Region}``, ``${AWS::AccountId}``, ``${AWS::Partition}`` replaced by the local values."""
-    if "${AWS::" not in text:
-        return text
-    return AWS_VARIABLE.sub(lambda m: AWS_VARIABLES.get(m.group(0), m.group(0)), text)
+    return fill_variables(text, aws=LOCAL_AWS_VARIABLES).text
 
 
 def fill_stage_variables(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]]:
-    """``${stageVariables.x}`` replaced by the stage's values; also returns the names that had none."""
-    missing: list[str] = []
-
-    def sub(m: re.Match[str]) -> str:
-        value = variables.get(m.group(1))
-        if value is None:
-            missing.append(m.group(1))
-            return ""
-        return value
-
-    return STAGE_VARIABLE.sub(sub, text), missing
+    """``${stageVariables.x}`` replaced by the stage's values (`fill_variables`); also the names that had none."""
+    filled = fill_variables(text, variables)
+    return filled.text, list(filled.missing)
 
 
 def fill_path(uri: str, path: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -135,108 +118,29 @@ def fill_path(uri: str, path: Mapping[str, str]) -> tuple[str, list[str]]:
     return _PLACEHOLDER.sub(sub, uri), missing
 
 
+@dataclass(slots=True)
+class _Parts:
+    """The integration request's path parameters, query string and headers, as the steps fill them."""
+
+    path: dict[str, str] = field(default_factory=dict)
+    #: lower name -> (name, values)
+    headers: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    query: dict[str, list[str]] = field(default_factory=dict)
+
+
 def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> EndpointRequest | GatewayError:
-    """The integration request for the method request in ``ex``."""
+    """The integration request for the method request in ``ex``: parameters, then body, then URI."""
     proxy = integration.type.is_proxy
-    path: dict[str, str] = {}
-    headers: dict[str, tuple[str, list[str]]] = {}  # lower name -> (name, values)
-    query: dict[str, list[str]] = {}
-    if proxy:
-        for name, value in ex.request.headers:
-            headers.setdefault(name.lower(), (name, []))[1].append(value)
-        for name, value in ex.request.query:
-            query.setdefault(name, []).append(value)
-    for key, expression in integration.request_parameters.items():
-        target = parse_request_target(key)
-        if target is None:
-            ex.note(
-                Step.INTEGRATION_REQUEST,
-                f"Request parameter mapping {key} ignored: not an integration.request.* target",
-            )
-            continue
-        values = evaluate(expression, ex)
-        if values is None:
-            ex.note(Step.INTEGRATION_REQUEST, f"Request parameter {key} not set: {expression} has no value")
-            continue
-        # a multi-value source (multivaluequerystring, multivalueheader) keeps every value
-        where = target.location
-        if where == "path":
-            path[target.name] = values[-1]
-        elif where in ("querystring", "multivaluequerystring"):
-            query[target.name] = list(values)
-        else:
-            headers[target.name.lower()] = (target.name, list(values))
-
-    body = ex.request.body
-    template_key: str | None = None
+    parts = map_parameters(ex, integration, proxy)
+    body, template_key = ex.request.body, None
     if not proxy:
-        choice = choose_template(integration, ex.request.headers.get("Content-Type"))
-        if isinstance(choice, GatewayError):
-            return choice
-        binary = is_binary(choice.content_type, ex.deployment.gateway.rest_api.binary_media_types)
-        conversion = request_conversion(binary, integration.content_handling)
-        if conversion.encode_first:
-            body = encode(body)
-        if choice.key is not None and choice.template:
-            template_key = choice.key
-            ref = TemplateRef(method.label, choice.key)
-            rendered = ex.deployment.templates.render(choice.template, ref, ex.template_variables(body))
-            if isinstance(rendered, GatewayError):
-                return rendered
-            body = rendered.body.encode("utf-8")
-            overrides = rendered.request_override
-            for name, value in overrides.get("header", {}).items():
-                headers[name.lower()] = (name, [value])
-            for name, value in overrides.get("querystring", {}).items():
-                query[name] = [value]
-            path.update(overrides.get("path", {}))
-            if overrides:
-                ex.note(
-                    Step.INTEGRATION_REQUEST, f"Request overrides from the template: {java_map(_flatten(overrides))}"
-                )
-        elif choice.key is not None:
-            ex.note(Step.INTEGRATION_REQUEST, f"The request template {choice.key} is empty: the payload passes through")
-        else:
-            ex.note(
-                Step.INTEGRATION_REQUEST,
-                f"No request template for Content-Type {choice.content_type}: the payload passes through",
-            )
-        if conversion.decode_last:
-            decoded = decode(body)
-            if decoded is None:
-                return GatewayError(
-                    type=ResponseType.API_CONFIGURATION_ERROR,
-                    log="Execution failed due to configuration error: Unable to base64-decode the request body for CONVERT_TO_BINARY",
-                )
-            body = decoded
-        if conversion.encode_first or conversion.decode_last:
-            ex.note(
-                Step.INTEGRATION_REQUEST,
-                f"contentHandling {integration.content_handling}: the payload was {conversion.describe()}",
-            )
-
+        transformed = transform_body(ex, method, integration, parts)
+        if isinstance(transformed, GatewayError):
+            return transformed
+        body, template_key = transformed
+    path, headers, query = parts.path, parts.headers, parts.query
     variables = ex.stage_variables
-    uri = url = None
-    if isinstance(integration.uri, Intrinsic):
-        # a Lambda backend finds its function through integration.lambda_function; others need a URI
-        ex.note(
-            Step.INTEGRATION_REQUEST,
-            f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally",
-        )
-    elif integration.uri is not None:
-        uri, missing = fill_stage_variables(fill_aws_variables(integration.uri), variables)
-        for name in missing:
-            ex.note(
-                Step.INTEGRATION_REQUEST,
-                f"Stage variable {name} is not defined: ${{stageVariables.{name}}} is empty in the endpoint URI",
-            )
-        uri, unfilled = fill_path(uri, path)
-        for name in unfilled:
-            ex.note(
-                Step.INTEGRATION_REQUEST, f"URI placeholder {{{name}}} has no integration.request.path.{name} value"
-            )
-        pairs = [(k, v) for k, vs in query.items() for v in vs]
-        url = uri + ("&" if "?" in uri else "?") + urlencode(pairs) if pairs else uri
+    uri, url = endpoint_uri(ex, integration, parts)
     http_method = integration.http_method or ex.verb
     if http_method.upper() == "ANY":
         http_method = ex.verb
@@ -256,10 +160,122 @@ def build(ex: "Exchange", method: gw.Method, integration: gw.Integration) -> End
     )
 
 
+def map_parameters(ex: "Exchange", integration: gw.Integration, proxy: bool) -> _Parts:
+    """The request parameter mappings applied (a proxy integration starts from the method request's own)."""
+    parts = _Parts()
+    path, headers, query = parts.path, parts.headers, parts.query
+    if proxy:
+        for name, value in ex.request.headers:
+            headers.setdefault(name.lower(), (name, []))[1].append(value)
+        for name, value in ex.request.query:
+            query.setdefault(name, []).append(value)
+    for target, values in apply_mappings(
+        ex,
+        integration.request_parameters,
+        parse_request_target,
+        step=Step.INTEGRATION_REQUEST,
+        ignored="Request parameter mapping {key} ignored: not an integration.request.* target",
+        unset="Request parameter {key} not set: {expression} has no value",
+    ):
+        # a multi-value source (multivaluequerystring, multivalueheader) keeps every value
+        where = target.location
+        if where == "path":
+            path[target.name] = values[-1]
+        elif where in ("querystring", "multivaluequerystring"):
+            query[target.name] = list(values)
+        else:
+            headers[target.name.lower()] = (target.name, list(values))
+    return parts
+
+
+def transform_body(
+    ex: "Exchange", method: gw.Method, integration: gw.Integration, parts: _Parts
+) -> tuple[bytes, str | None] | GatewayError:
+    """A non-proxy integration's body: the template by Content-Type, its overrides, content handling.
+
+    Returns the body and the key of the template used (None when the payload passed through).
+    """
+    body = ex.request.body
+    template_key: str | None = None
+    path, headers, query = parts.path, parts.headers, parts.query
+    choice = choose_template(integration, ex.request.headers.get("Content-Type"))
+    if isinstance(choice, GatewayError):
+        return choice
+    binary = is_binary(choice.content_type, ex.view.gateway.rest_api.binary_media_types)
+    conversion = request_conversion(binary, integration.content_handling)
+    if conversion.encode_first:
+        body = encode(body)
+    if choice.key is not None and choice.template:
+        template_key = choice.key
+        ref = TemplateRef(method.label, choice.key)
+        rendered = ex.view.templates.render(choice.template, ref, ex.template_variables(body))
+        if isinstance(rendered, GatewayError):
+            return rendered
+        body = rendered.body.encode("utf-8")
+        overrides = rendered.request_override
+        for name, value in overrides.get("header", {}).items():
+            headers[name.lower()] = (name, [value])
+        for name, value in overrides.get("querystring", {}).items():
+            query[name] = [value]
+        path.update(overrides.get("path", {}))
+        if overrides:
+            ex.note(Step.INTEGRATION_REQUEST, f"Request overrides from the template: {java_map(_flatten(overrides))}")
+    elif choice.key is not None:
+        ex.note(Step.INTEGRATION_REQUEST, f"The request template {choice.key} is empty: the payload passes through")
+    else:
+        ex.note(
+            Step.INTEGRATION_REQUEST,
+            f"No request template for Content-Type {choice.content_type}: the payload passes through",
+        )
+    if conversion.decode_last:
+        decoded = decode(body)
+        if decoded is None:
+            return GatewayError(
+                type=ResponseType.API_CONFIGURATION_ERROR,
+                log="Execution failed due to configuration error: Unable to base64-decode the request body for CONVERT_TO_BINARY",
+            )
+        body = decoded
+    if conversion.encode_first or conversion.decode_last:
+        ex.note(
+            Step.INTEGRATION_REQUEST,
+            f"contentHandling {integration.content_handling}: the payload was {conversion.describe()}",
+        )
+    return body, template_key
+
+
+def endpoint_uri(ex: "Exchange", integration: gw.Integration, parts: _Parts) -> tuple[str | None, str | None]:
+    """The endpoint URI (stage and AWS variables, then ``{x}`` path placeholders filled) and the URL with the query."""
+    path, query = parts.path, parts.query
+    variables = ex.stage_variables
+    uri = url = None
+    if isinstance(integration.uri, Intrinsic):
+        # a Lambda backend finds its function through integration.lambda_function; others need a URI
+        ex.note(
+            Step.INTEGRATION_REQUEST,
+            f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally",
+        )
+    elif integration.uri is not None:
+        filled = fill_variables(integration.uri, variables, LOCAL_AWS_VARIABLES)
+        uri, missing = filled.text, filled.missing
+        for name in missing:
+            ex.note(
+                Step.INTEGRATION_REQUEST,
+                f"Stage variable {name} is not defined: ${{stageVariables.{name}}} is empty in the endpoint URI",
+            )
+        uri, unfilled = fill_path(uri, path)
+        for name in unfilled:
+            ex.note(
+                Step.INTEGRATION_REQUEST, f"URI placeholder {{{name}}} has no integration.request.path.{name} value"
+            )
+        pairs = [(k, v) for k, vs in query.items() for v in vs]
+        url = uri + ("&" if "?" in uri else "?") + urlencode(pairs) if pairs else uri
+    return uri, url
+
+
 def _filled(value: Value | None, variables: Mapping[str, str]) -> str | None:
     if value is None or isinstance(value, Intrinsic):
         return None
-    return fill_stage_variables(fill_aws_variables(value), variables)[0]
+    return fill_variables(value, variables, LOCAL_AWS_VARIABLES).text
 
 
 def _flatten(overrides: Mapping[str, Mapping[str, str]]) -> dict[str, str]:

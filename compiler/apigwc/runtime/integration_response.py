@@ -27,13 +27,13 @@ from .. import gateway as gw
 from ..intrinsics import Value
 from ..java_regex import JavaRegexError, Unsupported, matches
 from ..mapping import parse_response_target
-from .backends import EndpointResponse
 from .content import decode, encode, is_binary, response_conversion
-from .gateway_responses import GatewayError, ResponseType
+from .endpoint import EndpointResponse
+from .errors import GatewayError, ResponseType
 from .http import first_accept, media_type
 from .log import Step, java_map
-from .parameters import evaluate
-from .templates import TemplateRef
+from .mapping_templates import TemplateRef
+from .parameters import apply_mappings
 
 if TYPE_CHECKING:
     from .exchange import Exchange
@@ -101,7 +101,26 @@ class MethodResponse(NamedTuple):
 def respond(
     ex: "Exchange", method: gw.Method, integration: gw.Integration, endpoint: EndpointResponse
 ) -> MethodResponse | GatewayError:
-    """Select the integration response and build the method response."""
+    """Select the integration response and build the method response: selection, header mappings, body."""
+    chosen = select_response(ex, method, integration, endpoint)
+    if isinstance(chosen, GatewayError):
+        return chosen
+    headers = map_response_parameters(ex, chosen, endpoint)
+    transformed = transform_response_body(ex, method, chosen, endpoint, headers)
+    if isinstance(transformed, GatewayError):
+        return transformed
+    status, content_type, body = transformed
+    out: list[tuple[str, str]] = []
+    if "content-type" not in headers:
+        out.append(("Content-Type", content_type))
+    out.extend((name, v) for name, values in headers.values() for v in values)
+    return MethodResponse(status=status, headers=out, body=body)
+
+
+def select_response(
+    ex: "Exchange", method: gw.Method, integration: gw.Integration, endpoint: EndpointResponse
+) -> gw.IntegrationResponse | GatewayError:
+    """The integration response for the endpoint's answer; it must name a method response."""
     selection = select(integration, endpoint)
     chosen = selection.response
     if chosen is None:
@@ -117,26 +136,39 @@ def respond(
             type=ResponseType.API_CONFIGURATION_ERROR,
             log=f"Execution failed due to configuration error: Output mapping refers to an invalid method response: {chosen.status_code}",
         )
-    status = int(chosen.status_code)
+    return chosen
 
+
+def map_response_parameters(
+    ex: "Exchange", chosen: gw.IntegrationResponse, endpoint: EndpointResponse
+) -> dict[str, tuple[str, list[str]]]:
+    """The response parameter mappings applied: lower name -> (name, values)."""
     headers: dict[str, tuple[str, list[str]]] = {}
-    for key, expression in chosen.response_parameters.items():
-        target = parse_response_target(key)
-        if target is None:
-            ex.note(
-                Step.INTEGRATION_RESPONSE,
-                f"Response parameter mapping {key} ignored: not a method.response.header.* target",
-            )
-            continue
-        values = evaluate(expression, ex, endpoint)
-        if values is None:
-            ex.note(Step.INTEGRATION_RESPONSE, f"Response header {target.name} not set: {expression} has no value")
-            continue
+    for target, values in apply_mappings(
+        ex,
+        chosen.response_parameters,
+        parse_response_target,
+        step=Step.INTEGRATION_RESPONSE,
+        ignored="Response parameter mapping {key} ignored: not a method.response.header.* target",
+        unset="Response header {name} not set: {expression} has no value",
+        endpoint=endpoint,
+    ):
         headers[target.name.lower()] = (target.name, list(values))
+    return headers
 
+
+def transform_response_body(
+    ex: "Exchange",
+    method: gw.Method,
+    chosen: gw.IntegrationResponse,
+    endpoint: EndpointResponse,
+    headers: dict[str, tuple[str, list[str]]],
+) -> tuple[int, str, bytes] | GatewayError:
+    """Status, Content-Type and body: the template by Accept, its overrides (headers too), content handling."""
+    status = int(chosen.status_code)
     accept = ex.request.headers.get("Accept")
     wanted = first_accept(accept) or DEFAULT_CONTENT_TYPE
-    binary_types = ex.deployment.gateway.rest_api.binary_media_types
+    binary_types = ex.view.gateway.rest_api.binary_media_types
     endpoint_type = media_type(endpoint.headers.get("Content-Type"))
     conversion = response_conversion(
         is_binary(endpoint_type, binary_types), is_binary(wanted, binary_types), chosen.content_handling
@@ -148,7 +180,7 @@ def respond(
     content_type = endpoint.headers.get("Content-Type") or DEFAULT_CONTENT_TYPE
     if key is not None and template:
         ref = TemplateRef(method.label, key, chosen.status_code)
-        rendered = ex.deployment.templates.render(template, ref, ex.template_variables(body))
+        rendered = ex.view.templates.render(template, ref, ex.template_variables(body))
         if isinstance(rendered, GatewayError):
             return rendered
         body = rendered.body.encode("utf-8")
@@ -179,11 +211,7 @@ def respond(
         body = decoded
     if conversion.encode_first or conversion.decode_last:
         ex.note(Step.INTEGRATION_RESPONSE, f"Content handling: the body was {conversion.describe()}")
-    out: list[tuple[str, str]] = []
-    if "content-type" not in headers:
-        out.append(("Content-Type", content_type))
-    out.extend((name, v) for name, values in headers.values() for v in values)
-    return MethodResponse(status=status, headers=out, body=body)
+    return status, content_type, body
 
 
 def choose_template(templates: Mapping[str, Value | None], wanted: str) -> tuple[str | None, Value | None]:

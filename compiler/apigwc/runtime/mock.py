@@ -21,8 +21,8 @@ import json
 import re
 from typing import TYPE_CHECKING
 
-from .backends import EndpointRequest, EndpointResponse
-from .gateway_responses import GatewayError, ResponseType
+from .endpoint import EndpointRequest, EndpointResponse
+from .errors import GatewayError, ResponseType
 from .log import Step
 
 if TYPE_CHECKING:

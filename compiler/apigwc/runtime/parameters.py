@@ -17,23 +17,53 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
 
 from ..intrinsics import Intrinsic, Value
-from ..mapping import Source, parse_source
+from ..mapping import Source, Target, parse_source
 from ..vtl.jsonpath import MISSING, JsonPathError, compile_path
 from ..vtl.values import from_json, to_json
 from .context import lookup
 
 if TYPE_CHECKING:
-    from .backends import EndpointResponse
+    from .endpoint import EndpointResponse
     from .exchange import Exchange
+    from .log import Step
 
 
 @functools.lru_cache(maxsize=4096)
 def source_of(expression: str) -> Source | None:
     """The parsed mapping expression (cached: a deployment evaluates the same ones again and again)."""
     return parse_source(expression)
+
+
+def apply_mappings(
+    ex: "Exchange",
+    mappings: Mapping[str, Value],
+    target_of: Callable[[str], Target | None],
+    *,
+    step: "Step",
+    ignored: str,
+    unset: str,
+    endpoint: "EndpointResponse | None" = None,
+) -> Iterator[tuple[Target, tuple[str, ...]]]:
+    """Each mapping whose target is valid and whose source has a value: (target, values).
+
+    The one loop of request, response and gateway response parameter mappings.  A key
+    ``target_of`` rejects is logged with ``ignored``, a source without a value with
+    ``unset`` (``str.format`` fields: ``key``, ``name``, ``expression``); API Gateway then
+    leaves the target unset.
+    """
+    for key, expression in mappings.items():
+        target = target_of(key)
+        if target is None:
+            ex.note(step, ignored.format(key=key))
+            continue
+        values = evaluate(expression, ex, endpoint)
+        if values is None:
+            ex.note(step, unset.format(key=key, name=target.name, expression=expression))
+            continue
+        yield target, values
 
 
 def evaluate(expression: Value, ex: "Exchange", endpoint: "EndpointResponse | None" = None) -> tuple[str, ...] | None:

@@ -29,7 +29,7 @@ import jsonschema
 import jsonschema_rs
 
 from .. import gateway as gw
-from .gateway_responses import GatewayError, ResponseType
+from .errors import GatewayError, ResponseType
 from .http import media_type
 from .log import Step
 

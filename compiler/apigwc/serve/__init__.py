@@ -6,6 +6,6 @@
 * `server`: loading a spec or a local bundle, the banner, uvicorn, ``--watch``.
 
 The backends (HTTP, Lambda handlers, AWS services) and guards (authorizers, API keys,
-throttling) are assembled by `apigwc.runtime.local.LocalGateway`.  docs/serve.md
+throttling) are assembled by `apigwc.local.LocalGateway`.  docs/serve.md
 describes what is emulated and what is not.
 """

@@ -25,9 +25,9 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Mapping
 
+from ..local import LocalGateway
 from ..runtime import Deployment, GatewayError, Headers, Request, ResponseType, execute
-from ..runtime.http import parse_query, path_segments
-from ..runtime.local import LocalGateway
+from ..runtime.http import HOP_BY_HOP, parse_query, path_segments
 
 #: The payload limit of a REST API: 10 MB [Doc: API Gateway quotas].
 MAX_PAYLOAD = 10 * 1024 * 1024
@@ -197,8 +197,8 @@ class GatewayApp:
 #: statuses whose responses have no body (RFC 9110)
 _NO_BODY = frozenset((204, 304))
 
-#: set by the server, never by an integration
-_SERVER_HEADERS = frozenset(("content-length", "transfer-encoding", "connection", "date", "server"))
+#: set by the server, never by an integration: the hop-by-hop headers, the framing and the server's own
+_SERVER_HEADERS = HOP_BY_HOP | {"content-length", "date", "server"}
 
 
 def _split_stage(raw_path: str) -> tuple[str | None, str]:

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from .. import gateway as gw
 from ..intrinsics import Intrinsic, text_of
-from ..runtime.aws_services import service_of
-from ..runtime.local import LocalGateway
+from ..local import LocalGateway
+from ..local.aws_services import service_of
 
 
 class Level(enum.Enum):

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Callable, Mapping, Sequence
 
 from .. import gateway as gw
+from ..local import LocalGateway
 from ..runtime import Deployment, StageSelection, select_stage
-from ..runtime.local import LocalGateway
 from .app import Access, GatewayApp, Served
 from .capabilities import Level, api_notes, route_capabilities
 

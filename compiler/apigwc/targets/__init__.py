@@ -12,7 +12,7 @@ from ..diagnostics import Code
 from .base import Artifact, CfnStyle, EmitOptions, OutputFormat, Target
 from .cfn import CfnTarget
 from .deploy import DeployTarget
-from .local import LocalTarget
+from .local_bundle import LocalTarget
 from .openapi import OpenApiTarget
 
 TARGETS: dict[str, Target] = {

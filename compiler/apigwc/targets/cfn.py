@@ -35,7 +35,7 @@ from typing import Any, Callable
 from .. import gateway as gw
 from ..diagnostics import Code, Diagnostics, Severity
 from ..intrinsics import AWS_VARIABLE, INTRINSIC_KEYS, Intrinsic, Value
-from ..lower import allocate_ids, camel
+from ..logical_ids import allocate_ids, getatt_parameter, pascal
 from ..source import join
 from .base import Artifact, CfnStyle, EmitOptions, serialize
 from .openapi import export_document
@@ -262,7 +262,7 @@ def cfn_value(value: Value | None, arn: bool = False) -> Any:
 
 def _parameter_name(name: str) -> str:
     """Parameter names are alphanumeric: ``lambda_arn`` -> ``LambdaArn``; ``lambdaArn`` stays."""
-    return name if name.isalnum() else camel(name)
+    return name if name.isalnum() else pascal(name)
 
 
 #: fields of the OpenAPI document (body style) that hold ARNs or URIs
@@ -852,7 +852,7 @@ def _lambda_params(t: _Template) -> None:
             arns.setdefault(f.arn, f)
     ids = allocate_ids(
         [
-            (arn, (camel(f.name) if f.name else "LambdaFunction") + camel(f.qualifier or "") + "Arn")
+            (arn, (pascal(f.name) if f.name else "LambdaFunction") + pascal(f.qualifier or "") + "Arn")
             for arn, f in sorted(arns.items())
         ],
         set(t.resources) | {REST_API},
@@ -997,53 +997,75 @@ def _description(gateway: gw.Gateway) -> str:
 
 
 def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
-    outer = t.enclosing
-    defined = set(resources) | set(t.parameters) | outer.names
+    """Make every name the copied intrinsics use resolvable: unknown Refs, GetAtts and ``${X}``
+    become Parameters, ``Fn::If`` conditions get a Condition; ``Fn::FindInMap`` is reported."""
+    refs = _References(resources, t)
+    for store in (resources, outputs):
+        for k in list(store):
+            refs.origin = t.origins.get(k, t.gw.rest_api.pointer)
+            store[k] = refs.walk(store[k])
 
-    def param(name: str, what: str) -> str:
-        if name not in defined:
-            t.parameters[name] = {"Type": "String", "Description": f"{what}, referenced by the OpenAPI spec"}
-            defined.add(name)
+
+class _References:
+    """The walk of `_resolve_references`: one method per kind of reference."""
+
+    def __init__(self, resources: dict, t: _Template) -> None:
+        self.resources = resources
+        self.t = t
+        self.defined = set(resources) | set(t.parameters) | t.enclosing.names
+        #: the spec pointer of the resource being walked (for findings)
+        self.origin = t.gw.rest_api.pointer
+
+    def param(self, name: str, what: str) -> str:
+        """A Parameter for ``name`` unless the template defines it."""
+        if name not in self.defined:
+            self.t.parameters[name] = {"Type": "String", "Description": f"{what}, referenced by the OpenAPI spec"}
+            self.defined.add(name)
         return name
 
-    def attr_param(resource: str, attr: str) -> str:
-        return param(resource + re.sub(r"[^A-Za-z0-9]", "", attr), f"{resource}.{attr}")
+    def attr_param(self, resource: str, attr: str) -> str:
+        return self.param(getatt_parameter(resource, attr), f"{resource}.{attr}")
 
-    def condition(name: str) -> None:
-        if name not in t.conditions and name not in outer.conditions:
-            p = param(name + "Value", f"'true' to enable condition {name}")
+    def condition(self, name: str) -> None:
+        """A Condition (and its 'true'/'false' Parameter) for ``name``."""
+        t = self.t
+        if name not in t.conditions and name not in t.enclosing.conditions:
+            p = self.param(name + "Value", f"'true' to enable condition {name}")
             t.parameters[p].update({"AllowedValues": ["true", "false"], "Default": "false"})
             t.conditions[name] = {"Fn::Equals": [{"Ref": p}, "true"]}
 
-    def sub_text(text: str, variables: dict) -> str:
+    def sub_text(self, text: str, variables: dict) -> str:
+        """``${X}`` and ``${R.Attr}`` of an ``Fn::Sub`` string, each resolvable."""
+
         def fix(m: re.Match) -> str:
             name = m.group(1)
-            if name in variables or name in _PSEUDO or name in defined:
+            if name in variables or name in _PSEUDO or name in self.defined:
                 return m.group(0)
             if "." in name:
                 res, _, attr = name.partition(".")
-                if res in resources or res in outer.names:
+                if res in self.resources or res in self.t.enclosing.names:
                     return m.group(0)
-                return "${" + attr_param(res, attr) + "}"
-            return "${" + param(name, name) + "}"
+                return "${" + self.attr_param(res, attr) + "}"
+            return "${" + self.param(name, name) + "}"
 
         return _SUB_NAME.sub(fix, text)
 
-    def walk(node: Any) -> Any:
+    def walk(self, node: Any) -> Any:
         if isinstance(node, list):
-            return [walk(v) for v in node]
+            return [self.walk(v) for v in node]
         if not isinstance(node, dict):
             return node
         if len(node) == 1:
             ((key, args),) = node.items()
             if key in INTRINSIC_KEYS:
-                return intrinsic(key, args)
-        return {k: walk(v) for k, v in node.items()}
+                return self.intrinsic(key, args)
+        return {k: self.walk(v) for k, v in node.items()}
 
-    def intrinsic(key: str, args: Any) -> Any:
+    def intrinsic(self, key: str, args: Any) -> Any:
+        resources = self.resources
         if key == "Ref" and isinstance(args, str):
             if args not in _PSEUDO:
-                param(args, args)
+                self.param(args, args)
             return {"Ref": args}
         if key == "Fn::GetAtt":
             res, attr = (
@@ -1057,44 +1079,38 @@ def _resolve_references(resources: dict, outputs: dict, t: _Template) -> None:
                 isinstance(res, str)
                 and res
                 and res not in resources
-                and res not in outer.names
+                and res not in self.t.enclosing.names
                 and isinstance(attr, str)
             ):
-                return {"Ref": attr_param(res, attr)}
+                return {"Ref": self.attr_param(res, attr)}
             return {key: args}
         if key == "Fn::Sub":
             if isinstance(args, str):
-                return {key: sub_text(args, {})}
+                return {key: self.sub_text(args, {})}
             if isinstance(args, list) and args and isinstance(args[0], str):
                 variables = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
-                return {key: [sub_text(args[0], variables), walk(variables)]}
+                return {key: [self.sub_text(args[0], variables), self.walk(variables)]}
         if key in ("Fn::If", "Condition"):
             name = args[0] if key == "Fn::If" and isinstance(args, list) and args else args
             if isinstance(name, str):
-                condition(name)
+                self.condition(name)
             if key == "Fn::If" and isinstance(args, list):
-                return {key: [args[0], *(walk(a) for a in args[1:])]}
+                return {key: [args[0], *(self.walk(a) for a in args[1:])]}
             return {key: args}
         if (
             key == "Fn::FindInMap"
             and isinstance(args, list)
             and args
             and isinstance(args[0], str)
-            and args[0] not in outer.mappings
+            and args[0] not in self.t.enclosing.mappings
         ):
-            t.diags.add(
+            self.t.diags.add(
                 UNKNOWN_MAPPING,
                 f"Fn::FindInMap reads the Mappings table '{args[0]}', which the template does not have",
-                pointer=origin[0],
+                pointer=self.origin,
                 hint="use a Ref to a parameter or a literal instead",
             )
-        return {key: walk(args)}
-
-    origin = [t.gw.rest_api.pointer]
-    for store in (resources, outputs):
-        for k in list(store):
-            origin[0] = t.origins.get(k, t.gw.rest_api.pointer)
-            store[k] = walk(store[k])
+        return {key: self.walk(args)}
 
 
 class CfnTarget:

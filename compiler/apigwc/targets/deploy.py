@@ -15,11 +15,10 @@ ones listed here for that stage.  docs/deploy.md describes both.
 from __future__ import annotations
 
 from .. import gateway as gw
-from ..deploy.create import API_TAG, HANDLERS, desired_state, plan_create
-from ..deploy.plan import plan_text, plan_to_json
-from ..deploy.values import ProblemKind, Values
 from ..diagnostics import Code, Diagnostics, Severity
-from ..output import output_name
+from ..planner.calls import plan_text, plan_to_json
+from ..planner.desired import API_TAG, HANDLERS, desired_state, plan_create
+from ..planner.refs import ProblemKind, Values
 from ..source import join
 from .base import Artifact, EmitOptions
 
@@ -112,7 +111,7 @@ class DeployTarget:
 
     def emit(self, gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics) -> Artifact:
         values = Values()
-        slug = output_name(gateway)
+        slug = gateway.slug
         desired = desired_state(gateway, values, slug, gateway.stages)
         plan = plan_create(desired)
         reported: set[tuple[str, str]] = set()

@@ -305,7 +305,6 @@ def _run_translator(
     from samtranslator.model.exceptions import InvalidDocumentException, InvalidEventException, InvalidResourceException
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
-
     from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
 
     logging.getLogger("samtranslator").setLevel(logging.ERROR)

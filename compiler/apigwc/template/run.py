@@ -14,12 +14,12 @@ from pathlib import Path
 
 from ..config import Config
 from ..diagnostics import Diagnostic, Diagnostics
-from ..pipeline import CompileResult, LintResult, finalize, gc_paused, lint_sources
 from ..source import Sources
+from ..stages import CompileResult, LintResult, finalize, gc_paused, lint_sources
 from .apis import MappedDocument, TemplateApi, describe, discover
 from .codes import CIRCULAR, NO_API, VALUE_UNKNOWN
-from .explicit import lift_rest_api
 from .expand import check_types, expand
+from .explicit import lift_rest_api
 from .functions import FunctionSet, read_functions
 from .load import Template, is_template, load_template, looks_like_template
 from .values import Circular, LocalValues, Resolver, resource_cycle
@@ -34,7 +34,8 @@ class Selection:
 
 
 #: set by the command line for the commands that go through `pipeline.lint_file` / `compile_file`
-SELECTION: ContextVar[Selection] = ContextVar("apigwc_template_selection", default=Selection())
+#: (the default is one frozen Selection, never changed: a command sets a new one)
+SELECTION: ContextVar[Selection] = ContextVar("apigwc_template_selection", default=Selection())  # noqa: B039
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """API Gateway mapping templates (VTL): compile, render with limits, and lint.
 
-from apigwc.vtl import Request, render, TemplateError
-result = render('{"id": "$input.params(\'id\')"}', Request(path_params={"id": "7"}))
+from apigwc.vtl import TemplateRequest, render, TemplateError
+result = render('{"id": "$input.params(\'id\')"}', TemplateRequest(path_params={"id": "7"}))
 if isinstance(result, TemplateError): ...   # line/col inside the template
 else: result.body, result.request_override, result.response_override
 """
@@ -20,7 +20,11 @@ from .engine import (
     render,
     render_compiled,
 )
-from .variables import Request, bind
+from .variables import TemplateRequest, bind
+
+#: The old name of `TemplateRequest` (it collided with `apigwc.runtime.Request`), kept while
+#: code written before the rename moves over.
+Request = TemplateRequest
 
 __all__ = [
     "DEFAULT_LIMITS",
@@ -31,6 +35,7 @@ __all__ = [
     "Reference",
     "Rendered",
     "Request",
+    "TemplateRequest",
     "TemplateError",
     "bind",
     "compile_template",

@@ -35,7 +35,7 @@ from .values import (
     truthy,
     type_name,
 )
-from .variables import Request, bind
+from .variables import TemplateRequest, bind
 
 #: API Gateway's mapping template size limit [Doc: quotas].
 MAX_TEMPLATE_BYTES = 300 * 1024
@@ -1091,7 +1091,7 @@ def render_compiled(
 
 
 def render(
-    source: str, request: Request | None = None, *, limits: Limits = DEFAULT_LIMITS, now: float | None = None
+    source: str, request: TemplateRequest | None = None, *, limits: Limits = DEFAULT_LIMITS, now: float | None = None
 ) -> Rendered | TemplateError:
     """Render an API Gateway mapping template for a request.
 
@@ -1101,7 +1101,7 @@ def render(
     compiled = compile_template(source)
     if isinstance(compiled, TemplateError):
         return compiled
-    variables = bind(request or Request(), now)
+    variables = bind(request or TemplateRequest(), now)
     output, error = render_compiled(compiled, variables, limits)
     if error is not None:
         return error

@@ -1,6 +1,6 @@
 """The variables API Gateway gives a template: ``$input``, ``$util``, ``$context``, ``$stageVariables``.
 
-`Request` is what the caller knows about one request (the local gateway builds it from an
+`TemplateRequest` is what the caller knows about one request (the local gateway builds it from an
 HTTP request; ``apigwc vtl render`` from a REQUEST.json file).  `bind` turns it into the
 template namespace.  Facts are from the AWS "Variables for data transformations" reference
 (reference §3); choices where AWS is silent are in docs/vtl.md.
@@ -22,7 +22,7 @@ from .values import JsonArray, VtlError, from_json, to_json, to_text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Request:
+class TemplateRequest:
     """One method request as a mapping template sees it.
 
     Query and header values are tuples (multi-value); templates see the last value of a
@@ -67,7 +67,7 @@ class Input:
     __slots__ = ("request", "_parsed", "_params", "_body")
     java_name = "$input"
 
-    def __init__(self, request: Request, body: str | bytes | None = None) -> None:
+    def __init__(self, request: TemplateRequest, body: str | bytes | None = None) -> None:
         self.request = request
         self._parsed: Any = MISSING
         self._params: dict[str, dict[str, str]] | None = None
@@ -290,22 +290,37 @@ def _clf_time(epoch: float) -> str:
     return time.strftime("%d/%b/%Y:%H:%M:%S +0000", time.gmtime(epoch))
 
 
-def base_context(request: Request, now: float | None = None) -> dict[str, Any]:
-    """The generated ``$context`` of a local request (before the request's overrides)."""
-    now = time.time() if now is None else now
-    host = request.header("Host") or "localhost"
-    request_id = str(uuid.uuid4())
+def context_variables(
+    *,
+    account_id: str,
+    api_id: str,
+    deployment_id: str,
+    host: str,
+    http_method: str,
+    source_ip: str,
+    user_agent: str | None,
+    path: str,
+    stage: str,
+    request_id: str,
+    extended_request_id: str,
+    request_time: str,
+    request_time_epoch: int,
+    resource_id: str | None,
+    resource_path: str | None,
+) -> dict[str, Any]:
+    """The ``$context`` of one request, every key API Gateway defines: the one builder, used by
+    the local gateway's pipeline (apigwc.runtime.context) and by ``apigwc vtl render``."""
     return {
-        "accountId": "123456789012",
-        "apiId": "local",
+        "accountId": account_id,
+        "apiId": api_id,
         "authorizer": {"principalId": None, "claims": None},
         "awsEndpointRequestId": None,
-        "deploymentId": "local",
+        "deploymentId": deployment_id,
         "domainName": host,
-        "domainPrefix": host.split(".")[0],
+        "domainPrefix": host.split(".", 1)[0],
         "error": {"message": None, "messageString": None, "responseType": None, "validationErrorString": None},
-        "extendedRequestId": request_id.replace("-", "")[:16] + "=",
-        "httpMethod": request.method.upper(),
+        "extendedRequestId": extended_request_id,
+        "httpMethod": http_method,
         "identity": {
             "accountId": None,
             "apiKey": None,
@@ -317,24 +332,47 @@ def base_context(request: Request, now: float | None = None) -> dict[str, Any]:
             "cognitoIdentityId": None,
             "cognitoIdentityPoolId": None,
             "principalOrgId": None,
-            "sourceIp": "127.0.0.1",
+            "sourceIp": source_ip,
             "user": None,
-            "userAgent": request.header("User-Agent"),
+            "userAgent": user_agent,
             "userArn": None,
         },
-        "path": f"/{request.stage}{request.path}",
+        "path": path,
         "protocol": "HTTP/1.1",
         "requestId": request_id,
         "requestOverride": {"header": {}, "path": {}, "querystring": {}},
-        "requestTime": _clf_time(now),
-        "requestTimeEpoch": int(now * 1000),
-        "resourceId": "local",
-        "resourcePath": request.resource_path,
+        "requestTime": request_time,
+        "requestTimeEpoch": request_time_epoch,
+        "resourceId": resource_id,
+        "resourcePath": resource_path,
         "responseOverride": {"header": {}, "status": None},
-        "stage": request.stage,
+        "stage": stage,
         "wafResponseCode": None,
         "webaclArn": None,
     }
+
+
+def base_context(request: TemplateRequest, now: float | None = None) -> dict[str, Any]:
+    """The generated ``$context`` of a local request (before the request's overrides)."""
+    now = time.time() if now is None else now
+    request_id = str(uuid.uuid4())
+    return context_variables(
+        account_id="123456789012",
+        api_id="local",
+        deployment_id="local",
+        host=request.header("Host") or "localhost",
+        http_method=request.method.upper(),
+        source_ip="127.0.0.1",
+        user_agent=request.header("User-Agent"),
+        path=f"/{request.stage}{request.path}",
+        stage=request.stage,
+        request_id=request_id,
+        extended_request_id=request_id.replace("-", "")[:16] + "=",
+        request_time=_clf_time(now),
+        request_time_epoch=int(now * 1000),
+        resource_id="local",
+        resource_path=request.resource_path,
+    )
 
 
 def _merge(target: dict[str, Any], overrides: Mapping[str, Any]) -> None:
@@ -354,7 +392,7 @@ def _merge(target: dict[str, Any], overrides: Mapping[str, Any]) -> None:
             node[last] = from_json(value) if isinstance(value, (dict, list)) else value
 
 
-def bind(request: Request, now: float | None = None) -> dict[str, Any]:
+def bind(request: TemplateRequest, now: float | None = None) -> dict[str, Any]:
     """The template namespace for a request: input, util, context, stageVariables."""
     context = base_context(request, now)
     if request.context:
@@ -368,7 +406,7 @@ def bind(request: Request, now: float | None = None) -> dict[str, Any]:
 
 
 __all__ = [
-    "Request",
+    "TemplateRequest",
     "Input",
     "Util",
     "UTIL",
@@ -396,8 +434,8 @@ REQUEST_KEYS = (
 )
 
 
-def request_from_json(data: Any) -> Request | str:
-    """Build a `Request` from a REQUEST.json document; a string explains what is wrong.
+def request_from_json(data: Any) -> TemplateRequest | str:
+    """Build a `TemplateRequest` from a REQUEST.json document; a string explains what is wrong.
 
     ``{"body": str, "path": {}, "querystring": {}, "header": {}, "stageVariables": {},
     "context": {}}``, every key optional; query and header values may be strings or lists
@@ -447,7 +485,7 @@ def request_from_json(data: Any) -> Request | str:
         if key in data and not isinstance(data[key], str):
             return f"'{key}' must be a string"
     resource_path = data.get("resourcePath", "/")
-    return Request(
+    return TemplateRequest(
         method=data.get("httpMethod", "POST"),
         path=data.get("requestPath", resource_path),
         resource_path=resource_path,

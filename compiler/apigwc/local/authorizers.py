@@ -37,18 +37,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import gateway as gw
-from ..intrinsics import AWS_VARIABLE, Intrinsic
+from ..intrinsics import Intrinsic, fill_variables
 from ..java_regex import JavaRegexError, Unsupported, matches
+from ..runtime.context import LOCAL_AWS_VARIABLES, LOCAL_PARTITION, LOCAL_REGION
+from ..runtime.errors import GatewayError, ResponseType
+from ..runtime.log import Step
+from ..runtime.parameters import evaluate
 from . import jwt
-from .context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
-from .gateway_responses import GatewayError, ResponseType
 from .lambda_backend import no_handler, proxy_event
 from .lambdas import Handlers, intrinsic_names
-from .log import Step
-from .parameters import evaluate
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from ..runtime.exchange import Exchange
 
 #: The bodies of the two policy denials (capital M) [Obs].
 EXPLICIT_DENY = "User is not authorized to access this resource with an explicit deny"
@@ -221,7 +221,7 @@ class Authorizers:
             base = proxy_event(ex, with_body=False)
             event = {"type": "REQUEST", "methodArn": arn, **base}
         cache_key = (authorizer.name, key) if key is not None else None
-        now = ex.deployment.clock()
+        now = ex.view.clock()
         decision: Decision | None = None
         if ttl > 0 and cache_key is not None:
             cached = self._cache.get(cache_key)
@@ -269,7 +269,7 @@ class Authorizers:
         if name is None:
             return no_handler(handlers, fn, variables, kind=ResponseType.AUTHORIZER_CONFIGURATION_ERROR)
         context = handlers.context(name, qualifier=handlers.qualifier(fn, variables))
-        if ex.deployment.data_trace:
+        if ex.view.data_trace:
             ex.note(Step.AUTHORIZATION, f"Authorizer request body: {json.dumps(event, separators=(',', ':'))}")
         invocation = await handlers.invoke(name, event, context=context)
         for line in invocation.log:
@@ -280,7 +280,7 @@ class Authorizers:
                 ex.note(Step.AUTHORIZATION, "The authorizer answered Unauthorized")
                 return _unauthorized(ex)
             return GatewayError(type=ResponseType.AUTHORIZER_CONFIGURATION_ERROR, log=AUTHORIZER_ERROR)
-        if ex.deployment.data_trace:
+        if ex.view.data_trace:
             ex.note(
                 Step.AUTHORIZATION,
                 f"Authorizer result body before parsing: {json.dumps(invocation.result, separators=(',', ':'))}",
@@ -350,7 +350,7 @@ class Authorizers:
                 log=f"Execution failed due to configuration error: the JWKS for {pool.provider}: {exc}",
             )
         try:
-            claims = jwt.verify(token, keys, now=ex.deployment.clock(), issuer=issuer)
+            claims = jwt.verify(token, keys, now=ex.view.clock(), issuer=issuer)
         except jwt.JwtError as exc:
             ex.note(Step.AUTHORIZATION, f"Invalid Cognito token: {exc}")
             return _unauthorized(ex)
@@ -378,14 +378,7 @@ class Authorizers:
         if isinstance(provider, Intrinsic):
             files = [self._jwks[n] for n in intrinsic_names(provider) if n in self._jwks]
             return _Pool(str(provider), None, files[0] if files else self._jwks.get("*"))
-        text = AWS_VARIABLE.sub(
-            lambda m: {
-                "${AWS::Region}": LOCAL_REGION,
-                "${AWS::AccountId}": LOCAL_ACCOUNT_ID,
-                "${AWS::Partition}": LOCAL_PARTITION,
-            }.get(m.group(0), ""),
-            provider,
-        )
+        text = fill_variables(provider, aws=LOCAL_AWS_VARIABLES).text
         m = _USER_POOL.match(text)
         issuer = f"https://cognito-idp.{m.group('region')}.amazonaws.com/{m.group('pool')}" if m else None
         jwks = self._jwks.get(provider) or self._jwks.get(text) or self._jwks.get("*")

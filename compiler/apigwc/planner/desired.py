@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
 from .. import gateway as gw
-from ..lower import short_hash
-from .plan import (
+from ..logical_ids import short_hash
+from .calls import (
     ACCOUNT,
     DEPLOYMENT,
     PARTITION,
@@ -40,7 +40,7 @@ from .plan import (
     usage_plan_var,
     validator_var,
 )
-from .values import Values
+from .refs import Values
 
 #: The tag apigwc puts on the RestApi, API keys and usage plans: ``apigwc:api=<slug>``
 API_TAG = "apigwc:api"

@@ -26,15 +26,16 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from .. import gateway as gw
-from .backends import Backend, EndpointRequest, EndpointResponse, within_deadline
-from .content import is_binary
-from .gateway_responses import GatewayError, ResponseType
-from .http import Headers, first_accept, media_type
+from ..runtime.backends import Backend, within_deadline
+from ..runtime.content import is_binary
+from ..runtime.endpoint import EndpointRequest, EndpointResponse
+from ..runtime.errors import GatewayError, ResponseType
+from ..runtime.http import Headers, first_accept, media_type
+from ..runtime.log import Step, body_text
 from .lambdas import Handlers, Invocation
-from .log import Step, body_text
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from ..runtime.exchange import Exchange
 
 MALFORMED = "Execution failed due to configuration error: Malformed Lambda proxy response"
 #: The keys a proxy response may have; any other key makes it malformed [Doc+Obs].
@@ -119,7 +120,7 @@ def proxy_event(ex: "Exchange", *, with_body: bool = True) -> dict[str, Any]:
     if with_body:
         body = ex.request.body
         binary = is_binary(
-            media_type(ex.request.headers.get("Content-Type")), ex.deployment.gateway.rest_api.binary_media_types
+            media_type(ex.request.headers.get("Content-Type")), ex.view.gateway.rest_api.binary_media_types
         )
         if not body:
             event["body"] = None
@@ -203,7 +204,7 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
     text = body_value or ""
     body = text.encode("utf-8")
     if encoded and text:
-        binary_types = ex.deployment.gateway.rest_api.binary_media_types
+        binary_types = ex.view.gateway.rest_api.binary_media_types
         content_type = next((v for n, v in headers if n.lower() == "content-type"), None)
         wanted = first_accept(ex.request.headers.get("Accept"))
         if is_binary(wanted, binary_types) or is_binary(media_type(content_type), binary_types):
@@ -265,7 +266,7 @@ class LambdaBackend:
                 return event
         context = handlers.context(name, qualifier=handlers.qualifier(fn, variables))
         ex.context["awsEndpointRequestId"] = context.aws_request_id  # the Lambda request id [Doc]
-        if ex.deployment.data_trace and proxy:
+        if ex.view.data_trace and proxy:
             ex.note(
                 Step.ENDPOINT,
                 f"Endpoint request body after transformations: {json.dumps(event, separators=(',', ':'))}",

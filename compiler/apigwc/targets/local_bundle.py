@@ -12,7 +12,6 @@ from __future__ import annotations
 from .. import bundle
 from .. import gateway as gw
 from ..diagnostics import Code, Diagnostics
-from ..output import output_name
 from .base import Artifact, EmitOptions, OutputFormat, serialize
 
 #: the sub-folder of output/<api>/ the bundle is written to
@@ -52,7 +51,7 @@ class LocalTarget:
             spec=data["gateway"]["source"],
             format=bundle.FORMAT,
             version=bundle.VERSION,
-            example=f"output/{output_name(gateway)}/{FOLDER}",
+            example=f"output/{gateway.slug}/{FOLDER}",
         )
         return {
             f"{FOLDER}/{bundle.FILE}": serialize(data, OutputFormat.json),

@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from .. import gateway as gw
-from ..intrinsics import AWS_VARIABLE, STAGE_VARIABLE, Intrinsic
-from .context import LOCAL_ACCOUNT_ID, LOCAL_PARTITION, LOCAL_REGION
+from ..intrinsics import Intrinsic, fill_variables
+from ..runtime.context import LOCAL_ACCOUNT_ID, LOCAL_AWS_VARIABLES, LOCAL_PARTITION, LOCAL_REGION
 
 #: A function's time limit when ``lambdaTimeoutSeconds`` is not set: Lambda's default
 #: function timeout, 3 seconds [Doc].
@@ -557,16 +557,8 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-_AWS_LOCAL = {
-    "${AWS::Region}": LOCAL_REGION,
-    "${AWS::AccountId}": LOCAL_ACCOUNT_ID,
-    "${AWS::Partition}": LOCAL_PARTITION,
-}
-
-
 def _fill(arn: str, stage_variables: Mapping[str, str]) -> str:
-    text = AWS_VARIABLE.sub(lambda m: _AWS_LOCAL.get(m.group(0), m.group(0)), arn)
-    return STAGE_VARIABLE.sub(lambda m: stage_variables.get(m.group(1), ""), text)
+    return fill_variables(arn, stage_variables, LOCAL_AWS_VARIABLES).text
 
 
 _SUB_NAME = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.Arn)?\}")

@@ -40,11 +40,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from .. import gateway as gw
-from .gateway_responses import GatewayError, ResponseType
-from .log import Step
+from ..runtime.errors import GatewayError, ResponseType
+from ..runtime.log import Step
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from ..runtime.exchange import Exchange
 
 #: The header that carries the API key when ``apiKeySource`` is HEADER [Doc].
 API_KEY_HEADER = "x-api-key"

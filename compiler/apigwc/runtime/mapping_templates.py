@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 from .. import gateway as gw
 from ..intrinsics import Intrinsic, Value
 from ..vtl import CompiledTemplate, TemplateError, compile_template, overrides_of, render_compiled
-from .gateway_responses import GatewayError, ResponseType
+from .errors import GatewayError, ResponseType
 
 
 class TemplateRef(NamedTuple):

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..intrinsics import Intrinsic, Value
-from .plan import ACCOUNT, PARTITION, REGION, URL_SUFFIX, Join, Ref, param_var
+from ..logical_ids import getatt_parameter
+from .calls import ACCOUNT, PARTITION, REGION, URL_SUFFIX, Join, Ref, param_var
 
 _AWS_VAR = re.compile(r"\$\{AWS::(Region|AccountId|Partition|URLSuffix)\}")
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
@@ -53,11 +54,6 @@ class Problem:
     #: where: "integration uri of GET /pets"
     where: str
     pointer: str
-
-
-def attr_parameter(resource: str, attr: str) -> str:
-    """The parameter standing for ``Fn::GetAtt: [resource, attr]`` (as in the cfn target)."""
-    return resource + re.sub(r"[^A-Za-z0-9]", "", attr)
 
 
 def partition_of(region: str) -> str:
@@ -127,7 +123,7 @@ class Values:
         if fn == "Fn::GetAtt":
             res, attr = _getatt(args)
             if res and attr:
-                return self._need(attr_parameter(res, attr), where, pointer)
+                return self._need(getatt_parameter(res, attr), where, pointer)
         if fn == "Fn::Sub":
             if isinstance(args, str):
                 return self._sub(args, {}, where, pointer)
@@ -173,7 +169,7 @@ class Values:
                 parts.append(_PSEUDO_REFS[name])
             elif "." in name:
                 res, _, attr = name.partition(".")
-                parts.append(self._need(attr_parameter(res, attr), where, pointer))
+                parts.append(self._need(getatt_parameter(res, attr), where, pointer))
             else:
                 parts.append(self._need(name, where, pointer))
         parts.append(text[pos:])

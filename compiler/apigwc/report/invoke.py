@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 
-from .execute import Execution
-from .http import Response
+from ..runtime.execute import Execution
+from ..runtime.http import Response
 
 
 def response_text(response: Response) -> bytes:

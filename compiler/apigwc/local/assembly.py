@@ -21,17 +21,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from .. import gateway as gw
+from ..runtime.backends import Backend
+from ..runtime.mock import MockBackend
 from .authorizers import Authorizers
 from .aws_services import AwsServiceBackend
-from .backends import Backend
 from .http_backend import HttpBackend
 from .lambda_backend import LambdaBackend
 from .lambdas import Handlers
-from .mock import MockBackend
 from .usage import ApiKeys, Throttling, UsageStore
 
 if TYPE_CHECKING:
-    from .authorization import Guard
+    from ..runtime.authorization import Guard
 
 
 class LocalGateway:

@@ -38,14 +38,15 @@ from typing import TYPE_CHECKING
 import httpx
 
 from .. import gateway as gw
-from .backends import EndpointRequest, EndpointResponse, timeout_error
-from .gateway_responses import GatewayError, ResponseType
-from .http import Headers
+from ..runtime.backends import timeout_error
+from ..runtime.endpoint import EndpointRequest, EndpointResponse
+from ..runtime.errors import GatewayError, ResponseType
+from ..runtime.http import HOP_BY_HOP, Headers
+from ..runtime.log import Step
 from .http_transport import PooledTransport
-from .log import Step
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from ..runtime.exchange import Exchange
 
 #: Request headers API Gateway does not forward [Doc: header table; Host and Content-Length are the client's own].
 DROPPED_REQUEST = frozenset(
@@ -85,10 +86,6 @@ DROPPED_RESPONSE = frozenset(
         "keep-alive",
         "content-length",
     )
-)
-#: Hop-by-hop headers of a non-proxy HTTP response (not offered to response mappings).
-HOP_BY_HOP = frozenset(
-    ("connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade")
 )
 REMAPPED_PREFIX = "x-amzn-Remapped-"
 SIGV4 = "AWS4-HMAC-SHA256"
@@ -234,7 +231,7 @@ class HttpBackend:
                     if default not in sent and default in outgoing.headers:
                         del outgoing.headers[default]
                 if "user-agent" not in sent:
-                    outgoing.headers["User-Agent"] = f"AmazonAPIGateway_{ex.deployment.api_id}"  # [Obs]
+                    outgoing.headers["User-Agent"] = f"AmazonAPIGateway_{ex.view.api_id}"  # [Obs]
                 answer = await client.send(outgoing, stream=True, follow_redirects=False)
                 try:
                     body = b"".join([chunk async for chunk in answer.aiter_raw()])  # raw: no Content-Encoding decoding

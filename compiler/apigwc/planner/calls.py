@@ -8,7 +8,7 @@ value through a `Ref` anywhere inside its params; `Join` concatenates text and r
 
 Variable names are stable and readable (``restApi``, ``resource:/pets/{petId}``,
 ``authorizer:bearer``, ``aws:region``, ``param:PetsFunctionArn``...), so a plan reads
-the same every time and can be diffed in review.  The executor (`execute.py`) resolves
+the same every time and can be diffed in review.  The executor (`apigwc.deploy.executor`) resolves
 them: from earlier outputs, from the live API it read, from the AWS context (region,
 account, partition) and from ``--param NAME=VALUE``.
 """

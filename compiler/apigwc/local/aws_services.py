@@ -42,15 +42,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import gateway as gw
-from .backends import EndpointRequest, EndpointResponse, within_deadline
-from .context import LOCAL_REGION
-from .gateway_responses import GatewayError, ResponseType
-from .http import Headers
-from .integration_request import fill_aws_variables
-from .log import Step
+from ..runtime.backends import within_deadline
+from ..runtime.context import LOCAL_REGION
+from ..runtime.endpoint import EndpointRequest, EndpointResponse
+from ..runtime.errors import GatewayError, ResponseType
+from ..runtime.http import HOP_BY_HOP, Headers
+from ..runtime.integration_request import fill_aws_variables
+from ..runtime.log import Step
 
 if TYPE_CHECKING:
-    from .exchange import Exchange
+    from ..runtime.exchange import Exchange
 
 _ARN = re.compile(
     r"^arn:[^:]*:apigateway:(?P<region>[^:]*):(?P<service>[^:]+):(?P<kind>action|path)/(?P<rest>.*)$", re.S
@@ -246,8 +247,7 @@ class AwsServiceBackend:
             return GatewayError(
                 type=ResponseType.INTEGRATION_FAILURE, log=f"Execution failed due to a network error: {exc}"
             )
-        drop = ("connection", "transfer-encoding", "keep-alive")
-        out = [(n, v) for n, v in answer.headers.items() if n.lower() not in drop]
+        out = [(n, v) for n, v in answer.headers.items() if n.lower() not in HOP_BY_HOP]
         return EndpointResponse(
             status=answer.status_code, headers=Headers(out), body=answer.content or b"", latency_ms=_ms(started)
         )

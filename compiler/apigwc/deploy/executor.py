@@ -16,7 +16,7 @@ botocore's own retries are off (`aws.client_config`), so every retry is this mod
 and shows in the progress.
 
 `Executor` runs a plan with a `Caller`, collecting outputs into the variables later
-calls read.  `DisplayExecutor` is the dry run: it resolves what it can and calls nothing.
+calls read.  The dry run is `apigwc.deploy.run.render_plan`: it calls nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Protocol
 
-from .plan import ApiCall, Plan, Unresolved, call_line, partial, resolve
+from ..planner.calls import ApiCall, Plan, Unresolved, resolve
 
 
 class DeployError(Exception):
@@ -204,12 +204,8 @@ class Caller:
         on_retry: Callable[[str], None] | None = None,
     ) -> dict:
         """One call; raises `DeployError` naming ``label`` when it fails for good."""
-        from botocore.exceptions import (
-            BotoCoreError,
-            ClientError,
-            ConnectionError as BotoConnectionError,
-            HTTPClientError,
-        )
+        from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+        from botocore.exceptions import ConnectionError as BotoConnectionError
 
         client = self.clients.client(service, region)
         method = getattr(client, operation)
@@ -301,31 +297,6 @@ def function_region(name: Any) -> str | None:
     return parts[3] if len(parts) > 4 and parts[0] == "arn" and parts[3] else None
 
 
-class DisplayExecutor:
-    """The dry run: lists the calls with every value it can resolve; calls nothing."""
-
-    def __init__(self, variables: Mapping[str, str]) -> None:
-        self.variables = dict(variables)
-
-    def lines(self, plan: Plan) -> list[str]:
-        width = len(str(len(plan)))
-        return [f"{i:>{width}}. {call_line(c)}" for i, c in enumerate(plan, 1)]
-
-    def resolved(self, plan: Plan) -> list[dict]:
-        """The calls with known variables filled in (unknown ones stay ``{"$ref": ...}``)."""
-        from .plan import to_data
-
-        return [
-            {
-                "service": c.service,
-                "operation": c.operation,
-                "target": c.target,
-                "params": to_data(partial(dict(c.params), self.variables)),
-            }
-            for c in plan
-        ]
-
-
 # ----------------------------------------------------------------------------------------
 # Showing progress: a bar on a terminal, one line per call otherwise
 
@@ -350,7 +321,8 @@ class BarProgress:
     """A rich progress bar naming the call under way (when the output is a terminal)."""
 
     def __init__(self, console: Any) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress as RichProgress, TextColumn, TimeElapsedColumn
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as RichProgress
 
         self.bar = RichProgress(
             TextColumn("{task.description}"),
