@@ -81,7 +81,11 @@ OPENAPI_LENIENT = Code(
     doc="""What it checks: deviations from the OpenAPI schema that API Gateway's importer accepts but
 other OpenAPI tools (code generators, documentation portals, validators) reject: a missing
 `info.version`, a number where a version string is expected, an operation without (or with
-empty) `responses`, `swagger: 2.0` written as a number.
+empty) `responses`, `swagger: 2.0` written as a number, a schema with `type: 'null'`
+(JSON Schema draft 4, which API Gateway models are; OpenAPI 3.0 has `nullable` instead).
+
+Evidence: a model with `oneOf: [{type: 'null'}, {$ref: ...}]` imports and validates on
+API Gateway [Obs: docs/conformance.md, request_validator_one_of_null-*].
 
 Why: the API deploys, but the same file breaks the rest of your OpenAPI tool chain.
 
@@ -652,6 +656,11 @@ def _is_lenient(err: Any, pointer: str) -> bool:
         return True
     if v == "enum" and pointer.endswith("/required"):
         return True  # path parameters are always required on import
+    if v == "enum" and pointer.endswith("/type") and err.instance == "null":
+        # models are JSON Schema draft 4, where "null" is a type: API Gateway imports and
+        # validates with it [Obs: localstack's AWS-validated
+        # test_api_gateway_request_validator_with_ref_one_ofmodels, docs/conformance.md]
+        return True
     return False
 
 

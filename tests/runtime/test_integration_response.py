@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from runtime_helpers import IDS, SERVICE_HEADERS, api, call, messages  # noqa: F401 - api is a fixture
+from runtime_helpers import IDS, MOCK_SERVICE_HEADERS, SERVICE_HEADERS, api, call, messages  # noqa: F401 - api is a fixture
 
 from apigwc import gateway as gw
 from apigwc.runtime import Deployment, EndpointRequest, EndpointResponse, Exchange, offline_backends, select_stage
@@ -194,7 +194,7 @@ def test_response_parameters(api) -> None:
         ("X-Env", "dev"),
         ("X-Req", SERVICE_HEADERS[0][1]),
         ("X-Static", "fixed value"),
-        *SERVICE_HEADERS,
+        *MOCK_SERVICE_HEADERS,
     ]
     assert "Response header X-Up not set: integration.response.header.X-Upstream has no value" in messages(
         result, "integration-response"
@@ -220,7 +220,7 @@ def test_response_override_status_and_headers(api) -> None:
     assert list(result.response.headers) == [
         ("X-Static", "overridden"),
         ("Content-Type", "application/problem+json"),
-        *SERVICE_HEADERS,
+        *MOCK_SERVICE_HEADERS,
     ]
     assert (
         "Response overrides from the template: {header.X-Static=overridden, header.Content-Type=application/problem+json, status=404}"

@@ -218,7 +218,7 @@ class Authorizers:
                     Step.AUTHORIZATION,
                     f"The REQUEST authorizer {authorizer.name} has no identity sources: its result is not cached",
                 )
-            base = proxy_event(ex, with_body=False)
+            base = proxy_event(ex, with_body=False, as_integration=False)
             event = {"type": "REQUEST", "methodArn": arn, **base}
         cache_key = (authorizer.name, key) if key is not None else None
         now = ex.view.clock()

@@ -65,7 +65,10 @@ def request_context(ex: "Exchange") -> dict[str, Any]:
     identity_in = c.get("identity") or {}
     identity: dict[str, Any] = {"accessKey": None}
     for key in _IDENTITY_KEYS:
-        identity[key] = identity_in.get(key)
+        value = identity_in.get(key)
+        if value is None and key in ("apiKey", "apiKeyId"):
+            continue  # AWS-recorded: absent when the method uses no API key (docs/conformance.md)
+        identity[key] = value
     if identity_in.get("clientCert") is not None:
         identity["clientCert"] = identity_in["clientCert"]
     out: dict[str, Any] = {
@@ -93,7 +96,7 @@ def request_context(ex: "Exchange") -> dict[str, Any]:
     return out
 
 
-def proxy_event(ex: "Exchange", *, with_body: bool = True) -> dict[str, Any]:
+def proxy_event(ex: "Exchange", *, with_body: bool = True, as_integration: bool = True) -> dict[str, Any]:
     """The REST payload-1.0 event of the method request in ``ex`` (reference §4.3).
 
     Single-value views take the last value of a repeated header or query parameter
@@ -102,18 +105,24 @@ def proxy_event(ex: "Exchange", *, with_body: bool = True) -> dict[str, Any]:
     ``isBase64Encoded`` true, when the request's Content-Type is a binary media type
     [Doc]; other bodies are decoded as UTF-8 (invalid bytes replaced) [Inf].
     """
-    headers = ex.headers
+    # the integration's event carries the headers as API Gateway forwards them; a REQUEST
+    # authorizer's event the headers as sent (not recorded: unchanged)
+    headers = event_headers(ex) if as_integration else ex.headers
     query = ex.query
     route = ex.route
+    path_params = dict(ex.path_params)
+    if route is not None:
+        path_params.update(route.raw_greedy)
     event: dict[str, Any] = {
         "resource": route.resource.path if route is not None else ex.context.get("resourcePath"),
-        "path": ex.request.path,
+        # AWS-recorded: leading slashes collapse (//a -> /a); inner ones stay (a//b)
+        "path": "/" + ex.request.path.lstrip("/"),
         "httpMethod": ex.verb,
         "headers": {k: v[-1] for k, v in headers.items()} or None,
         "multiValueHeaders": {k: list(v) for k, v in headers.items()} or None,
         "queryStringParameters": {k: v[-1] for k, v in query.items()} or None,
         "multiValueQueryStringParameters": {k: list(v) for k, v in query.items()} or None,
-        "pathParameters": dict(ex.path_params) or None,
+        "pathParameters": path_params or None,
         "stageVariables": dict(ex.stage_variables) or None,
         "requestContext": request_context(ex),
     }
@@ -134,6 +143,43 @@ def proxy_event(ex: "Exchange", *, with_body: bool = True) -> dict[str, Any]:
     return event
 
 
+#: Request headers the proxy event does not carry [Obs: docs/conformance.md].
+_EVENT_DROPPED = frozenset(("connection", "content-length"))
+
+
+def event_headers(ex: "Exchange") -> dict[str, tuple[str, ...]]:
+    """The request headers as a Lambda proxy event carries them.
+
+    AWS-recorded (localstack's AWS-validated test_lambda_aws_proxy_integration,
+    docs/conformance.md): names keep the client's spelling except ``Authorization``;
+    ``Connection`` and ``Content-Length`` are dropped; API Gateway adds
+    ``X-Amzn-Trace-Id`` and ``X-Forwarded-For`` / ``-Port`` / ``-Proto`` (the client's
+    address; port 443 and https, the only way into an API Gateway endpoint [Inf]).
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for name, values in ex.headers.items():
+        lowered = name.lower()
+        if lowered in _EVENT_DROPPED:
+            continue
+        if lowered == "authorization":
+            name = "Authorization"
+        out[name] = out.get(name, ()) + tuple(values)
+    present = {name.lower(): name for name in out}
+    forwarded = present.get("x-forwarded-for")
+    if forwarded is None:
+        out["X-Forwarded-For"] = (ex.request.source_ip,)
+    else:
+        out[forwarded] = (f"{out[forwarded][-1]}, {ex.request.source_ip}",)
+    for name, value in (
+        ("X-Amzn-Trace-Id", ex.ids.trace_id),
+        ("X-Forwarded-Port", "443"),
+        ("X-Forwarded-Proto", "https"),
+    ):
+        if name.lower() not in present:
+            out[name] = (value,)
+    return out
+
+
 def _header_value(value: Any) -> str | None:
     """A proxy response header value: strings as they are, numbers and booleans as text [Inf]; None if not a scalar."""
     if isinstance(value, bool):
@@ -149,8 +195,9 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
     """The status, headers and body of a Lambda proxy response, or why it is malformed.
 
     ``statusCode`` must be an integer from 100 to 599 (a string of digits is accepted
-    [Inf]); ``headers`` and ``multiValueHeaders`` are merged, the latter winning for
-    the same name [Doc]; ``body`` must be a string or null [Doc]; ``isBase64Encoded``
+    [Obs]), and is 200 when absent from a non-empty answer [Obs]; ``multiValueHeaders``
+    and ``headers`` of the same name are both sent, multi-values first [Obs: localstack's
+    AWS-validated test_aws_proxy_response_payload_format_validation, docs/conformance.md]; ``body`` must be a string or null [Doc]; ``isBase64Encoded``
     a boolean.  A base64 body is decoded when the first Accept type, or the response's
     Content-Type, is a binary media type [Doc: binary support needs binaryMediaTypes];
     otherwise it is returned as the base64 text [Inf].
@@ -160,25 +207,18 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
     unknown = sorted(set(result) - PROXY_RESPONSE_KEYS)
     if unknown:
         return f"unexpected key(s) {', '.join(unknown)} (allowed: body, headers, isBase64Encoded, multiValueHeaders, statusCode)"
-    status = result.get("statusCode")
+    if not result:
+        return "the function returned an empty object"
+    status = result.get("statusCode", 200)  # AWS-recorded: an answer with only headers is a 200
     if isinstance(status, str) and status.isascii() and status.isdigit():
         status = int(status)
     if not isinstance(status, int) or isinstance(status, bool):
         return f"statusCode is {json.dumps(status)}, not an integer"
     if not 100 <= status <= 599:
         return f"statusCode {status} is not an HTTP status (100-599)"
+    # AWS-recorded: multiValueHeaders first, then the headers value of the same name
+    # (matched without regard to case, spelled as multiValueHeaders spells it)
     merged: dict[str, tuple[str, list[str]]] = {}
-    single = result.get("headers")
-    if single is not None:
-        if not isinstance(single, dict):
-            return "headers is not an object"
-        for name, value in single.items():
-            text = _header_value(value)
-            if value is None:
-                continue
-            if text is None:
-                return f"the value of header {name} is not a string"
-            merged[name.lower()] = (name, [text])
     multi = result.get("multiValueHeaders")
     if multi is not None:
         if not isinstance(multi, dict):
@@ -192,6 +232,18 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
             if any(t is None for t in texts):
                 return f"multiValueHeaders.{name} holds a value that is not a string"
             merged[name.lower()] = (name, [t for t in texts if t is not None])
+    single = result.get("headers")
+    if single is not None:
+        if not isinstance(single, dict):
+            return "headers is not an object"
+        for name, value in single.items():
+            text = _header_value(value)
+            if value is None:
+                continue
+            if text is None:
+                return f"the value of header {name} is not a string"
+            spelled, values = merged.get(name.lower(), (name, []))
+            merged[name.lower()] = (spelled, [*values, text])
     headers = [(name, v) for name, values in merged.values() for v in values]
     body_value = result.get("body")
     if body_value is not None and not isinstance(body_value, str):

@@ -550,7 +550,14 @@ def _exception_error(exc: BaseException, context: LambdaContext) -> dict:
         message = str(exc)
     except BaseException:  # noqa: BLE001 - a broken __str__
         message = repr(exc)
-    return {"errorMessage": message, "errorType": type(exc).__name__, "stackTrace": traceback.format_list(frames)}
+    # the python3.12 runtime adds the request id [Obs: localstack's AWS-validated
+    # test_lambda_selection_patterns, docs/conformance.md]
+    return {
+        "errorMessage": message,
+        "errorType": type(exc).__name__,
+        "requestId": context.aws_request_id,
+        "stackTrace": traceback.format_list(frames),
+    }
 
 
 def _ms(started: float) -> float:

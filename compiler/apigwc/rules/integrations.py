@@ -102,6 +102,10 @@ def integration_uri_format(api: ir.Api) -> Iterator[Finding]:
         type: aws_proxy
         uri: arn:aws:lambda:us-east-1:123456789012:function:Pets     # a function ARN, not an invoke URI
 
+    Severity: error.  API Gateway rejects it [Obs: localstack's AWS-validated
+    test_put_integration_validation: "Invalid HTTP endpoint specified for URI", "Invalid
+    ARN specified in the request", "AWS ARN for integration must contain path or action"].
+
     Fix: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:Pets/invocations
     """
     for op, integ in api.integrations():
@@ -387,7 +391,7 @@ def _status_pattern_hint(key: str) -> str:
 _STATUS_IN_TEMPLATE = re.compile(r"statusCode")
 
 
-@rule("AGW208", name="mock-without-status-code", severity=Severity.ERROR)
+@rule("AGW208", name="mock-without-status-code", severity=Severity.WARNING)
 def mock_without_status_code(api: ir.Api) -> Iterator[Finding]:
     """A MOCK integration's request template does not produce a statusCode.
 
@@ -396,6 +400,11 @@ def mock_without_status_code(api: ir.Api) -> Iterator[Finding]:
     Why: a MOCK integration answers with the status code its request template renders
     (`{"statusCode": 200}`); without it API Gateway cannot select an integration response
     and the method answers 500.
+
+    Severity: warning.  API Gateway stores a request template without evaluating it, so
+    the import and the deployment succeed [Obs: localstack's AWS-validated
+    test_integration_mock_with_path_param stores and serves the MOCK template
+    `{statusCode: 200}`, which is not even JSON]; the method fails at run time.
 
     Example:
         type: mock
@@ -457,6 +466,10 @@ def integration_http_method_required(api: ir.Api) -> Iterator[Finding]:
     Example:
         type: http
         uri: https://backend.example.com/pets
+
+    Severity: error.  API Gateway rejects it [Obs: localstack's AWS-validated
+    test_put_integration_validation: "Enumeration value for HttpMethod must be non-empty"
+    for HTTP, HTTP_PROXY and AWS; MOCK is accepted without one].
 
     Fix: `httpMethod: GET` (POST for Lambda; ANY is allowed for http_proxy).
     """

@@ -96,7 +96,7 @@ def stage_variable_uses(api: ir.Api) -> list[StageVariableUse]:
     return uses
 
 
-@rule("AGW501", name="undefined-stage-variable", severity=Severity.ERROR)
+@rule("AGW501", name="undefined-stage-variable", severity=Severity.WARNING)
 def undefined_stage_variable(api: ir.Api) -> Iterator[Finding]:
     """The spec reads a stage variable that no declared stage defines.
 
@@ -107,6 +107,10 @@ def undefined_stage_variable(api: ir.Api) -> Iterator[Finding]:
     Why: an undefined stage variable renders as an empty string: the integration URI
     becomes `https:///orders` and every call fails with a 500 at run time, long after the
     deploy succeeded.
+
+    Severity: warning.  API Gateway accepts the import and the deployment: stage variables
+    are resolved per request, and an undefined one is empty [Doc: "Use stage variables
+    for a REST API in API Gateway"; a stage may be created later with the variable].
 
     Example:
         uri: https://${stageVariables.backendHost}/orders

@@ -44,7 +44,7 @@ def _issues(api: ir.Api, kind: IssueKind) -> Iterator[tuple[str, str, TemplateIs
                 yield pointer, label, issue
 
 
-@rule("AGW250", name="template-syntax-error", severity=Severity.ERROR)
+@rule("AGW250", name="template-syntax-error", severity=Severity.WARNING)
 def template_syntax_error(api: ir.Api) -> Iterator[Finding]:
     """A mapping template is not valid VTL.
 
@@ -52,8 +52,13 @@ def template_syntax_error(api: ir.Api) -> Iterator[Finding]:
     Template Language (the dialect API Gateway runs); the finding points at the line and
     column inside the template where parsing stopped.
 
-    Why: API Gateway rejects the template when the API is imported or updated, or, for
-    some mistakes, fails every request with 500 Internal server error.
+    Why: API Gateway accepts the template when the API is imported or deployed and fails
+    every request that reaches it with 500 Internal server error.
+
+    Severity: warning.  API Gateway does not check template text on import or deploy
+    [Obs: localstack/airspeed's tests deploy templates that fail at run time, e.g.
+    ``Hello $``, "raises 500 on AWS", tests/test_templating.py]; the local gateway
+    answers 500 for the request as AWS does.
 
     Example:
         requestTemplates:
@@ -72,7 +77,7 @@ def template_syntax_error(api: ir.Api) -> Iterator[Finding]:
         )
 
 
-@rule("AGW251", name="unknown-template-method", severity=Severity.ERROR)
+@rule("AGW251", name="unknown-template-method", severity=Severity.WARNING)
 def unknown_template_method(api: ir.Api) -> Iterator[Finding]:
     """A mapping template calls a `$util` or `$input` member that does not exist.
 
@@ -83,6 +88,10 @@ def unknown_template_method(api: ir.Api) -> Iterator[Finding]:
     Why: an unknown member evaluates to null, which renders as nothing: the template
     produces broken output (often invalid JSON) instead of failing, and the backend
     receives it.
+
+    Severity: warning.  The template imports and deploys; the member renders as nothing
+    at run time [Obs: the airspeed recordings render unknown methods as empty,
+    docs/conformance.md].
 
     Example:
         application/json: '{"name": "$util.escapeJson($input.path(''$.name''))"}'
@@ -95,19 +104,25 @@ def unknown_template_method(api: ir.Api) -> Iterator[Finding]:
         )
 
 
-@rule("AGW252", name="unsupported-template-directive", severity=Severity.ERROR)
+@rule("AGW252", name="unsupported-template-directive", severity=Severity.WARNING)
 def unsupported_template_directive(api: ir.Api) -> Iterator[Finding]:
-    """A mapping template uses #include or #parse.
+    """A mapping template uses a directive API Gateway does not run: #include, #parse, #macro, #evaluate.
 
-    What it checks: templates do not use `#include` or `#parse`.
+    What it checks: templates do not use `#include` or `#parse` (they load another
+    template file, and mapping templates have no files: the request fails), `#macro` (the
+    definition prints nothing and every call prints as written, e.g. `#recur(5)`) or
+    `#evaluate` (printed as written, its argument not expanded).
 
-    Why: both load another template file, and API Gateway mapping templates have no
-    files to load: the directive fails when the template runs.
+    Why: the template does something other than what it says.
+
+    Severity: warning.  API Gateway imports and deploys such templates [Obs: the
+    localstack/airspeed recordings test_recursive_macro, test_evaluate_directive and
+    test_macro_whitespace_and_newlines_ignored were rendered on a deployed API].
 
     Example:
         application/json: '#parse("common.vtl")'
 
-    Fix: inline the shared part, or define it with `#macro` / `#define` in the template.
+    Fix: inline the shared part, or define it with `#define` in the template.
     """
     for pointer, label, issue in _issues(api, IssueKind.UNSUPPORTED_DIRECTIVE):
         yield Finding(

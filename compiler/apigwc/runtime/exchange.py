@@ -60,6 +60,8 @@ class Exchange:
         "method",
         "path_params",
         "step",
+        "request_override",
+        "response_override",
         "_query",
         "_headers",
         "_view",
@@ -88,6 +90,12 @@ class Exchange:
         self.path_params: dict[str, str] = {}
         #: the step running now (errors are logged under it)
         self.step = Step.REQUEST
+        #: what the request template set in ``$context.requestOverride`` (the response
+        #: template sees it: AWS-recorded, docs/conformance.md)
+        self.request_override: dict[str, dict[str, str]] = {}
+        #: ``$context.responseOverride`` as the request template left it: the response
+        #: template starts from it, and it applies without one [Obs, docs/conformance.md]
+        self.response_override: dict[str, Any] = {"header": {}, "status": None}
         self._query: dict[str, tuple[str, ...]] | None = None
         self._headers: dict[str, tuple[str, ...]] | None = None
         self._view: TemplateRequest | None = None
@@ -114,12 +122,15 @@ class Exchange:
         """A fresh template namespace whose ``$input`` reads ``body`` and the method request parameters.
 
         Request and response templates both see the method request's path, query string
-        and headers through ``$input.params()``; ``$context.requestOverride`` and
-        ``responseOverride`` start empty for each template.
+        and headers through ``$input.params()``; ``$context.requestOverride`` holds what the
+        request template set, and ``responseOverride`` what it set there (API Gateway
+        carries both to the response template [Obs]).
         """
         context = dict(self.context)
-        context["requestOverride"] = {"header": {}, "path": {}, "querystring": {}}
-        context["responseOverride"] = {"header": {}, "status": None}
+        done = self.request_override
+        context["requestOverride"] = {part: dict(done.get(part, {})) for part in ("header", "path", "querystring")}
+        seed = self.response_override
+        context["responseOverride"] = {**seed, "header": dict(seed.get("header") or {})}
         view = self._view
         if view is None:  # the method request's parameters, the same for every template of the request
             view = self._view = TemplateRequest(path_params=self.path_params, query=self.query, headers=self.headers)

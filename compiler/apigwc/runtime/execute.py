@@ -28,6 +28,7 @@ gateway response (a bug in a local handler must not kill the server).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ from typing import Any
 from .. import gateway as gw
 from . import integration_request, integration_response
 from .backends import NotAvailable
-from .context import request_context
+from .context import RequestIds, request_context
 from .deployment import Deployment
 from .endpoint import EndpointResponse
 from .errors import GatewayError, ResponseType
@@ -84,7 +85,7 @@ async def execute(deployment: Deployment, request: Request, *, refused: GatewayE
     """
     started = time.perf_counter()
     now = deployment.clock()
-    ids = deployment.ids(now)
+    ids = _traced(deployment.ids(now), request.headers.get("X-Amzn-Trace-Id"))
     verb = request.method.upper()
     override = request.headers.get(METHOD_OVERRIDE_HEADER)
     if override and override.strip():
@@ -254,8 +255,33 @@ def _finish(ex: Exchange, status: int, headers: list[tuple[str, str]], body: byt
     if error_type is not None:
         out.append(("x-amzn-ErrorType", error_type))
     out.append(("x-amz-apigw-id", ids.extended_request_id))
-    out.append(("X-Amzn-Trace-Id", ids.trace_id))
+    method = ex.method
+    mock = (
+        error_type is None
+        and method is not None
+        and method.integration is not None
+        and method.integration.type is gw.IntegrationType.MOCK
+    )
+    if not mock:
+        # AWS-recorded: a MOCK integration's answer has no X-Amzn-Trace-Id (docs/conformance.md);
+        # gateway errors keep it [Inf]
+        out.append(("X-Amzn-Trace-Id", ids.trace_id))
     return Response(status=status, headers=Headers(out), body=body)
+
+
+def _traced(ids: RequestIds, incoming: str | None) -> RequestIds:
+    """The client's ``X-Amzn-Trace-Id`` continues the trace: kept as sent, with a Parent added when it has none.
+
+    AWS-recorded (docs/conformance.md): ``Root=...;Parent=...;Sampled=1`` comes back as
+    sent; ``Root=...`` alone comes back with a generated ``Parent``.
+    """
+    if not incoming or "Root=" not in incoming:
+        return ids
+    trace = incoming.strip()
+    if "Parent=" not in trace:
+        parent = hashlib.sha256(ids.request_id.encode("ascii")).hexdigest()[:16]
+        trace = f"{trace};Parent={parent}"
+    return ids._replace(trace_id=trace)
 
 
 _SERVICE_HEADERS = frozenset(("x-amzn-requestid", "x-amz-apigw-id", "x-amzn-trace-id"))

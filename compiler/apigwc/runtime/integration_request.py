@@ -208,11 +208,14 @@ def transform_body(
     if choice.key is not None and choice.template:
         template_key = choice.key
         ref = TemplateRef(method.label, choice.key)
-        rendered = ex.view.templates.render(choice.template, ref, ex.template_variables(body))
+        variables = ex.template_variables(body)
+        rendered = ex.view.templates.render(choice.template, ref, variables)
         if isinstance(rendered, GatewayError):
             return rendered
+        if rendered.response_override:  # kept for the integration response [Obs]
+            ex.response_override = variables["context"]["responseOverride"]
         body = rendered.body.encode("utf-8")
-        overrides = rendered.request_override
+        overrides = ex.request_override = rendered.request_override
         for name, value in overrides.get("header", {}).items():
             headers[name.lower()] = (name, [value])
         for name, value in overrides.get("querystring", {}).items():

@@ -27,6 +27,7 @@ from .. import gateway as gw
 from ..intrinsics import Value
 from ..java_regex import JavaRegexError, Unsupported, matches
 from ..mapping import parse_response_target
+from ..vtl import overrides_of
 from .content import decode, encode, is_binary, response_conversion
 from .endpoint import EndpointResponse
 from .errors import GatewayError, ResponseType
@@ -186,21 +187,25 @@ def transform_response_body(
         body = rendered.body.encode("utf-8")
         content_type = key
         override = rendered.response_override
+        where = ref.describe()
+    else:
+        where = f"the request template of {method.label}"
+        override = overrides_of({"context": {"responseOverride": ex.response_override}})[1]
+        if key is not None:
+            ex.note(Step.INTEGRATION_RESPONSE, f"The response template {key} is empty: the body passes through")
+            content_type = key
+    if override:
         if "status" in override:
             text = override["status"]
             if not (text.isascii() and text.isdigit() and 100 <= int(text) <= 599):
                 return GatewayError(
                     type=ResponseType.API_CONFIGURATION_ERROR,
-                    log=f"Execution failed due to configuration error: {ref.describe()} set $context.responseOverride.status to {text!r}, which is not an HTTP status code",
+                    log=f"Execution failed due to configuration error: {where} set $context.responseOverride.status to {text!r}, which is not an HTTP status code",
                 )
             status = int(text)
         for name, value in override.get("header", {}).items():
             headers[name.lower()] = (name, [value])
-        if override:
-            ex.note(Step.INTEGRATION_RESPONSE, f"Response overrides from the template: {java_map(_flatten(override))}")
-    elif key is not None:
-        ex.note(Step.INTEGRATION_RESPONSE, f"The response template {key} is empty: the body passes through")
-        content_type = key
+        ex.note(Step.INTEGRATION_RESPONSE, f"Response overrides from the template: {java_map(_flatten(override))}")
     if conversion.decode_last:
         decoded = decode(body)
         if decoded is None:

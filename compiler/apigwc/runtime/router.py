@@ -49,6 +49,9 @@ class RouteMatch(NamedTuple):
     method: gw.Method | None
     #: the verbs the resource has (for the log when ``method`` is None)
     verbs: tuple[str, ...]
+    #: a greedy parameter as the Lambda proxy event carries it: the rest of the raw path,
+    #: still percent-encoded, empty segments kept (AWS-recorded, docs/conformance.md)
+    raw_greedy: Mapping[str, str] = {}
 
 
 class Router:
@@ -90,7 +93,23 @@ class Router:
         method = node.methods.get(verb)
         if method is None and verb in VERBS:
             method = node.methods.get("ANY")
-        return RouteMatch(resource=node.resource, path_params=params, method=method, verbs=node.verbs)
+        raw_greedy = {}
+        name = node.resource.param
+        if node.resource.kind is gw.ResourceKind.GREEDY and name and name in params:
+            raw_greedy = {name: _raw_tail(raw_path, params[name])}
+        return RouteMatch(
+            resource=node.resource, path_params=params, method=method, verbs=node.verbs, raw_greedy=raw_greedy
+        )
+
+
+def _raw_tail(raw_path: str, decoded: str) -> str:
+    """The raw path from the segment where the greedy value ``decoded`` starts, without leading or trailing slashes."""
+    count = decoded.count("/") + 1  # the greedy value spans this many non-empty segments
+    parts = raw_path.split("/")
+    nonempty = [k for k, part in enumerate(parts) if part]
+    if len(nonempty) < count:
+        return decoded
+    return "/".join(parts[nonempty[-count] :]).strip("/")
 
 
 def _walk(node: _Node, segs: tuple[str, ...], i: int, params: dict[str, str]) -> tuple[_Node, dict[str, str]] | None:

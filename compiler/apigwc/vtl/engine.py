@@ -205,6 +205,8 @@ def get_index(obj: Any, key: Any) -> Any:
 
 A = airspeed
 _LEADING_NEWLINE = re.compile(r"[ \t]*\r?\n")
+_BLOCK_COMMENT_TAIL = re.compile(r"\*#([ \t]*\r?\n)\Z")
+_TRAILING_BACKSLASHES = re.compile(r"(\\+)\Z")
 _MALFORMED_DIRECTIVE = re.compile(r"\{?(if|elseif|foreach|set|macro|define|evaluate|include|parse)\}?\s*\(")
 _HYPHEN_TAIL = re.compile(r"(?:-[A-Za-z0-9_]+)+")
 _BREAK_TEXT = re.compile(r"(break\b|\{break\})")
@@ -261,27 +263,25 @@ class _Compiler:
                         stmts.append(self.text(rest))
                     i += 2
                     continue
+            if isinstance(child, A.FormalReference) and stmts and type(children[i - 1]) is A.Text:
+                self.halve_backslashes(stmts)
             if isinstance(child, A.FormalReference) and isinstance(nxt, A.Text) and nxt.text.startswith("-"):
                 self.hyphenate(child, nxt)
             if (
                 isinstance(child, A.SetDirective)
                 and child.my_text().endswith("\n")
+                and "\n" not in child.my_text()[:-1]
                 and stmts
                 and isinstance(children[i - 1], A.Text)
             ):
                 self.gobble_set_indent(children[i - 1], child, stmts)
             if (
-                isinstance(child, A.MacroCall)
-                and isinstance(nxt, A.Text)
-                and nxt.text
-                and _LEADING_NEWLINE.match(nxt.text)
+                isinstance(child, A.SetDirective)
+                and i >= 2
+                and isinstance(children[i - 2], A.SetDirective)
+                and type(children[i - 1]) is A.Text
             ):
-                stmts.append(self.statement(child))
-                rest = _LEADING_NEWLINE.sub("", nxt.text, count=1)
-                if rest:
-                    stmts.append(self.text(rest))
-                i += 2
-                continue
+                self.gobble_between_sets(children[i - 1], stmts)
             stmt = self.statement(child)
             if stmt is not None:
                 stmts.append(stmt)
@@ -320,6 +320,30 @@ class _Compiler:
         if text.endswith(indent) and getattr(stmts[-1], "text", None) == text:
             stmts[-1] = self.text(text[: -len(indent)])
 
+    def halve_backslashes(self, stmts: list[Stmt]) -> None:
+        """``\\\\$email`` prints ``\\foo``: an even run of backslashes before a reference is halved.
+
+        AWS-recorded (Velocity's escaping example, docs/conformance.md).
+        """
+        text = getattr(stmts[-1], "text", None)
+        if not text:
+            return
+        run = _TRAILING_BACKSLASHES.search(text)
+        if run is None or len(run.group(1)) % 2:
+            return
+        stmts[-1] = self.text(text[: run.start()] + "\\" * (len(run.group(1)) // 2))
+
+    def gobble_between_sets(self, prev: Any, stmts: list[Stmt]) -> None:
+        """Spaces and tabs between two ``#set`` directives print nothing.
+
+        AWS-recorded: ``#set($a = 1) #set($b = 2)`` renders nothing between the two
+        (airspeed recordings, docs/conformance.md); text before a ``#set`` keeps its
+        spaces (Velocity 1.7: ``prefix #set(...)`` prints ``prefix ``).
+        """
+        text = prev.text
+        if text and not text.strip(" \t") and stmts and getattr(stmts[-1], "text", None) == text:
+            stmts.pop()
+
     def text(self, text: str) -> Stmt:
         def stmt(ctx: _Ctx) -> None:
             ctx.out.append(text)
@@ -340,12 +364,25 @@ class _Compiler:
     def s_hash(self, el: Any) -> Stmt:
         return self.text(el.text)
 
-    def s_comment(self, el: Any) -> None:
+    def s_comment(self, el: Any) -> Stmt | None:
+        """A comment prints nothing; a block comment keeps the line end after its ``*#``.
+
+        AWS-recorded: ``Stuff#* ... *#\n and more`` renders ``Stuff\n and more``
+        (docs/conformance.md).
+        """
+        written = self.source[el.start : el.end]
+        if written.startswith("#*"):
+            tail = _BLOCK_COMMENT_TAIL.search(written)
+            if tail is not None:
+                return self.text(tail.group(1))
         return None
 
     def s_reference(self, el: Any) -> Stmt:
         if el.expression is None:
             return self.text(el.my_text())
+        part = el.expression.part
+        if part.parameters is not None and part.index is None and el.expression.subexpression is None:
+            return self.root_call(el)
         expr = self.reference(el)
         offset = self.at(el)
 
@@ -357,6 +394,25 @@ class _Compiler:
             if value is None:
                 return  # API Gateway renders null and missing references as nothing
             text = value if type(value) is str else to_text(value)
+            ctx.out.append(text)
+            ctx.size += len(text)
+
+        return stmt
+
+    def root_call(self, el: Any) -> Stmt:
+        """``$name(...)``: API Gateway prints ``$name`` and then the parentheses as text.
+
+        AWS-recorded: ``#define($hello)hi#end$hello()`` renders ``hi()``.
+        """
+        name = el.expression.part.name
+        written = el.my_text()
+        suffix = written[written.index("(") :]
+        if written.startswith(("${", "$!{")) and suffix.endswith("}"):
+            suffix = suffix[:-1]
+
+        def stmt(ctx: _Ctx) -> None:
+            value = ctx.vars.get(name)
+            text = ("" if value is None else value if type(value) is str else to_text(value)) + suffix
             ctx.out.append(text)
             ctx.size += len(text)
 
@@ -386,6 +442,9 @@ class _Compiler:
         return self.block(el.block, eat_newline=True)
 
     def s_set(self, el: Any) -> Stmt:
+        bracketed = _SET_BRACKETS.match(self.source, el.start)
+        if bracketed is not None:
+            return self.set_steps(el, bracketed)
         # the left side as written: airspeed parsed a copy whose hyphens became "_" (see _airspeed_safe)
         written = _SET_TARGET.match(self.source, el.start)
         terms = written.group(1).split(".") if written is not None else list(el.terms)
@@ -423,6 +482,57 @@ class _Compiler:
             )
 
         return stmt_path
+
+    def set_steps(self, el: Any, written: re.Match[str]) -> Stmt:
+        """``#set($m[$k] = v)``, ``#set($m["$k"].x = v)``, ``#set($list[1] = v)``: assignment through steps.
+
+        AWS-recorded (airspeed snapshot): a map entry is put (an undefined key interpolates
+        as ""), a list element is replaced.
+        """
+        lhs = written.group(1)
+        root = re.match(r"[A-Za-z_][A-Za-z0-9_-]*", lhs).group(0)  # type: ignore[union-attr]
+        steps: list[tuple[bool, Any]] = []  # (is_index, name or key expression)
+        for m in _LHS_STEP.finditer(lhs, len(root)):
+            if m.group(1) is not None:
+                steps.append((False, m.group(1)))
+            else:
+                steps.append((True, self.standalone_expression(m.group(2), self.base + written.start(1) + m.start(2))))
+        value = self.expression(el.value)
+        offset = self.at(el)
+
+        def stmt(ctx: _Ctx) -> None:
+            try:
+                v = value(ctx)
+                target = ctx.vars.get(root)
+                for is_index, step in steps[:-1]:
+                    target = get_index(target, step(ctx)) if is_index else get_property(target, step)
+                is_index, last = steps[-1]
+                key = last(ctx) if is_index else last
+            except VtlError as exc:
+                raise _Fail(offset, str(exc)) from None
+            if v is None:
+                return
+            if type(target) is dict:
+                target[key if type(key) is str else to_text(key)] = v
+            elif isinstance(target, list) and type(key) is int and -len(target) <= key < len(target):
+                target[key] = v
+            else:
+                raise _Fail(
+                    offset, f"cannot set ${lhs}: the target is {'null' if target is None else type_name(target)}"
+                )
+
+        return stmt
+
+    def standalone_expression(self, text: str, offset: int) -> Expr:
+        """Compile an expression written inside a ``#set`` left side (``$k``, ``"$k"``, ``1``)."""
+        try:
+            tree = A.Template(_airspeed_safe(f"#set($x = {text})"), "template")
+            tree.ensure_compiled()
+            set_el = tree.root_element.block.children[0]
+        except Exception:  # noqa: BLE001 - airspeed raises several kinds for bad input
+            raise _Fail(offset, f"cannot parse the key {text!r}", "syntax") from None
+        inner = _Compiler(f"#set($x = {text})", offset - 9, self.macros)
+        return inner.expression(set_el.value)
 
     def s_foreach(self, el: Any) -> Stmt:
         var = el.loop_var_name
@@ -497,52 +607,13 @@ class _Compiler:
         return stmt
 
     def s_macro(self, el: Any) -> None:
-        name = el.function_name.lower()
+        """API Gateway does not run ``#macro``: the definition prints nothing (AWS-recorded)."""
         self.directives.append(("macro", self.at(el)))
-        self.macros[name] = (list(el.arg_names), self.block(el.block), self.at(el))
         return None
 
     def s_macro_call(self, el: Any) -> Stmt:
-        name = el.macro_name
-        args = [self.expression(a) for a in el.args]
-        literal = el.my_text()
-        offset = self.at(el)
-
-        def stmt(ctx: _Ctx) -> None:
-            macro = ctx.macros.get(name)
-            if macro is None:
-                ctx.out.append(literal)  # Velocity prints an unknown macro call as text
-                ctx.size += len(literal)
-                return
-            params, body, _ = macro
-            if len(params) != len(args):
-                raise _Fail(offset, f"#{name} expects {len(params)} argument(s), got {len(args)}")
-            if ctx.depth >= ctx.limits.macro_depth:
-                raise _Fail(offset, f"macros nest deeper than {ctx.limits.macro_depth} (recursive #{name}?)", "limit")
-            _check_time(ctx, offset)
-            try:
-                values = [a(ctx) for a in args]
-            except VtlError as exc:
-                raise _Fail(offset, str(exc)) from None
-            variables = ctx.vars
-            saved = [variables.get(p, _UNSET) for p in params]
-            for p, v in zip(params, values):
-                if v is None:
-                    variables.pop(p, None)
-                else:
-                    variables[p] = v
-            ctx.depth += 1
-            try:
-                body(ctx)
-            finally:
-                ctx.depth -= 1
-                for p, old in zip(params, saved):
-                    if old is _UNSET:
-                        variables.pop(p, None)
-                    else:
-                        variables[p] = old
-
-        return stmt
+        """A macro call prints as written (AWS-recorded: ``#recur(5)`` renders ``#recur(5)``)."""
+        return self.text(el.my_text())
 
     def s_define(self, el: Any) -> Stmt:
         name = el.function_name
@@ -554,29 +625,9 @@ class _Compiler:
         return stmt
 
     def s_evaluate(self, el: Any) -> Stmt:
-        value = self.expression(el.value)
-        offset = self.at(el)
-
-        def stmt(ctx: _Ctx) -> None:
-            try:
-                text = value(ctx)
-            except VtlError as exc:
-                raise _Fail(offset, str(exc)) from None
-            if text is None:
-                return
-            if ctx.evaluating >= ctx.limits.macro_depth:
-                raise _Fail(offset, "#evaluate nests too deeply", "limit")
-            _check_time(ctx, offset)
-            compiled = _compile_cached(to_text(text))
-            if isinstance(compiled, TemplateError):
-                raise _Fail(offset, f"#evaluate: {compiled.message}")
-            ctx.evaluating += 1
-            try:
-                compiled.run(ctx)
-            finally:
-                ctx.evaluating -= 1
-
-        return stmt
+        """API Gateway does not run ``#evaluate``: it prints as written, its argument unexpanded (AWS-recorded)."""
+        self.directives.append(("#evaluate", self.at(el)))
+        return self.text(self.source[el.start : el.end])
 
     def s_include(self, el: Any) -> Stmt:
         kind = "#include" if isinstance(el, A.IncludeDirective) else "#parse"
@@ -614,7 +665,7 @@ class _Compiler:
         return lambda ctx: value
 
     def e_interpolated(self, el: Any) -> Expr:
-        raw = self.source[el.start + 1 : el.end - 1]
+        raw = self.source[el.start + 1 : el.end - 1].replace('""', '"')  # a doubled quote is one quote [Obs]
         if "$" not in raw and "#" not in raw:
             return lambda ctx: raw
         try:
@@ -764,6 +815,20 @@ def _first_group(m: re.Match[str]) -> str:
 _SET_TARGET = re.compile(r"#\{?set\}?\s*\(\s*\$([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*)(?=\s*=)")
 
 
+#: A ``#set`` left side with bracket steps: ``#set($m[$k].x["$y"] = ...)``.
+_SET_BRACKETS = re.compile(
+    r"#\{?set\}?\s*\(\s*\$([A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[^\]\n]*\])*\[[^\]\n]*\](?:\.[A-Za-z_][A-Za-z0-9_-]*|\[[^\]\n]*\])*)(?=\s*=)"
+)
+_LHS_STEP = re.compile(r"\.([A-Za-z_][A-Za-z0-9_-]*)|\[([^\]\n]*)\]")
+
+
+def _blank_brackets(m: re.Match[str]) -> str:
+    """``$m[$k].x`` -> ``$m____.x``: airspeed's #set accepts dotted names only (same length)."""
+    start, end = m.span(1)
+    lhs = re.sub(r"\[[^\]\n]*\]", lambda b: "_" * len(b.group(0)), m.group(1)).replace("-", "_")
+    return m.group(0)[: start - m.start()] + lhs + m.group(0)[end - m.start() :]
+
+
 def _unhyphenate_set(m: re.Match[str]) -> str:
     start, end = m.span(1)
     return m.group(0)[: start - m.start()] + m.group(1).replace("-", "_") + m.group(0)[end - m.start() :]
@@ -784,6 +849,10 @@ def _airspeed_safe(source: str) -> str:
     """
     if "#" in source and "-" in source and "set" in source:
         source = _SET_TARGET.sub(_unhyphenate_set, source)
+    if "[" in source and "set" in source:
+        source = _SET_BRACKETS.sub(_blank_brackets, source)
+    if '""' in source:
+        source = _escape_doubled_quotes(source)
     if "\\" not in source:
         return source
     out = []
@@ -798,6 +867,39 @@ def _airspeed_safe(source: str) -> str:
             continue
         out.append(c)
         i += 1
+    return "".join(out)
+
+
+_ARGUMENTS_OPEN = re.compile(r"#\{?(?:set|if|elseif|foreach)\}?\s*\(")
+
+
+def _escape_doubled_quotes(source: str) -> str:
+    """``""`` inside a double-quoted literal of a directive's arguments becomes ``\\"`` (same length).
+
+    API Gateway reads a doubled quote in a string literal as one quote (AWS-recorded:
+    ``#set($d = "{""a"": 2}")`` is ``{"a": 2}``); airspeed would end the literal there.
+    `_Compiler.e_interpolated` reads the literal from the original and undoubles it.
+    """
+    out = list(source)
+    n = len(source)
+    for m in _ARGUMENTS_OPEN.finditer(source):
+        i, depth, quote = m.end(), 1, ""
+        while i < n and depth:
+            c = source[i]
+            if quote:
+                if c == quote:
+                    if quote == '"' and i + 1 < n and source[i + 1] == '"':
+                        out[i] = "\\"
+                        i += 2
+                        continue
+                    quote = ""
+            elif c in "\"'":
+                quote = c
+            elif c == "(":
+                depth += 1
+            elif c == ")":
+                depth -= 1
+            i += 1
     return "".join(out)
 
 

@@ -100,7 +100,24 @@ def check_template(text: str) -> list[TemplateIssue]:
                     kind=IssueKind.UNSUPPORTED_DIRECTIVE,
                     offset=offset,
                     message=f"{directive} loads another template file, which API Gateway mapping templates cannot do",
-                    hint="inline the other template, or use #macro / #define in this template",
+                    hint="inline the other template, or use #define in this template",
+                )
+            )
+        elif directive in ("macro", "#evaluate"):
+            name = "#macro" if directive == "macro" else directive
+            issues.append(
+                TemplateIssue(
+                    kind=IssueKind.UNSUPPORTED_DIRECTIVE,
+                    offset=offset,
+                    message=f"API Gateway does not run {name}: "
+                    + (
+                        "the definition prints nothing and each call prints as written"
+                        if name == "#macro"
+                        else "it prints as written"
+                    ),
+                    hint="use #define for a reusable block, or write the part out"
+                    if name == "#macro"
+                    else "write the template out",
                 )
             )
     return sorted(issues, key=lambda i: i.offset)

@@ -124,10 +124,13 @@ def from_json(data: Any) -> Any:
 
 
 def truthy(value: Any) -> bool:
-    """Velocity 1.7 ``#if``: false only for null and Boolean false (empty strings are true)."""
-    if value is None or value is False:
-        return False
-    return True
+    """API Gateway's ``#if``: false only for Boolean false.
+
+    Unlike Apache Velocity, a null or undefined reference tests *true* (AWS-recorded:
+    ``#if($undefined)yes#end`` and ``#if($!{a.b.c})`` render ``yes``; ``#if(!$null)``
+    renders nothing; docs/conformance.md).  Empty strings are true, as in Velocity 1.7.
+    """
+    return value is not False
 
 
 def _is_number(v: Any) -> bool:
@@ -136,9 +139,13 @@ def _is_number(v: Any) -> bool:
 
 
 def equals(a: Any, b: Any) -> bool:
-    """Velocity 1.7 ``==``: numbers by value; same class by equals(); else by toString()."""
+    """Velocity 1.7 ``==``: numbers by value; same class by equals(); else by toString().
+
+    API Gateway: null equals null and the empty string (AWS-recorded: a missing
+    ``$input.path`` value is ``== ""``; docs/conformance.md).
+    """
     if a is None or b is None:
-        return a is None and b is None
+        return a is b or a == "" or b == ""
     if _is_number(a) and _is_number(b):
         return a == b
     ta, tb = type(a), type(b)

@@ -88,8 +88,12 @@ class Input:
 
     def vtl_get(self, name: str) -> Any:
         if name == "body":
-            return self.body_text
+            return self.body()
         raise LookupError(name)
+
+    def body(self) -> str:
+        """``$input.body``: the payload as text; an empty payload reads as ``{}`` (AWS-recorded, docs/conformance.md)."""
+        return self.body_text or "{}"
 
     def vtl_call(self, name: str, args: list[Any]) -> Any:
         if name == "json" and len(args) == 1:
@@ -99,7 +103,7 @@ class Input:
         if name == "params" and len(args) <= 1:
             return self.params(args[0]) if args else self.all_params()
         if name == "body" and not args:
-            return self.body_text
+            return self.body()
         raise LookupError(name)
 
     def document(self) -> Any:
