@@ -96,7 +96,7 @@ def test_cors_nonproxy_lints_builds_and_answers_the_preflight_like_the_deployed_
         ("Access-Control-Allow-Origin", "*"),
         ("x-amzn-RequestId", "r-1"),
         ("x-amz-apigw-id", "e-1"),
-        # AWS-recorded: a MOCK integration's answer has no X-Amzn-Trace-Id (docs/conformance.md)
+        # a MOCK answer carries no X-Amzn-Trace-Id [Obs: conformance recordings]
     ]
 
 
