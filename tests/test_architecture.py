@@ -42,15 +42,30 @@ FOUNDATION = (
 LAYERS: list[list[Layer]] = [
     [Layer("foundation", FOUNDATION, modules=("apigwc",))],
     [Layer("template engine", ("apigwc.vtl",))],
-    # nesting: the depth pre-scan the loader runs before the C YAML parser sees the text
-    [Layer("source", ("apigwc.source", "apigwc.nesting", "apigwc.config"))],
+    # nesting: the depth pre-scan the loader runs before the C YAML parser sees the text;
+    # a SAM/CloudFormation template is a source: loading, values, expansion, API discovery, lifting
+    [Layer("source", ("apigwc.source", "apigwc.nesting", "apigwc.config", "apigwc.discovery", "apigwc.template"))],
     [Layer("check", ("apigwc.check",))],
     [Layer("build", ("apigwc.ir", "apigwc.build"))],
     [Layer("rules", ("apigwc.rules", "apigwc.ruledocs"))],
     [Layer("lower", ("apigwc.lower", "apigwc.logical_ids", "apigwc.gateway"))],
     [Layer("planner", ("apigwc.planner",))],
     [Layer("targets", ("apigwc.targets", "apigwc.output", "apigwc.bundle"))],
-    [Layer("compile", ("apigwc.pipeline", "apigwc.report", "apigwc.codes", "apigwc.policy"))],
+    # template.run (and the template package's front door) lint and lower each API of a template
+    [
+        Layer(
+            "compile",
+            (
+                "apigwc.pipeline",
+                "apigwc.stages",
+                "apigwc.report",
+                "apigwc.codes",
+                "apigwc.policy",
+                "apigwc.template.run",
+            ),
+            modules=("apigwc.template",),
+        )
+    ],
     [Layer("runtime", ("apigwc.runtime",), only=("apigwc.runtime", "apigwc.gateway", "apigwc.vtl", *FOUNDATION))],
     [Layer("local adapters: Lambda runtime", ("apigwc.lambda_runtime",), only=())],
     [Layer("local adapters", ("apigwc.local", "apigwc.report.invoke"))],

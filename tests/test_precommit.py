@@ -20,6 +20,20 @@ from support import ROOT, SPECS
 BAD = (SPECS / "users.yaml").read_text().replace("type: mock", "type: mock\n        timeoutInMillis: 10", 1)
 
 
+SAM_TEMPLATE = """Transform: AWS::Serverless-2016-10-31
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: live
+      DefinitionBody:
+        Fn::Transform:
+          Name: AWS::Include
+          Parameters:
+            Location: ./api.yaml
+"""
+
+
 def git(repo: Path, *args: str) -> None:
     subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True)
 
@@ -52,6 +66,14 @@ def test_pre_commit_hook_blocks_a_bad_spec_and_passes_a_good_one(tmp_path):
     bad = try_repo("bad.yaml")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "bad.yaml:52:26: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 10" in bad.stdout
+    # a SAM template holding an API is linted; changing only the OpenAPI file it includes re-lints the template
+    (repo / "template.yaml").write_text(SAM_TEMPLATE)
+    (repo / "api.yaml").write_text(BAD)
+    git(repo, "add", ".")
+    included = try_repo("api.yaml", "compose.yaml")
+    assert included.returncode == 1, included.stdout + included.stderr
+    assert "api.yaml:52:26: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 10" in included.stdout
+    assert "1 of 1 file" in included.stdout  # the template (api.yaml is linted as part of it)
     good = try_repo("good.yaml", "compose.yaml")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "apigwc lint" in good.stdout and "Passed" in good.stdout

@@ -788,7 +788,7 @@ class _Builder:
     def _suppressions(self) -> dict[str, tuple[str, ...]]:
         out: dict[str, tuple[str, ...]] = {}
         for doc in self.sources.documents():
-            if "x-apigwc-ignore" not in doc.text:
+            if not doc.may_mention("x-apigwc-ignore"):
                 continue
             key = self.sources.file_key(doc)
             prefix = key + "#" if key else ""

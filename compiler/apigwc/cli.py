@@ -108,6 +108,35 @@ IgnoreOpt = Annotated[
         "--ignore", help="Skip these codes, prefixes or names; comma-separated or repeated.", callback=_comma_list
     ),
 ]
+# SAM/CloudFormation templates: the same four flags on every command (policy.select_template reads them)
+ApiOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--api", help="Template: the REST API to use, by logical id (default: every API).", metavar="LOGICAL_ID"
+    ),
+]
+ParamOpt = Annotated[
+    Optional[List[str]],
+    typer.Option(
+        "--param",
+        help="Template: a parameter or unknown value, NAME=VALUE (repeatable): Stage=dev, ImportValue:Export=v, Res.Attr=v.",
+        metavar="NAME=VALUE",
+    ),
+]
+ParamsFileOpt = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--parameters-file",
+        help="Template: parameter values from samconfig.toml, a CloudFormation parameters JSON, or a K=V overrides file.",
+    ),
+]
+RegionOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--region",
+        help="AWS region; a template's AWS::Region (default: AWS_REGION, AWS_DEFAULT_REGION, else us-east-1).",
+    ),
+]
 
 
 class LintFormat(str, enum.Enum):
@@ -158,6 +187,15 @@ def _config(spec: Optional[Path], config_path: Optional[Path], ref_root: Optiona
         return config_for(spec, config_path, ref_root=ref_root.resolve() if ref_root else None, **overrides)
     except ConfigError as exc:
         raise _fail(str(exc))
+
+
+def _template(api: Optional[str], params, params_file: Optional[Path], region: Optional[str]) -> None:
+    """The template flags, read once for the whole command (a usage error when malformed)."""
+    from .policy import select_template
+
+    failure = select_template(api, params, params_file, region)
+    if failure is not None:
+        raise _stop(failure)
 
 
 def _color() -> bool:
@@ -227,6 +265,10 @@ def lint(
         "--skip-non-openapi",
         help="For pre-commit: a YAML/JSON file that is not OpenAPI is replaced by the specs that $ref it (under the current folder), or skipped.",
     ),
+    api: ApiOpt = None,
+    param: ParamOpt = None,
+    parameters_file: ParamsFileOpt = None,
+    region: RegionOpt = None,
 ) -> None:
     """Check OpenAPI specs for API Gateway mistakes.
 
@@ -257,6 +299,7 @@ def lint(
         raise typer.Exit(0)
     if not specs:
         raise _fail("give at least one OpenAPI file, e.g. 'apigwc lint openapi.yaml'")
+    _template(api, param, parameters_file, region)
     request = LintRequest(
         paths=tuple(specs),
         format=format.value,
@@ -412,6 +455,10 @@ def emit(
     lambda_params: LambdaParamsOpt = False,
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,
+    api: ApiOpt = None,
+    param: ParamOpt = None,
+    parameters_file: ParamsFileOpt = None,
+    region: RegionOpt = None,
 ) -> None:
     """Compile a spec to one target: a CloudFormation template, the OpenAPI export, the deploy plan, or the local bundle.
 
@@ -430,6 +477,10 @@ def emit(
       apigwc emit --target deploy --format json specs/petstore-lambda.yaml
 
       apigwc emit --target local specs/users.yaml -o build/users-local
+
+    A SAM/CloudFormation template with --target cfn: the whole template, each API (or the --api one) replaced, as one deployable stack:
+
+      apigwc emit --target cfn template.yaml -o stack.yaml
     """
     from .output import check_folder_output, write_file_atomically, write_outputs
     from .targets import TARGETS
@@ -442,6 +493,22 @@ def emit(
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
     cfg = _config(spec, config, ref_root)
+    _template(api, param, parameters_file, region)
+    from .policy import is_template, template_apis
+
+    if target is TargetName.cfn and is_template(spec):
+        raise typer.Exit(_emit_stack(spec, output, format.value, cfn_style.value, lambda_params, cfg))
+    apis = template_apis(spec)
+    if len(apis) > 1:
+        if output is None or folder is not None:
+            names = ", ".join(s.api for _, s in apis if s.api)
+            raise _fail(
+                f"'{spec}' holds {len(apis)} REST APIs ({names}): choose one with --api"
+                + ("" if folder is not None else ", or give -o DIR to write one file per API")
+            )
+        raise typer.Exit(
+            _emit_each_api(spec, apis, target.value, output, format.value, cfn_style.value, lambda_params, cfg)
+        )
     compiled = _compile(spec, cfg)
     from .bundle import base_dir_for
     from .pipeline import emit_target
@@ -477,6 +544,73 @@ def emit(
     typer.echo(f"apigwc: wrote {output}", err=True)
 
 
+def _compile_stack(spec: Path, cfg, style: str, stopped: str = "nothing was written"):
+    """A template's whole stack under the shared policy; exits on errors (1) or an unreadable file (2)."""
+    from .policy import Failure, compile_stack_or_fail, format_findings
+
+    with _progress(f"linting, lowering and assembling the stack of {spec}"):
+        result = compile_stack_or_fail(spec, cfg, style, stopped, _color())
+    if isinstance(result, Failure):
+        raise _stop(result)
+    for line in format_findings(result.diagnostics, result.texts, _color()):
+        typer.echo(line, err=True, color=True)
+    return result
+
+
+def _emit_stack(spec: Path, output: Optional[Path], fmt: str, cfn_style: str, lambda_params: bool, cfg) -> int:
+    """emit --target cfn of a template: the user's whole template with its APIs replaced (one deployable stack)."""
+    from .output import write_file_atomically
+    from .targets.base import OutputFormat, serialize
+
+    if lambda_params:
+        raise _fail("--lambda-params: a template's functions are resources of the stack, referenced as such")
+    result = _compile_stack(spec, cfg, cfn_style)
+    text = serialize(result.stack, OutputFormat(fmt))
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        write_file_atomically(output, text)
+    except OSError as exc:
+        raise _fail(f"cannot write '{output}': {exc.strerror or exc}")
+    typer.echo(f"apigwc: wrote {output}", err=True)
+    return 0
+
+
+def _emit_each_api(spec: Path, apis, target: str, output: Path, fmt: str, cfn_style: str, lambda_params, cfg) -> int:
+    """Every API of a template into -o DIR/<LogicalId>.<yaml|json>."""
+    from .output import write_file_atomically
+    from .pipeline import emit_target
+    from .policy import Failure, compile_spec
+    from .targets.base import OutputFormat, primary_file
+    from .template.run import SELECTION
+
+    if output.exists() and not output.is_dir():
+        raise _fail(f"-o '{output}' is a file; with several APIs give a folder")
+    status = 0
+    for _, selection in apis:
+        SELECTION.set(selection)
+        compiled = compile_spec(spec, cfg, "nothing was written", _color())
+        if isinstance(compiled, Failure):
+            _stop(compiled)
+            if compiled.status == 2:
+                return 2
+            status = 1
+            continue
+        artifact, found = emit_target(compiled, target, _emit_options(fmt, cfn_style, lambda_params), cfg)
+        if _target_failed(compiled, found):
+            status = 1
+            continue
+        text = artifact[primary_file(artifact, OutputFormat(fmt), None)]
+        path = output / f"{selection.api}.{'json' if fmt == 'json' else 'yaml'}"
+        try:
+            write_file_atomically(path, text)
+        except OSError as exc:
+            raise _fail(f"cannot write '{path}': {exc.strerror or exc}")
+        typer.echo(f"apigwc: wrote {path}", err=True)
+    return status
+
+
 @app.command()
 def build(
     specs: List[Path] = typer.Argument(None, help="OpenAPI files, or folders to search.", show_default=False),
@@ -490,6 +624,10 @@ def build(
     lambda_params: LambdaParamsOpt = False,
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,
+    api: ApiOpt = None,
+    param: ParamOpt = None,
+    parameters_file: ParamsFileOpt = None,
+    region: RegionOpt = None,
 ) -> None:
     """Lint, lower and write every target into OUT/<api-name>/.
 
@@ -507,7 +645,7 @@ def build(
 
       apigwc build --check specs/
     """
-    from .source import find_specs
+    from .discovery import find_specs
 
     if not specs:
         raise _fail("give at least one OpenAPI file, e.g. 'apigwc build openapi.yaml'")
@@ -518,10 +656,24 @@ def build(
         raise typer.Exit(2)
     if out.exists() and not out.is_dir():
         raise _fail(f"--out '{out}' is a file, not a folder")
+    _template(api, param, parameters_file, region)
     options = _emit_options("yaml", cfn_style.value, lambda_params)
     status, names = 0, {}
+    from .policy import is_template, template_apis
+    from .template.run import SELECTION
+
+    chosen = SELECTION.get()
     for spec in files:
-        status = max(status, _build_one(spec, out, check, options, _config(spec, config, ref_root), names))
+        cfg = _config(spec, config, ref_root)
+        if not is_template(spec):
+            status = max(status, _build_one(spec, out, check, options, cfg, names))
+            continue
+        # a template: its whole stack into OUT/apigwc-<folder>/template.yaml, each API's other targets beside
+        status = max(status, _build_stack(spec, out, check, options, cfg, names))
+        for _, selection in template_apis(spec):
+            SELECTION.set(selection)
+            status = max(status, _build_one(spec, out, check, options, cfg, names, selection.api))
+        SELECTION.set(chosen)
     if check:
         from .output import orphaned_outputs
 
@@ -537,7 +689,42 @@ def build(
     raise typer.Exit(status)
 
 
-def _build_one(spec: Path, out: Path, check: bool, options, cfg, names: dict) -> int:
+def _build_stack(spec: Path, out: Path, check: bool, options, cfg, names: dict) -> int:
+    """build of a template: its stack (`pipeline.compile_stack`) into OUT/<stack name>/template.yaml."""
+    from .output import stale_files, write_outputs
+    from .pipeline import stack_name
+    from .policy import Failure, compile_stack_or_fail
+    from .targets.base import serialize
+
+    name = stack_name(spec)
+    if name in names:
+        raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}")
+    names[name] = spec
+    with _progress(f"linting, lowering and assembling the stack of {spec}"):
+        result = compile_stack_or_fail(spec, cfg, options.cfn_style.value, f"{out / name} was not written", _color())
+    if isinstance(result, Failure):
+        _stop(result)
+        if result.status == 2:
+            raise typer.Exit(2)
+        return 1
+    files = {"template.yaml": serialize(result.stack, options.format)}
+    folder = out / name
+    if check:
+        stale = stale_files(folder, files)
+        if stale:
+            typer.echo(f"apigwc: {folder} is stale ({', '.join(stale)}); run 'apigwc build {spec}'", err=True)
+            return 1
+        return 0
+    try:
+        write_outputs(out, name, files)
+    except OSError as exc:
+        raise _fail(f"cannot write {folder}: {exc.strerror or exc}")
+    apis = ", ".join(result.compiled.apis)
+    typer.echo(f"{spec} -> {folder} (template.yaml: the whole stack, with {apis} replaced)")
+    return 0
+
+
+def _build_one(spec: Path, out: Path, check: bool, options, cfg, names: dict, api: Optional[str] = None) -> int:
     """Build (or check) one spec into OUT/<name>/: 0, or 1 when it has errors or is stale."""
     import dataclasses
 
@@ -557,13 +744,13 @@ def _build_one(spec: Path, out: Path, check: bool, options, cfg, names: dict) ->
         return 1
     if not check:
         _note(lint_note(compiled, spec))
-    name = output_name(compiled.gateway)
+    name = api or output_name(compiled.gateway)  # a template's API: its logical id
     if name in names:
         raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}; give the APIs different titles")
     names[name] = spec
     spec_options = dataclasses.replace(options, bundle_base_dir=base_dir_for(spec, out / name / LOCAL_FOLDER))
     with _progress(f"emitting {spec}"):
-        artifacts, found = build_artifacts(compiled, spec_options, cfg)
+        artifacts, found = build_artifacts(compiled, spec_options, cfg, skip=("cfn",) if api is not None else ())
     from .policy import target_findings
 
     lines, failed = target_findings(compiled, found, _color())
@@ -623,6 +810,10 @@ def invoke(
     lambda_: LambdaOpt = None,
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,
+    api: ApiOpt = None,
+    param: ParamOpt = None,
+    parameters_file: ParamsFileOpt = None,
+    region: RegionOpt = None,
 ) -> None:
     """Run one request through the API without a server; print the response and the execution log.
 
@@ -640,6 +831,7 @@ def invoke(
 
       apigwc invoke api.yaml -X POST /notes -d @note.json -H 'Content-Type: application/json' --stage prod --stage-var env=test
     """
+    _template(api, param, parameters_file, region)
     raise typer.Exit(
         _run_invoke(
             spec,
@@ -789,6 +981,10 @@ def serve(
     ),
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,
+    api: ApiOpt = None,
+    param: ParamOpt = None,
+    parameters_file: ParamsFileOpt = None,
+    region: RegionOpt = None,
 ) -> None:
     """Run the API as a local gateway on 127.0.0.1, the way API Gateway would answer.
 
@@ -807,7 +1003,12 @@ def serve(
       apigwc serve api.yaml --stage dev --stage-var backend=localhost:9000 --lambda PetsFunction=handlers.pets.handler
 
       apigwc serve output/petstore/local
+
+    A SAM/CloudFormation template serves each of its APIs (or the --api one); several APIs share the port, each under its logical id:
+
+      apigwc serve template.yaml --param Stage=dev
     """
+    _template(api, param, parameters_file, region)
     raise typer.Exit(
         _run_serve(
             source,
@@ -873,6 +1074,11 @@ def _run_serve(
         served = build(loaded, options)
         return served if isinstance(served, Failure) else (served, loaded)
 
+    from .policy import template_apis
+
+    apis = template_apis(source)
+    if len(apis) > 1:  # a template with several APIs: one port, a path prefix per API
+        return _serve_apis(apis, host, port, options, compile_spec, log)
     with _progress(f"loading {source}"):
         first = attempt()
     if isinstance(first, Failure):
@@ -897,6 +1103,37 @@ def _run_serve(
     return 0
 
 
+def _serve_apis(targets, host, port, options, compile_spec, log) -> int:
+    """Several APIs of a template on one port (`serve.multi`)."""
+    from .serve.app import GatewayApp
+    from .serve.multi import ApisApp, banner_apis, load_apis
+    from .serve.server import Failure, LineWriter, access_line, bind, run
+
+    with _progress(f"loading {targets[0][0]}"):
+        apis = load_apis(targets, compile_spec, options)
+    if isinstance(apis, Failure):
+        raise _stop(apis)
+    sock = bind(host, port)
+    if isinstance(sock, str):
+        raise _fail(sock)
+    bound = sock.getsockname()
+    shown = f"[{bound[0]}]" if ":" in bound[0] else bound[0]
+    access = LineWriter(sys.stdout)
+    app = ApisApp(
+        {
+            name: GatewayApp(served, on_access=lambda a: access(access_line(a)), with_log=log)
+            for name, (served, _) in apis.items()
+        }
+    )
+
+    def out(text: str) -> None:
+        typer.echo(text)
+        sys.stdout.flush()
+
+    run(sock, app, out=out, access=access, banner=banner_apis(apis, f"http://{shown}:{bound[1]}"))  # type: ignore[arg-type]
+    return 0
+
+
 # ----------------------------------------------------------------------------------------
 # deploy
 
@@ -910,28 +1147,36 @@ class DeployVia(str, enum.Enum):
 def deploy(
     spec: Path = typer.Argument(..., help="The OpenAPI file (YAML or JSON).", show_default=False),
     stage: str = typer.Option(..., "--stage", "-s", help="The stage to deploy (declared in x-apigwc.stages)."),
-    region: Optional[str] = typer.Option(None, "--region", help="AWS region (default: from the AWS configuration)."),
+    region: RegionOpt = None,
     endpoint_url: Optional[str] = typer.Option(
         None, "--endpoint-url", help="Send every call to this endpoint (moto, LocalStack)."
     ),
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile to take credentials from."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the calls and change nothing."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Apply without asking (required when not on a terminal)."),
-    param: Optional[List[str]] = typer.Option(
+    param: Annotated[
+        Optional[List[str]],
+        typer.Option(
+            "--param",
+            help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec, or a template's parameter (repeatable).",
+            metavar="NAME=VALUE",
+        ),
+    ] = None,
+    via: Optional[DeployVia] = typer.Option(
         None,
-        "--param",
-        help="NAME=VALUE for a CloudFormation Ref/GetAtt in the spec (repeatable).",
-        metavar="NAME=VALUE",
-    ),
-    via: DeployVia = typer.Option(
-        DeployVia.calls, "--via", help="calls: API Gateway calls; cloudformation: a stack, through a change set."
+        "--via",
+        help="calls: API Gateway calls (a spec's default); cloudformation: a stack, through a change set (a template's only route).",
     ),
     stack_name: Optional[str] = typer.Option(
-        None, "--stack-name", help="CloudFormation: the stack name (default: apigwc-<api-name>)."
+        None,
+        "--stack-name",
+        help="CloudFormation: the stack name (default: apigwc-<api-name>; a template's: apigwc-<its folder>).",
     ),
     cfn_style: CfnStyleOpt = CfnStyleChoice.explicit,
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,
+    api: ApiOpt = None,
+    parameters_file: ParamsFileOpt = None,
 ) -> None:
     """Deploy a spec to API Gateway and converge: a second deploy of the same spec changes nothing.
 
@@ -952,6 +1197,10 @@ def deploy(
       apigwc deploy specs/petstore-lambda.yaml --stage prod --region eu-west-1 --yes
 
       apigwc deploy specs/users.yaml --stage dev --via cloudformation --yes
+
+    A SAM/CloudFormation template deploys as one stack (the template with its APIs replaced), through a change set:
+
+      apigwc deploy template.yaml --stage Prod --yes
     """
     _require("deploy")
     if not spec.exists():
@@ -962,12 +1211,46 @@ def deploy(
         if not sep or not name.strip():
             raise _fail(f"--param takes NAME=VALUE, got '{item}'")
         params[name.strip()] = value
-    compiled = _compile(spec, _config(spec, config, ref_root))
+    cfg = _config(spec, config, ref_root)
+    _template(api, param, parameters_file, region)
     from .deploy.run import DeployOptions
+    from .policy import is_template
 
+    if is_template(spec):
+        if via is DeployVia.calls:
+            raise _fail(
+                "a template deploys as one CloudFormation stack: drop --via calls (or give --via cloudformation)"
+            )
+        result = _compile_stack(spec, cfg, cfn_style.value, stopped="nothing was deployed")
+        # --param values that name template Parameters are the stack's parameters; the others only served local resolution
+        template = result.compiled.opened.template.data
+        declared = template.get("Parameters") or {}
+        options = DeployOptions(
+            stage=stage,
+            region=region,
+            endpoint_url=endpoint_url,
+            profile=profile,
+            params={k: v for k, v in params.items() if k in declared},
+        )
+        gateways = {k: c.gateway for k, c in result.compiled.apis.items()}
+        from .pipeline import stack_name as default_stack_name
+
+        def stack_job():
+            from .deploy.cloudformation import deploy_stack
+
+            return deploy_stack(template, gateways, options, stack_name or default_stack_name(spec), cfn_style.value)
+
+        raise typer.Exit(_run_cfn_deploy(stack_job, options, dry_run, yes))
+    compiled = _compile(spec, cfg)
     options = DeployOptions(stage=stage, region=region, endpoint_url=endpoint_url, profile=profile, params=params)
     if via is DeployVia.cloudformation:
-        raise typer.Exit(_run_cfn_deploy(compiled, options, dry_run, yes, stack_name, cfn_style.value))
+
+        def spec_job():
+            from .deploy.cloudformation import StackDeploy
+
+            return StackDeploy(compiled.gateway, options, stack_name, _emit_options("yaml", cfn_style.value, False))
+
+        raise typer.Exit(_run_cfn_deploy(spec_job, options, dry_run, yes))
     raise typer.Exit(_run_deploy(compiled, options, dry_run, yes))
 
 
@@ -1043,13 +1326,13 @@ def _deploy_notes(outcome) -> None:
         )
 
 
-def _run_cfn_deploy(compiled, options, dry_run: bool, yes: bool, stack_name, cfn_style: str) -> int:
-    from .deploy.cloudformation import StackDeploy, render_changes
+def _run_cfn_deploy(make_job, options, dry_run: bool, yes: bool) -> int:
+    from .deploy.cloudformation import render_changes
     from .deploy.executor import DeployError
 
     try:
         with _progress("creating a change set"):
-            job = StackDeploy(compiled.gateway, options, stack_name, _emit_options("yaml", cfn_style, False))
+            job = make_job()
             change_set = job.create_change_set()
         sys.stdout.write(render_changes(change_set))
         if not change_set.changes:

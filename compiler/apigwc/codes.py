@@ -1,7 +1,8 @@
 """The catalog of every diagnostic code apigwc can emit: AGW000 and the codes of each stage.
 
 Each stage declares its own codes (``source.SOURCE_CODES``, ``check.CHECK_CODES``, the
-rule registry, ``targets.codes.TARGET_CODES``); this module only gathers them, so that
+rule registry, ``targets.codes.TARGET_CODES``, ``template.codes.TEMPLATE_CODES``,
+``template.explicit.LIFT_CODES``); this module only gathers them, so that
 ``--explain``, ``apigwc rules``, the config validation and the reporters read one list.
 It imports the target *codes*, never the targets: listing codes stays cheap.
 """
@@ -19,9 +20,11 @@ def _catalog() -> dict[str, Code]:
     from .rules import INTERNAL_ERROR, RULES
     from .source import SOURCE_CODES
     from .targets.codes import TARGET_CODES
+    from .template.codes import TEMPLATE_CODES
+    from .template.explicit import LIFT_CODES
 
     codes: dict[str, Code] = {INTERNAL_ERROR.code: INTERNAL_ERROR}
-    for c in SOURCE_CODES + CHECK_CODES:
+    for c in SOURCE_CODES + CHECK_CODES + TEMPLATE_CODES + LIFT_CODES:
         codes[c.code] = c
     for code, r in RULES.items():
         codes[code] = r.code

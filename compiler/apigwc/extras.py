@@ -14,6 +14,7 @@ import importlib.util
 EXTRAS: dict[str, tuple[str, ...]] = {
     "serve": ("uvicorn", "httpx", "h11"),
     "deploy": ("boto3", "botocore"),
+    "sam": ("samtranslator", "boto3"),
 }
 
 

@@ -6,6 +6,10 @@
   ("nothing was written", "nothing is served"...), exit status 1.
 * `lint_note`: the one line about findings below error level that a compiling command prints.
 * `load_source`: a spec (through `compile_spec`) or a local bundle folder, as a `Loaded`.
+* Templates are one more source: `select_template` turns the template flags (``--api``,
+  ``--param``, ``--parameters-file``, ``--region``) into the selection every template-reading
+  stage uses; `is_template` / `template_apis` say what a file holds; `compile_stack_or_fail`
+  compiles a template's whole stack under the same policy as `compile_spec`.
 
 A `Failure` is data: the command line prints it (`details` then `message`) and exits with
 its `status`; serve prints the same text.  Nothing here prints.
@@ -48,6 +52,8 @@ class Loaded:
     origin: str
     #: lint findings below error level (a count, for one line at start)
     warnings: int = 0
+    #: values a template needs that are not known locally (AGW031), with where and the flag that sets them
+    unknown_values: tuple[str, ...] = ()
 
 
 def config_for(spec: Path | None, config_path: Path | None = None, **overrides) -> Config:
@@ -139,10 +145,76 @@ def load_source(source: Path, compile: Callable[[Path], "CompileResult | Failure
     from .diagnostics import Severity
 
     lint = compiled.lint
-    files = tuple(d.path for d in lint.sources.documents()) if lint.sources is not None else (source,)
+    # the spec (or template) itself and every file it reads (a template's included body, $ref'd files)
+    files = (
+        tuple(dict.fromkeys((source, *(d.path for d in lint.sources.documents()))))
+        if lint.sources is not None
+        else (source,)
+    )
     warnings = sum(1 for d in lint.diagnostics if d.severity is not Severity.ERROR)
+    unknown = tuple(
+        f"{d.span.file}:{d.span.line}:{d.span.col}: {d.message} ({d.hint})" if d.span else d.message
+        for d in lint.diagnostics
+        if d.code == "AGW031"
+    )
     assert compiled.gateway is not None
-    return Loaded(compiled.gateway, source.resolve().parent, files, str(source), warnings)
+    return Loaded(compiled.gateway, source.resolve().parent, files, str(source), warnings, unknown)
+
+
+# ----------------------------------------------------------------------------------------
+# SAM/CloudFormation templates: one more source behind the same policy
+
+
+def select_template(
+    api: str | None, params: Sequence[str] | None, params_file: Path | None, region: str | None
+) -> Failure | None:
+    """The template flags -> the selection (`apigwc.template.run.SELECTION`); a Failure when they are malformed."""
+    from .template import LocalValues, ParametersError, parse_param_flags, read_parameters_file
+    from .template.run import SELECTION, Selection
+
+    try:
+        values = read_parameters_file(params_file) if params_file is not None else {}
+        values.update(parse_param_flags(list(params or ())))
+    except ParametersError as exc:
+        return Failure(str(exc))
+    SELECTION.set(Selection(api=api, values=LocalValues(params=values, region=region)))
+    return None
+
+
+def is_template(path: Path) -> bool:
+    """A SAM/CloudFormation template (recognized by content)."""
+    from .template.run import is_template_file
+
+    return path.is_file() and is_template_file(path)
+
+
+def template_apis(path: Path) -> list:
+    """(file, selection) per API to compile: a template with several APIs (and no --api) once per API."""
+    from .template.run import SELECTION, each_api
+
+    return each_api([path], SELECTION.get()) if path.is_file() else []
+
+
+def compile_stack_or_fail(spec: Path, config: Config, style: str, stopped: str = "nothing was written", color=False):
+    """A template's whole stack (`pipeline.compile_stack`): a `StackResult` whose errors are none, or a `Failure`."""
+    from .pipeline import compile_stack
+    from .template.run import SELECTION
+
+    selection = SELECTION.get()
+    try:
+        result = compile_stack(spec, str(spec), config, style, selection.values, selection.api)
+    except OSError as exc:
+        return Failure(f"cannot read '{spec}': {exc.strerror or exc}")
+    if isinstance(result, str):
+        return Failure(result)
+    errors = result.errors
+    if result.stack is None or errors:
+        return Failure(
+            f"{spec}: {_plural(len(errors), 'error')}; {stopped} (run 'apigwc lint {spec}' for every finding)",
+            format_findings(errors, result.texts, color),
+            status=1,
+        )
+    return result
 
 
 # ----------------------------------------------------------------------------------------
@@ -176,17 +248,20 @@ class LintOutcome:
 
 
 def _lint_targets(request: LintRequest) -> tuple[list[Path], list[str]]:
-    from .source import find_specs, looks_like_openapi, referring_specs
+    from .discovery import find_specs, looks_like_source, referring_specs, without_included
 
     paths = [p for p in request.paths if str(p) != "-"]
     if request.for_pre_commit:
         kept: list[Path] = []
         for p in paths:
-            if p.is_file() and not looks_like_openapi(p):
-                kept.extend(referring_specs(p, Path(".")))
-            else:
+            if not p.is_file():
                 kept.append(p)
-        paths = list(dict.fromkeys(kept))
+                continue
+            if looks_like_source(p):
+                kept.append(p)
+            # the specs that $ref it and the templates that include it are linted again
+            kept.extend(referring_specs(p, Path(".")))
+        paths = without_included(list(dict.fromkeys(kept)))
     return find_specs(paths)
 
 
@@ -255,6 +330,10 @@ def find_config_safe(folder: Path, problems: list[str]) -> Path | None | bool:
 
 
 __all__ = [
+    "compile_stack_or_fail",
+    "is_template",
+    "select_template",
+    "template_apis",
     "LintOutcome",
     "LintRequest",
     "run_lint",

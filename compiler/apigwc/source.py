@@ -564,6 +564,13 @@ def _compose(text: str) -> Any:
     return _Composer(text).get_single_node()
 
 
+def _compose_pure(text: str) -> Any:
+    """Compose with ruamel's pure-Python parser (YAML 1.2 core schema tags; the converter reads them)."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=True).compose(text)
+
+
 _PLAIN_NULL = frozenset(("", "~", "null", "Null", "NULL"))
 _PLAIN_TRUE = frozenset(("true", "True", "TRUE"))
 _PLAIN_FALSE = frozenset(("false", "False", "FALSE"))
@@ -785,6 +792,13 @@ class Document:
                 return Span(self.display, line, col, line, col + 1)
         return self.locator.span(self.display, tokens, at_key)
 
+    def start_span(self) -> Span:
+        return Span(self.display, 1, 1, 1, 1)
+
+    def may_mention(self, word: str) -> bool:
+        """Whether ``word`` can occur in the data: a cheap test on the text (a derived document also answers for what was generated)."""
+        return word in self.text
+
 
 def read_text(path: Path, display: str, diags: Diagnostics, raw: bytes | None = None) -> str | None:
     """Read and decode a file (or ``raw``, e.g. standard input) as UTF-8; report decoding problems.  OSError propagates."""
@@ -908,7 +922,15 @@ def _parse_yaml(path: Path, display: str, text: str, diags: Diagnostics) -> Docu
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
     try:
-        root = _compose(text)
+        try:
+            root = _compose(text)
+        except MarkedYAMLError as exc:
+            # libyaml (YAML 1.1) rejects ':' inside a plain scalar in a flow collection, e.g.
+            # CloudFormation's `!If [IsLocal, http://localhost:8080, !Ref AWS::NoValue]`, which
+            # YAML 1.2 and CloudFormation accept: parse such files with ruamel's pure parser.
+            if "found unexpected ':'" not in str(exc):
+                raise
+            root = _compose_pure(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -1228,76 +1250,3 @@ def open_sources(
         )
         return None
     return Sources(doc, diags, ref_root)
-
-
-# --------------------------------------------------------------------------------------
-# Finding specs: folders given on the command line, and the specs a changed $ref target belongs to
-
-_OPENAPI_KEY = re.compile(rb'(?m)^["\']?(openapi|swagger)["\']?[ \t]*:|"(openapi|swagger)"\s*:')
-_SPEC_SUFFIXES = (".yaml", ".yml", ".json")
-#: folders never searched for specs or for files that $ref a changed file
-_SKIPPED_FOLDERS = frozenset({".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".mypy_cache"})
-
-
-def looks_like_openapi(path: Path) -> bool:
-    """True if the first 8 KB hold an ``openapi:``/``swagger:`` key (YAML at line start, or JSON)."""
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-    except OSError:
-        return False
-    return _OPENAPI_KEY.search(head) is not None
-
-
-def _data_files(folder: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder):
-        dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_FOLDERS and not d.startswith("."))
-        for name in sorted(filenames):
-            if name.lower().endswith(_SPEC_SUFFIXES):
-                yield Path(dirpath) / name
-
-
-def find_specs(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """Expand folders to the OpenAPI files inside them; problems name paths that do not exist or hold none."""
-    files: list[Path] = []
-    problems: list[str] = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted(f for f in _data_files(p) if looks_like_openapi(f))
-            if not found:
-                problems.append(f"no OpenAPI files (YAML or JSON with 'openapi' or 'swagger') under '{p}'")
-            files.extend(found)
-        elif p.exists():
-            files.append(p)
-        else:
-            problems.append(f"cannot read '{p}': no such file or directory")
-    return files, problems
-
-
-def referring_specs(fragment: Path, root: Path) -> list[Path]:
-    """The OpenAPI files under ``root`` whose ``$ref``s reach ``fragment``, directly or through other files.
-
-    A cheap over-approximation: a file refers to another when its text names the other's
-    file name; the closure is followed until no new file appears.  It may name a spec
-    that only mentions the file (it is then linted once more); it never misses one whose
-    ``$ref``s reach it, because a ``$ref`` to a file spells its name.
-    """
-    candidates = list(_data_files(root))
-    texts: dict[Path, str] = {}
-    for f in candidates:
-        try:
-            texts[f] = f.read_text("utf-8", errors="replace")
-        except OSError:
-            continue
-    reached = {fragment.resolve()}
-    frontier = [fragment.resolve()]
-    while frontier:
-        name = frontier.pop().name
-        for f, text in texts.items():
-            r = f.resolve()
-            if r not in reached and name in text:
-                reached.add(r)
-                frontier.append(r)
-    return sorted(
-        f for f in texts if f.resolve() in reached and f.resolve() != fragment.resolve() and looks_like_openapi(f)
-    )

@@ -156,10 +156,10 @@ def test_components_of_the_wrong_type_is_a_finding_not_a_traceback(tmp_path: Pat
 #: a real process whose checker has a bug injected: ``python -c CRASHING apigwc ARGS``
 CRASHING = """
 import sys
-import apigwc.pipeline
+import apigwc.stages
 def check(*args, **kwargs):
     return {}["injected bug"]
-apigwc.pipeline.check = check
+apigwc.stages.check = check  # the lint steps live in apigwc.stages
 from apigwc.cli import main
 sys.argv = sys.argv[1:]
 main()

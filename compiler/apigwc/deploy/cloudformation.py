@@ -65,6 +65,36 @@ def render_changes(cs: ChangeSet) -> str:
     return "\n".join(lines) + "\n"
 
 
+_IAM_NAMES = {
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+}
+#: SAM resources that create an IAM role unless given one [Doc: AWS SAM generated resources]
+_SAM_ROLES = {"AWS::Serverless::Function": "Role", "AWS::Serverless::StateMachine": "Role"}
+
+
+def capabilities(template: dict) -> list[str]:
+    """What the change set must acknowledge [Doc: CreateChangeSet Capabilities]: IAM resources
+    (named ones need CAPABILITY_NAMED_IAM), and CAPABILITY_AUTO_EXPAND for a transform."""
+    needed: set[str] = set()
+    if template.get("Transform"):
+        needed.add("CAPABILITY_AUTO_EXPAND")
+    for res in (template.get("Resources") or {}).values():
+        if not isinstance(res, dict):
+            continue
+        kind, props = res.get("Type"), res.get("Properties") or {}
+        if isinstance(kind, str) and kind.startswith("AWS::IAM::"):
+            needed.add("CAPABILITY_IAM")
+            if _IAM_NAMES.get(kind) in props:
+                needed.add("CAPABILITY_NAMED_IAM")
+        elif kind in _SAM_ROLES and _SAM_ROLES[kind] not in props:
+            needed.add("CAPABILITY_IAM")
+    return sorted(needed)
+
+
 class StackDeploy:
     """One change set for one stack."""
 
@@ -79,13 +109,60 @@ class StackDeploy:
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         from ..targets.cfn import build_template
-        from .aws import AwsClients
 
         diags = Diagnostics()
         template = build_template(gateway, emit_options, diags)
         errors = [d for d in diags if d.severity is Severity.ERROR]
         if errors:
             raise DeployError(f"the CloudFormation template cannot be built: {errors[0].message}", usage=True)
+        stage_ids = {s.name: s.id for s in gateway.stages}
+        if gateway.stages and options.stage not in stage_ids:
+            raise DeployError(
+                f"stage '{options.stage}' is not declared in x-apigwc.stages (declared: {', '.join(stage_ids)})",
+                usage=True,
+            )
+        slug = gateway.slug
+        self._setup(
+            template,
+            emit_options,
+            options,
+            stack_name or f"apigwc-{slug}",
+            slug,
+            [f"{stage_ids.get(options.stage, '')}InvokeUrl"],
+        )
+        self.poll = poll
+        self.timeout = timeout
+        self.sleep = sleep
+
+    @classmethod
+    def for_template(
+        cls,
+        template: dict,
+        options: DeployOptions,
+        stack_name: str,
+        output_keys: list[str],
+        emit_options: EmitOptions | None = None,
+        poll: float = 2.0,
+        timeout: float = 1800.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> "StackDeploy":
+        """A change set for a whole template (`apigwc.targets.stack`): ``output_keys`` name the invoke URLs to report."""
+        job = cls.__new__(cls)
+        job._setup(template, emit_options or EmitOptions(), options, stack_name, stack_name, output_keys)
+        job.poll, job.timeout, job.sleep = poll, timeout, sleep
+        return job
+
+    def _setup(
+        self,
+        template: dict,
+        emit_options: EmitOptions,
+        options: DeployOptions,
+        stack: str,
+        slug: str,
+        output_keys: list[str],
+    ) -> None:
+        from .aws import AwsClients
+
         self.template = template
         self.body = serialize(template, emit_options.format)
         if len(self.body.encode("utf-8")) > MAX_INLINE_TEMPLATE:
@@ -94,22 +171,14 @@ class StackDeploy:
                 "and this route does not upload to S3: use 'apigwc emit --target cfn' and 'aws cloudformation deploy --s3-bucket BUCKET'",
                 usage=True,
             )
-        self.slug = gateway.slug
-        self.stack = stack_name or f"apigwc-{self.slug}"
+        self.slug = slug
+        self.stack = stack
         self.stage = options.stage
-        stage_ids = {s.name: s.id for s in gateway.stages}
-        if gateway.stages and options.stage not in stage_ids:
-            raise DeployError(
-                f"stage '{options.stage}' is not declared in x-apigwc.stages (declared: {', '.join(stage_ids)})",
-                usage=True,
-            )
-        self.output_key = f"{stage_ids.get(options.stage, '')}InvokeUrl"
+        self.output_keys = output_keys
+        self.capabilities = capabilities(template)
         self.parameters = self._parameters(dict(options.params))
         self.clients = AwsClients(options.region, options.endpoint_url, options.profile)
         self.caller = Caller(self.clients, NoPacing(), RetryPolicy())
-        self.poll = poll
-        self.timeout = timeout
-        self.sleep = sleep
 
     def _parameters(self, given: dict[str, str]) -> list[dict]:
         declared = self.template.get("Parameters", {})
@@ -162,6 +231,7 @@ class StackDeploy:
             Parameters=self.parameters,
             Tags=[{"Key": API_TAG, "Value": self.slug}],
             Description=f"apigwc deploy of {self.slug}",
+            **({"Capabilities": self.capabilities} if self.capabilities else {}),
         )
         deadline = time.monotonic() + self.timeout
         while True:
@@ -216,8 +286,9 @@ class StackDeploy:
             self.sleep(self.poll)
         outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
         out = f"Stack {self.stack}: {status} ({len(cs.changes)} change{'s' if len(cs.changes) != 1 else ''})\n"
-        if self.output_key in outputs:
-            out += f"Invoke URL: {outputs[self.output_key]}\n"
+        for key in self.output_keys:
+            if key in outputs:
+                out += f"Invoke URL: {outputs[key]}\n"
         return out
 
     def _first_failure(self) -> str:
@@ -228,3 +299,33 @@ class StackDeploy:
             if e.get("ResourceStatus", "").endswith("_FAILED"):
                 return f"{e.get('LogicalResourceId')} ({e.get('ResourceType')}): {e.get('ResourceStatusReason', '')}"
         return "see the stack's events"
+
+
+def deploy_stack(
+    template: dict,
+    apis: "dict[str, gw.Gateway]",
+    options: DeployOptions,
+    stack_name: str,
+    style: str = "explicit",
+    **job: Any,
+) -> StackDeploy:
+    """The change-set job for a whole template: `apigwc.targets.stack.emit_stack` of ``apis``.
+
+    The caller drives it as for one API: ``create_change_set()``, show ``render_changes``,
+    then ``discard`` or ``execute``.  ``options.stage`` must be a stage of at least one API;
+    the invoke URL of that stage of each API is reported after the execution.  ``job``
+    passes ``poll``, ``timeout`` and ``sleep`` on.
+    """
+    from ..targets.stack import emit_stack
+
+    declared = sorted({s.name for g in apis.values() for s in g.stages})
+    if declared and options.stage not in declared:
+        raise DeployError(
+            f"stage '{options.stage}' is not a stage of any API in the template (stages: {', '.join(declared)})",
+            usage=True,
+        )
+    stack = emit_stack(template, apis, style)
+    keys = [
+        f"{api_id}{s.id}InvokeUrl" for api_id, g in sorted(apis.items()) for s in g.stages if s.name == options.stage
+    ]
+    return StackDeploy.for_template(stack, options, stack_name, keys, **job)

@@ -130,6 +130,10 @@ def banner(loaded: Loaded, served: Served, base_url: str) -> str:
         lines.extend(_route_table(caps))
         if len(distinct) == 1:
             break
+    if loaded.unknown_values:
+        lines.append("")
+        lines.append("Template values not known locally (left out; set them with --param):")
+        lines.extend(f"  - {u}" for u in loaded.unknown_values)
     notes = api_notes(gateway)
     lines.append("")
     lines.append("Not emulated:")

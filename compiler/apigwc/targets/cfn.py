@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any, Callable
 
@@ -177,6 +178,7 @@ class _Template:
         self.lambda_arn_params: dict[str, str] = {}
         self.deployment_id = ""
         self.usage_plan_keys: list[tuple[gw.UsagePlan, gw.ApiKey]] = []
+        self.enclosing = Enclosing()
         #: logical id -> pointer of the spec node it came from (to locate diagnostics)
         self.origins: dict[str, str] = {}
 
@@ -710,9 +712,29 @@ def _lambda_params(t: _Template) -> None:
         t.lambda_arn_params[arn] = ids[arn]
 
 
-def build_template(gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics) -> dict:
-    """The CloudFormation template (JSON-shaped) for a gateway."""
+@dataclass(frozen=True)
+class Enclosing:
+    """What the stack around the API defines (`apigwc.targets.stack`): names its intrinsics may use.
+
+    Refs, GetAtts and Sub variables naming these resources or parameters, conditions and
+    mappings stay as they are instead of becoming template Parameters (or AGW906).
+    """
+
+    names: frozenset[str] = frozenset()
+    conditions: frozenset[str] = frozenset()
+    mappings: frozenset[str] = frozenset()
+
+
+def build_template(
+    gateway: gw.Gateway, options: EmitOptions, diags: Diagnostics, enclosing: Enclosing | None = None
+) -> dict:
+    """The CloudFormation template (JSON-shaped) for a gateway.
+
+    With ``enclosing``, the template is meant to be merged into a stack that defines those
+    names (resources stay where they are referenced, no Parameters are invented for them).
+    """
     t = _Template(gateway, options, diags)
+    t.enclosing = enclosing or Enclosing()
     if options.lambda_params:
         _lambda_params(t)
     _model_names(t)
@@ -834,7 +856,7 @@ class _References:
     def __init__(self, resources: dict, t: _Template) -> None:
         self.resources = resources
         self.t = t
-        self.defined = set(resources) | set(t.parameters)
+        self.defined = set(resources) | set(t.parameters) | t.enclosing.names
         #: the spec pointer of the resource being walked (for findings)
         self.origin = t.gw.rest_api.pointer
 
@@ -851,7 +873,7 @@ class _References:
     def condition(self, name: str) -> None:
         """A Condition (and its 'true'/'false' Parameter) for ``name``."""
         t = self.t
-        if name not in t.conditions:
+        if name not in t.conditions and name not in t.enclosing.conditions:
             p = self.param(name + "Value", f"'true' to enable condition {name}")
             t.parameters[p].update({"AllowedValues": ["true", "false"], "Default": "false"})
             t.conditions[name] = {"Fn::Equals": [{"Ref": p}, "true"]}
@@ -865,7 +887,7 @@ class _References:
                 return m.group(0)
             if "." in name:
                 res, _, attr = name.partition(".")
-                if res in self.resources:
+                if res in self.resources or res in self.t.enclosing.names:
                     return m.group(0)
                 return "${" + self.attr_param(res, attr) + "}"
             return "${" + self.param(name, name) + "}"
@@ -897,7 +919,13 @@ class _References:
                 if isinstance(args, list)
                 else ("", "")
             )
-            if isinstance(res, str) and res and res not in resources and isinstance(attr, str):
+            if (
+                isinstance(res, str)
+                and res
+                and res not in resources
+                and res not in self.t.enclosing.names
+                and isinstance(attr, str)
+            ):
                 return {"Ref": self.attr_param(res, attr)}
             return {key: args}
         if key == "Fn::Sub":
@@ -913,7 +941,13 @@ class _References:
             if key == "Fn::If" and isinstance(args, list):
                 return {key: [args[0], *(self.walk(a) for a in args[1:])]}
             return {key: args}
-        if key == "Fn::FindInMap" and isinstance(args, list) and args and isinstance(args[0], str):
+        if (
+            key == "Fn::FindInMap"
+            and isinstance(args, list)
+            and args
+            and isinstance(args[0], str)
+            and args[0] not in self.t.enclosing.mappings
+        ):
             self.t.diags.add(
                 UNKNOWN_MAPPING,
                 f"Fn::FindInMap reads the Mappings table '{args[0]}', which the template does not have",

@@ -1,0 +1,487 @@
+"""One deployable stack: the user's template with each API replaced by apigwc's CloudFormation.
+
+`emit_stack` takes the template as the user wrote it (intrinsics unresolved) and the
+gateway model of each of its APIs (keyed by the API's logical id), and returns the whole
+template again with:
+
+* each API's resources (an ``AWS::Serverless::Api``, SAM's implicit ``ServerlessRestApi``,
+  or an ``AWS::ApiGateway::RestApi`` and the explicit ``AWS::ApiGateway::*`` resources
+  that belong to it) replaced by what the CloudFormation target (`apigwc.targets.cfn`)
+  generates for its gateway model, in either style.  The RestApi keeps the API's
+  logical id, so ``!Ref Api`` / ``${ServerlessRestApi}`` elsewhere in the template still
+  work; a lifted explicit resource keeps its own logical id where the generated one
+  stands for it (the method for ``GET /pets`` stays ``GetPetsMethod``), so references to
+  it stay valid and CloudFormation updates rather than replaces it; every other
+  generated id is prefixed with the API's logical id;
+* function ARNs of the template written back as references: a literal
+  ``arn:...:function:HelloFunction`` (what local resolution made of ``!GetAtt
+  HelloFunction.Arn``) becomes ``${HelloFunction.Arn}`` again, and the invoke URI uses
+  ``${AWS::Partition}`` / ``${AWS::Region}``;
+* SAM ``Events`` of ``Type: Api`` that attached functions to a replaced API removed (the
+  generated ``AWS::Lambda::Permission``\\ s grant what SAM's per-event permissions granted);
+* every other resource, parameter, condition, mapping and output untouched, except that
+  references to a removed resource are pointed at the resource that replaced it;
+* the SAM transform (and ``Globals``) kept only while ``AWS::Serverless::*`` resources remain.
+
+The result is JSON-shaped; ``serialize`` from `apigwc.targets.base` writes it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any, Mapping
+
+from .. import gateway as gw
+from ..diagnostics import Diagnostics
+from ..intrinsics import Intrinsic, Value
+from .base import CfnStyle, EmitOptions
+from .cfn import REST_API, Enclosing, build_template
+
+SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
+IMPLICIT_API = "ServerlessRestApi"
+_FUNCTION_TYPES = ("AWS::Serverless::Function", "AWS::Lambda::Function")
+_LAMBDA_ARN = re.compile(
+    r"^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:(?P<name>[A-Za-z0-9_-]+)(?::(?P<qualifier>[A-Za-z0-9_$-]+))?$"
+)
+_SUB_VAR = re.compile(r"\$\{([A-Za-z0-9]+)(\.[^}]*)?\}")
+
+
+def emit_stack(
+    template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle = CfnStyle.explicit
+) -> dict:
+    """The user's template with each API in ``apis`` replaced by apigwc's resources (see the module doc)."""
+    return emit_stack_with_diagnostics(template, apis, style)[0]
+
+
+def emit_stack_with_diagnostics(
+    template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle = CfnStyle.explicit
+) -> tuple[dict, dict[str, Diagnostics]]:
+    """`emit_stack`, and the CloudFormation target's diagnostics (AGW9xx) of each API by its logical id.
+
+    Their pointers are into that API's document (locate them with its sources / `LiftedApi.template_pointer`).
+    """
+    style = CfnStyle(style)
+    found: dict[str, Diagnostics] = {}
+    out: dict[str, Any] = copy.deepcopy(dict(template))
+    resources: dict[str, Any] = out.setdefault("Resources", {})
+    enclosing = _enclosing(out, apis)
+    functions = _functions(resources)
+    renames: dict[str, str] = {}  # removed user logical id -> the id that replaces it
+    generated: dict[str, Any] = {}
+    new_outputs: dict[str, Any] = {}
+    new_parameters: dict[str, Any] = {}
+    new_conditions: dict[str, Any] = {}
+    for api_id in sorted(apis):
+        gateway = _with_template_functions(apis[api_id], functions)
+        diags = found[api_id] = Diagnostics()
+        built = build_template(gateway, EmitOptions(cfn_style=style), diags, enclosing)
+        members = _members(template, api_id)
+        # usage plans, API keys and their links the user wrote stay as written (with their
+        # tags and every property the gateway model does not carry); the generated ones go
+        for lid, key in list(members.items()):
+            if key.startswith(_KEPT):
+                del members[lid]
+        _drop_user_written(built["Resources"], resources, api_id)
+        ids = _final_ids(built["Resources"], api_id, gateway, members, set(resources) | set(generated))
+        for lid in members:
+            gen = _generated_id(gateway, members[lid], built["Resources"])
+            if lid in resources and lid != api_id and gen in built["Resources"]:
+                # (the body style has no Resource or Method resources: references to those stay unresolved)
+                renames[lid] = ids[gen]
+        own = (template.get("Resources") or {}).get(api_id)
+        if not (isinstance(own, dict) and own.get("Type") == "AWS::ApiGateway::RestApi"):
+            renames.update(_sam_names(api_id, gateway, built["Resources"], ids))
+        for lid in members:
+            resources.pop(lid, None)
+        if api_id in resources and resources[api_id].get("Type") in (
+            "AWS::Serverless::Api",
+            "AWS::ApiGateway::RestApi",
+        ):
+            resources.pop(api_id)
+        attributes = _api_attributes(own)
+        for old, res in built["Resources"].items():
+            res = _rename(res, ids)
+            if attributes.get("Condition"):
+                res = {
+                    "Type": res["Type"],
+                    "Condition": attributes["Condition"],
+                    **{k: v for k, v in res.items() if k != "Type"},
+                }
+            if old == REST_API:
+                res.update({k: v for k, v in attributes.items() if k != "Condition"})
+            generated[ids[old]] = res
+        for name, output in built.get("Outputs", {}).items():
+            if name != "RestApiId":
+                new_outputs[api_id + name] = {
+                    **_rename(output, ids),
+                    **({"Condition": attributes["Condition"]} if attributes.get("Condition") else {}),
+                }
+        new_parameters.update(built.get("Parameters", {}))
+        new_conditions.update(built.get("Conditions", {}))
+        _remove_api_events(resources, api_id)
+    renames = {k: v for k, v in renames.items() if v}
+    for lid in list(resources):
+        resources[lid] = _rename(resources[lid], renames)
+    resources.update(dict(sorted(generated.items())))
+    if "Outputs" in out:
+        out["Outputs"] = _rename(out["Outputs"], renames)
+    if new_outputs:
+        outputs = out.setdefault("Outputs", {})
+        for name, value in sorted(new_outputs.items()):
+            outputs.setdefault(name, value)
+    if new_parameters:
+        params = out.setdefault("Parameters", {})
+        for name, value in sorted(new_parameters.items()):
+            params.setdefault(name, value)
+    if new_conditions:
+        conditions = out.setdefault("Conditions", {})
+        for name, value in sorted(new_conditions.items()):
+            conditions.setdefault(name, value)
+    _transform(out)
+    return out, found
+
+
+# ----------------------------------------------------------------------------------------
+
+
+_KEPT = ("usage-plan", "api-key")
+
+
+def _api_attributes(api: Any) -> dict:
+    """The API resource's Condition (for everything generated for it) and deletion policies (for its RestApi)."""
+    if not isinstance(api, dict):
+        return {}
+    return {k: api[k] for k in ("Condition", "DeletionPolicy", "UpdateReplacePolicy") if k in api}
+
+
+def _drop_user_written(built: dict, resources: Mapping[str, Any], api_id: str) -> None:
+    """Drop generated usage plans and API keys the template already has (same name), and their links."""
+
+    def name(res: Any, prop: str) -> Any:
+        return (res.get("Properties") or {}).get(prop) if isinstance(res, dict) else None
+
+    def of_api(res: Any) -> bool:
+        stages = name(res, "ApiStages")
+        return isinstance(stages, list) and any(
+            isinstance(s, dict) and s.get("ApiId") in ({"Ref": api_id}, api_id) for s in stages
+        )
+
+    plans = {
+        name(r, "UsagePlanName")
+        for r in resources.values()
+        if isinstance(r, dict) and r.get("Type") == "AWS::ApiGateway::UsagePlan" and of_api(r)
+    }
+    keys = {
+        name(r, "Name")
+        for r in resources.values()
+        if isinstance(r, dict) and r.get("Type") == "AWS::ApiGateway::ApiKey"
+    }
+    dropped = {
+        lid
+        for lid, r in built.items()
+        if (r["Type"] == "AWS::ApiGateway::UsagePlan" and name(r, "UsagePlanName") in plans)
+        or (r["Type"] == "AWS::ApiGateway::ApiKey" and name(r, "Name") in keys)
+    }
+    refs = [{"Ref": lid} for lid in dropped]
+    for lid, r in list(built.items()):
+        link = r["Type"] == "AWS::ApiGateway::UsagePlanKey" and (
+            name(r, "KeyId") in refs or name(r, "UsagePlanId") in refs
+        )
+        if lid in dropped or link:
+            del built[lid]
+
+
+def _sam_names(api_id: str, gateway: gw.Gateway, built: Mapping[str, Any], ids: Mapping[str, str]) -> dict[str, str]:
+    """SAM's names for the resources it generates for an API [Doc: "Generated CloudFormation
+    resources for AWS SAM"]: ``<Api><Stage>Stage`` and the ``<Api>.Stage`` /
+    ``<Api>.Deployment`` references, pointed at what replaces them."""
+    out: dict[str, str] = {}
+    for stage in gateway.stages:
+        out[f"{api_id}{stage.name}Stage"] = ids[stage.id]
+    deployment = next((lid for lid, r in built.items() if r["Type"] == "AWS::ApiGateway::Deployment"), None)
+    if len(gateway.stages) == 1:
+        out[f"{api_id}.Stage"] = ids[gateway.stages[0].id]
+    if deployment is not None:
+        out[f"{api_id}.Deployment"] = ids[deployment]
+    return out
+
+
+def _enclosing(template: dict, apis: Mapping[str, gw.Gateway]) -> Enclosing:
+    def keys(section: str) -> frozenset[str]:
+        value = template.get(section)
+        return frozenset(value) if isinstance(value, dict) else frozenset()
+
+    return Enclosing(
+        names=keys("Resources") | keys("Parameters") | frozenset(apis) | _sam_generated(template),
+        conditions=keys("Conditions"),
+        mappings=keys("Mappings"),
+    )
+
+
+def _sam_generated(template: dict) -> frozenset[str]:
+    """Names SAM generates for the functions that stay SAM [Doc: "Generated CloudFormation resources
+    for AWS SAM"]: ``<Fn>Role`` without a Role, ``<Fn>Alias<alias>`` with AutoPublishAlias."""
+    globals_ = template.get("Globals") if isinstance(template.get("Globals"), dict) else {}
+    defaults = globals_.get("Function") if isinstance(globals_.get("Function"), dict) else {}
+    out: set[str] = set()
+    for lid, res in (template.get("Resources") or {}).items():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = {**defaults, **(res.get("Properties") if isinstance(res.get("Properties"), dict) else {})}
+        if "Role" not in props:
+            out.add(lid + "Role")
+        alias = props.get("AutoPublishAlias")
+        if isinstance(alias, str):
+            out.add(f"{lid}Alias{alias}")
+    return frozenset(out)
+
+
+def _members(template: Mapping[str, Any], api_id: str) -> dict[str, str]:
+    """The explicit ``AWS::ApiGateway::*`` resources of an API (logical id -> gateway node key)."""
+    from ..template.explicit import lift_rest_api
+
+    resources = template.get("Resources") or {}
+    members = dict(lift_rest_api(resources, api_id).members)
+    members.pop(api_id, None)
+    return members
+
+
+def _generated_id(gateway: gw.Gateway, key: str, built: Mapping[str, Any]) -> str | None:
+    """The generated logical id standing for a lifted template resource (`LiftedApi.members` key)."""
+    kind, _, rest = key.partition(" ")
+    if kind == "resource":
+        node = gateway.resource(rest)
+        return node.id if node is not None and not node.is_root else None
+    if kind == "method":
+        verb, _, path = rest.partition(" ")
+        node = gateway.method(path, verb)
+        return node.id if node is not None else None
+    if kind == "model":
+        node = gateway.model(rest)
+        return node.id if node is not None and node in gateway.models else None
+    if kind == "authorizer":
+        node = gateway.authorizer(rest)
+        return node.id if node is not None else None
+    if kind == "validator":
+        node = gateway.request_validator(rest)
+        return node.id if node is not None else None
+    if kind == "gateway-response":
+        return next((r.id for r in gateway.gateway_responses if r.response_type == rest), None)
+    if kind == "stage":
+        node = gateway.stage(rest)
+        return node.id if node is not None else None
+    if kind == "deployment":
+        return next((lid for lid, r in built.items() if r["Type"] == "AWS::ApiGateway::Deployment"), None)
+    if kind == "usage-plan":
+        return next((p.id for p in gateway.usage_plans if p.name == rest), None)
+    if kind == "api-key":
+        node = gateway.api_key(rest)
+        return node.id if node is not None else None
+    if kind == "usage-plan-key":
+        plan, _, key = rest.partition(" ")
+        p = next((p for p in gateway.usage_plans if p.name == plan), None)
+        k = gateway.api_key(key)
+        if p is None or k is None:
+            return None
+        suffix = p.id.removeprefix("UsagePlan") + k.id.removeprefix("ApiKey")
+        return next(
+            (
+                lid
+                for lid, r in built.items()
+                if r["Type"] == "AWS::ApiGateway::UsagePlanKey" and lid.startswith("UsagePlanKey" + suffix)
+            ),
+            None,
+        )
+    return None
+
+
+def _final_ids(
+    built: Mapping[str, Any], api_id: str, gateway: gw.Gateway, members: Mapping[str, str], taken: set[str]
+) -> dict[str, str]:
+    """Generated id -> id in the stack: the API's id for the RestApi, the user's id for what
+    stands for a lifted resource, else the API's id as a prefix (unique in the stack)."""
+    ids: dict[str, str] = {REST_API: api_id}
+    for lid, key in members.items():
+        gen = _generated_id(gateway, key, built)
+        # the Deployment keeps its content hash (a changed API must be redeployed)
+        if gen in built and gen not in ids and not key.startswith("deployment"):
+            ids[gen] = lid
+    used = set(ids.values())
+    for old in built:
+        if old in ids:
+            continue
+        candidate, n = api_id + old, 2
+        while candidate in taken or candidate in used:
+            candidate, n = f"{api_id}{old}{n}", n + 1
+        ids[old] = candidate
+        used.add(candidate)
+    return ids
+
+
+def _rename(node: Any, ids: Mapping[str, str]) -> Any:
+    """Every reference (Ref, GetAtt, Sub variables, DependsOn) to an id in ``ids`` renamed."""
+    if not ids:
+        return node
+    if isinstance(node, list):
+        return [_rename(v, ids) for v in node]
+    if not isinstance(node, dict):
+        return node
+    if len(node) == 1:
+        ((key, args),) = node.items()
+        if key == "Ref" and isinstance(args, str):
+            return {"Ref": ids.get(args, args)}
+        if key == "Fn::GetAtt":
+            if isinstance(args, list) and args and isinstance(args[0], str):
+                return {key: [ids.get(args[0], args[0]), *args[1:]]}
+            if isinstance(args, str):
+                res, dot, attr = args.partition(".")
+                return {key: ids.get(res, res) + dot + attr}
+        if key == "Fn::Sub":
+            if isinstance(args, str):
+                return {key: _sub(args, ids)}
+            if isinstance(args, list) and args and isinstance(args[0], str):
+                variables = args[1] if len(args) > 1 and isinstance(args[1], dict) else {}
+                text = _sub(args[0], {k: v for k, v in ids.items() if k not in variables})
+                return {key: [text, *(_rename(a, ids) for a in args[1:])]}
+    out = {}
+    for k, v in node.items():
+        if k == "DependsOn":
+            if isinstance(v, str):
+                v = ids.get(v, v)
+            elif isinstance(v, list):
+                v = [ids.get(x, x) if isinstance(x, str) else x for x in v]
+            out[k] = v
+        else:
+            out[k] = _rename(v, ids)
+    return out
+
+
+def _sub(text: str, ids: Mapping[str, str]) -> str:
+    return _SUB_VAR.sub(lambda m: "${" + ids.get(m.group(1), m.group(1)) + (m.group(2) or "") + "}", text)
+
+
+# ----------------------------------------------------------------------------------------
+# Functions of the template
+
+
+def _functions(resources: Mapping[str, Any]) -> dict[str, str]:
+    """Function name -> logical id, for every function of the template (by logical id and FunctionName)."""
+    out: dict[str, str] = {}
+    for lid, res in resources.items():
+        if isinstance(res, dict) and res.get("Type") in _FUNCTION_TYPES:
+            out[lid] = lid
+            name = (res.get("Properties") or {}).get("FunctionName")
+            if isinstance(name, str):
+                out[name] = lid
+    return out
+
+
+def _function_ref(arn: Value, functions: Mapping[str, str]) -> Intrinsic | None:
+    """``${Fn.Arn}`` for a literal ARN of a template function (with its qualifier), else None."""
+    if not isinstance(arn, str):
+        return None
+    m = _LAMBDA_ARN.match(arn)
+    if m is None or m.group("name") not in functions:
+        return None
+    qualifier = ":" + m.group("qualifier") if m.group("qualifier") else ""
+    return Intrinsic("Fn::Sub", "${" + functions[m.group("name")] + ".Arn}" + qualifier)
+
+
+def _invoke_uri(function: Intrinsic) -> Intrinsic:
+    return Intrinsic(
+        "Fn::Sub",
+        "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/"
+        + function.args
+        + "/invocations",
+    )
+
+
+def _with_template_functions(gateway: gw.Gateway, functions: Mapping[str, str]) -> gw.Gateway:
+    """The gateway with literal ARNs of template functions written as references to them."""
+    from dataclasses import replace
+
+    def lambda_of(fn: gw.LambdaFunction | None) -> tuple[gw.LambdaFunction | None, Intrinsic | None]:
+        if fn is None or fn.stage_variables:
+            return fn, None
+        ref = _function_ref(fn.arn, functions)
+        if ref is None:
+            return fn, None
+        return replace(fn, arn=ref), ref
+
+    methods = []
+    for m in gateway.methods:
+        i = m.integration
+        if i is not None:
+            fn, ref = lambda_of(i.lambda_function)
+            if ref is not None:
+                m = replace(m, integration=replace(i, uri=_invoke_uri(ref), lambda_function=fn))
+        methods.append(m)
+    authorizers = []
+    for a in gateway.authorizers:
+        fn, ref = lambda_of(a.lambda_function)
+        if ref is not None:
+            a = replace(a, authorizer_uri=_invoke_uri(ref), lambda_function=fn)
+        authorizers.append(a)
+    permissions = []
+    for p in gateway.lambda_permissions:
+        ref = _function_ref(p.function_name, functions)
+        permissions.append(replace(p, function_name=ref) if ref is not None else p)
+    parts = {
+        f.name: getattr(gateway, f.name) for f in gateway.__dataclass_fields__.values() if not f.name.startswith("_")
+    }
+    parts.update(methods=tuple(methods), authorizers=tuple(authorizers), lambda_permissions=tuple(permissions))
+    return gw.Gateway.create(**parts)
+
+
+# ----------------------------------------------------------------------------------------
+# SAM
+
+
+def _event_api(event: Mapping[str, Any]) -> str | None:
+    """The API a SAM ``Type: Api`` event attaches to (its RestApiId, else the implicit API)."""
+    props = event.get("Properties") or {}
+    rest_api = props.get("RestApiId") if isinstance(props, dict) else None
+    if rest_api is None:
+        return IMPLICIT_API
+    if isinstance(rest_api, dict) and isinstance(rest_api.get("Ref"), str):
+        return rest_api["Ref"]
+    return rest_api if isinstance(rest_api, str) else None
+
+
+def _remove_api_events(resources: dict, api_id: str) -> None:
+    for res in resources.values():
+        if not isinstance(res, dict) or res.get("Type") != "AWS::Serverless::Function":
+            continue
+        props = res.get("Properties")
+        events = props.get("Events") if isinstance(props, dict) else None
+        if not isinstance(events, dict):
+            continue
+        for name in [
+            n for n, e in events.items() if isinstance(e, dict) and e.get("Type") == "Api" and _event_api(e) == api_id
+        ]:
+            del events[name]
+        if not events:
+            del props["Events"]
+
+
+def _transform(template: dict) -> None:
+    """Keep the SAM transform (and Globals) only while SAM resources remain."""
+    raw = template.get("Transform")
+    if raw is None:
+        return
+    if any(
+        isinstance(r, dict) and str(r.get("Type", "")).startswith("AWS::Serverless::")
+        for r in template.get("Resources", {}).values()
+    ):
+        return
+    items = raw if isinstance(raw, list) else [raw]
+    kept = [t for t in items if t != SAM_TRANSFORM]
+    if not kept:
+        del template["Transform"]
+    else:
+        template["Transform"] = kept if isinstance(raw, list) else kept[0]
+    template.pop("Globals", None)
+
+
+__all__ = ["emit_stack", "emit_stack_with_diagnostics", "IMPLICIT_API"]
