@@ -62,7 +62,8 @@ def markdown_docs(ordered: list[Code]) -> str:
     return "\n".join(out)
 
 
-#: where docs/rules.md is published: the tagged copy of the repository, so a link never moves
+#: where docs/rules.md is published: the tagged copy of the repository, so a link never moves.
+#: A placeholder until the repository is published (SARIF helpUri links are built from it).
 REPOSITORY_URL = "https://github.com/apigwc/apigwc"
 
 
