@@ -689,9 +689,29 @@ def build(
     raise typer.Exit(status)
 
 
+def _stale_status(spec: Path, folder: Path, files: dict[str, str]) -> int:
+    """build --check of one output folder: 1 (and which files) when it differs from ``files``, else 0."""
+    from .output import stale_files
+
+    stale = stale_files(folder, files)
+    if stale:
+        typer.echo(f"apigwc: {folder} is stale ({', '.join(stale)}); run 'apigwc build {spec}'", err=True)
+        return 1
+    return 0
+
+
+def _write_build(out: Path, name: str, files: dict[str, str]) -> None:
+    """Write OUT/<name>/ atomically; exit 2 when it cannot be written."""
+    from .output import write_outputs
+
+    try:
+        write_outputs(out, name, files)
+    except OSError as exc:
+        raise _fail(f"cannot write {out / name}: {exc.strerror or exc}")
+
+
 def _build_stack(spec: Path, out: Path, check: bool, options, cfg, names: dict) -> int:
     """build of a template: its stack (`pipeline.compile_stack`) into OUT/<stack name>/template.yaml."""
-    from .output import stale_files, write_outputs
     from .pipeline import stack_name
     from .policy import Failure, compile_stack_or_fail
     from .targets.base import serialize
@@ -710,15 +730,8 @@ def _build_stack(spec: Path, out: Path, check: bool, options, cfg, names: dict) 
     files = {"template.yaml": serialize(result.stack, options.format)}
     folder = out / name
     if check:
-        stale = stale_files(folder, files)
-        if stale:
-            typer.echo(f"apigwc: {folder} is stale ({', '.join(stale)}); run 'apigwc build {spec}'", err=True)
-            return 1
-        return 0
-    try:
-        write_outputs(out, name, files)
-    except OSError as exc:
-        raise _fail(f"cannot write {folder}: {exc.strerror or exc}")
+        return _stale_status(spec, folder, files)
+    _write_build(out, name, files)
     apis = ", ".join(result.compiled.apis)
     typer.echo(f"{spec} -> {folder} (template.yaml: the whole stack, with {apis} replaced)")
     return 0
@@ -729,7 +742,7 @@ def _build_one(spec: Path, out: Path, check: bool, options, cfg, names: dict, ap
     import dataclasses
 
     from .bundle import base_dir_for
-    from .output import output_name, stale_files, write_outputs
+    from .output import output_name
     from .pipeline import build_artifacts
     from .policy import Failure, compile_spec, lint_note
     from .report.summary import render_summary
@@ -761,15 +774,8 @@ def _build_one(spec: Path, out: Path, check: bool, options, cfg, names: dict, ap
         return 1
     folder = out / name
     if check:
-        stale = stale_files(folder, artifacts)
-        if stale:
-            typer.echo(f"apigwc: {folder} is stale ({', '.join(stale)}); run 'apigwc build {spec}'", err=True)
-            return 1
-        return 0
-    try:
-        write_outputs(out, name, artifacts)
-    except OSError as exc:
-        raise _fail(f"cannot write {folder}: {exc.strerror or exc}")
+        return _stale_status(spec, folder, artifacts)
+    _write_build(out, name, artifacts)
     typer.echo(render_summary(compiled.gateway, str(folder), artifacts), nl=False)
     return 0
 
