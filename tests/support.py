@@ -51,3 +51,24 @@ def corpus_files(kind: str) -> list[Path]:
             pytest.fail(f"the corpus is missing at {base} and CI is set: corpus tests must run in CI", pytrace=False)
         return []
     return sorted(p for p in base.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
+
+
+def cfn_lint_runner():
+    """cfn-lint, in process, with one rule set: ``run(text) -> (template, ["E3012 message at a/b", ...])``."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.decode.decode import decode_str
+    from cfnlint.runner import Runner, run_template_by_data
+
+    config = ConfigMixIn(regions=["us-east-1"])
+    rules = Runner(config).rules
+
+    def run(text: str) -> tuple[dict, list[str]]:
+        template, errors = decode_str(text)
+        assert not errors, errors
+        found = [
+            f"{m.rule.id} {m.message} at {'/'.join(str(p) for p in m.path)}"
+            for m in run_template_by_data(template, config, rules)
+        ]
+        return template, found
+
+    return run

@@ -44,22 +44,10 @@ def of_type(tpl: dict, type_: str) -> dict[str, dict]:
 
 @pytest.fixture(scope="module")
 def cfn_lint():
-    from cfnlint.config import ConfigMixIn
-    from cfnlint.decode.decode import decode_str
-    from cfnlint.runner import Runner, run_template_by_data
+    from support import cfn_lint_runner
 
-    config = ConfigMixIn(regions=["us-east-1"])
-    rules = Runner(config).rules
-
-    def run(text: str) -> list[str]:
-        template, errors = decode_str(text)
-        assert not errors, errors
-        return [
-            f"{m.rule.id} {m.message} at {'/'.join(str(p) for p in m.path)}"
-            for m in run_template_by_data(template, config, rules)
-        ]
-
-    return run
+    run = cfn_lint_runner()
+    return lambda text: run(text)[1]
 
 
 def errors_only(matches: list[str]) -> list[str]:

@@ -40,20 +40,12 @@ pytestmark = pytest.mark.skipif(not SAM.is_dir(), reason="the SAM corpus is not 
 
 @pytest.fixture(scope="module")
 def cfn_lint():
-    from cfnlint.config import ConfigMixIn
-    from cfnlint.decode.decode import decode_str
-    from cfnlint.runner import Runner, run_template_by_data
+    from support import cfn_lint_runner
 
-    config = ConfigMixIn(regions=["us-east-1"])
-    rules = Runner(config).rules
+    lint = cfn_lint_runner()
 
     def run(text: str) -> tuple[dict, list[str]]:
-        template, errors = decode_str(text)
-        assert not errors, errors
-        found = [
-            f"{m.rule.id} {m.message} at {'/'.join(str(p) for p in m.path)}"
-            for m in run_template_by_data(template, config, rules)
-        ]
+        template, found = lint(text)
         return json.loads(json.dumps(template, default=str)), sorted(m for m in found if m.startswith("E"))
 
     return run
