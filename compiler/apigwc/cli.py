@@ -255,7 +255,9 @@ def lint(
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,
     stdin_filename: Optional[Path] = typer.Option(
-        None, "--stdin-filename", help="The name of the spec read from - (for messages, $refs and config discovery)."
+        None,
+        "--stdin-filename",
+        help="The name of the spec or template read from - (for messages, and the folder its $refs, includes and CodeUri resolve from; default: the current folder).",
     ),
     explain: Optional[str] = typer.Option(
         None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"

@@ -81,9 +81,10 @@ def _lint_file(path: Path, display: str | None, config: Config | None, raw: byte
     config = config or Config()
     display = display or str(path)
     from .template import is_template_file, lint_template_as_one
+    from .template.load import is_template_text
 
-    if raw is None and is_template_file(path):
-        return lint_template_as_one(path, display, config)
+    if is_template_file(path) if raw is None else is_template_text(raw):
+        return lint_template_as_one(path, display, config, raw)
     diags = Diagnostics()
     sources = open_sources(path, display, diags, ref_root=config.ref_root, raw=raw)
     return lint_sources(sources, display, diags, config)
