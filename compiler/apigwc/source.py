@@ -1255,7 +1255,8 @@ def open_sources(
         )
         diags.add(
             ROOT_NOT_MAPPING,
-            f"the document root must be a mapping with 'openapi' or 'swagger', 'info' and 'paths'; found {kind}",
+            f"the document root must be a mapping (OpenAPI: 'openapi' or 'swagger', 'info' and 'paths'; "
+            f"a CloudFormation or SAM template: 'Resources'); found {kind}",
             span=doc.span(""),
             hint="remove the leading '- ' (or the surrounding [...])" if isinstance(doc.data, list) else None,
         )

@@ -215,3 +215,162 @@ def test_an_included_file_outside_the_template_folder_may_ref_beside_itself_only
             f"({service} or {api})"
         ],
     )
+
+
+# -- bad input, through the CLI: located, never a traceback ------------------------------------
+
+BAD = {
+    "no API": (
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Q:\n    Type: AWS::SQS::Queue\n  T:\n    Type: AWS::SNS::Topic\n",
+        "t.yaml:2:1: AGW030 error the template holds no REST API (found: 1 AWS::SNS::Topic, 1 AWS::SQS::Queue)",
+    ),
+    "missing include": (
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: dev
+              DefinitionBody:
+                Fn::Transform: {Name: AWS::Include, Parameters: {Location: ./openapi.yaml}}
+        """,
+        "t.yaml:8:68: AGW032 error AWS::Include location './openapi.yaml': no such file",
+    ),
+    "DefinitionUri to a missing file": (
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n"
+        "    Properties:\n      StageName: dev\n      DefinitionUri: ./openapi.yaml\n",
+        "t.yaml:7:22: AGW032 error DefinitionUri './openapi.yaml': no such file",
+    ),
+    "BodyS3Location": (
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n"
+        "    Properties:\n      BodyS3Location: {Bucket: b, Key: k.yaml}\n",
+        "t.yaml:6:7: AGW033 error API Api: its OpenAPI body is in S3 (s3://b/k.yaml); apigwc does not read S3",
+    ),
+    "circular Ref": (
+        """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Resources:
+          A: {Type: AWS::SNS::Topic, Properties: {TopicName: !Ref B}}
+          B: {Type: AWS::SNS::Topic, Properties: {TopicName: !Ref A}}
+          Api: {Type: AWS::ApiGateway::RestApi, Properties: {Body: {swagger: '2.0', info: {title: t, version: '1'}, paths: {}}}}
+        """,
+        "t.yaml:3:3: AGW035 error circular reference between resources: A -> B -> A",
+    ),
+    "unknown resource type": (
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Functon
+            Properties: {Runtime: python3.12, Handler: app.handler, Events: {Get: {Type: Api, Properties: {Path: /a, Method: get}}}}
+        """,
+        "t.yaml:4:11: AGW036 warning resource Fn: unknown resource type 'AWS::Serverless::Functon'",
+    ),
+    "a SAM property the translator rejects": (
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              CodeUri: .
+              Events:
+                Get: {Type: Api, Properties: {Path: /a, Method: get, Auth: {Authorizer: Missing}}}
+        """,
+        "t.yaml:10:69: AGW034 error Resource with id [Fn] is invalid. Event with id [Get] is invalid. Unable to set "
+        "Authorizer [Missing] on API method [get] for path [/a] because the related API does not define any Authorizers.",
+    ),
+    "no Resources": (
+        "Transform: AWS::Serverless-2016-10-31\nDescription: nothing yet\n",
+        "t.yaml:1:1: AGW034 error Structure of the SAM template is invalid. 'Resources' section is required",
+    ),
+    "YAML syntax error": (
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n"
+        "    Properties:\n      Body: {swagger: '2.0'\n",
+        "t.yaml:7:1: AGW001 error invalid YAML: did not find expected ',' or '}' (while parsing a flow mapping that "
+        "starts at line 6, column 13)",
+    ),
+    "valid YAML, not a mapping": (
+        "- AWSTemplateFormatVersion: '2010-09-09'\n- Resources: {}\n",
+        "t.yaml:1:1: AGW005 error the document root must be a mapping (OpenAPI: 'openapi' or 'swagger', 'info' and "
+        "'paths'; a CloudFormation or SAM template: 'Resources'); found a sequence",
+    ),
+    "duplicate logical id": (
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties: {StageName: dev, DefinitionBody: {swagger: '2.0', info: {title: t, version: '1'}, paths: {}}}
+          Api:
+            Type: AWS::SNS::Topic
+        """,
+        "t.yaml:6:3: AGW002 error duplicate key 'Api' (first defined at line 3); the last value wins",
+    ),
+    "duplicate key in the body": (
+        """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Resources:
+          Api:
+            Type: AWS::ApiGateway::RestApi
+            Properties:
+              Body:
+                swagger: '2.0'
+                info: {title: t, version: '1'}
+                paths: {}
+                paths: {}
+        """,
+        "t.yaml:10:9: AGW002 error duplicate key 'paths' (first defined at line 9); the last value wins",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_templates_answer_located_with_exit_1_in_lint_and_emit(case: str, run_cli, tmp_path: Path) -> None:
+    text, first = BAD[case]
+    write(tmp_path, "t.yaml", text)
+    r = run_cli("lint", "t.yaml", cwd=tmp_path)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert first in r.stdout.splitlines()
+    assert "Traceback" not in r.stdout + r.stderr
+    errors = [line for line in r.stdout.splitlines() if ": AGW" in line and " error " in line]
+    # a command that writes (or serves) stops on it: nothing written, the same finding, exit 1
+    r = run_cli("emit", "--target", "cfn", "t.yaml", "-o", "stack.yaml", cwd=tmp_path)
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr
+    assert errors and errors[0] in r.stdout + r.stderr
+    assert "nothing was written" in r.stderr and not (tmp_path / "stack.yaml").exists()
+
+
+def test_an_unresolvable_intrinsic_is_located_with_the_flag_that_sets_it(run_cli, tmp_path: Path) -> None:
+    write(tmp_path, "app.py", "def handler(event, context):\n    return {'statusCode': 200, 'body': 'ok'}\n")
+    write(
+        tmp_path,
+        "t.yaml",
+        """
+        Transform: AWS::Serverless-2016-10-31
+        Resources:
+          Fn:
+            Type: AWS::Serverless::Function
+            Properties:
+              Runtime: python3.12
+              Handler: app.handler
+              Environment:
+                Variables:
+                  POOL: !ImportValue shared-UserPool
+              Events:
+                Get: {Type: Api, Properties: {Path: /a, Method: get}}
+        """,
+    )
+    r = run_cli("lint", "t.yaml", "--select", "AGW031", cwd=tmp_path)
+    # an info finding: lint passes (exit 0), and says where and how to set the value
+    assert r.returncode == 0 and "Traceback" not in r.stdout + r.stderr
+    assert r.stdout.splitlines()[0] == (
+        "t.yaml:10:17: AGW031 info environment variable POOL of Fn: Fn::ImportValue shared-UserPool "
+        "(an export of another stack); not known locally"
+    )
+    assert "= hint: set it with --param ImportValue:shared-UserPool=VALUE" in r.stdout
+    r = run_cli("lint", "t.yaml", "--select", "AGW031", "--param", "ImportValue:shared-UserPool=pool-1", cwd=tmp_path)
+    assert (r.returncode, r.stdout) == (0, "No problems found in 1 file.\n")
