@@ -501,7 +501,11 @@ def emit(
     if target is TargetName.cfn and is_template(spec):
         raise typer.Exit(_emit_stack(spec, output, format.value, cfn_style.value, lambda_params, cfg))
     apis = template_apis(spec)
-    if len(apis) > 1:
+    # a template's APIs go one file each into -o DIR: with several, or when DIR is an existing folder
+    each = len(apis) > 1 or (
+        len(apis) == 1 and apis[0][1].api is not None and folder is None and output is not None and output.is_dir()
+    )
+    if each:
         if output is None or folder is not None:
             names = ", ".join(s.api for _, s in apis if s.api)
             raise _fail(
