@@ -69,6 +69,20 @@ def test_inline_definition_body_with_sam_cors_answers_the_translators_preflight(
         and r.json()["body"] == '{"a": 1}'
         and r.json()["stageVariables"] == {"VarName": "varValue"}
     )
+    # the proxy event's header names are as the client sent them (uvicorn lower-cases them for ASGI)
+    r = s.request("POST", "dev", "/echoeventbody", content=b"{}", headers={"X-Mixed-Case": "1", "content-type": "a/b"})
+    assert {k: v for k, v in r.json()["headers"].items() if k in ("X-Mixed-Case", "content-type")} == {
+        "X-Mixed-Case": "1",
+        "content-type": "a/b",
+    }
+    # SAM CLI's binary fixture: the handler reads event["headers"]["Content-Type"]; an image/png body
+    # comes base64-encoded (a binary media type), and goes back as bytes to an Accept of image/png
+    png = b"\x89PNG\r\n\x1a\n\x00\x01\xff"
+    r = s.request(
+        "POST", "dev", "/echobase64eventbody", content=png, headers={"Content-Type": "image/png", "Accept": "image/png"}
+    )
+    assert (r.status_code, r.headers["Content-Type"], r.content) == (200, "image/png", png)
+    service_headers_ok(r, content_type="image/png")
     # the preflight SAM generated from Cors: the headers the translator's OPTIONS integration sets
     options = _translated_body(path, "MyApi")["paths"]["/anyandall"]["options"]
     params = options["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
