@@ -28,7 +28,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "compiler" / "apigwc"
 
 #: Leaves with no import of the package (the package's __init__ only gives the version).
 #: bounded_regex (Java patterns matched within a deadline) is below both of its users, the
-#: template engine and the runtime's selection patterns and identity validation.
+#: template engine and the runtime's selection patterns and identity validation; value_text
+#: (how API Gateway prints a value, per output) is below the template engine, the runtime
+#: pipeline and the local adapters, which all print values.
 FOUNDATION = (
     "apigwc.diagnostics",
     "apigwc.intrinsics",
@@ -37,6 +39,7 @@ FOUNDATION = (
     "apigwc.java_regex",
     "apigwc.extras",
     "apigwc.bounded_regex",
+    "apigwc.value_text",
 )
 
 LAYERS: list[list[Layer]] = [

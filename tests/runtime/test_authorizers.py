@@ -18,11 +18,12 @@ from runtime_helpers import HEAD, IDS, NOW, SERVICE_HEADERS, compile_spec
 
 from apigwc import gateway as gw
 from apigwc.local import jwt
-from apigwc.local.authorizers import Authorizers, claim_text, parse_authorizer_output
+from apigwc.local.authorizers import Authorizers, parse_authorizer_output
 from apigwc.local.lambda_backend import LambdaBackend
 from apigwc.local.lambdas import Handlers
 from apigwc.runtime import Deployment, Request, execute, offline_backends
 from apigwc.runtime.context import api_id
+from apigwc.value_text import claim_text
 
 HERE = Path(__file__).resolve().parent
 SPECS = HERE.parents[1] / "specs"

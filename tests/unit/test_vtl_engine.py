@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
+from apigwc.value_text import JsonArray, java_double, java_text
 from apigwc.vtl import Limits, Request, TemplateError, bind, compile_template, render, render_compiled
-from apigwc.vtl.values import JsonArray, java_double, to_text
 
 
 def test_errors_are_values_with_positions() -> None:
@@ -56,7 +56,8 @@ def test_java_rendering_of_values() -> None:
         "-0.0",
     ]
     assert (
-        to_text({"a": None, "b": [True, 1.5], "c": JsonArray([{"k": "v"}])}) == '{a=null, b=[true, 1.5], c=[{"k":"v"}]}'
+        java_text({"a": None, "b": [True, 1.5], "c": JsonArray([{"k": "v"}])})
+        == '{a=null, b=[true, 1.5], c=[{"k":"v"}]}'
     )
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from .. import gateway as gw
 from ..intrinsics import Intrinsic
 from ..mapping import Target, parse_gateway_response_target
+from ..value_text import substitution_text
 
 # GatewayError and ResponseType live in the leaf module errors.py; they stay importable from here
 # (explicit re-exports) for code written before the split.
@@ -66,13 +67,7 @@ def substitute(template: str, context: Mapping[str, Any], stage_variables: Mappi
             found = context
             for part in path.split("."):
                 found = found.get(part) if isinstance(found, Mapping) else None
-        if found is None:
-            return missing
-        if isinstance(found, bool):
-            return "true" if found else "false"
-        if isinstance(found, (dict, list)):
-            return json.dumps(found, separators=(",", ":"))
-        return str(found)
+        return substitution_text(found, missing)
 
     return _VARIABLE.sub(value, template)
 

@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator
 
 from ..bounded_regex import BoundedPattern, compile_bounded
 from ..java_regex import JavaRegexError, Unsupported
-from .values import JsonArray
+from ..value_text import JsonArray
 
 
 class JsonPathError(ValueError):
