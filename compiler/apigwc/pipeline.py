@@ -155,7 +155,9 @@ def build_artifacts(
             continue
         artifact, found = emit_target(compiled, name, options, config)
         files.update(artifact)
-        diags.extend(found)
+        # a fact two targets report (AGW907: nothing to deploy) is one finding of the build
+        seen = {(d.code, d.pointer) for d in diags}
+        diags.extend(d for d in found if (d.code, d.pointer) not in seen)
     return dict(sorted(files.items())), diags
 
 
