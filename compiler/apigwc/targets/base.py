@@ -19,7 +19,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from ..diagnostics import Code, Diagnostics
 from ..gateway import Gateway
-from .codes import NOTHING_TO_DEPLOY
+from ..target_codes import NOTHING_TO_DEPLOY
 
 #: relative path -> text
 Artifact = Mapping[str, str]

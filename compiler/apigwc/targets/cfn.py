@@ -37,8 +37,7 @@ from ..diagnostics import Code, Diagnostics
 from ..intrinsics import AWS_VARIABLE, INTRINSIC_KEYS, Intrinsic, Value
 from ..logical_ids import allocate_ids, getatt_parameter, pascal
 from ..source import join
-from .base import Artifact, CfnStyle, EmitOptions, report_nothing_to_deploy, serialize
-from .codes import (
+from ..target_codes import (
     BUILTIN_MODEL_NAME,
     CFN_CODES,
     NOT_EXPRESSIBLE,
@@ -48,6 +47,7 @@ from .codes import (
     TEMPLATE_SIZE,
     UNKNOWN_MAPPING,
 )
+from .base import Artifact, CfnStyle, EmitOptions, report_nothing_to_deploy, serialize
 from .openapi import export_document
 
 MAX_RESOURCES = 500

@@ -20,8 +20,14 @@ from ..planner.calls import plan_text, plan_to_json
 from ..planner.desired import API_TAG, HANDLERS, desired_state, plan_create
 from ..planner.refs import ProblemKind, Values
 from ..source import join
+from ..target_codes import (
+    DEPLOY_CODES,
+    DOCUMENTATION_NOT_DEPLOYED,
+    INTRINSIC_UNSUPPORTED,
+    NEEDS_PARAMETER,
+    NOTHING_TO_DEPLOY,
+)
 from .base import Artifact, EmitOptions, report_nothing_to_deploy
-from .codes import DEPLOY_CODES, DOCUMENTATION_NOT_DEPLOYED, INTRINSIC_UNSUPPORTED, NEEDS_PARAMETER, NOTHING_TO_DEPLOY
 
 
 class DeployTarget:

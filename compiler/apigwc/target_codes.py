@@ -1,13 +1,14 @@
 """The diagnostic codes of the targets (AGW9xx): what a target cannot express.
 
-They live apart from the targets so that the code catalog (`apigwc.codes`) and the
-linter can list them without importing the targets themselves (which pull in the
-gateway model, the lowering and the planner): a lint of a small spec stays fast.
+They are plain data in the foundation layer, apart from the targets, so that the code
+catalog and the rule that checks `x-apigwc-ignore` entries (AGW018, below the targets) can
+list them without importing the targets themselves (which pull in the gateway model, the
+lowering and the planner): a lint of a small spec stays fast, and no import goes upward.
 """
 
 from __future__ import annotations
 
-from ..diagnostics import Code, Severity
+from .diagnostics import Code, Severity
 
 # ----------------------------------------------------------------------------------------
 # The CloudFormation target
