@@ -61,7 +61,7 @@ def test_explicit_style_dispatches_on_every_node_it_is_given():
     from apigwc.pipeline import compile_file
     from apigwc.targets import EmitOptions
     from apigwc.targets.cfn import build_template
-    from conftest import SPECS
+    from support import SPECS
 
     saved = EXPLICIT_HANDLERS.pop(gw.Authorizer)
     try:

@@ -181,7 +181,8 @@ def _note(text: Optional[str]) -> None:
 
 def _config(spec: Optional[Path], config_path: Optional[Path], ref_root: Optional[Path], **overrides):
     """The config for ``spec`` (a usage error, exit 2, when it is malformed)."""
-    from .policy import ConfigError, config_for
+    from .config import ConfigError
+    from .policy import config_for
 
     try:
         return config_for(spec, config_path, ref_root=ref_root.resolve() if ref_root else None, **overrides)

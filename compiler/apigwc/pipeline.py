@@ -22,19 +22,14 @@ from .stages import CompileResult, LintResult, finalize, gc_paused, lint_sources
 __all__ = [
     "EXIT_INTERNAL",
     "REPORT_BUG",
-    "CompileResult",
     "InternalError",
-    "LintResult",
     "StackResult",
     "build_artifacts",
     "compile_file",
     "compile_stack",
     "describe_internal",
     "emit_target",
-    "finalize",
-    "gc_paused",
     "lint_file",
-    "lint_sources",
     "stack_name",
 ]
 

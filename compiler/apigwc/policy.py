@@ -26,7 +26,7 @@ from .config import Config, ConfigError, find_config, load_config
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
     from .gateway import Gateway
-    from .pipeline import CompileResult
+    from .stages import CompileResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,7 +337,6 @@ __all__ = [
     "LintOutcome",
     "LintRequest",
     "run_lint",
-    "ConfigError",
     "Failure",
     "Loaded",
     "compile_spec",

@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from .. import gateway as gw
 from ..bounded_regex import RegexTimeout, matches
 from ..intrinsics import Intrinsic, fill_variables
-from ..java_regex import JavaRegexError, Unsupported
+from ..java_regex import JavaRegexError
 from ..runtime.context import LOCAL_AWS_VARIABLES, LOCAL_PARTITION, LOCAL_REGION
 from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.http import normalized_path
@@ -194,12 +194,6 @@ class Authorizers:
                         Step.AUTHORIZATION, f"identityValidationExpression {expression}: {exc}; the token is refused"
                     )
                     valid = False
-                except Unsupported as exc:
-                    ex.note(
-                        Step.AUTHORIZATION,
-                        f"identityValidationExpression {expression} cannot be evaluated by apigwc ({exc}): not checked",
-                    )
-                    valid = True
                 except (JavaRegexError, re.error) as exc:
                     return GatewayError(
                         type=ResponseType.AUTHORIZER_CONFIGURATION_ERROR,

@@ -30,12 +30,7 @@ from .. import gateway as gw
 from ..intrinsics import Intrinsic
 from ..mapping import Target, parse_gateway_response_target
 from ..value_text import substitution_text
-
-# GatewayError and ResponseType live in the leaf module errors.py; they stay importable from here
-# (explicit re-exports) for code written before the split.
-from .errors import RESPONSE_TYPES as RESPONSE_TYPES
-from .errors import GatewayError as GatewayError
-from .errors import ResponseType as ResponseType
+from .errors import GatewayError, ResponseType
 from .http import first_accept
 from .log import Step
 

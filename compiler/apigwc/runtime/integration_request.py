@@ -94,17 +94,6 @@ def _unsupported(why: str) -> GatewayError:
     return GatewayError(type=ResponseType.UNSUPPORTED_MEDIA_TYPE, log=f"Request rejected: {why}")
 
 
-def fill_aws_variables(text: str) -> str:
-    """``${AWS::Region}``, ``${AWS::AccountId}``, ``${AWS::Partition}`` replaced by the local values."""
-    return fill_variables(text, aws=LOCAL_AWS_VARIABLES).text
-
-
-def fill_stage_variables(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]]:
-    """``${stageVariables.x}`` replaced by the stage's values (`fill_variables`); also the names that had none."""
-    filled = fill_variables(text, variables)
-    return filled.text, list(filled.missing)
-
-
 def fill_path(uri: str, path: Mapping[str, str]) -> tuple[str, list[str]]:
     """``{x}`` placeholders replaced by ``integration.request.path.x`` (percent-encoded); also the names that had none."""
     missing: list[str] = []

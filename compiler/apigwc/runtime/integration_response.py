@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Mapping, NamedTuple
 from .. import gateway as gw
 from ..bounded_regex import RegexTimeout, matches
 from ..intrinsics import Value
-from ..java_regex import JavaRegexError, Unsupported
+from ..java_regex import JavaRegexError
 from ..mapping import parse_response_target
 from ..value_text import log_map
 from ..vtl import overrides_of
@@ -80,7 +80,7 @@ def select(integration: gw.Integration, endpoint: EndpointResponse) -> Selection
             continue
         try:
             hit = matches(pattern, text or "")  # bounded: the text may echo the client's input
-        except (JavaRegexError, Unsupported, re.error, RegexTimeout) as exc:
+        except (JavaRegexError, re.error, RegexTimeout) as exc:
             skipped.append(f"{pattern} ({exc})")
             continue
         if hit:

@@ -15,7 +15,7 @@ import re
 from typing import Any, Callable
 
 from ..bounded_regex import BoundedPattern, RegexTimeout, compile_bounded
-from ..java_regex import JavaRegexError, Unsupported
+from ..java_regex import JavaRegexError
 from ..value_text import JsonArray, java_text
 
 
@@ -175,8 +175,6 @@ def _regex(pattern: str) -> "_TemplatePattern":
         return _TemplatePattern(compile_bounded(pattern))
     except JavaRegexError as exc:
         raise VtlError(f"invalid regular expression {pattern!r}: {exc}") from None
-    except Unsupported as exc:
-        raise VtlError(f"regular expression {pattern!r} cannot be evaluated locally: {exc}") from None
     except re.error as exc:
         raise VtlError(f"invalid regular expression {pattern!r}: {exc}") from None
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..bounded_regex import RegexTimeout
-from ..value_text import JsonArray, java_text, json_text
+from ..value_text import java_text, json_text
 from .jsonpath import MISSING, JsonPathError, compile_path
 from .values import VtlError, VtlLimit, from_json
 
@@ -425,7 +425,6 @@ __all__ = [
     "escape_javascript",
     "url_encode",
     "url_decode",
-    "JsonArray",
 ]
 
 
