@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from runtime_helpers import SERVICE_HEADERS, api, call, messages  # noqa: F401 - api is a fixture
 
 from apigwc import gateway as gw
 from apigwc.intrinsics import fill_variables
 from apigwc.runtime import Backend, EndpointRequest, EndpointResponse, Exchange, offline_backends
 from apigwc.runtime.integration_request import fill_path
+from runtime_helpers import SERVICE_HEADERS, api, call, messages  # noqa: F401 - api is a fixture
 
 # The MOCK answers the statusCode of its integration request body: 201 when the client's
 # payload passed through, 202 when a request template transformed it.
