@@ -958,7 +958,8 @@ def _run_serve(
     in_process=False,
 ) -> int:
     _require("serve")
-    from .serve.server import Failure, Options, banner, bind, build, compile_for_serving, load, run
+    from .policy import Failure
+    from .serve.server import Options, banner, bind, build, compile_for_serving, load, run
 
     if not source.exists():
         raise _fail(f"cannot read '{source}': no such file or directory")
@@ -1010,9 +1011,10 @@ def _run_serve(
 
 def _serve_apis(targets, host, port, options, compile_spec, log) -> int:
     """Several APIs of a template on one port (`serve.multi`)."""
+    from .policy import Failure
     from .serve.app import GatewayApp
     from .serve.multi import ApisApp, banner_apis, load_apis
-    from .serve.server import Failure, LineWriter, access_line, bind, run
+    from .serve.server import LineWriter, access_line, bind, run
 
     with _progress(f"loading {targets[0][0]}"):
         apis = load_apis(targets, compile_spec, options)

@@ -205,7 +205,7 @@ def select_template(
 
 def is_template(path: Path) -> bool:
     """A SAM/CloudFormation template (recognized by content)."""
-    from .template.run import is_template_file
+    from .template.load import is_template_file
 
     return path.is_file() and is_template_file(path)
 
