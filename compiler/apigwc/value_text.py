@@ -6,16 +6,16 @@ differently in a template, in a parameter mapping, in a gateway response and in 
 execution log.  Each output has its own function here, with its evidence; no other module
 turns a value into text.
 
-| function              | output                                                             | evidence |
-|-----------------------|--------------------------------------------------------------------|----------|
-| `java_text`           | Velocity: ``$x``, ``$x.toString()``, string concatenation (`vtl/`) | [Obs]    |
-| `json_text`           | ``$input.json(...)``, a JSON array printed in a template            | [Obs]    |
-| `mapping_text`        | a parameter mapping's ``*.body.a.b`` or ``context.x`` value         | [Inf]    |
-| `substitution_text`   | ``$context.x`` in gateway responses (and access log formats)        | [Doc]    |
-| `log_value`, `log_map`| the execution log (``Method request headers: {a=1, b=2}``)          | [Obs]    |
-| `authorizer_text`     | a Lambda authorizer's ``principalId`` and ``context`` values        | [Doc]    |
-| `claim_text`          | ``$context.authorizer.claims.x`` of a Cognito authorizer            | [Obs]    |
-| `proxy_header_text`   | a header value of a Lambda proxy response                          | [Inf]    |
+| function               | output                                                             | evidence     |
+|------------------------|--------------------------------------------------------------------|--------------|
+| `java_text`            | Velocity: ``$x``, ``$x.toString()``, string concatenation (`vtl/`) | [Obs]        |
+| `json_text`            | ``$input.json(...)``, a JSON array printed in a template           | [Obs]        |
+| `mapping_text`         | a parameter mapping's ``*.body.a.b`` or ``context.x`` value        | [Inf]        |
+| `substitution_text`    | ``$context.x`` in gateway responses (and access log formats)       | [Doc], [Inf] |
+| `log_value`, `log_map` | the execution log (``Method request headers: {a=1, b=2}``)         | [Obs]        |
+| `authorizer_text`      | a Lambda authorizer's ``principalId`` and ``context`` values       | [Doc]        |
+| `claim_text`           | ``$context.authorizer.claims.x`` of a Cognito authorizer           | [Obs], [Inf] |
+| `proxy_header_text`    | a header value of a Lambda proxy response                          | [Inf]        |
 
 `java_text` is Java's ``String.valueOf`` on the values a template holds:
 
@@ -149,9 +149,9 @@ def substitution_text(value: Any, missing: str = "") -> str:
 
     A value that is not there prints ``missing`` (nothing in a gateway response, ``-`` in an
     access log [Doc: "Customize access logs": null values are logged as -]); a Boolean is
-    ``true``/``false``; a map or list is compact JSON with non-ASCII escaped (``$context``
-    maps such as ``authorizer`` print as JSON [Doc: gateway response templates are not VTL,
-    the variables are substituted as text]); anything else its own text.
+    ``true``/``false``; a map or list is compact JSON with non-ASCII escaped [Inf: gateway
+    response templates are not VTL, the variables are substituted as text [Doc]; how a map
+    such as ``$context.authorizer`` prints is not documented]; anything else its own text.
     """
     if value is None:
         return missing
