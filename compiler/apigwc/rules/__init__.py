@@ -20,7 +20,7 @@ from typing import Iterable
 
 from .. import ir
 from ..diagnostics import Diagnostics
-from .registry import INTERNAL_ERROR, RULES, Finding, Rule, rule
+from .registry import INTERNAL_ERROR, RULES
 
 # Area modules register their rules on import; the list is explicit on purpose (the order
 # is the order rules run and report in), so import sorting leaves it alone.
@@ -58,4 +58,4 @@ def run_rules(api: ir.Api, diags: Diagnostics, selected: Iterable[str] | None = 
             )
 
 
-__all__ = ["RULES", "Finding", "Rule", "rule", "run_rules", "INTERNAL_ERROR"]
+__all__ = ["RULES", "run_rules"]
