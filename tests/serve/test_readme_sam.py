@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from serve_helpers import serve, service_headers_ok  # noqa: F401 - a fixture
 
-from conftest import CORPUS, ROOT
+from support import CORPUS, ROOT
 
 SAM = CORPUS / "sam"
 pytestmark = pytest.mark.skipif(not SAM.is_dir(), reason="the SAM corpus is not present")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from support import CORPUS
 
 SAM = CORPUS / "sam"
 needs_corpus = pytest.mark.skipif(not SAM.is_dir(), reason="the SAM corpus is not present")
