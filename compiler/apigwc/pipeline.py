@@ -203,9 +203,12 @@ def compile_stack(
     from .template.run import compile_template
 
     # the stack's own name is only known when deployed: a value made from it (SAM names its
-    # implicit API after the stack) stays ${AWS::StackName}, which the cfn target writes in Fn::Sub
+    # implicit API after the stack) stays ${AWS::StackName}, which the cfn target writes in Fn::Sub;
+    # every other value an API takes from an intrinsic remembers it (`intrinsics.Resolved`)
     values = values or LocalValues()
-    values = dataclasses.replace(values, params={**values.params, "AWS::StackName": "${AWS::StackName}"})
+    values = dataclasses.replace(
+        values, params={**values.params, "AWS::StackName": "${AWS::StackName}"}, symbolic=True
+    )
     compiled = compile_template(path, display, config, values, api)
     if isinstance(compiled, str):
         return compiled
@@ -220,7 +223,67 @@ def compile_stack(
     for api_id, diags in sorted(found.items()):
         lint = compiled.apis[api_id].lint
         located += finalize(diags, lint.sources, lint.api, config)
+    located += finalize(_pinned(compiled, stack), None, None, config)
     return StackResult(compiled, stack, located)
+
+
+def _pinned(compiled: "CompiledTemplate", stack: dict) -> Diagnostics:
+    """AGW909 for each value an API took from an intrinsic that the stack does not write back
+    (lowering needed it as a concrete value: it is the local one in the stack)."""
+    import json
+
+    from .intrinsics import Resolved
+    from .targets.codes import VALUE_PINNED
+
+    template = compiled.opened.template
+    assert template is not None
+    original = template.resources
+
+    def canonical(node: object) -> str:
+        return json.dumps(node, sort_keys=True, default=str)
+
+    written: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if len(node) == 1 and next(iter(node)).startswith(("Ref", "Fn::", "Condition")):
+                written.add(canonical(node))
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for lid, res in (stack.get("Resources") or {}).items():
+        if original.get(lid) != res:  # generated, or changed by the stack (untouched ones keep their own)
+            walk(res)
+    walk(stack.get("Outputs"))
+    diags = Diagnostics()
+    seen: set[tuple[str, str]] = set()
+    for api_id, value, where in compiled.opened.kept:
+        node = value.intrinsic if isinstance(value, Resolved) else value
+        key = canonical(node)
+        if api_id not in compiled.apis or key in written or (api_id, key) in seen:
+            continue
+        seen.add((api_id, key))
+        text = json.dumps(node, separators=(",", ":"))
+        if isinstance(value, Resolved):
+            message = (
+                f"API {api_id}: {text} is written into the stack as {str(value)!r}, its local value: "
+                "apigwc needs a concrete value there, so a deploy with other parameter values keeps this one"
+            )
+        else:
+            message = (
+                f"API {api_id}: only the branch of {text} chosen locally is written into the stack "
+                "(its branches are references apigwc cannot hold in one value)"
+            )
+        diags.add(
+            VALUE_PINNED,
+            message,
+            span=template.locate_value(node, where),
+            hint="write the value literally, or emit with the --param values you deploy with",
+        )
+    return diags
 
 
 def stack_name(template: Path) -> str:

@@ -98,12 +98,11 @@ def test_the_body_style_and_json_through_the_cli(run_cli, cfn_lint) -> None:
 
 
 def test_the_implicit_api_keeps_the_stack_name_it_is_given_when_deployed(run_cli) -> None:
-    """SAM names its implicit API after the stack (info.title: !Ref AWS::StackName): not after a local value."""
+    """SAM names its implicit API after the stack (info.title: !Ref AWS::StackName): not after a local value,
+    but the reference SAM wrote."""
     r = run_cli("emit", "--target", "cfn", "--format", "json", str(SAM / "hello-python/template.yaml"))
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["Resources"]["ServerlessRestApi"]["Properties"]["Name"] == {
-        "Fn::Sub": "${AWS::StackName}"
-    }
+    assert json.loads(r.stdout)["Resources"]["ServerlessRestApi"]["Properties"]["Name"] == {"Ref": "AWS::StackName"}
 
 
 def test_a_template_whose_api_has_errors_writes_nothing(run_cli, tmp_path) -> None:

@@ -34,7 +34,7 @@ from typing import Any, Mapping
 
 from .. import gateway as gw
 from ..diagnostics import Diagnostics
-from ..intrinsics import Intrinsic, Value
+from ..intrinsics import Intrinsic, Resolved, Value
 from .base import CfnStyle, EmitOptions
 from .cfn import REST_API, Enclosing, build_template
 
@@ -75,7 +75,7 @@ def emit_stack_with_diagnostics(
     for api_id in sorted(apis):
         gateway = _with_template_functions(apis[api_id], functions)
         diags = found[api_id] = Diagnostics()
-        built = build_template(gateway, EmitOptions(cfn_style=style), diags, enclosing)
+        built = _restore(build_template(gateway, EmitOptions(cfn_style=style), diags, enclosing))
         members = _members(template, api_id)
         # usage plans, API keys and their links the user wrote stay as written (with their
         # tags and every property the gateway model does not carry); the generated ones go
@@ -123,7 +123,8 @@ def emit_stack_with_diagnostics(
     renames = {k: v for k, v in renames.items() if v}
     for lid in list(resources):
         resources[lid] = _rename(resources[lid], renames)
-    resources.update(dict(sorted(generated.items())))
+    # (a generated resource refers to a removed one only through a value written back from the template)
+    resources.update({lid: _rename(res, renames) for lid, res in sorted(generated.items())})
     if "Outputs" in out:
         out["Outputs"] = _rename(out["Outputs"], renames)
     if new_outputs:
@@ -317,6 +318,18 @@ def _final_ids(
         ids[old] = candidate
         used.add(candidate)
     return ids
+
+
+def _restore(node: Any) -> Any:
+    """Every `Resolved` string (a template value resolved for the local checks) written back as
+    the intrinsic it came from, where the CloudFormation target placed it as a plain value."""
+    if isinstance(node, Resolved):
+        return copy.deepcopy(node.intrinsic)
+    if isinstance(node, dict):
+        return {str(k): _restore(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_restore(v) for v in node]
+    return node
 
 
 def _rename(node: Any, ids: Mapping[str, str]) -> Any:

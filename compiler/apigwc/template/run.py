@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..diagnostics import Diagnostic, Diagnostics
@@ -48,6 +49,8 @@ class OpenedTemplate:
     functions: FunctionSet = field(default_factory=FunctionSet)
     #: (template pointer, what, flag): values the local gateway cannot know
     unknowns: list[tuple[str, str, str]] = field(default_factory=list)
+    #: with `LocalValues.symbolic`: what each API took from an intrinsic (`Resolver.kept`)
+    kept: list[tuple[str, Any, str]] = field(default_factory=list)
 
     def texts(self) -> dict[str, str]:
         if self.template is None:
@@ -104,6 +107,7 @@ def open_template(path: Path, display: str, values: LocalValues | None = None) -
         expanded.output, expanded.prepared, expanded.code_uris, template.path.parent, resolver, report
     )
     opened.apis = discover(template, expanded, resolver, opened.functions, diags, report, lift_rest_api)
+    opened.kept = resolver.kept
     if not opened.apis and not diags.has_errors():
         diags.add(
             NO_API,

@@ -28,9 +28,12 @@ import json
 import os
 import re
 import shlex
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+from ..intrinsics import Resolved
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_STACK = "local"
@@ -75,6 +78,9 @@ class LocalValues:
 
     params: dict[str, str] = field(default_factory=dict)
     region: str | None = None
+    #: resolving for the emitted stack: a value an API takes from an intrinsic is a
+    #: `Resolved` string that remembers it (see `Resolver.keeping`)
+    symbolic: bool = False
 
     def effective_region(self) -> str:
         return self.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
@@ -199,6 +205,26 @@ class Resolver:
         self._conditions: dict[str, Any] = {}
         self._active: list[str] = []
         self._resolving: list[str] = []
+        self._depth = 0
+        self._keeping: tuple[str, str] | None = None
+        #: (API logical id, value, template pointer near where it was written): every `Resolved`
+        #: made while `keeping`, and (as an intrinsic dict) every Fn::If whose chosen branch
+        #: took its place; the stack target must write each back, or report it pinned
+        self.kept: list[tuple[str, Any, str]] = []
+
+    @contextmanager
+    def keeping(self, api_id: str, where: str) -> Iterator[None]:
+        """While resolving what API ``api_id`` puts in the emitted stack (``where``: the template
+        pointer it is written at): with `LocalValues.symbolic`, each intrinsic resolved to a
+        string is a `Resolved` remembering the intrinsic, listed in `kept`."""
+        if not self.values.symbolic:
+            yield
+            return
+        saved, self._keeping = self._keeping, (api_id, where)
+        try:
+            yield
+        finally:
+            self._keeping = saved
 
     # -- parameters ------------------------------------------------------------------------
 
@@ -324,9 +350,16 @@ class Resolver:
             ((fn, args),) = value.items()
             handler = _FUNCTIONS_TABLE.get(fn)
             if handler is not None:
-                result = handler(self, args, keep_resources)
+                self._depth += 1
+                try:
+                    result = handler(self, args, keep_resources)
+                finally:
+                    self._depth -= 1
                 if isinstance(result, Opaque):
                     return Opaque(value)
+                if self._keeping is not None and self._depth == 0 and isinstance(result, str):
+                    result = Resolved(result, value)
+                    self.kept.append((self._keeping[0], result, self._keeping[1]))
                 return result
         out_d = {}
         for k, v in value.items():
@@ -399,6 +432,8 @@ class Resolver:
                 if fn == "Fn::If" and isinstance(args, list) and len(args) == 3:
                     cond = self.condition(args[0]) if isinstance(args[0], str) else None
                     if cond is True or cond is False:
+                        if self._keeping is not None:
+                            self.kept.append((self._keeping[0], value, self._keeping[1]))
                         return self.resolve_in_place(args[1] if cond else args[2])
                 return value
             return r
