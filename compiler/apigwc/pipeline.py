@@ -198,7 +198,7 @@ def compile_stack(
     """
     import dataclasses
 
-    from .targets.stack import emit_stack_with_diagnostics
+    from .targets.stack import emit_template_stack
     from .template import LocalValues
     from .template.run import compile_template
 
@@ -206,23 +206,35 @@ def compile_stack(
     # implicit API after the stack) stays ${AWS::StackName}, which the cfn target writes in Fn::Sub;
     # every other value an API takes from an intrinsic remembers it (`intrinsics.Resolved`)
     values = values or LocalValues()
-    values = dataclasses.replace(
-        values, params={**values.params, "AWS::StackName": "${AWS::StackName}"}, symbolic=True
-    )
+    values = dataclasses.replace(values, params={**values.params, "AWS::StackName": "${AWS::StackName}"}, symbolic=True)
     compiled = compile_template(path, display, config, values, api)
     if isinstance(compiled, str):
         return compiled
     if not compiled.ok or not compiled.apis:
         return StackResult(compiled, None)
     assert compiled.opened.template is not None
+    template = compiled.opened.template
     with gc_paused():
-        stack, found = emit_stack_with_diagnostics(
-            compiled.opened.template.data, {k: c.gateway for k, c in compiled.apis.items()}, style
+        domains: dict[str, dict] = {}
+        for kept in compiled.opened.kept:
+            if kept.where.endswith("/Domain") and isinstance(kept.local, str):
+                domains.setdefault(kept.api, {})[str(kept.local)] = kept.intrinsic
+        emitted = emit_template_stack(
+            template.data,
+            {k: c.gateway for k, c in compiled.apis.items()},
+            style,
+            compiled.opened.deployed,
+            domains,
         )
+    stack = emitted.stack
     located: list[Diagnostic] = []
-    for api_id, diags in sorted(found.items()):
+    for api_id, diags in sorted(emitted.per_api.items()):
         lint = compiled.apis[api_id].lint
         located += finalize(diags, lint.sources, lint.api, config)
+    in_template = Diagnostics()
+    for _, diags in sorted(emitted.in_template.items()):  # template pointers: located in the template
+        in_template.extend(dataclasses.replace(d, span=template.span(d.pointer, d.at_key)) for d in diags)
+    located += finalize(in_template, None, None, config)
     located += finalize(_pinned(compiled, stack), None, None, config)
     return StackResult(compiled, stack, located)
 
@@ -232,7 +244,6 @@ def _pinned(compiled: "CompiledTemplate", stack: dict) -> Diagnostics:
     (lowering needed it as a concrete value: it is the local one in the stack)."""
     import json
 
-    from .intrinsics import Resolved
     from .targets.codes import VALUE_PINNED
 
     template = compiled.opened.template
@@ -260,27 +271,27 @@ def _pinned(compiled: "CompiledTemplate", stack: dict) -> Diagnostics:
     walk(stack.get("Outputs"))
     diags = Diagnostics()
     seen: set[tuple[str, str]] = set()
-    for api_id, value, where in compiled.opened.kept:
-        node = value.intrinsic if isinstance(value, Resolved) else value
-        key = canonical(node)
-        if api_id not in compiled.apis or key in written or (api_id, key) in seen:
+    for kept in compiled.opened.kept:
+        key = canonical(kept.intrinsic)
+        if kept.api not in compiled.apis or key in written or (kept.api, key) in seen:
             continue
-        seen.add((api_id, key))
-        text = json.dumps(node, separators=(",", ":"))
-        if isinstance(value, Resolved):
+        seen.add((kept.api, key))
+        text = json.dumps(kept.intrinsic, separators=(",", ":"))
+        if kept.branch:
             message = (
-                f"API {api_id}: {text} is written into the stack as {str(value)!r}, its local value: "
-                "apigwc needs a concrete value there, so a deploy with other parameter values keeps this one"
+                f"API {kept.api}: only the branch of {text} chosen locally is written into the stack "
+                "(its branches hold references apigwc cannot carry as one value)"
             )
         else:
+            local = kept.local if isinstance(kept.local, str) else json.dumps(kept.local)
             message = (
-                f"API {api_id}: only the branch of {text} chosen locally is written into the stack "
-                "(its branches are references apigwc cannot hold in one value)"
+                f"API {kept.api}: {text} is written into the stack as {str(local)!r}, its local value: "
+                "apigwc needs a concrete value there, so a deploy with other parameter values keeps this one"
             )
         diags.add(
             VALUE_PINNED,
             message,
-            span=template.locate_value(node, where),
+            span=template.locate_value(kept.intrinsic, kept.where),
             hint="write the value literally, or emit with the --param values you deploy with",
         )
     return diags

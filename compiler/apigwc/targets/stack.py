@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .. import gateway as gw
@@ -37,6 +38,7 @@ from ..diagnostics import Diagnostics
 from ..intrinsics import Intrinsic, Resolved, Value
 from .base import CfnStyle, EmitOptions
 from .cfn import REST_API, Enclosing, build_template
+from .codes import PROPERTY_DROPPED
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 IMPLICIT_API = "ServerlessRestApi"
@@ -47,22 +49,54 @@ _LAMBDA_ARN = re.compile(
 _SUB_VAR = re.compile(r"\$\{([A-Za-z0-9]+)(\.[^}]*)?\}")
 
 
+@dataclass
+class StackOutput:
+    """The stack, and what the targets found."""
+
+    stack: dict
+    #: the CloudFormation target's diagnostics (AGW9xx) of each API by its logical id; their
+    #: pointers are into that API's document (locate them with its sources)
+    per_api: dict[str, Diagnostics]
+    #: the stack's own (AGW910), by API logical id; their pointers are into the template
+    in_template: dict[str, Diagnostics]
+
+
 def emit_stack(
-    template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle = CfnStyle.explicit
+    template: Mapping[str, Any],
+    apis: Mapping[str, gw.Gateway],
+    style: str | CfnStyle = CfnStyle.explicit,
+    deployed: Mapping[str, Any] | None = None,
 ) -> dict:
     """The user's template with each API in ``apis`` replaced by apigwc's resources (see the module doc)."""
-    return emit_stack_with_diagnostics(template, apis, style)[0]
+    return emit_template_stack(template, apis, style, deployed).stack
 
 
 def emit_stack_with_diagnostics(
     template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle = CfnStyle.explicit
 ) -> tuple[dict, dict[str, Diagnostics]]:
-    """`emit_stack`, and the CloudFormation target's diagnostics (AGW9xx) of each API by its logical id.
+    """`emit_stack`, and the CloudFormation target's diagnostics (AGW9xx) of each API by its logical id."""
+    out = emit_template_stack(template, apis, style)
+    return out.stack, out.per_api
 
-    Their pointers are into that API's document (locate them with its sources / `LiftedApi.template_pointer`).
-    """
+
+def emit_template_stack(
+    template: Mapping[str, Any],
+    apis: Mapping[str, gw.Gateway],
+    style: str | CfnStyle = CfnStyle.explicit,
+    deployed: Mapping[str, Any] | None = None,
+    resolved: Mapping[str, Mapping[str, Any]] | None = None,
+) -> StackOutput:
+    """The stack and its findings.  ``deployed``: the template's resources as CloudFormation
+    creates them (after includes and the SAM transform; the template's own when None): what
+    each API's replaced resources hold beyond the gateway model is carried over from there
+    (`PROPERTY_FATE`), and the resources SAM generates for an API's ``Domain`` are kept.
+    ``resolved``: for each API, the local values of its ``Domain``'s intrinsics -> the
+    intrinsic (the SAM transform resolves some parameters itself: they are written back)."""
     style = CfnStyle(style)
     found: dict[str, Diagnostics] = {}
+    in_template: dict[str, Diagnostics] = {}
+    user_resources: Mapping[str, Any] = template.get("Resources") or {}
+    source: Mapping[str, Any] = deployed if deployed is not None else user_resources
     out: dict[str, Any] = copy.deepcopy(dict(template))
     resources: dict[str, Any] = out.setdefault("Resources", {})
     enclosing = _enclosing(out, apis)
@@ -90,7 +124,8 @@ def emit_stack_with_diagnostics(
                 # (the body style has no Resource or Method resources: references to those stay unresolved)
                 renames[lid] = ids[gen]
         own = (template.get("Resources") or {}).get(api_id)
-        if not (isinstance(own, dict) and own.get("Type") == "AWS::ApiGateway::RestApi"):
+        is_rest_api = isinstance(own, dict) and own.get("Type") == "AWS::ApiGateway::RestApi"
+        if not is_rest_api:
             renames.update(_sam_names(api_id, gateway, built["Resources"], ids))
         for lid in members:
             resources.pop(lid, None)
@@ -100,6 +135,11 @@ def emit_stack_with_diagnostics(
         ):
             resources.pop(api_id)
         attributes = _api_attributes(own)
+        kept = _sam_domain(source, user_resources, api_id) if not is_rest_api else {}
+        replaced = _replaced(source, user_resources, api_id, gateway, built["Resources"])
+        renames.update({lid: ids[gen] for lid, gen in replaced.items() if lid not in user_resources and lid != api_id})
+        dropped = in_template[api_id] = Diagnostics()
+        _check_sam_api(template, api_id, dropped)
         for old, res in built["Resources"].items():
             res = _rename(res, ids)
             if attributes.get("Condition"):
@@ -111,6 +151,13 @@ def emit_stack_with_diagnostics(
             if old == REST_API:
                 res.update({k: v for k, v in attributes.items() if k != "Condition"})
             generated[ids[old]] = res
+        for lid, gen in replaced.items():
+            _carry(source[lid], generated[ids[gen]], style, _where(template, api_id, lid), dropped)
+        for lid in kept:
+            res = _written_back(source[lid], (resolved or {}).get(api_id) or {})
+            if attributes.get("Condition") and "Condition" not in res:
+                res["Condition"] = attributes["Condition"]
+            generated[lid] = res
         for name, output in built.get("Outputs", {}).items():
             if name != "RestApiId":
                 new_outputs[api_id + name] = {
@@ -140,7 +187,7 @@ def emit_stack_with_diagnostics(
         for name, value in sorted(new_conditions.items()):
             conditions.setdefault(name, value)
     _transform(out)
-    return out, found
+    return StackOutput(out, found, in_template)
 
 
 # ----------------------------------------------------------------------------------------
@@ -375,6 +422,329 @@ def _sub(text: str, ids: Mapping[str, str]) -> str:
 
 
 # ----------------------------------------------------------------------------------------
+# What becomes of the properties of the resources an API's replacement replaces
+
+MODEL = "model"
+CARRY = "carry"
+
+#: For each resource type the stack replaces, each property of the replaced resource (every
+#: property of CloudFormation's resource schema but the read-only ones; tests/test_stack.py
+#: checks the table against the schemas cfn-lint ships):
+#:
+#: * ``MODEL``: the gateway model holds it (or it is the link the replacement writes itself:
+#:   ``RestApiId``, ``DeploymentId``...); the replacement is written from the model;
+#: * ``CARRY``: copied verbatim (references kept) onto the replacement, unless the
+#:   replacement writes it from the model already;
+#: * any other text: why it cannot be kept; the stack leaves it out and says so (AGW910).
+PROPERTY_FATE: dict[str, dict[str, str]] = {
+    "AWS::ApiGateway::RestApi": {
+        "ApiKeySourceType": CARRY,
+        "BinaryMediaTypes": CARRY,
+        "Body": MODEL,
+        "BodyS3Location": MODEL,  # not read (AGW033): such an API is never compiled
+        "CloneFrom": "the routes of the API it clones are not part of the API apigwc compiled",
+        "Description": CARRY,
+        "DisableExecuteApiEndpoint": CARRY,
+        "EndpointAccessMode": CARRY,
+        "EndpointConfiguration": CARRY,
+        "FailOnWarnings": MODEL,  # the body style sets true: import warnings fail the stack
+        "MinimumCompressionSize": CARRY,
+        "Mode": MODEL,  # the body style sets overwrite: deleted routes disappear
+        "Name": CARRY,
+        "Parameters": CARRY,  # (in the explicit style, see `_import_parameters`)
+        "Policy": CARRY,
+        "SecurityPolicy": CARRY,
+        "Tags": CARRY,
+        "Version": CARRY,
+    },
+    "AWS::ApiGateway::Stage": {
+        "AccessLogSetting": CARRY,
+        "CacheClusterEnabled": CARRY,
+        "CacheClusterSize": CARRY,
+        "CanarySetting": CARRY,
+        "ClientCertificateId": CARRY,
+        "DeploymentId": MODEL,
+        "Description": CARRY,
+        "DocumentationVersion": CARRY,
+        "MethodSettings": CARRY,
+        "RestApiId": MODEL,
+        "StageName": MODEL,
+        "Tags": CARRY,
+        "TracingEnabled": CARRY,
+        "Variables": CARRY,
+    },
+    "AWS::ApiGateway::Deployment": {
+        "DeploymentCanarySettings": "a canary deployment needs the Deployment to create its stage; apigwc writes "
+        "each stage as an AWS::ApiGateway::Stage (set CanarySetting on the stage instead)",
+        "Description": MODEL,  # apigwc's: the snapshot hash that makes a changed API redeploy
+        "RestApiId": MODEL,
+        "StageDescription": MODEL,  # the settings of the stage it creates (that AWS::ApiGateway::Stage's)
+        "StageName": MODEL,  # the stage it creates is an AWS::ApiGateway::Stage of its own
+    },
+    "AWS::ApiGateway::Model": {
+        "ContentType": MODEL,
+        "Description": CARRY,
+        "Name": MODEL,
+        "RestApiId": MODEL,
+        "Schema": MODEL,
+    },
+    "AWS::ApiGateway::UsagePlan": {
+        "ApiStages": MODEL,
+        "Description": MODEL,
+        "Quota": MODEL,
+        "Tags": CARRY,
+        "Throttle": MODEL,
+        "UsagePlanName": MODEL,
+    },
+    "AWS::ApiGateway::ApiKey": {
+        "CustomerId": MODEL,
+        "Description": MODEL,
+        "Enabled": MODEL,
+        "GenerateDistinctId": CARRY,
+        "Name": MODEL,
+        "StageKeys": CARRY,
+        "Tags": CARRY,
+        "Value": MODEL,
+    },
+    **{
+        f"AWS::ApiGateway::{kind}": dict.fromkeys(props.split(), MODEL)
+        for kind, props in (
+            ("Resource", "ParentId PathPart RestApiId"),
+            (
+                "Method",
+                "ApiKeyRequired AuthorizationScopes AuthorizationType AuthorizerId HttpMethod Integration "
+                "MethodResponses OperationName RequestModels RequestParameters RequestValidatorId ResourceId RestApiId",
+            ),
+            ("RequestValidator", "Name RestApiId ValidateRequestBody ValidateRequestParameters"),
+            (
+                "Authorizer",
+                "AuthType AuthorizerCredentials AuthorizerResultTtlInSeconds AuthorizerUri IdentitySource "
+                "IdentityValidationExpression Name ProviderARNs RestApiId Type",
+            ),
+            ("GatewayResponse", "ResponseParameters ResponseTemplates ResponseType RestApiId StatusCode"),
+            ("UsagePlanKey", "KeyId KeyType UsagePlanId"),
+        )
+    },
+}
+
+#: Properties of an ``AWS::Serverless::Api`` (and ``Globals.Api``): ``MODEL`` where the SAM
+#: transform turns them into the OpenAPI body or the CloudFormation above (whose fate
+#: `PROPERTY_FATE` gives), ``CARRY`` for ``Domain`` (the custom domain resources SAM generates
+#: are kept, pointing at the API's replacement), else why it cannot be kept (AGW910).
+SAM_API_FATE: dict[str, str] = {
+    **dict.fromkeys(
+        "AccessLogSetting ApiKeySourceType Auth BinaryMediaTypes CacheClusterEnabled CacheClusterSize CanarySetting "
+        "Cors DefinitionBody DefinitionUri Description DisableExecuteApiEndpoint EndpointAccessMode "
+        "EndpointConfiguration FailOnWarnings GatewayResponses MergeDefinitions MethodSettings "
+        "MinimumCompressionSize Mode Models Name OpenApiVersion Policy PropagateTags SecurityPolicy StageName "
+        "Tags TracingEnabled Variables".split(),
+        MODEL,
+    ),
+    "Domain": CARRY,
+    "AlwaysDeploy": "apigwc's Deployment is redeployed when the API changes (its logical id holds a hash of the "
+    "API), not on every deploy",
+    # (SAM's schema lists these two, which belong to AWS::Serverless::HttpApi / CloudFormation's output)
+    "RestApiId": MODEL,
+    "RootResourceId": MODEL,
+}
+_DOMAIN_TYPES = frozenset(
+    (
+        "AWS::ApiGateway::DomainName",
+        "AWS::ApiGateway::DomainNameV2",
+        "AWS::ApiGateway::DomainNameAccessAssociation",
+        "AWS::ApiGateway::BasePathMapping",
+        "AWS::ApiGateway::BasePathMappingV2",
+        "AWS::Route53::RecordSetGroup",
+        "AWS::Route53::RecordSet",
+    )
+)
+
+
+def _replaced(
+    source: Mapping[str, Any],
+    user_resources: Mapping[str, Any],
+    api_id: str,
+    gateway: gw.Gateway,
+    built: Mapping[str, Any],
+) -> dict[str, str]:
+    """Each resource of ``source`` an API's replacement replaces -> the generated id replacing it:
+    the RestApi, its stages (by name: a Stage's ``StageName`` may be the intrinsic a `Resolved`
+    stage name came from), its deployment, and its models, usage plans and API keys."""
+    from ..template.explicit import lift_rest_api
+
+    out: dict[str, str] = {}
+    if _type(source.get(api_id)) == "AWS::ApiGateway::RestApi":
+        out[api_id] = REST_API
+    deployment = next((lid for lid, r in built.items() if r["Type"] == "AWS::ApiGateway::Deployment"), None)
+    for lid, res in source.items():
+        props = res.get("Properties") if isinstance(res, dict) else None
+        if not isinstance(props, dict) or _target(props.get("RestApiId")) != api_id:
+            continue
+        if res.get("Type") == "AWS::ApiGateway::Stage":
+            name = props.get("StageName")
+            stage = next(
+                (s for s in gateway.stages if s.name == name or getattr(s.name, "intrinsic", None) == name), None
+            )
+            if stage is not None and stage.id in built:
+                out[lid] = stage.id
+        elif res.get("Type") == "AWS::ApiGateway::Deployment" and deployment is not None:
+            out[lid] = deployment
+    for lid, key in lift_rest_api(source, api_id).members.items():
+        if lid in out or not key.startswith(("model ", "usage-plan ", "api-key ")):
+            continue
+        if lid in user_resources and key.startswith(_KEPT):
+            continue  # kept as written
+        gen = _generated_id(gateway, key, built)
+        if gen in built:
+            out[lid] = gen
+    return out
+
+
+def _written_back(node: Any, values: Mapping[str, Any]) -> Any:
+    """A copy of ``node`` with each string that is the local value of an intrinsic written as that intrinsic."""
+    if isinstance(node, str):
+        return copy.deepcopy(values[node]) if node in values else node
+    if isinstance(node, dict):
+        return {k: _written_back(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_written_back(v, values) for v in node]
+    return node
+
+
+def _type(res: Any) -> Any:
+    return res.get("Type") if isinstance(res, dict) else None
+
+
+def _target(value: Any) -> str | None:
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Ref"), str):
+        return value["Ref"]
+    return value if isinstance(value, str) else None
+
+
+def _carry(src: Mapping[str, Any], target: dict, style: CfnStyle, where: Any, found: Diagnostics) -> None:
+    """What of ``src`` the model does not hold: copied onto ``target``, or reported dropped."""
+    kind = src.get("Type")
+    fates = PROPERTY_FATE.get(kind) if isinstance(kind, str) else None
+    props = src.get("Properties")
+    if fates is None or not isinstance(props, dict):
+        return
+    have = target.setdefault("Properties", {})
+    added = False
+    for prop, value in props.items():
+        fate = fates.get(prop, "apigwc does not know this property")
+        if prop == "Parameters" and kind == "AWS::ApiGateway::RestApi":
+            fate = _import_parameters(value, style)
+        if fate == MODEL:
+            continue
+        if fate == CARRY:
+            if prop not in have:
+                have[prop] = copy.deepcopy(value)
+                added = True
+            continue
+        found.add(
+            PROPERTY_DROPPED,
+            f"{kind} property {prop} is not in the emitted stack: {fate}",
+            pointer=where(prop),
+            at_key=True,
+            hint="set it on a resource apigwc leaves as written, or after the deploy",
+        )
+    if added:
+        target["Properties"] = dict(sorted(have.items()))
+
+
+def _import_parameters(value: Any, style: CfnStyle) -> str:
+    """RestApi ``Parameters`` configure the import of its Body: kept with a Body (the body
+    style); without one only SAM's ``endpointConfigurationTypes`` (which EndpointConfiguration
+    holds) means nothing lost."""
+    if style is CfnStyle.body:
+        return CARRY
+    if isinstance(value, dict) and set(value) <= {"endpointConfigurationTypes"}:
+        return MODEL
+    return "import parameters apply to a Body, and the explicit style has none (use --cfn-style body)"
+
+
+def _where(template: Mapping[str, Any], api_id: str, lid: str) -> Any:
+    """Template pointer of a property of replaced resource ``lid``: where the user wrote it,
+    or the SAM property (or ``Globals.Api`` entry) of the API that made it."""
+    from ..source import join
+
+    resources = template.get("Resources") or {}
+
+    def has(*path: str) -> bool:
+        node: Any = template
+        for tok in path:
+            if not isinstance(node, dict) or tok not in node:
+                return False
+            node = node[tok]
+        return True
+
+    def at(prop: str) -> str:
+        if lid in resources:
+            return (
+                join("/Resources", lid, "Properties", prop)
+                if has("Resources", lid, "Properties", prop)
+                else join("/Resources", lid)
+            )
+        if has("Resources", api_id, "Properties", prop):
+            return join("/Resources", api_id, "Properties", prop)
+        if has("Globals", "Api", prop):
+            return join("/Globals/Api", prop)
+        return join("/Resources", api_id) if api_id in resources else "/Resources"
+
+    return at
+
+
+def _check_sam_api(template: Mapping[str, Any], api_id: str, found: Diagnostics) -> None:
+    """AGW910 for each SAM property of the API (or ``Globals.Api``) that the stack cannot keep."""
+    from ..source import join
+
+    own = (template.get("Resources") or {}).get(api_id)
+    globals_ = template.get("Globals")
+    where: list[tuple[str, Any]] = []
+    if _type(own) == "AWS::Serverless::Api" and isinstance(own.get("Properties"), dict):
+        where.append((join("/Resources", api_id, "Properties"), own["Properties"]))
+    if (_type(own) == "AWS::Serverless::Api" or own is None) and isinstance(globals_, dict):
+        if isinstance(globals_.get("Api"), dict):
+            where.append(("/Globals/Api", globals_["Api"]))
+    seen: set[str] = set()
+    for base, props in where:  # (a property on the API wins over its Globals.Api default)
+        for prop in props:
+            fate = SAM_API_FATE.get(prop, "apigwc does not know this property")
+            if fate in (MODEL, CARRY) or prop in seen:
+                continue
+            seen.add(prop)
+            found.add(
+                PROPERTY_DROPPED,
+                f"AWS::Serverless::Api property {prop} is not kept in the emitted stack: {fate}",
+                pointer=join(base, prop),
+                at_key=True,
+            )
+
+
+def _sam_domain(source: Mapping[str, Any], user_resources: Mapping[str, Any], api_id: str) -> list[str]:
+    """The custom domain resources SAM generated for the API (``Domain``): the base path
+    mappings to it, their domain names and DNS records (kept; their stage references are
+    pointed at the replacement's stages with the other renames)."""
+    from ..template.values import references
+
+    candidates = {
+        lid: references(res.get("Properties"))
+        for lid, res in source.items()
+        if lid not in user_resources and _type(res) in _DOMAIN_TYPES and isinstance(res, dict)
+    }
+    linked = {lid for lid, refs in candidates.items() if api_id in refs}
+    while True:
+        more = {
+            lid
+            for lid, refs in candidates.items()
+            if lid not in linked and (refs & linked or any(lid in candidates[o] for o in linked))
+        }
+        if not more:
+            return sorted(linked)
+        linked |= more
+
+
+# ----------------------------------------------------------------------------------------
 # Functions of the template
 
 
@@ -497,4 +867,11 @@ def _transform(template: dict) -> None:
     template.pop("Globals", None)
 
 
-__all__ = ["emit_stack", "emit_stack_with_diagnostics", "IMPLICIT_API"]
+__all__ = [
+    "emit_stack",
+    "emit_stack_with_diagnostics",
+    "emit_template_stack",
+    "StackOutput",
+    "PROPERTY_FATE",
+    "IMPLICIT_API",
+]

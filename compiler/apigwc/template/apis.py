@@ -410,6 +410,15 @@ def discover(
         doc["x-apigwc"] = _x_apigwc(
             doc.get("x-apigwc"), api_id, resources, template, resolver, functions, origins, report_unknown
         )
+        domain = origins._sam("Domain") if kind != "AWS::ApiGateway::RestApi" else None
+        if domain is not None:
+            # the custom domain SAM generates resources for (kept in the emitted stack): what its
+            # values were resolved from, for the stack to write back where SAM resolved them
+            node: Any = template.data
+            for tok in split(domain):
+                node = node[tok]
+            with resolver.keeping(api_id, domain):
+                resolver.resolve(node, keep_resources=False)
         apis.append(
             TemplateApi(
                 api_id, kind if isinstance(kind, str) else "ServerlessRestApi", doc, body_doc_for_paths, origins
@@ -629,8 +638,9 @@ def _stage(
                 ("CacheTtlInSeconds", "cacheTtlInSeconds"),
                 ("CacheDataEncrypted", "cacheDataEncrypted"),
             ):
-                if src in ms and not isinstance(ms[src], dict):
-                    entry[dst] = ms[src]
+                value = resolver.resolve(ms[src], keep_resources=False) if src in ms else None
+                if isinstance(value, (str, int, float, bool)):
+                    entry[dst] = value
             ms_out[key] = entry
         stage["methodSettings"] = ms_out
     if isinstance(p.get("TracingEnabled"), bool):
@@ -638,7 +648,7 @@ def _stage(
     log = p.get("AccessLogSetting")
     if isinstance(log, dict) and isinstance(log.get("Format"), str):
         stage["accessLog"] = {"format": log["Format"]}
-        dest = log.get("DestinationArn")
+        dest = resolver.resolve(log.get("DestinationArn"), keep_resources=False)  # often !GetAtt LogGroup.Arn
         if isinstance(dest, str):
             stage["accessLog"]["destinationArn"] = dest
     if isinstance(p.get("CacheClusterEnabled"), bool):

@@ -23,7 +23,7 @@ from .expand import check_types, expand
 from .explicit import lift_rest_api
 from .functions import FunctionSet, read_functions
 from .load import Template, is_template, is_template_file, load_template
-from .values import Circular, LocalValues, Resolver, resource_cycle
+from .values import Circular, Kept, LocalValues, Resolver, resource_cycle
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ class OpenedTemplate:
     #: (template pointer, what, flag): values the local gateway cannot know
     unknowns: list[tuple[str, str, str]] = field(default_factory=list)
     #: with `LocalValues.symbolic`: what each API took from an intrinsic (`Resolver.kept`)
-    kept: list[tuple[str, Any, str]] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)
+    #: the resources as CloudFormation creates them: after includes and the SAM transform
+    deployed: dict[str, Any] = field(default_factory=dict)
 
     def texts(self) -> dict[str, str]:
         if self.template is None:
@@ -108,6 +110,7 @@ def open_template(path: Path, display: str, values: LocalValues | None = None) -
     )
     opened.apis = discover(template, expanded, resolver, opened.functions, diags, report, lift_rest_api)
     opened.kept = resolver.kept
+    opened.deployed = out_resources
     if not opened.apis and not diags.has_errors():
         diags.add(
             NO_API,

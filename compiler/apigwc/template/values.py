@@ -66,6 +66,21 @@ class Opaque:
     node: Any
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A value an API of the emitted stack took from an intrinsic (see `Resolver.keeping`)."""
+
+    api: str
+    #: the intrinsic as written
+    intrinsic: Any
+    #: its local value: a `Resolved` string (written back as ``intrinsic``), a number or boolean
+    #: (kept only where the gateway model carries it as text), or the branch a Fn::If chose
+    local: Any
+    #: the template pointer near where it is written
+    where: str
+    branch: bool = False
+
+
 class Circular(Exception):
     def __init__(self, chain: list[str]) -> None:
         super().__init__(" -> ".join(chain))
@@ -207,10 +222,9 @@ class Resolver:
         self._resolving: list[str] = []
         self._depth = 0
         self._keeping: tuple[str, str] | None = None
-        #: (API logical id, value, template pointer near where it was written): every `Resolved`
-        #: made while `keeping`, and (as an intrinsic dict) every Fn::If whose chosen branch
-        #: took its place; the stack target must write each back, or report it pinned
-        self.kept: list[tuple[str, Any, str]] = []
+        #: every intrinsic resolved while `keeping`, and every Fn::If whose chosen branch took its
+        #: place: the stack must write each back, or report it pinned
+        self.kept: list[Kept] = []
 
     @contextmanager
     def keeping(self, api_id: str, where: str) -> Iterator[None]:
@@ -265,10 +279,12 @@ class Resolver:
         if name not in self.condition_defs:
             return Unknown(f"condition {name} (not declared)", "a Conditions entry")
         self._active.append(name)
+        saved, self._keeping = self._keeping, None  # a condition's value is no API's value
         try:
             value = self.resolve(self.condition_defs[name], keep_resources=False)
         finally:
             self._active.pop()
+            self._keeping = saved
         self._conditions[name] = value
         return value
 
@@ -357,9 +373,10 @@ class Resolver:
                     self._depth -= 1
                 if isinstance(result, Opaque):
                     return Opaque(value)
-                if self._keeping is not None and self._depth == 0 and isinstance(result, str):
-                    result = Resolved(result, value)
-                    self.kept.append((self._keeping[0], result, self._keeping[1]))
+                if self._keeping is not None and self._depth == 0 and not isinstance(result, Unknown):
+                    if isinstance(result, str):
+                        result = Resolved(result, value)
+                    self.kept.append(Kept(self._keeping[0], value, result, self._keeping[1]))
                 return result
         out_d = {}
         for k, v in value.items():
@@ -433,7 +450,8 @@ class Resolver:
                     cond = self.condition(args[0]) if isinstance(args[0], str) else None
                     if cond is True or cond is False:
                         if self._keeping is not None:
-                            self.kept.append((self._keeping[0], value, self._keeping[1]))
+                            chosen = args[1] if cond else args[2]
+                            self.kept.append(Kept(self._keeping[0], value, chosen, self._keeping[1], branch=True))
                         return self.resolve_in_place(args[1] if cond else args[2])
                 return value
             return r
