@@ -17,6 +17,13 @@ template again with:
   ``arn:...:function:HelloFunction`` (what local resolution made of ``!GetAtt
   HelloFunction.Arn``) becomes ``${HelloFunction.Arn}`` again, and the invoke URI uses
   ``${AWS::Partition}`` / ``${AWS::Region}``;
+* values the template source resolved for the local checks (`apigwc.intrinsics.Resolved`:
+  ``!Ref Stage``, a ``!Sub`` with ``${Env}``, an ``!If``) written back as the intrinsics they
+  came from, so the stack follows its parameters;
+* what the replaced resources hold beyond the gateway model (as CloudFormation creates them:
+  after includes and the SAM transform) carried over verbatim, or reported (AGW910), property
+  by property of CloudFormation's resource schema (`PROPERTY_FATE`); the custom domain
+  resources SAM generates for an API's ``Domain`` kept, pointing at the replacement;
 * SAM ``Events`` of ``Type: Api`` that attached functions to a replaced API removed (the
   generated ``AWS::Lambda::Permission``\\ s grant what SAM's per-event permissions granted);
 * every other resource, parameter, condition, mapping and output untouched, except that
@@ -110,7 +117,7 @@ def emit_template_stack(
         gateway = _with_template_functions(apis[api_id], functions)
         diags = found[api_id] = Diagnostics()
         built = _restore(build_template(gateway, EmitOptions(cfn_style=style), diags, enclosing))
-        members = _members(template, api_id)
+        members = _members(template, api_id, gateway)
         # usage plans, API keys and their links the user wrote stay as written (with their
         # tags and every property the gateway model does not carry); the generated ones go
         for lid, key in list(members.items()):
@@ -285,14 +292,29 @@ def _sam_generated(template: dict) -> frozenset[str]:
     return frozenset(out)
 
 
-def _members(template: Mapping[str, Any], api_id: str) -> dict[str, str]:
-    """The explicit ``AWS::ApiGateway::*`` resources of an API (logical id -> gateway node key)."""
+def _members(template: Mapping[str, Any], api_id: str, gateway: gw.Gateway) -> dict[str, str]:
+    """The explicit ``AWS::ApiGateway::*`` resources of an API (logical id -> gateway node key),
+    with the stages whose ``StageName`` is an intrinsic (the lift reads literal names only)."""
     from ..template.explicit import lift_rest_api
 
     resources = template.get("Resources") or {}
     members = dict(lift_rest_api(resources, api_id).members)
     members.pop(api_id, None)
+    for lid, res in resources.items():
+        props = res.get("Properties") if isinstance(res, dict) else None
+        if lid in members or _type(res) != "AWS::ApiGateway::Stage" or not isinstance(props, dict):
+            continue
+        if _target(props.get("RestApiId")) == api_id:
+            stage = _stage_named(gateway, props.get("StageName"))
+            if stage is not None:
+                members[lid] = f"stage {stage.name}"
     return members
+
+
+def _stage_named(gateway: gw.Gateway, name: Any) -> gw.Stage | None:
+    """The gateway's stage a template's ``StageName`` names (as written: a string, or the
+    intrinsic a `Resolved` stage name came from)."""
+    return next((s for s in gateway.stages if s.name == name or getattr(s.name, "intrinsic", None) == name), None)
 
 
 def _generated_id(gateway: gw.Gateway, key: str, built: Mapping[str, Any]) -> str | None:
@@ -543,9 +565,6 @@ SAM_API_FATE: dict[str, str] = {
     "Domain": CARRY,
     "AlwaysDeploy": "apigwc's Deployment is redeployed when the API changes (its logical id holds a hash of the "
     "API), not on every deploy",
-    # (SAM's schema lists these two, which belong to AWS::Serverless::HttpApi / CloudFormation's output)
-    "RestApiId": MODEL,
-    "RootResourceId": MODEL,
 }
 _DOMAIN_TYPES = frozenset(
     (
@@ -581,10 +600,7 @@ def _replaced(
         if not isinstance(props, dict) or _target(props.get("RestApiId")) != api_id:
             continue
         if res.get("Type") == "AWS::ApiGateway::Stage":
-            name = props.get("StageName")
-            stage = next(
-                (s for s in gateway.stages if s.name == name or getattr(s.name, "intrinsic", None) == name), None
-            )
+            stage = _stage_named(gateway, props.get("StageName"))
             if stage is not None and stage.id in built:
                 out[lid] = stage.id
         elif res.get("Type") == "AWS::ApiGateway::Deployment" and deployment is not None:

@@ -539,6 +539,23 @@ def _x_apigwc(
     return out
 
 
+def _number(value: Any) -> int | float | None:
+    """A number, or the text of one (a parameter's value is text)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None
+
+
 def _resource_or_event(template: Template, api_id: str, origins: Origins) -> str:
     if api_id in template.resources:
         return join("/Resources", api_id)
@@ -625,10 +642,10 @@ def _stage(
                 entry["throttling"] = {
                     k2: v2
                     for k2, v2 in (
-                        ("burstLimit", ms.get("ThrottlingBurstLimit")),
-                        ("rateLimit", ms.get("ThrottlingRateLimit")),
+                        ("burstLimit", _number(resolver.resolve(ms.get("ThrottlingBurstLimit"), keep_resources=False))),
+                        ("rateLimit", _number(resolver.resolve(ms.get("ThrottlingRateLimit"), keep_resources=False))),
                     )
-                    if isinstance(v2, (int, float))
+                    if v2 is not None
                 }
             for src, dst in (
                 ("LoggingLevel", "loggingLevel"),
