@@ -406,3 +406,62 @@ def test_emit_through_the_cli_keeps_the_reference_whatever_the_local_value(run_c
     stack = json.loads(r.stdout)
     assert stack["Resources"]["ApiStageProd"]["Properties"]["StageName"] == {"Ref": "Stage"}
     assert "AGW909" not in r.stderr
+
+
+def test_a_sam_usage_plan_keeps_the_parameters_sam_resolves_itself(tmp_path, cfn_lint):
+    """The SAM transform applies parameter defaults to Auth.UsagePlan; the stack writes the intrinsics back."""
+    path = write(
+        tmp_path,
+        """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          Limit: {Type: Number, Default: 500}
+          Env: {Type: String, Default: dev}
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              Auth:
+                ApiKeyRequired: true
+                UsagePlan:
+                  CreateUsagePlan: PER_API
+                  UsagePlanName: !Sub 'plan-${Env}'
+                  Quota: {Limit: !Ref Limit, Period: DAY}
+                  Throttle: {BurstLimit: 10, RateLimit: 5}
+              DefinitionBody:
+                openapi: 3.0.1
+                info: {title: t, version: '1'}
+                paths:
+                  /items:
+                    get:
+                      responses: {'200': {description: ok}}
+                      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://example.com/a'}
+        """,
+    )
+    result = stack_of(path)
+    (plan,) = [r["Properties"] for r in result.stack["Resources"].values() if r["Type"] == "AWS::ApiGateway::UsagePlan"]
+    assert plan["UsagePlanName"] == {"Fn::Sub": "plan-${Env}"}
+    assert plan["Quota"] == {"Limit": {"Ref": "Limit"}, "Period": "DAY"}
+    assert plan["Throttle"] == {"BurstLimit": 10, "RateLimit": 5.0}
+    assert located(result, "AGW909") == [] and cfn_lint(result.stack) == []
+    # locally the plan has the values
+    local = compile_template(path, path.name, Config(), LocalValues())
+    (local_plan,) = local.apis["Api"].gateway.usage_plans
+    assert (local_plan.name, local_plan.quota.limit) == ("plan-dev", 500)
+
+
+def test_a_property_cloudformation_does_not_have_is_reported_in_a_real_project(run_cli):
+    """samcli-restapi-body writes StageName on an AWS::ApiGateway::RestApi (cfn-lint: E3002)."""
+    from conftest import CORPUS
+
+    path = CORPUS / "sam" / "samcli-restapi-body" / "swagger-rest-api-template.yaml"
+    if not path.is_file():
+        pytest.skip("the SAM corpus is not present")
+    result = stack_of(path)
+    assert located(result, "AGW910") == [
+        "86:7 AWS::ApiGateway::RestApi property StageName is not in the emitted stack: "
+        "AWS::ApiGateway::RestApi has no such property in CloudFormation's resource schema"
+    ]
+    assert "StageName" not in result.stack["Resources"]["MyApi"]["Properties"]

@@ -160,6 +160,8 @@ def emit_template_stack(
             generated[ids[old]] = res
         for lid, gen in replaced.items():
             _carry(source[lid], generated[ids[gen]], style, _where(template, api_id, lid), dropped)
+        if not is_rest_api:
+            _sam_usage_plan(template, api_id, [generated[ids[old]] for old in built["Resources"]])
         for lid in kept:
             res = _written_back(source[lid], (resolved or {}).get(api_id) or {})
             if attributes.get("Condition") and "Condition" not in res:
@@ -647,7 +649,7 @@ def _carry(src: Mapping[str, Any], target: dict, style: CfnStyle, where: Any, fo
     have = target.setdefault("Properties", {})
     added = False
     for prop, value in props.items():
-        fate = fates.get(prop, "apigwc does not know this property")
+        fate = fates.get(prop, f"{kind} has no such property in CloudFormation's resource schema")
         if prop == "Parameters" and kind == "AWS::ApiGateway::RestApi":
             fate = _import_parameters(value, style)
         if fate == MODEL:
@@ -725,7 +727,7 @@ def _check_sam_api(template: Mapping[str, Any], api_id: str, found: Diagnostics)
     seen: set[str] = set()
     for base, props in where:  # (a property on the API wins over its Globals.Api default)
         for prop in props:
-            fate = SAM_API_FATE.get(prop, "apigwc does not know this property")
+            fate = SAM_API_FATE.get(prop, "AWS::Serverless::Api has no such property in SAM's schema")
             if fate in (MODEL, CARRY) or prop in seen:
                 continue
             seen.add(prop)
@@ -735,6 +737,36 @@ def _check_sam_api(template: Mapping[str, Any], api_id: str, found: Diagnostics)
                 pointer=join(base, prop),
                 at_key=True,
             )
+
+
+def _sam_usage_plan(template: Mapping[str, Any], api_id: str, generated: list[dict]) -> None:
+    """The SAM transform applies parameter values to ``Auth.UsagePlan`` itself; each of its
+    properties written with an intrinsic (``UsagePlanName: !Sub plan-${Env}``, ``Quota: {Limit:
+    !Ref Limit, ...}``) is written back onto the usage plan generated for the API (SAM's
+    ``UsagePlan`` properties are CloudFormation's, shape for shape)."""
+    from ..intrinsics import contains_intrinsic
+
+    own = (template.get("Resources") or {}).get(api_id)
+    found: Any = None
+    for props in (
+        own.get("Properties") if _type(own) == "AWS::Serverless::Api" else None,
+        ((template.get("Globals") or {}).get("Api") if isinstance(template.get("Globals"), dict) else None),
+    ):
+        auth = props.get("Auth") if isinstance(props, dict) else None
+        plan = auth.get("UsagePlan") if isinstance(auth, dict) else None
+        if isinstance(plan, dict):
+            found = plan
+            break
+    if not isinstance(found, dict):
+        return
+    for res in generated:
+        if res.get("Type") != "AWS::ApiGateway::UsagePlan":
+            continue
+        props = res.setdefault("Properties", {})
+        for key, value in found.items():
+            if key != "CreateUsagePlan" and contains_intrinsic(value):
+                props[key] = copy.deepcopy(value)
+        res["Properties"] = dict(sorted(props.items()))
 
 
 def _sam_domain(source: Mapping[str, Any], user_resources: Mapping[str, Any], api_id: str) -> list[str]:
