@@ -165,15 +165,26 @@ class Resolved(str):
     lowering rebuilt (a path, a number) arrives as a plain `str` and is reported as pinned.
 
     It is a `str` (not a field beside the value) so that no stage between the source and
-    the target has to carry it; it is immutable, so copies are the same object.
+    the target has to carry it; copies are the same object.  `written` is the one thing that
+    changes: the target sets it when it writes the intrinsic back, and the stack reports each
+    value never written back (a stage rebuilt the string: AGW909).
     """
 
     intrinsic: Any
+    written: bool
 
     def __new__(cls, text: str, intrinsic: Any) -> "Resolved":
         out = super().__new__(cls, text)
         out.intrinsic = intrinsic
+        out.written = False
         return out
+
+    def write_back(self) -> Any:
+        """The intrinsic, to write where this value arrives (a copy; `written` is set)."""
+        import copy
+
+        self.written = True
+        return copy.deepcopy(self.intrinsic)
 
     def __copy__(self) -> "Resolved":
         return self

@@ -198,6 +198,7 @@ def compile_stack(
     """
     import dataclasses
 
+    from .intrinsics import Resolved
     from .targets.stack import emit_template_stack
     from .template import LocalValues
     from .template.run import compile_template
@@ -217,8 +218,8 @@ def compile_stack(
     with gc_paused():
         domains: dict[str, dict] = {}
         for kept in compiled.opened.kept:
-            if kept.where.endswith("/Domain") and isinstance(kept.local, str):
-                domains.setdefault(kept.api, {})[str(kept.local)] = kept.intrinsic
+            if kept.where.endswith("/Domain") and isinstance(kept.local, Resolved):
+                domains.setdefault(kept.api, {})[str(kept.local)] = kept.local
         emitted = emit_template_stack(
             template.data,
             {k: c.gateway for k, c in compiled.apis.items()},
@@ -235,48 +236,30 @@ def compile_stack(
     for _, diags in sorted(emitted.in_template.items()):  # template pointers: located in the template
         in_template.extend(dataclasses.replace(d, span=template.span(d.pointer, d.at_key)) for d in diags)
     located += finalize(in_template, None, None, config)
-    located += finalize(_pinned(compiled, stack), None, None, config)
+    located += finalize(_pinned(compiled), None, None, config)
     return StackResult(compiled, stack, located)
 
 
-def _pinned(compiled: "CompiledTemplate", stack: dict) -> Diagnostics:
-    """AGW909 for each value an API took from an intrinsic that the stack does not write back
-    (lowering needed it as a concrete value: it is the local one in the stack)."""
+def _pinned(compiled: "CompiledTemplate") -> Diagnostics:
+    """AGW909 for each value an API took from an intrinsic that the stack did not write back:
+    a `Resolved` string a stage rebuilt, a number or boolean (the gateway model holds those as
+    such), the branch a Fn::If chose."""
     import json
 
+    from .intrinsics import Resolved
     from .targets.codes import VALUE_PINNED
 
     template = compiled.opened.template
     assert template is not None
-    original = template.resources
-
-    def canonical(node: object) -> str:
-        return json.dumps(node, sort_keys=True, default=str)
-
-    written: set[str] = set()
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if len(node) == 1 and next(iter(node)).startswith(("Ref", "Fn::", "Condition")):
-                written.add(canonical(node))
-            for v in node.values():
-                walk(v)
-        elif isinstance(node, list):
-            for v in node:
-                walk(v)
-
-    for lid, res in (stack.get("Resources") or {}).items():
-        if original.get(lid) != res:  # generated, or changed by the stack (untouched ones keep their own)
-            walk(res)
-    walk(stack.get("Outputs"))
     diags = Diagnostics()
     seen: set[tuple[str, str]] = set()
     for kept in compiled.opened.kept:
-        key = canonical(kept.intrinsic)
-        if kept.api not in compiled.apis or key in written or (kept.api, key) in seen:
+        if kept.api not in compiled.apis or (isinstance(kept.local, Resolved) and kept.local.written):
             continue
-        seen.add((kept.api, key))
         text = json.dumps(kept.intrinsic, separators=(",", ":"))
+        if (kept.api, text) in seen:
+            continue
+        seen.add((kept.api, text))
         if kept.branch:
             message = (
                 f"API {kept.api}: only the branch of {text} chosen locally is written into the stack "

@@ -465,3 +465,40 @@ def test_a_property_cloudformation_does_not_have_is_reported_in_a_real_project(r
         "AWS::ApiGateway::RestApi has no such property in CloudFormation's resource schema"
     ]
     assert "StageName" not in result.stack["Resources"]["MyApi"]["Properties"]
+
+
+def test_the_same_intrinsic_kept_in_one_place_and_pinned_in_another_is_reported_where_pinned(tmp_path, cfn_lint):
+    path = write(
+        tmp_path,
+        """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          Rate: {Type: Number, Default: 50}
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              MinimumCompressionSize: !Ref Rate
+              MethodSettings:
+                - {ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: !Ref Rate}
+              DefinitionBody:
+                openapi: 3.0.1
+                info: {title: t, version: '1'}
+                paths:
+                  /items:
+                    get:
+                      responses: {'200': {description: ok}}
+                      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://example.com/a'}
+        """,
+    )
+    result = stack_of(path)
+    resources = result.stack["Resources"]
+    assert resources["Api"]["Properties"]["MinimumCompressionSize"] == {"Ref": "Rate"}  # carried as written
+    assert resources["ApiStageProd"]["Properties"]["MethodSettings"][0]["ThrottlingRateLimit"] == 50.0
+    assert located(result, "AGW909") == [
+        '12:68 API Api: {"Ref":"Rate"} is written into the stack as \'50\', its local value: apigwc needs a '
+        "concrete value there, so a deploy with other parameter values keeps this one"
+    ]
+    assert cfn_lint(result.stack) == []

@@ -25,7 +25,6 @@ the Parameter ``PetsFunctionArn``), so the template stands alone.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import re
@@ -89,7 +88,7 @@ def cfn_value(value: Value | None, arn: bool = False) -> Any:
         return None
     if isinstance(value, Resolved):
         # a template's value resolved for the local checks: the stack keeps the intrinsic it came from
-        return copy.deepcopy(value.intrinsic)
+        return value.write_back()
     if isinstance(value, Intrinsic):
         return value.to_json()
     if arn:

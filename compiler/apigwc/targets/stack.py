@@ -91,14 +91,14 @@ def emit_template_stack(
     apis: Mapping[str, gw.Gateway],
     style: str | CfnStyle = CfnStyle.explicit,
     deployed: Mapping[str, Any] | None = None,
-    resolved: Mapping[str, Mapping[str, Any]] | None = None,
+    resolved: Mapping[str, Mapping[str, Resolved]] | None = None,
 ) -> StackOutput:
     """The stack and its findings.  ``deployed``: the template's resources as CloudFormation
     creates them (after includes and the SAM transform; the template's own when None): what
     each API's replaced resources hold beyond the gateway model is carried over from there
     (`PROPERTY_FATE`), and the resources SAM generates for an API's ``Domain`` are kept.
-    ``resolved``: for each API, the local values of its ``Domain``'s intrinsics -> the
-    intrinsic (the SAM transform resolves some parameters itself: they are written back)."""
+    ``resolved``: for each API, the local values of its ``Domain``'s intrinsics (the SAM
+    transform resolves some parameters itself: they are written back)."""
     style = CfnStyle(style)
     found: dict[str, Diagnostics] = {}
     in_template: dict[str, Diagnostics] = {}
@@ -395,7 +395,7 @@ def _restore(node: Any) -> Any:
     """Every `Resolved` string (a template value resolved for the local checks) written back as
     the intrinsic it came from, where the CloudFormation target placed it as a plain value."""
     if isinstance(node, Resolved):
-        return copy.deepcopy(node.intrinsic)
+        return node.write_back()
     if isinstance(node, dict):
         return {str(k): _restore(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -618,10 +618,10 @@ def _replaced(
     return out
 
 
-def _written_back(node: Any, values: Mapping[str, Any]) -> Any:
+def _written_back(node: Any, values: Mapping[str, Resolved]) -> Any:
     """A copy of ``node`` with each string that is the local value of an intrinsic written as that intrinsic."""
     if isinstance(node, str):
-        return copy.deepcopy(values[node]) if node in values else node
+        return values[node].write_back() if node in values else node
     if isinstance(node, dict):
         return {k: _written_back(v, values) for k, v in node.items()}
     if isinstance(node, list):

@@ -539,6 +539,42 @@ def _x_apigwc(
     return out
 
 
+def _method_setting(ms: dict, ms_out: dict[str, Any], resolver: Resolver) -> None:
+    """An x-apigwc method setting from a Stage's ``MethodSettings`` entry (``ms``)."""
+    # CloudFormation's ResourcePath is "/" + the resource path with "/" written "~1"
+    # ("/~1items" is /items); "/*" is every resource [Doc: AWS::ApiGateway::Stage MethodSetting]
+    raw = str(ms.get("ResourcePath", "/*"))
+    verb = str(ms.get("HttpMethod", "*")).upper()
+    if raw in ("/*", "*"):
+        rp = "*"
+    else:
+        rp = (raw[1:] if raw.startswith("/") else raw).replace("~1", "/")
+        rp = rp if rp.startswith("/") else "/" + rp
+    key = f"{rp}/{verb}"
+    entry: dict[str, Any] = {}
+    if "ThrottlingBurstLimit" in ms or "ThrottlingRateLimit" in ms:
+        entry["throttling"] = {
+            k2: v2
+            for k2, v2 in (
+                ("burstLimit", _number(resolver.resolve(ms.get("ThrottlingBurstLimit"), keep_resources=False))),
+                ("rateLimit", _number(resolver.resolve(ms.get("ThrottlingRateLimit"), keep_resources=False))),
+            )
+            if v2 is not None
+        }
+    for src, dst in (
+        ("LoggingLevel", "loggingLevel"),
+        ("DataTraceEnabled", "dataTraceEnabled"),
+        ("MetricsEnabled", "metricsEnabled"),
+        ("CachingEnabled", "cachingEnabled"),
+        ("CacheTtlInSeconds", "cacheTtlInSeconds"),
+        ("CacheDataEncrypted", "cacheDataEncrypted"),
+    ):
+        value = resolver.resolve(ms[src], keep_resources=False) if src in ms else None
+        if isinstance(value, (str, int, float, bool)):
+            entry[dst] = value
+    ms_out[key] = entry
+
+
 def _number(value: Any) -> int | float | None:
     """A number, or the text of one (a parameter's value is text)."""
     if isinstance(value, bool):
@@ -602,7 +638,8 @@ def _stage(
         )
         origins.extra[join("/x-apigwc/stages", name, "variables")] = vptr
         for k, v in variables.items():
-            r = resolver.resolve(v, keep_resources=False)
+            with resolver.near(vptr):
+                r = resolver.resolve(v, keep_resources=False)
             if isinstance(r, Unknown):
                 report(
                     join(vptr, k) if origins._exists(join(vptr, k)) else vptr,
@@ -615,7 +652,7 @@ def _stage(
     settings = p.get("MethodSettings")
     if isinstance(settings, list):
         ms_out: dict[str, Any] = {}
-        origins.extra[join("/x-apigwc/stages", name, "methodSettings")] = _first(
+        msptr = origins.extra[join("/x-apigwc/stages", name, "methodSettings")] = _first(
             origins,
             [
                 join(written, "Properties", "MethodSettings"),
@@ -624,41 +661,11 @@ def _stage(
                 written,
             ],
         )
-        for ms in settings:
+        for i, ms in enumerate(settings):
             if not isinstance(ms, dict):
                 continue
-            # CloudFormation's ResourcePath is "/" + the resource path with "/" written "~1"
-            # ("/~1items" is /items); "/*" is every resource [Doc: AWS::ApiGateway::Stage MethodSetting]
-            raw = str(ms.get("ResourcePath", "/*"))
-            verb = str(ms.get("HttpMethod", "*")).upper()
-            if raw in ("/*", "*"):
-                rp = "*"
-            else:
-                rp = (raw[1:] if raw.startswith("/") else raw).replace("~1", "/")
-                rp = rp if rp.startswith("/") else "/" + rp
-            key = f"{rp}/{verb}"
-            entry: dict[str, Any] = {}
-            if "ThrottlingBurstLimit" in ms or "ThrottlingRateLimit" in ms:
-                entry["throttling"] = {
-                    k2: v2
-                    for k2, v2 in (
-                        ("burstLimit", _number(resolver.resolve(ms.get("ThrottlingBurstLimit"), keep_resources=False))),
-                        ("rateLimit", _number(resolver.resolve(ms.get("ThrottlingRateLimit"), keep_resources=False))),
-                    )
-                    if v2 is not None
-                }
-            for src, dst in (
-                ("LoggingLevel", "loggingLevel"),
-                ("DataTraceEnabled", "dataTraceEnabled"),
-                ("MetricsEnabled", "metricsEnabled"),
-                ("CachingEnabled", "cachingEnabled"),
-                ("CacheTtlInSeconds", "cacheTtlInSeconds"),
-                ("CacheDataEncrypted", "cacheDataEncrypted"),
-            ):
-                value = resolver.resolve(ms[src], keep_resources=False) if src in ms else None
-                if isinstance(value, (str, int, float, bool)):
-                    entry[dst] = value
-            ms_out[key] = entry
+            with resolver.near(join(msptr, i)):
+                _method_setting(ms, ms_out, resolver)
         stage["methodSettings"] = ms_out
     if isinstance(p.get("TracingEnabled"), bool):
         stage["tracingEnabled"] = p["TracingEnabled"]

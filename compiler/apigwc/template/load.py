@@ -116,7 +116,10 @@ class Template:
 
         under: Any = self.data
         for tok in split(near):
-            under = under.get(tok) if isinstance(under, dict) else None
+            if isinstance(under, list) and tok.isdigit() and int(tok) < len(under):
+                under = under[int(tok)]
+            else:
+                under = under.get(tok) if isinstance(under, dict) else None
         walk(self.doc, under, near)
         for doc in self.documents():
             walk(doc, doc.data, "")

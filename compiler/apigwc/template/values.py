@@ -240,6 +240,18 @@ class Resolver:
         finally:
             self._keeping = saved
 
+    @contextmanager
+    def near(self, where: str) -> Iterator[None]:
+        """While `keeping`: what is resolved now is written at (or under) ``where``."""
+        if self._keeping is None:
+            yield
+            return
+        saved, self._keeping = self._keeping, (self._keeping[0], where)
+        try:
+            yield
+        finally:
+            self._keeping = saved
+
     # -- parameters ------------------------------------------------------------------------
 
     def parameter(self, name: str) -> Any:
