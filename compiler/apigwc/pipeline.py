@@ -22,19 +22,14 @@ from .stages import CompileResult, LintResult, finalize, gc_paused, lint_sources
 __all__ = [
     "EXIT_INTERNAL",
     "REPORT_BUG",
-    "CompileResult",
     "InternalError",
-    "LintResult",
     "StackResult",
     "build_artifacts",
     "compile_file",
     "compile_stack",
     "describe_internal",
     "emit_target",
-    "finalize",
-    "gc_paused",
     "lint_file",
-    "lint_sources",
     "stack_name",
 ]
 
@@ -155,7 +150,9 @@ def build_artifacts(
             continue
         artifact, found = emit_target(compiled, name, options, config)
         files.update(artifact)
-        diags.extend(found)
+        # a fact two targets report (AGW907: nothing to deploy) is one finding of the build
+        seen = {(d.code, d.pointer) for d in diags}
+        diags.extend(d for d in found if (d.code, d.pointer) not in seen)
     return dict(sorted(files.items())), diags
 
 

@@ -10,11 +10,11 @@ gateway), `apis` (RestApi -> OpenAPI document + source map), `run` (entry points
 separate stage.
 """
 
+from .load import is_template_file
 from .run import (
     CompiledTemplate,
     OpenedTemplate,
     compile_template,
-    is_template_file,
     lint_template,
     lint_template_as_one,
     open_template,
