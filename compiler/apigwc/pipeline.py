@@ -244,7 +244,7 @@ def _pinned(compiled: "CompiledTemplate") -> Diagnostics:
     import json
 
     from .intrinsics import Resolved
-    from .targets.codes import VALUE_PINNED
+    from .target_codes import VALUE_PINNED
 
     template = compiled.opened.template
     assert template is not None

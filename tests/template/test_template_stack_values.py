@@ -238,7 +238,7 @@ def test_every_type_the_cfn_target_writes_for_an_api_is_in_the_table():
     from apigwc.pipeline import compile_file
     from apigwc.targets import CfnStyle, EmitOptions
     from apigwc.targets.cfn import build_template
-    from conftest import SPECS
+    from support import SPECS
 
     written: set[str] = set()
     for spec in sorted(SPECS.glob("*.yaml")):
@@ -454,7 +454,7 @@ def test_a_sam_usage_plan_keeps_the_parameters_sam_resolves_itself(tmp_path, cfn
 
 def test_a_property_cloudformation_does_not_have_is_reported_in_a_real_project(run_cli):
     """samcli-restapi-body writes StageName on an AWS::ApiGateway::RestApi (cfn-lint: E3002)."""
-    from conftest import CORPUS
+    from support import CORPUS
 
     path = CORPUS / "sam" / "samcli-restapi-body" / "swagger-rest-api-template.yaml"
     if not path.is_file():

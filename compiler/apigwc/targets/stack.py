@@ -43,9 +43,9 @@ from typing import Any, Mapping
 from .. import gateway as gw
 from ..diagnostics import Diagnostics
 from ..intrinsics import Intrinsic, Resolved, Value
+from ..target_codes import PROPERTY_DROPPED
 from .base import CfnStyle, EmitOptions
 from .cfn import REST_API, Enclosing, build_template
-from .codes import PROPERTY_DROPPED
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 IMPLICIT_API = "ServerlessRestApi"
