@@ -23,9 +23,10 @@ import pytest
 from apigwc.codes import all_codes
 from apigwc.config import Config
 from apigwc.diagnostics import Diagnostic, Severity
-from apigwc.pipeline import build_artifacts, compile_file, lint_file
+from apigwc.pipeline import build_artifacts, compile_file, compile_stack, lint_file
 from apigwc.rules import RULES
 from apigwc.targets.base import CfnStyle, EmitOptions
+from apigwc.template import is_template_file
 
 CASES = Path(__file__).resolve().parent / "rules"
 FOLDERS = sorted(p.name for p in CASES.iterdir() if p.is_dir())
@@ -36,13 +37,19 @@ UNTESTABLE = {"AGW000", "AGW903", "AGW040", "AGW041", "AGW042", "AGW043"}
 
 
 def diagnostics(path: Path, config: Config) -> list[Diagnostic]:
-    """Lint diagnostics, plus for target codes (AGW9xx) those of a build in both CloudFormation styles."""
+    """Lint diagnostics, plus for target codes (AGW9xx) those of a build in both CloudFormation
+    styles (of a template: its whole stack, `pipeline.compile_stack`)."""
     compiled = compile_file(path, display=path.name, config=config)
     found = list(compiled.lint.diagnostics)
     if compiled.gateway is not None:
         for style in CfnStyle:
             _, target_diags = build_artifacts(compiled, EmitOptions(cfn_style=style), config)
             found += [d for d in target_diags if d not in found]
+    if is_template_file(path):
+        for style in CfnStyle:
+            stack = compile_stack(path, path.name, config, style.value)
+            if not isinstance(stack, str):
+                found += [d for d in stack.diagnostics if d not in found]
     return found
 
 

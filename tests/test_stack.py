@@ -524,3 +524,60 @@ def test_a_conditional_api_stays_conditional(cfn_lint):
         "Retain",
     )
     assert [m for m in cfn_lint(serialize(stack, OutputFormat.yaml)) if m.startswith("E")] == []
+
+
+def test_deploy_stack_passes_parameter_overrides_to_a_stack_that_keeps_its_references(aws, tmp_path):
+    """A template's Stage parameter stays a Ref in the stack: the change set gets --param Stage=prod
+    as a stack parameter, and the stage CloudFormation creates is named by it (not the local Default)."""
+    import boto3
+
+    from apigwc.deploy.cloudformation import deploy_stack
+    from apigwc.deploy.run import DeployOptions
+    from apigwc.pipeline import compile_stack
+    from apigwc.template import LocalValues
+
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: !Ref Stage
+      Variables: {stage: !Ref Stage}
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: t, version: '1'}
+        paths:
+          /a:
+            get:
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://example.com/a'}
+""",
+        encoding="utf-8",
+    )
+    params = {"Stage": "prod"}
+    result = compile_stack(path, path.name, Config(), "explicit", LocalValues(params=params))
+    apis = {k: c.gateway for k, c in result.compiled.apis.items()}
+    options = DeployOptions(stage="prod", endpoint_url=aws.url, region="us-east-1", params=params)
+    job = deploy_stack(result.compiled.opened.template.data, apis, options, "params", stack=result.stack)
+    assert job.parameters == [{"ParameterKey": "Stage", "ParameterValue": "prod"}]
+    assert job.template["Resources"]["ApiStageProd"]["Properties"]["StageName"] == {"Ref": "Stage"}
+    assert job.template["Resources"]["ApiStageProd"]["Properties"]["Variables"] == {"stage": {"Ref": "Stage"}}
+    change_set = job.create_change_set()
+    sent = aws.change_sets[-1]
+    assert (sent["Parameters.member.1.ParameterKey"], sent["Parameters.member.1.ParameterValue"]) == (
+        ["Stage"],
+        ["prod"],
+    )
+    from cfnlint.decode.decode import decode_str
+
+    body, errors = decode_str(sent["TemplateBody"][0])
+    assert not errors and body["Resources"]["ApiStageProd"]["Properties"]["StageName"] == {"Ref": "Stage"}
+    cfn = boto3.client("cloudformation", endpoint_url=aws.url, region_name="us-east-1")
+    described = cfn.describe_change_set(StackName="params", ChangeSetName=change_set.name)
+    assert described["Parameters"] == [{"ParameterKey": "Stage", "ParameterValue": "prod"}]
+    job.discard(change_set)

@@ -42,7 +42,9 @@ def _text(value: Any) -> str | None:
     """A scalar as text: strings as is, numbers and booleans in their JSON spelling."""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float, str)):
+    if isinstance(value, str):
+        return value  # (a template's `intrinsics.Resolved` stays itself)
+    if isinstance(value, (int, float)):
         return str(value)
     return None
 

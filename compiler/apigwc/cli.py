@@ -1158,7 +1158,9 @@ def deploy(
         def stack_job():
             from .deploy.cloudformation import deploy_stack
 
-            return deploy_stack(template, gateways, options, stack_name or default_stack_name(spec), cfn_style.value)
+            return deploy_stack(
+                template, gateways, options, stack_name or default_stack_name(spec), cfn_style.value, result.stack
+            )
 
         raise typer.Exit(_run_cfn_deploy(stack_job, options, dry_run, yes))
     compiled = _compile(spec, cfg)

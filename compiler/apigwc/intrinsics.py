@@ -150,3 +150,47 @@ def text_of(value: Value | None) -> str:
     if isinstance(value, Intrinsic):
         return value.referenced_text()
     return value
+
+
+class Resolved(str):
+    """A string that a template's intrinsic resolved to, remembering the intrinsic as written.
+
+    A template is resolved for local runs: ``!Ref Stage`` is ``dev`` (its Default or
+    ``--param Stage=...``).  The stack a template is emitted as must keep the reference
+    instead, or a deploy with ``--parameter-overrides Stage=prod`` would silently get
+    ``dev``.  So when the template source resolves for the stack (`LocalValues.symbolic`),
+    a value made from a Parameter, a pseudo parameter, a Condition or a Mapping is this
+    `str` subclass: every stage (check, IR, rules, lowering) sees the plain string, and the
+    CloudFormation target writes `intrinsic` back where the value arrives.  A value that
+    lowering rebuilt (a path, a number) arrives as a plain `str` and is reported as pinned.
+
+    It is a `str` (not a field beside the value) so that no stage between the source and
+    the target has to carry it; copies are the same object.  `written` is the one thing that
+    changes: the target sets it when it writes the intrinsic back, and the stack reports each
+    value never written back (a stage rebuilt the string: AGW909).
+    """
+
+    intrinsic: Any
+    written: bool
+
+    def __new__(cls, text: str, intrinsic: Any) -> "Resolved":
+        out = super().__new__(cls, text)
+        out.intrinsic = intrinsic
+        out.written = False
+        return out
+
+    def write_back(self) -> Any:
+        """The intrinsic, to write where this value arrives (a copy; `written` is set)."""
+        import copy
+
+        self.written = True
+        return copy.deepcopy(self.intrinsic)
+
+    def __copy__(self) -> "Resolved":
+        return self
+
+    def __deepcopy__(self, memo: Any) -> "Resolved":
+        return self
+
+    def __reduce__(self) -> Any:
+        return (Resolved, (str(self), self.intrinsic))

@@ -196,29 +196,86 @@ def compile_stack(
     """
     import dataclasses
 
-    from .targets.stack import emit_stack_with_diagnostics
+    from .intrinsics import Resolved
+    from .targets.stack import emit_template_stack
     from .template import LocalValues
     from .template.run import compile_template
 
     # the stack's own name is only known when deployed: a value made from it (SAM names its
-    # implicit API after the stack) stays ${AWS::StackName}, which the cfn target writes in Fn::Sub
+    # implicit API after the stack) stays ${AWS::StackName}, which the cfn target writes in Fn::Sub;
+    # every other value an API takes from an intrinsic remembers it (`intrinsics.Resolved`)
     values = values or LocalValues()
-    values = dataclasses.replace(values, params={**values.params, "AWS::StackName": "${AWS::StackName}"})
+    values = dataclasses.replace(values, params={**values.params, "AWS::StackName": "${AWS::StackName}"}, symbolic=True)
     compiled = compile_template(path, display, config, values, api)
     if isinstance(compiled, str):
         return compiled
     if not compiled.ok or not compiled.apis:
         return StackResult(compiled, None)
     assert compiled.opened.template is not None
+    template = compiled.opened.template
     with gc_paused():
-        stack, found = emit_stack_with_diagnostics(
-            compiled.opened.template.data, {k: c.gateway for k, c in compiled.apis.items()}, style
+        domains: dict[str, dict] = {}
+        for kept in compiled.opened.kept:
+            if kept.where.endswith("/Domain") and isinstance(kept.local, Resolved):
+                domains.setdefault(kept.api, {})[str(kept.local)] = kept.local
+        emitted = emit_template_stack(
+            template.data,
+            {k: c.gateway for k, c in compiled.apis.items()},
+            style,
+            compiled.opened.deployed,
+            domains,
         )
+    stack = emitted.stack
     located: list[Diagnostic] = []
-    for api_id, diags in sorted(found.items()):
+    for api_id, diags in sorted(emitted.per_api.items()):
         lint = compiled.apis[api_id].lint
         located += finalize(diags, lint.sources, lint.api, config)
+    in_template = Diagnostics()
+    for _, diags in sorted(emitted.in_template.items()):  # template pointers: located in the template
+        in_template.extend(dataclasses.replace(d, span=template.span(d.pointer, d.at_key)) for d in diags)
+    located += finalize(in_template, None, None, config)
+    located += finalize(_pinned(compiled), None, None, config)
     return StackResult(compiled, stack, located)
+
+
+def _pinned(compiled: "CompiledTemplate") -> Diagnostics:
+    """AGW909 for each value an API took from an intrinsic that the stack did not write back:
+    a `Resolved` string a stage rebuilt, a number or boolean (the gateway model holds those as
+    such), the branch a Fn::If chose."""
+    import json
+
+    from .intrinsics import Resolved
+    from .target_codes import VALUE_PINNED
+
+    template = compiled.opened.template
+    assert template is not None
+    diags = Diagnostics()
+    seen: set[tuple[str, str]] = set()
+    for kept in compiled.opened.kept:
+        if kept.api not in compiled.apis or (isinstance(kept.local, Resolved) and kept.local.written):
+            continue
+        text = json.dumps(kept.intrinsic, separators=(",", ":"))
+        if (kept.api, text) in seen:
+            continue
+        seen.add((kept.api, text))
+        if kept.branch:
+            message = (
+                f"API {kept.api}: only the branch of {text} chosen locally is written into the stack "
+                "(its branches hold references apigwc cannot carry as one value)"
+            )
+        else:
+            local = kept.local if isinstance(kept.local, str) else json.dumps(kept.local)
+            message = (
+                f"API {kept.api}: {text} is written into the stack as {str(local)!r}, its local value: "
+                "apigwc needs a concrete value there, so a deploy with other parameter values keeps this one"
+            )
+        diags.add(
+            VALUE_PINNED,
+            message,
+            span=template.locate_value(kept.intrinsic, kept.where),
+            hint="write the value literally, or emit with the --param values you deploy with",
+        )
+    return diags
 
 
 def stack_name(template: Path) -> str:

@@ -176,6 +176,54 @@ Fix: for TLS and documentation, use `--cfn-style body`; for the cache-control se
 deploy (`aws apigateway update-stage`) or drop them.""",
 )
 
+VALUE_PINNED = Code(
+    code="AGW909",
+    name="stack-value-pinned",
+    severity=Severity.WARNING,
+    stage="target",
+    summary="A value an API takes from a template Parameter, Condition or other intrinsic is written into the stack as its local value.",
+    doc="""What it checks: when a template is emitted as one stack (`emit --target cfn`, `build`,
+`deploy` of a template), every value an API takes from an intrinsic (`!Ref Stage`,
+`!Sub 'https://${Env}.example.com'`, `!If [IsProd, a, b]`, `!GetAtt Fn.Arn`...) is written
+back as that intrinsic, so the stack still follows `--parameter-overrides`.  A value that
+apigwc needs as a concrete string (a path, a number it checked, a name it derives a logical
+id from, a Fn::If whose branches hold references) cannot be: it is written as the value it
+had locally (a parameter's Default, or `--param`), and this warning names it.
+
+Why: a deploy with other parameter values would silently get the local one.
+
+Example:
+    Parameters: {Timeout: {Type: String, Default: '5000'}}
+    ...
+    x-amazon-apigateway-integration: {timeoutInMillis: !Ref Timeout, ...}
+
+Fix: write the value literally, or keep the parameter out of the API's paths and numbers;
+emit with the `--param` values you deploy with.""",
+)
+PROPERTY_DROPPED = Code(
+    code="AGW910",
+    name="stack-property-dropped",
+    severity=Severity.WARNING,
+    stage="target",
+    summary="A property of an API resource the stack replaces is neither modeled nor carried over, so it is left out.",
+    doc="""What it checks: when a template is emitted as one stack, apigwc replaces each API's
+resources (`AWS::Serverless::Api`, `AWS::ApiGateway::RestApi`, `Stage`, `Method`...) with
+its own.  Every property of a replaced resource either is part of the gateway model (and
+written again), or is copied verbatim onto the resource that replaces it (tags, a canary
+setting, a client certificate, a documentation version...).  What is neither is reported
+here, at the property, and left out.
+
+Why: the deployed API would silently lack the setting.
+
+Example:
+    MyApi:
+      Type: AWS::Serverless::Api
+      Properties: {StageName: prod, DisableExecuteApiEndpoint: true, ...}
+    # an AWS::ApiGateway::Deployment written by hand with DeploymentCanarySettings
+
+Fix: set the property on a resource apigwc leaves alone, or after the deploy.""",
+)
+
 CFN_CODES: tuple[Code, ...] = (
     BUILTIN_MODEL_NAME,
     RESOURCE_LIMIT,
@@ -185,6 +233,8 @@ CFN_CODES: tuple[Code, ...] = (
     UNKNOWN_MAPPING,
     NOTHING_TO_DEPLOY,
     NOT_EXPRESSIBLE,
+    VALUE_PINNED,
+    PROPERTY_DROPPED,
 )
 
 

@@ -98,12 +98,11 @@ def test_the_body_style_and_json_through_the_cli(run_cli, cfn_lint) -> None:
 
 
 def test_the_implicit_api_keeps_the_stack_name_it_is_given_when_deployed(run_cli) -> None:
-    """SAM names its implicit API after the stack (info.title: !Ref AWS::StackName): not after a local value."""
+    """SAM names its implicit API after the stack (info.title: !Ref AWS::StackName): not after a local value,
+    but the reference SAM wrote."""
     r = run_cli("emit", "--target", "cfn", "--format", "json", str(SAM / "hello-python/template.yaml"))
     assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["Resources"]["ServerlessRestApi"]["Properties"]["Name"] == {
-        "Fn::Sub": "${AWS::StackName}"
-    }
+    assert json.loads(r.stdout)["Resources"]["ServerlessRestApi"]["Properties"]["Name"] == {"Ref": "AWS::StackName"}
 
 
 def test_a_template_whose_api_has_errors_writes_nothing(run_cli, tmp_path) -> None:
@@ -237,3 +236,45 @@ def test_deploy_of_a_template_is_a_change_set_of_its_whole_stack(aws, run_cli) -
     assert r.returncode == 2 and "a template deploys as one CloudFormation stack" in r.stderr
     r = run_cli(*args, "--stage", "prod", "--dry-run", "--stack-name", "cors", env=CREDENTIALS)
     assert r.returncode == 0 and "(create stack cors)" in r.stdout.splitlines()[0], r.stderr
+
+
+def test_deploy_sends_the_stack_with_its_parameters_and_carried_resources(aws, run_cli, tmp_path) -> None:
+    """`deploy --param Stage=prod`: the change set holds what `emit` writes, the SAM Domain's resources too."""
+    from test_deploy import CREDENTIALS
+
+    path = tmp_path / "template.yaml"
+    path.write_text(
+        """AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: !Ref Stage
+      Tags: {team: a}
+      Domain:
+        DomainName: api.example.com
+        CertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/abc
+        EndpointConfiguration: REGIONAL
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: t, version: '1'}
+        paths:
+          /a:
+            get:
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://example.com/a'}
+""",
+        encoding="utf-8",
+    )
+    common = (str(path), "--param", "Stage=prod", "--region", "us-east-1")
+    r = run_cli("deploy", *common, "--stage", "prod", "--endpoint-url", aws.url, "--dry-run", env=CREDENTIALS)
+    assert r.returncode == 0, r.stderr
+    changes = {tuple(line.split()[:3]) for line in r.stdout.splitlines()[2:-1]}
+    stack = json.loads(run_cli("emit", "--target", "cfn", "--format", "json", *common).stdout)
+    assert changes == {("Add", lid, res["Type"]) for lid, res in stack["Resources"].items()}
+    assert {"AWS::ApiGateway::DomainName", "AWS::ApiGateway::BasePathMapping"} <= {t for _, _, t in changes}
+    assert stack["Resources"]["ApiStageProd"]["Properties"]["StageName"] == {"Ref": "Stage"}
+    assert stack["Resources"]["ApiStageProd"]["Properties"]["Tags"] == [{"Key": "team", "Value": "a"}]

@@ -307,9 +307,11 @@ def deploy_stack(
     options: DeployOptions,
     stack_name: str,
     style: str = "explicit",
+    stack: dict | None = None,
     **job: Any,
 ) -> StackDeploy:
-    """The change-set job for a whole template: `apigwc.targets.stack.emit_stack` of ``apis``.
+    """The change-set job for a whole template: `apigwc.targets.stack.emit_stack` of ``apis``
+    (or ``stack``, that stack as `pipeline.compile_stack` assembled it).
 
     The caller drives it as for one API: ``create_change_set()``, show ``render_changes``,
     then ``discard`` or ``execute``.  ``options.stage`` must be a stage of at least one API;
@@ -324,7 +326,8 @@ def deploy_stack(
             f"stage '{options.stage}' is not a stage of any API in the template (stages: {', '.join(declared)})",
             usage=True,
         )
-    stack = emit_stack(template, apis, style)
+    if stack is None:
+        stack = emit_stack(template, apis, style)
     keys = [
         f"{api_id}{s.id}InvokeUrl" for api_id, g in sorted(apis.items()) for s in g.stages if s.name == options.stage
     ]

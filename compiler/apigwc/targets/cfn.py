@@ -34,7 +34,7 @@ from typing import Any, Callable
 
 from .. import gateway as gw
 from ..diagnostics import Code, Diagnostics
-from ..intrinsics import AWS_VARIABLE, INTRINSIC_KEYS, Intrinsic, Value
+from ..intrinsics import AWS_VARIABLE, INTRINSIC_KEYS, Intrinsic, Resolved, Value
 from ..logical_ids import allocate_ids, getatt_parameter, pascal
 from ..source import join
 from ..target_codes import (
@@ -85,6 +85,9 @@ def cfn_value(value: Value | None, arn: bool = False) -> Any:
     """
     if value is None:
         return None
+    if isinstance(value, Resolved):
+        # a template's value resolved for the local checks: the stack keeps the intrinsic it came from
+        return value.write_back()
     if isinstance(value, Intrinsic):
         return value.to_json()
     if arn:
@@ -200,7 +203,7 @@ class _Template:
 
     def arn(self, value: Value | None) -> Any:
         """An ARN or URI value (see `cfn_value`), with --lambda-params substitutions."""
-        if self.lambda_arn_params and isinstance(value, str):
+        if self.lambda_arn_params and isinstance(value, str) and not isinstance(value, Resolved):
             if value in self.lambda_arn_params:
                 return _ref(self.lambda_arn_params[value])
             for arn, param in self.lambda_arn_params.items():

@@ -17,6 +17,13 @@ template again with:
   ``arn:...:function:HelloFunction`` (what local resolution made of ``!GetAtt
   HelloFunction.Arn``) becomes ``${HelloFunction.Arn}`` again, and the invoke URI uses
   ``${AWS::Partition}`` / ``${AWS::Region}``;
+* values the template source resolved for the local checks (`apigwc.intrinsics.Resolved`:
+  ``!Ref Stage``, a ``!Sub`` with ``${Env}``, an ``!If``) written back as the intrinsics they
+  came from, so the stack follows its parameters;
+* what the replaced resources hold beyond the gateway model (as CloudFormation creates them:
+  after includes and the SAM transform) carried over verbatim, or reported (AGW910), property
+  by property of CloudFormation's resource schema (`PROPERTY_FATE`); the custom domain
+  resources SAM generates for an API's ``Domain`` kept, pointing at the replacement;
 * SAM ``Events`` of ``Type: Api`` that attached functions to a replaced API removed (the
   generated ``AWS::Lambda::Permission``\\ s grant what SAM's per-event permissions granted);
 * every other resource, parameter, condition, mapping and output untouched, except that
@@ -30,11 +37,13 @@ from __future__ import annotations
 
 import copy
 import re
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from .. import gateway as gw
 from ..diagnostics import Diagnostics
-from ..intrinsics import Intrinsic, Value
+from ..intrinsics import Intrinsic, Resolved, Value
+from ..target_codes import PROPERTY_DROPPED
 from .base import CfnStyle, EmitOptions
 from .cfn import REST_API, Enclosing, build_template
 
@@ -47,22 +56,54 @@ _LAMBDA_ARN = re.compile(
 _SUB_VAR = re.compile(r"\$\{([A-Za-z0-9]+)(\.[^}]*)?\}")
 
 
+@dataclass
+class StackOutput:
+    """The stack, and what the targets found."""
+
+    stack: dict
+    #: the CloudFormation target's diagnostics (AGW9xx) of each API by its logical id; their
+    #: pointers are into that API's document (locate them with its sources)
+    per_api: dict[str, Diagnostics]
+    #: the stack's own (AGW910), by API logical id; their pointers are into the template
+    in_template: dict[str, Diagnostics]
+
+
 def emit_stack(
-    template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle = CfnStyle.explicit
+    template: Mapping[str, Any],
+    apis: Mapping[str, gw.Gateway],
+    style: str | CfnStyle = CfnStyle.explicit,
+    deployed: Mapping[str, Any] | None = None,
 ) -> dict:
     """The user's template with each API in ``apis`` replaced by apigwc's resources (see the module doc)."""
-    return emit_stack_with_diagnostics(template, apis, style)[0]
+    return emit_template_stack(template, apis, style, deployed).stack
 
 
 def emit_stack_with_diagnostics(
     template: Mapping[str, Any], apis: Mapping[str, gw.Gateway], style: str | CfnStyle = CfnStyle.explicit
 ) -> tuple[dict, dict[str, Diagnostics]]:
-    """`emit_stack`, and the CloudFormation target's diagnostics (AGW9xx) of each API by its logical id.
+    """`emit_stack`, and the CloudFormation target's diagnostics (AGW9xx) of each API by its logical id."""
+    out = emit_template_stack(template, apis, style)
+    return out.stack, out.per_api
 
-    Their pointers are into that API's document (locate them with its sources / `LiftedApi.template_pointer`).
-    """
+
+def emit_template_stack(
+    template: Mapping[str, Any],
+    apis: Mapping[str, gw.Gateway],
+    style: str | CfnStyle = CfnStyle.explicit,
+    deployed: Mapping[str, Any] | None = None,
+    resolved: Mapping[str, Mapping[str, Resolved]] | None = None,
+) -> StackOutput:
+    """The stack and its findings.  ``deployed``: the template's resources as CloudFormation
+    creates them (after includes and the SAM transform; the template's own when None): what
+    each API's replaced resources hold beyond the gateway model is carried over from there
+    (`PROPERTY_FATE`), and the resources SAM generates for an API's ``Domain`` are kept.
+    ``resolved``: for each API, the local values of its ``Domain``'s intrinsics (the SAM
+    transform resolves some parameters itself: they are written back)."""
     style = CfnStyle(style)
     found: dict[str, Diagnostics] = {}
+    in_template: dict[str, Diagnostics] = {}
+    user_resources: Mapping[str, Any] = template.get("Resources") or {}
+    source: Mapping[str, Any] = deployed if deployed is not None else user_resources
     out: dict[str, Any] = copy.deepcopy(dict(template))
     resources: dict[str, Any] = out.setdefault("Resources", {})
     enclosing = _enclosing(out, apis)
@@ -75,8 +116,8 @@ def emit_stack_with_diagnostics(
     for api_id in sorted(apis):
         gateway = _with_template_functions(apis[api_id], functions)
         diags = found[api_id] = Diagnostics()
-        built = build_template(gateway, EmitOptions(cfn_style=style), diags, enclosing)
-        members = _members(template, api_id)
+        built = _restore(build_template(gateway, EmitOptions(cfn_style=style), diags, enclosing))
+        members = _members(template, api_id, gateway)
         # usage plans, API keys and their links the user wrote stay as written (with their
         # tags and every property the gateway model does not carry); the generated ones go
         for lid, key in list(members.items()):
@@ -90,7 +131,8 @@ def emit_stack_with_diagnostics(
                 # (the body style has no Resource or Method resources: references to those stay unresolved)
                 renames[lid] = ids[gen]
         own = (template.get("Resources") or {}).get(api_id)
-        if not (isinstance(own, dict) and own.get("Type") == "AWS::ApiGateway::RestApi"):
+        is_rest_api = isinstance(own, dict) and own.get("Type") == "AWS::ApiGateway::RestApi"
+        if not is_rest_api:
             renames.update(_sam_names(api_id, gateway, built["Resources"], ids))
         for lid in members:
             resources.pop(lid, None)
@@ -100,6 +142,11 @@ def emit_stack_with_diagnostics(
         ):
             resources.pop(api_id)
         attributes = _api_attributes(own)
+        kept = _sam_domain(source, user_resources, api_id) if not is_rest_api else {}
+        replaced = _replaced(source, user_resources, api_id, gateway, built["Resources"])
+        renames.update({lid: ids[gen] for lid, gen in replaced.items() if lid not in user_resources and lid != api_id})
+        dropped = in_template[api_id] = Diagnostics()
+        _check_sam_api(template, api_id, dropped)
         for old, res in built["Resources"].items():
             res = _rename(res, ids)
             if attributes.get("Condition"):
@@ -111,6 +158,15 @@ def emit_stack_with_diagnostics(
             if old == REST_API:
                 res.update({k: v for k, v in attributes.items() if k != "Condition"})
             generated[ids[old]] = res
+        for lid, gen in replaced.items():
+            _carry(source[lid], generated[ids[gen]], style, _where(template, api_id, lid), dropped)
+        if not is_rest_api:
+            _sam_usage_plan(template, api_id, [generated[ids[old]] for old in built["Resources"]])
+        for lid in kept:
+            res = _written_back(source[lid], (resolved or {}).get(api_id) or {})
+            if attributes.get("Condition") and "Condition" not in res:
+                res["Condition"] = attributes["Condition"]
+            generated[lid] = res
         for name, output in built.get("Outputs", {}).items():
             if name != "RestApiId":
                 new_outputs[api_id + name] = {
@@ -123,7 +179,8 @@ def emit_stack_with_diagnostics(
     renames = {k: v for k, v in renames.items() if v}
     for lid in list(resources):
         resources[lid] = _rename(resources[lid], renames)
-    resources.update(dict(sorted(generated.items())))
+    # (a generated resource refers to a removed one only through a value written back from the template)
+    resources.update({lid: _rename(res, renames) for lid, res in sorted(generated.items())})
     if "Outputs" in out:
         out["Outputs"] = _rename(out["Outputs"], renames)
     if new_outputs:
@@ -139,7 +196,7 @@ def emit_stack_with_diagnostics(
         for name, value in sorted(new_conditions.items()):
             conditions.setdefault(name, value)
     _transform(out)
-    return out, found
+    return StackOutput(out, found, in_template)
 
 
 # ----------------------------------------------------------------------------------------
@@ -237,14 +294,29 @@ def _sam_generated(template: dict) -> frozenset[str]:
     return frozenset(out)
 
 
-def _members(template: Mapping[str, Any], api_id: str) -> dict[str, str]:
-    """The explicit ``AWS::ApiGateway::*`` resources of an API (logical id -> gateway node key)."""
+def _members(template: Mapping[str, Any], api_id: str, gateway: gw.Gateway) -> dict[str, str]:
+    """The explicit ``AWS::ApiGateway::*`` resources of an API (logical id -> gateway node key),
+    with the stages whose ``StageName`` is an intrinsic (the lift reads literal names only)."""
     from ..template.explicit import lift_rest_api
 
     resources = template.get("Resources") or {}
     members = dict(lift_rest_api(resources, api_id).members)
     members.pop(api_id, None)
+    for lid, res in resources.items():
+        props = res.get("Properties") if isinstance(res, dict) else None
+        if lid in members or _type(res) != "AWS::ApiGateway::Stage" or not isinstance(props, dict):
+            continue
+        if _target(props.get("RestApiId")) == api_id:
+            stage = _stage_named(gateway, props.get("StageName"))
+            if stage is not None:
+                members[lid] = f"stage {stage.name}"
     return members
+
+
+def _stage_named(gateway: gw.Gateway, name: Any) -> gw.Stage | None:
+    """The gateway's stage a template's ``StageName`` names (as written: a string, or the
+    intrinsic a `Resolved` stage name came from)."""
+    return next((s for s in gateway.stages if s.name == name or getattr(s.name, "intrinsic", None) == name), None)
 
 
 def _generated_id(gateway: gw.Gateway, key: str, built: Mapping[str, Any]) -> str | None:
@@ -319,6 +391,18 @@ def _final_ids(
     return ids
 
 
+def _restore(node: Any) -> Any:
+    """Every `Resolved` string (a template value resolved for the local checks) written back as
+    the intrinsic it came from, where the CloudFormation target placed it as a plain value."""
+    if isinstance(node, Resolved):
+        return node.write_back()
+    if isinstance(node, dict):
+        return {str(k): _restore(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_restore(v) for v in node]
+    return node
+
+
 def _rename(node: Any, ids: Mapping[str, str]) -> Any:
     """Every reference (Ref, GetAtt, Sub variables, DependsOn) to an id in ``ids`` renamed."""
     if not ids:
@@ -359,6 +443,353 @@ def _rename(node: Any, ids: Mapping[str, str]) -> Any:
 
 def _sub(text: str, ids: Mapping[str, str]) -> str:
     return _SUB_VAR.sub(lambda m: "${" + ids.get(m.group(1), m.group(1)) + (m.group(2) or "") + "}", text)
+
+
+# ----------------------------------------------------------------------------------------
+# What becomes of the properties of the resources an API's replacement replaces
+
+MODEL = "model"
+CARRY = "carry"
+
+#: For each resource type the stack replaces, each property of the replaced resource (every
+#: property of CloudFormation's resource schema but the read-only ones; tests/test_stack.py
+#: checks the table against the schemas cfn-lint ships):
+#:
+#: * ``MODEL``: the gateway model holds it (or it is the link the replacement writes itself:
+#:   ``RestApiId``, ``DeploymentId``...); the replacement is written from the model;
+#: * ``CARRY``: copied verbatim (references kept) onto the replacement, unless the
+#:   replacement writes it from the model already;
+#: * any other text: why it cannot be kept; the stack leaves it out and says so (AGW910).
+PROPERTY_FATE: dict[str, dict[str, str]] = {
+    "AWS::ApiGateway::RestApi": {
+        "ApiKeySourceType": CARRY,
+        "BinaryMediaTypes": CARRY,
+        "Body": MODEL,
+        "BodyS3Location": MODEL,  # not read (AGW033): such an API is never compiled
+        "CloneFrom": "the routes of the API it clones are not part of the API apigwc compiled",
+        "Description": CARRY,
+        "DisableExecuteApiEndpoint": CARRY,
+        "EndpointAccessMode": CARRY,
+        "EndpointConfiguration": CARRY,
+        "FailOnWarnings": MODEL,  # the body style sets true: import warnings fail the stack
+        "MinimumCompressionSize": CARRY,
+        "Mode": MODEL,  # the body style sets overwrite: deleted routes disappear
+        "Name": CARRY,
+        "Parameters": CARRY,  # (in the explicit style, see `_import_parameters`)
+        "Policy": CARRY,
+        "SecurityPolicy": CARRY,
+        "Tags": CARRY,
+        "Version": CARRY,
+    },
+    "AWS::ApiGateway::Stage": {
+        "AccessLogSetting": CARRY,
+        "CacheClusterEnabled": CARRY,
+        "CacheClusterSize": CARRY,
+        "CanarySetting": CARRY,
+        "ClientCertificateId": CARRY,
+        "DeploymentId": MODEL,
+        "Description": CARRY,
+        "DocumentationVersion": CARRY,
+        "MethodSettings": CARRY,
+        "RestApiId": MODEL,
+        "StageName": MODEL,
+        "Tags": CARRY,
+        "TracingEnabled": CARRY,
+        "Variables": CARRY,
+    },
+    "AWS::ApiGateway::Deployment": {
+        "DeploymentCanarySettings": "a canary deployment needs the Deployment to create its stage; apigwc writes "
+        "each stage as an AWS::ApiGateway::Stage (set CanarySetting on the stage instead)",
+        "Description": MODEL,  # apigwc's: the snapshot hash that makes a changed API redeploy
+        "RestApiId": MODEL,
+        "StageDescription": MODEL,  # the settings of the stage it creates (that AWS::ApiGateway::Stage's)
+        "StageName": MODEL,  # the stage it creates is an AWS::ApiGateway::Stage of its own
+    },
+    "AWS::ApiGateway::Model": {
+        "ContentType": MODEL,
+        "Description": CARRY,
+        "Name": MODEL,
+        "RestApiId": MODEL,
+        "Schema": MODEL,
+    },
+    "AWS::ApiGateway::UsagePlan": {
+        "ApiStages": MODEL,
+        "Description": MODEL,
+        "Quota": MODEL,
+        "Tags": CARRY,
+        "Throttle": MODEL,
+        "UsagePlanName": MODEL,
+    },
+    "AWS::ApiGateway::ApiKey": {
+        "CustomerId": MODEL,
+        "Description": MODEL,
+        "Enabled": MODEL,
+        "GenerateDistinctId": CARRY,
+        "Name": MODEL,
+        "StageKeys": CARRY,
+        "Tags": CARRY,
+        "Value": MODEL,
+    },
+    **{
+        f"AWS::ApiGateway::{kind}": dict.fromkeys(props.split(), MODEL)
+        for kind, props in (
+            ("Resource", "ParentId PathPart RestApiId"),
+            (
+                "Method",
+                "ApiKeyRequired AuthorizationScopes AuthorizationType AuthorizerId HttpMethod Integration "
+                "MethodResponses OperationName RequestModels RequestParameters RequestValidatorId ResourceId RestApiId",
+            ),
+            ("RequestValidator", "Name RestApiId ValidateRequestBody ValidateRequestParameters"),
+            (
+                "Authorizer",
+                "AuthType AuthorizerCredentials AuthorizerResultTtlInSeconds AuthorizerUri IdentitySource "
+                "IdentityValidationExpression Name ProviderARNs RestApiId Type",
+            ),
+            ("GatewayResponse", "ResponseParameters ResponseTemplates ResponseType RestApiId StatusCode"),
+            ("UsagePlanKey", "KeyId KeyType UsagePlanId"),
+        )
+    },
+}
+
+#: Properties of an ``AWS::Serverless::Api`` (and ``Globals.Api``): ``MODEL`` where the SAM
+#: transform turns them into the OpenAPI body or the CloudFormation above (whose fate
+#: `PROPERTY_FATE` gives), ``CARRY`` for ``Domain`` (the custom domain resources SAM generates
+#: are kept, pointing at the API's replacement), else why it cannot be kept (AGW910).
+SAM_API_FATE: dict[str, str] = {
+    **dict.fromkeys(
+        "AccessLogSetting ApiKeySourceType Auth BinaryMediaTypes CacheClusterEnabled CacheClusterSize CanarySetting "
+        "Cors DefinitionBody DefinitionUri Description DisableExecuteApiEndpoint EndpointAccessMode "
+        "EndpointConfiguration FailOnWarnings GatewayResponses MergeDefinitions MethodSettings "
+        "MinimumCompressionSize Mode Models Name OpenApiVersion Policy PropagateTags SecurityPolicy StageName "
+        "Tags TracingEnabled Variables".split(),
+        MODEL,
+    ),
+    "Domain": CARRY,
+    "AlwaysDeploy": "apigwc's Deployment is redeployed when the API changes (its logical id holds a hash of the "
+    "API), not on every deploy",
+}
+_DOMAIN_TYPES = frozenset(
+    (
+        "AWS::ApiGateway::DomainName",
+        "AWS::ApiGateway::DomainNameV2",
+        "AWS::ApiGateway::DomainNameAccessAssociation",
+        "AWS::ApiGateway::BasePathMapping",
+        "AWS::ApiGateway::BasePathMappingV2",
+        "AWS::Route53::RecordSetGroup",
+        "AWS::Route53::RecordSet",
+    )
+)
+
+
+def _replaced(
+    source: Mapping[str, Any],
+    user_resources: Mapping[str, Any],
+    api_id: str,
+    gateway: gw.Gateway,
+    built: Mapping[str, Any],
+) -> dict[str, str]:
+    """Each resource of ``source`` an API's replacement replaces -> the generated id replacing it:
+    the RestApi, its stages (by name: a Stage's ``StageName`` may be the intrinsic a `Resolved`
+    stage name came from), its deployment, and its models, usage plans and API keys."""
+    from ..template.explicit import lift_rest_api
+
+    out: dict[str, str] = {}
+    if _type(source.get(api_id)) == "AWS::ApiGateway::RestApi":
+        out[api_id] = REST_API
+    deployment = next((lid for lid, r in built.items() if r["Type"] == "AWS::ApiGateway::Deployment"), None)
+    for lid, res in source.items():
+        props = res.get("Properties") if isinstance(res, dict) else None
+        if not isinstance(props, dict) or _target(props.get("RestApiId")) != api_id:
+            continue
+        if res.get("Type") == "AWS::ApiGateway::Stage":
+            stage = _stage_named(gateway, props.get("StageName"))
+            if stage is not None and stage.id in built:
+                out[lid] = stage.id
+        elif res.get("Type") == "AWS::ApiGateway::Deployment" and deployment is not None:
+            out[lid] = deployment
+    for lid, key in lift_rest_api(source, api_id).members.items():
+        if lid in out or not key.startswith(("model ", "usage-plan ", "api-key ")):
+            continue
+        if lid in user_resources and key.startswith(_KEPT):
+            continue  # kept as written
+        gen = _generated_id(gateway, key, built)
+        if gen in built:
+            out[lid] = gen
+    return out
+
+
+def _written_back(node: Any, values: Mapping[str, Resolved]) -> Any:
+    """A copy of ``node`` with each string that is the local value of an intrinsic written as that intrinsic."""
+    if isinstance(node, str):
+        return values[node].write_back() if node in values else node
+    if isinstance(node, dict):
+        return {k: _written_back(v, values) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_written_back(v, values) for v in node]
+    return node
+
+
+def _type(res: Any) -> Any:
+    return res.get("Type") if isinstance(res, dict) else None
+
+
+def _target(value: Any) -> str | None:
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("Ref"), str):
+        return value["Ref"]
+    return value if isinstance(value, str) else None
+
+
+def _carry(src: Mapping[str, Any], target: dict, style: CfnStyle, where: Any, found: Diagnostics) -> None:
+    """What of ``src`` the model does not hold: copied onto ``target``, or reported dropped."""
+    kind = src.get("Type")
+    fates = PROPERTY_FATE.get(kind) if isinstance(kind, str) else None
+    props = src.get("Properties")
+    if fates is None or not isinstance(props, dict):
+        return
+    have = target.setdefault("Properties", {})
+    added = False
+    for prop, value in props.items():
+        fate = fates.get(prop, f"{kind} has no such property in CloudFormation's resource schema")
+        if prop == "Parameters" and kind == "AWS::ApiGateway::RestApi":
+            fate = _import_parameters(value, style)
+        if fate == MODEL:
+            continue
+        if fate == CARRY:
+            if prop not in have:
+                have[prop] = copy.deepcopy(value)
+                added = True
+            continue
+        found.add(
+            PROPERTY_DROPPED,
+            f"{kind} property {prop} is not in the emitted stack: {fate}",
+            pointer=where(prop),
+            at_key=True,
+            hint="set it on a resource apigwc leaves as written, or after the deploy",
+        )
+    if added:
+        target["Properties"] = dict(sorted(have.items()))
+
+
+def _import_parameters(value: Any, style: CfnStyle) -> str:
+    """RestApi ``Parameters`` configure the import of its Body: kept with a Body (the body
+    style); without one only SAM's ``endpointConfigurationTypes`` (which EndpointConfiguration
+    holds) means nothing lost."""
+    if style is CfnStyle.body:
+        return CARRY
+    if isinstance(value, dict) and set(value) <= {"endpointConfigurationTypes"}:
+        return MODEL
+    return "import parameters apply to a Body, and the explicit style has none (use --cfn-style body)"
+
+
+def _where(template: Mapping[str, Any], api_id: str, lid: str) -> Any:
+    """Template pointer of a property of replaced resource ``lid``: where the user wrote it,
+    or the SAM property (or ``Globals.Api`` entry) of the API that made it."""
+    from ..source import join
+
+    resources = template.get("Resources") or {}
+
+    def has(*path: str) -> bool:
+        node: Any = template
+        for tok in path:
+            if not isinstance(node, dict) or tok not in node:
+                return False
+            node = node[tok]
+        return True
+
+    def at(prop: str) -> str:
+        if lid in resources:
+            return (
+                join("/Resources", lid, "Properties", prop)
+                if has("Resources", lid, "Properties", prop)
+                else join("/Resources", lid)
+            )
+        if has("Resources", api_id, "Properties", prop):
+            return join("/Resources", api_id, "Properties", prop)
+        if has("Globals", "Api", prop):
+            return join("/Globals/Api", prop)
+        return join("/Resources", api_id) if api_id in resources else "/Resources"
+
+    return at
+
+
+def _check_sam_api(template: Mapping[str, Any], api_id: str, found: Diagnostics) -> None:
+    """AGW910 for each SAM property of the API (or ``Globals.Api``) that the stack cannot keep."""
+    from ..source import join
+
+    own = (template.get("Resources") or {}).get(api_id)
+    globals_ = template.get("Globals")
+    where: list[tuple[str, Any]] = []
+    if _type(own) == "AWS::Serverless::Api" and isinstance(own.get("Properties"), dict):
+        where.append((join("/Resources", api_id, "Properties"), own["Properties"]))
+    if (_type(own) == "AWS::Serverless::Api" or own is None) and isinstance(globals_, dict):
+        if isinstance(globals_.get("Api"), dict):
+            where.append(("/Globals/Api", globals_["Api"]))
+    seen: set[str] = set()
+    for base, props in where:  # (a property on the API wins over its Globals.Api default)
+        for prop in props:
+            fate = SAM_API_FATE.get(prop, "AWS::Serverless::Api has no such property in SAM's schema")
+            if fate in (MODEL, CARRY) or prop in seen:
+                continue
+            seen.add(prop)
+            found.add(
+                PROPERTY_DROPPED,
+                f"AWS::Serverless::Api property {prop} is not kept in the emitted stack: {fate}",
+                pointer=join(base, prop),
+                at_key=True,
+            )
+
+
+def _sam_usage_plan(template: Mapping[str, Any], api_id: str, generated: list[dict]) -> None:
+    """The SAM transform applies parameter values to ``Auth.UsagePlan`` itself; each of its
+    properties written with an intrinsic (``UsagePlanName: !Sub plan-${Env}``, ``Quota: {Limit:
+    !Ref Limit, ...}``) is written back onto the usage plan generated for the API (SAM's
+    ``UsagePlan`` properties are CloudFormation's, shape for shape)."""
+    from ..intrinsics import contains_intrinsic
+
+    own = (template.get("Resources") or {}).get(api_id)
+    found: Any = None
+    for props in (
+        own.get("Properties") if _type(own) == "AWS::Serverless::Api" else None,
+        ((template.get("Globals") or {}).get("Api") if isinstance(template.get("Globals"), dict) else None),
+    ):
+        auth = props.get("Auth") if isinstance(props, dict) else None
+        plan = auth.get("UsagePlan") if isinstance(auth, dict) else None
+        if isinstance(plan, dict):
+            found = plan
+            break
+    if not isinstance(found, dict):
+        return
+    for res in generated:
+        if res.get("Type") != "AWS::ApiGateway::UsagePlan":
+            continue
+        props = res.setdefault("Properties", {})
+        for key, value in found.items():
+            if key != "CreateUsagePlan" and contains_intrinsic(value):
+                props[key] = copy.deepcopy(value)
+        res["Properties"] = dict(sorted(props.items()))
+
+
+def _sam_domain(source: Mapping[str, Any], user_resources: Mapping[str, Any], api_id: str) -> list[str]:
+    """The custom domain resources SAM generated for the API (``Domain``): the base path
+    mappings to it, their domain names and DNS records (kept; their stage references are
+    pointed at the replacement's stages with the other renames)."""
+    from ..template.values import references
+
+    candidates = {
+        lid: references(res.get("Properties"))
+        for lid, res in source.items()
+        if lid not in user_resources and _type(res) in _DOMAIN_TYPES and isinstance(res, dict)
+    }
+    linked = {lid for lid, refs in candidates.items() if api_id in refs}
+    while True:
+        more = {
+            lid
+            for lid, refs in candidates.items()
+            if lid not in linked and (refs & linked or any(lid in candidates[o] for o in linked))
+        }
+        if not more:
+            return sorted(linked)
+        linked |= more
 
 
 # ----------------------------------------------------------------------------------------
@@ -484,4 +915,11 @@ def _transform(template: dict) -> None:
     template.pop("Globals", None)
 
 
-__all__ = ["emit_stack", "emit_stack_with_diagnostics", "IMPLICIT_API"]
+__all__ = [
+    "emit_stack",
+    "emit_stack_with_diagnostics",
+    "emit_template_stack",
+    "StackOutput",
+    "PROPERTY_FATE",
+    "IMPLICIT_API",
+]

@@ -400,14 +400,25 @@ def discover(
             body_doc_for_paths = body_doc or _body_file(template, expanded, body_ptr)
         origins = Origins(template, expanded, api_id, body_ptr, body_doc, events.get(api_id, {}))
         origins.lifted = lift_origins
-        doc = resolver.resolve_in_place(body)
+        with resolver.keeping(api_id, body_ptr or join("/Resources", api_id)):
+            doc = resolver.resolve_in_place(body)
         if not isinstance(doc, dict):
             continue
         doc = dict(doc)
-        _merge_rest_api_properties(doc, props, resolver)
+        with resolver.keeping(api_id, join("/Resources", api_id)):
+            _merge_rest_api_properties(doc, props, resolver)
         doc["x-apigwc"] = _x_apigwc(
             doc.get("x-apigwc"), api_id, resources, template, resolver, functions, origins, report_unknown
         )
+        domain = origins._sam("Domain") if kind != "AWS::ApiGateway::RestApi" else None
+        if domain is not None:
+            # the custom domain SAM generates resources for (kept in the emitted stack): what its
+            # values were resolved from, for the stack to write back where SAM resolved them
+            node: Any = template.data
+            for tok in split(domain):
+                node = node[tok]
+            with resolver.keeping(api_id, domain):
+                resolver.resolve(node, keep_resources=False)
         apis.append(
             TemplateApi(
                 api_id, kind if isinstance(kind, str) else "ServerlessRestApi", doc, body_doc_for_paths, origins
@@ -495,99 +506,9 @@ def _x_apigwc(
         p = res.get("Properties") or {}
         if not _points_at(p.get("RestApiId"), api_id):
             continue
-        name = resolver.resolve(p.get("StageName"), keep_resources=False)
-        if not isinstance(name, str):
-            continue
-        stage_names[rid] = name
         written = join("/Resources", rid) if rid in template.resources else (sam_api or join("/Resources", api_id))
-        stage: dict[str, Any] = {}
-        origins.extra[join("/x-apigwc/stages", name)] = _first(
-            origins, [join(written, "Properties", "StageName"), join(written, "StageName"), written]
-        )
-        variables = p.get("Variables")
-        if isinstance(variables, dict):
-            vars_out = {}
-            vptr = _first(
-                origins,
-                [
-                    join(written, "Properties", "Variables"),
-                    join(written, "Variables"),
-                    "/Globals/Api/Variables",
-                    written,
-                ],
-            )
-            origins.extra[join("/x-apigwc/stages", name, "variables")] = vptr
-            for k, v in variables.items():
-                r = resolver.resolve(v, keep_resources=False)
-                if isinstance(r, Unknown):
-                    report(
-                        join(vptr, k) if origins._exists(join(vptr, k)) else vptr,
-                        f"stage variable {k} of stage {name}: {r.what}",
-                        r.flag,
-                    )
-                elif isinstance(r, (str, int, float)) and not isinstance(r, bool):
-                    vars_out[k] = str(r)
-            stage["variables"] = vars_out
-        settings = p.get("MethodSettings")
-        if isinstance(settings, list):
-            ms_out: dict[str, Any] = {}
-            origins.extra[join("/x-apigwc/stages", name, "methodSettings")] = _first(
-                origins,
-                [
-                    join(written, "Properties", "MethodSettings"),
-                    join(written, "MethodSettings"),
-                    "/Globals/Api/MethodSettings",
-                    written,
-                ],
-            )
-            for ms in settings:
-                if not isinstance(ms, dict):
-                    continue
-                # CloudFormation's ResourcePath is "/" + the resource path with "/" written "~1"
-                # ("/~1items" is /items); "/*" is every resource [Doc: AWS::ApiGateway::Stage MethodSetting]
-                raw = str(ms.get("ResourcePath", "/*"))
-                verb = str(ms.get("HttpMethod", "*")).upper()
-                if raw in ("/*", "*"):
-                    rp = "*"
-                else:
-                    rp = (raw[1:] if raw.startswith("/") else raw).replace("~1", "/")
-                    rp = rp if rp.startswith("/") else "/" + rp
-                key = f"{rp}/{verb}"
-                entry: dict[str, Any] = {}
-                if "ThrottlingBurstLimit" in ms or "ThrottlingRateLimit" in ms:
-                    entry["throttling"] = {
-                        k2: v2
-                        for k2, v2 in (
-                            ("burstLimit", ms.get("ThrottlingBurstLimit")),
-                            ("rateLimit", ms.get("ThrottlingRateLimit")),
-                        )
-                        if isinstance(v2, (int, float))
-                    }
-                for src, dst in (
-                    ("LoggingLevel", "loggingLevel"),
-                    ("DataTraceEnabled", "dataTraceEnabled"),
-                    ("MetricsEnabled", "metricsEnabled"),
-                    ("CachingEnabled", "cachingEnabled"),
-                    ("CacheTtlInSeconds", "cacheTtlInSeconds"),
-                    ("CacheDataEncrypted", "cacheDataEncrypted"),
-                ):
-                    if src in ms and not isinstance(ms[src], dict):
-                        entry[dst] = ms[src]
-                ms_out[key] = entry
-            stage["methodSettings"] = ms_out
-        if isinstance(p.get("TracingEnabled"), bool):
-            stage["tracingEnabled"] = p["TracingEnabled"]
-        log = p.get("AccessLogSetting")
-        if isinstance(log, dict) and isinstance(log.get("Format"), str):
-            stage["accessLog"] = {"format": log["Format"]}
-            dest = log.get("DestinationArn")
-            if isinstance(dest, str):
-                stage["accessLog"]["destinationArn"] = dest
-        if isinstance(p.get("CacheClusterEnabled"), bool):
-            stage["cacheClusterEnabled"] = p["CacheClusterEnabled"]
-        if isinstance(p.get("Description"), str):
-            stage["description"] = p["Description"]
-        stages.setdefault(name, stage)
+        with resolver.keeping(api_id, written):
+            _stage(stages, stage_names, rid, p, written, resolver, origins, report)
     for rid in sorted(resources):  # a Deployment's StageName creates that stage too (SAM's "Stage" stage)
         res = resources[rid]
         if isinstance(res, dict) and res.get("Type") == "AWS::ApiGateway::Deployment":
@@ -618,6 +539,59 @@ def _x_apigwc(
     return out
 
 
+def _method_setting(ms: dict, ms_out: dict[str, Any], resolver: Resolver) -> None:
+    """An x-apigwc method setting from a Stage's ``MethodSettings`` entry (``ms``)."""
+    # CloudFormation's ResourcePath is "/" + the resource path with "/" written "~1"
+    # ("/~1items" is /items); "/*" is every resource [Doc: AWS::ApiGateway::Stage MethodSetting]
+    raw = str(ms.get("ResourcePath", "/*"))
+    verb = str(ms.get("HttpMethod", "*")).upper()
+    if raw in ("/*", "*"):
+        rp = "*"
+    else:
+        rp = (raw[1:] if raw.startswith("/") else raw).replace("~1", "/")
+        rp = rp if rp.startswith("/") else "/" + rp
+    key = f"{rp}/{verb}"
+    entry: dict[str, Any] = {}
+    if "ThrottlingBurstLimit" in ms or "ThrottlingRateLimit" in ms:
+        entry["throttling"] = {
+            k2: v2
+            for k2, v2 in (
+                ("burstLimit", _number(resolver.resolve(ms.get("ThrottlingBurstLimit"), keep_resources=False))),
+                ("rateLimit", _number(resolver.resolve(ms.get("ThrottlingRateLimit"), keep_resources=False))),
+            )
+            if v2 is not None
+        }
+    for src, dst in (
+        ("LoggingLevel", "loggingLevel"),
+        ("DataTraceEnabled", "dataTraceEnabled"),
+        ("MetricsEnabled", "metricsEnabled"),
+        ("CachingEnabled", "cachingEnabled"),
+        ("CacheTtlInSeconds", "cacheTtlInSeconds"),
+        ("CacheDataEncrypted", "cacheDataEncrypted"),
+    ):
+        value = resolver.resolve(ms[src], keep_resources=False) if src in ms else None
+        if isinstance(value, (str, int, float, bool)):
+            entry[dst] = value
+    ms_out[key] = entry
+
+
+def _number(value: Any) -> int | float | None:
+    """A number, or the text of one (a parameter's value is text)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            try:
+                return float(value)
+            except ValueError:
+                return None
+    return None
+
+
 def _resource_or_event(template: Template, api_id: str, origins: Origins) -> str:
     if api_id in template.resources:
         return join("/Resources", api_id)
@@ -629,6 +603,83 @@ def _first(origins: Origins, candidates: list[str]) -> str:
         if origins._exists(c):
             return c
     return candidates[-1]
+
+
+def _stage(
+    stages: dict[str, Any],
+    stage_names: dict[str, str],
+    rid: str,
+    p: dict,
+    written: str,
+    resolver: Resolver,
+    origins: Origins,
+    report: Callable[[str, str, str], None],
+) -> None:
+    """The x-apigwc stage of an AWS::ApiGateway::Stage resource (``p``: its properties)."""
+    name = resolver.resolve(p.get("StageName"), keep_resources=False)
+    if not isinstance(name, str):
+        return
+    stage_names[rid] = name
+    stage: dict[str, Any] = {}
+    origins.extra[join("/x-apigwc/stages", name)] = _first(
+        origins, [join(written, "Properties", "StageName"), join(written, "StageName"), written]
+    )
+    variables = p.get("Variables")
+    if isinstance(variables, dict):
+        vars_out = {}
+        vptr = _first(
+            origins,
+            [
+                join(written, "Properties", "Variables"),
+                join(written, "Variables"),
+                "/Globals/Api/Variables",
+                written,
+            ],
+        )
+        origins.extra[join("/x-apigwc/stages", name, "variables")] = vptr
+        for k, v in variables.items():
+            with resolver.near(vptr):
+                r = resolver.resolve(v, keep_resources=False)
+            if isinstance(r, Unknown):
+                report(
+                    join(vptr, k) if origins._exists(join(vptr, k)) else vptr,
+                    f"stage variable {k} of stage {name}: {r.what}",
+                    r.flag,
+                )
+            elif isinstance(r, (str, int, float)) and not isinstance(r, bool):
+                vars_out[k] = r if isinstance(r, str) else str(r)
+        stage["variables"] = vars_out
+    settings = p.get("MethodSettings")
+    if isinstance(settings, list):
+        ms_out: dict[str, Any] = {}
+        msptr = origins.extra[join("/x-apigwc/stages", name, "methodSettings")] = _first(
+            origins,
+            [
+                join(written, "Properties", "MethodSettings"),
+                join(written, "MethodSettings"),
+                "/Globals/Api/MethodSettings",
+                written,
+            ],
+        )
+        for i, ms in enumerate(settings):
+            if not isinstance(ms, dict):
+                continue
+            with resolver.near(join(msptr, i)):
+                _method_setting(ms, ms_out, resolver)
+        stage["methodSettings"] = ms_out
+    if isinstance(p.get("TracingEnabled"), bool):
+        stage["tracingEnabled"] = p["TracingEnabled"]
+    log = p.get("AccessLogSetting")
+    if isinstance(log, dict) and isinstance(log.get("Format"), str):
+        stage["accessLog"] = {"format": log["Format"]}
+        dest = resolver.resolve(log.get("DestinationArn"), keep_resources=False)  # often !GetAtt LogGroup.Arn
+        if isinstance(dest, str):
+            stage["accessLog"]["destinationArn"] = dest
+    if isinstance(p.get("CacheClusterEnabled"), bool):
+        stage["cacheClusterEnabled"] = p["CacheClusterEnabled"]
+    if isinstance(p.get("Description"), str):
+        stage["description"] = p["Description"]
+    stages.setdefault(name, stage)
 
 
 def _usage_plans(

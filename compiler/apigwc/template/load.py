@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostics, Span
-from ..source import Document, load_document
+from ..source import Document, join, load_document, split
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
@@ -100,6 +100,39 @@ class Template:
 
     def span(self, pointer: str, at_key: bool = False) -> Span:
         return self.doc.span(pointer, at_key) or self.doc.start_span()
+
+    def locate_value(self, value: Any, near: str) -> Span:
+        """Where ``value`` (a node such as ``{"Ref": "Stage"}``) is written: its first occurrence
+        under the pointer ``near``, else anywhere in the template or an included file, else ``near``."""
+        found: list[tuple[Document, str]] = []
+
+        def walk(doc: Document, node: Any, pointer: str) -> None:
+            if found:
+                return
+            if node == value:
+                found.append((doc, pointer))
+            elif isinstance(node, dict):
+                for k, v in node.items():
+                    walk(doc, v, join(pointer, k))
+            elif isinstance(node, list):
+                for i, v in enumerate(node):
+                    walk(doc, v, join(pointer, i))
+
+        under: Any = self.data
+        for tok in split(near):
+            if isinstance(under, list) and tok.isdigit() and int(tok) < len(under):
+                under = under[int(tok)]
+            else:
+                under = under.get(tok) if isinstance(under, dict) else None
+        walk(self.doc, under, near)
+        for doc in self.documents():
+            walk(doc, doc.data, "")
+        if found:
+            doc, pointer = found[0]
+            span = doc.span(pointer)
+            if span is not None:
+                return span
+        return self.span(near)
 
     def display_of(self, path: Path) -> str:
         rel = os.path.relpath(path, self.path.parent)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..config import Config
 from ..diagnostics import Diagnostic, Diagnostics
@@ -22,7 +23,7 @@ from .expand import check_types, expand
 from .explicit import lift_rest_api
 from .functions import FunctionSet, read_functions
 from .load import Template, is_template, is_template_file, load_template
-from .values import Circular, LocalValues, Resolver, resource_cycle
+from .values import Circular, Kept, LocalValues, Resolver, resource_cycle
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class OpenedTemplate:
     functions: FunctionSet = field(default_factory=FunctionSet)
     #: (template pointer, what, flag): values the local gateway cannot know
     unknowns: list[tuple[str, str, str]] = field(default_factory=list)
+    #: with `LocalValues.symbolic`: what each API took from an intrinsic (`Resolver.kept`)
+    kept: list[Kept] = field(default_factory=list)
+    #: the resources as CloudFormation creates them: after includes and the SAM transform
+    deployed: dict[str, Any] = field(default_factory=dict)
 
     def texts(self) -> dict[str, str]:
         if self.template is None:
@@ -107,6 +112,8 @@ def open_template(
         expanded.output, expanded.prepared, expanded.code_uris, template.path.parent, resolver, report
     )
     opened.apis = discover(template, expanded, resolver, opened.functions, diags, report, lift_rest_api)
+    opened.kept = resolver.kept
+    opened.deployed = out_resources
     if not opened.apis and not diags.has_errors():
         diags.add(
             NO_API,

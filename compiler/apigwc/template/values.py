@@ -28,9 +28,12 @@ import json
 import os
 import re
 import shlex
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+from ..intrinsics import Resolved
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_STACK = "local"
@@ -63,6 +66,21 @@ class Opaque:
     node: Any
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A value an API of the emitted stack took from an intrinsic (see `Resolver.keeping`)."""
+
+    api: str
+    #: the intrinsic as written
+    intrinsic: Any
+    #: its local value: a `Resolved` string (written back as ``intrinsic``), a number or boolean
+    #: (kept only where the gateway model carries it as text), or the branch a Fn::If chose
+    local: Any
+    #: the template pointer near where it is written
+    where: str
+    branch: bool = False
+
+
 class Circular(Exception):
     def __init__(self, chain: list[str]) -> None:
         super().__init__(" -> ".join(chain))
@@ -75,6 +93,9 @@ class LocalValues:
 
     params: dict[str, str] = field(default_factory=dict)
     region: str | None = None
+    #: resolving for the emitted stack: a value an API takes from an intrinsic is a
+    #: `Resolved` string that remembers it (see `Resolver.keeping`)
+    symbolic: bool = False
 
     def effective_region(self) -> str:
         return self.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
@@ -199,6 +220,37 @@ class Resolver:
         self._conditions: dict[str, Any] = {}
         self._active: list[str] = []
         self._resolving: list[str] = []
+        self._depth = 0
+        self._keeping: tuple[str, str] | None = None
+        #: every intrinsic resolved while `keeping`, and every Fn::If whose chosen branch took its
+        #: place: the stack must write each back, or report it pinned
+        self.kept: list[Kept] = []
+
+    @contextmanager
+    def keeping(self, api_id: str, where: str) -> Iterator[None]:
+        """While resolving what API ``api_id`` puts in the emitted stack (``where``: the template
+        pointer it is written at): with `LocalValues.symbolic`, each intrinsic resolved to a
+        string is a `Resolved` remembering the intrinsic, listed in `kept`."""
+        if not self.values.symbolic:
+            yield
+            return
+        saved, self._keeping = self._keeping, (api_id, where)
+        try:
+            yield
+        finally:
+            self._keeping = saved
+
+    @contextmanager
+    def near(self, where: str) -> Iterator[None]:
+        """While `keeping`: what is resolved now is written at (or under) ``where``."""
+        if self._keeping is None:
+            yield
+            return
+        saved, self._keeping = self._keeping, (self._keeping[0], where)
+        try:
+            yield
+        finally:
+            self._keeping = saved
 
     # -- parameters ------------------------------------------------------------------------
 
@@ -239,10 +291,12 @@ class Resolver:
         if name not in self.condition_defs:
             return Unknown(f"condition {name} (not declared)", "a Conditions entry")
         self._active.append(name)
+        saved, self._keeping = self._keeping, None  # a condition's value is no API's value
         try:
             value = self.resolve(self.condition_defs[name], keep_resources=False)
         finally:
             self._active.pop()
+            self._keeping = saved
         self._conditions[name] = value
         return value
 
@@ -324,9 +378,17 @@ class Resolver:
             ((fn, args),) = value.items()
             handler = _FUNCTIONS_TABLE.get(fn)
             if handler is not None:
-                result = handler(self, args, keep_resources)
+                self._depth += 1
+                try:
+                    result = handler(self, args, keep_resources)
+                finally:
+                    self._depth -= 1
                 if isinstance(result, Opaque):
                     return Opaque(value)
+                if self._keeping is not None and self._depth == 0 and not isinstance(result, Unknown):
+                    if isinstance(result, str):
+                        result = Resolved(result, value)
+                    self.kept.append(Kept(self._keeping[0], value, result, self._keeping[1]))
                 return result
         out_d = {}
         for k, v in value.items():
@@ -399,6 +461,9 @@ class Resolver:
                 if fn == "Fn::If" and isinstance(args, list) and len(args) == 3:
                     cond = self.condition(args[0]) if isinstance(args[0], str) else None
                     if cond is True or cond is False:
+                        if self._keeping is not None:
+                            chosen = args[1] if cond else args[2]
+                            self.kept.append(Kept(self._keeping[0], value, chosen, self._keeping[1], branch=True))
                         return self.resolve_in_place(args[1] if cond else args[2])
                 return value
             return r

@@ -1,0 +1,504 @@
+"""The stack a template is emitted as keeps the template's references and every property of
+what it replaces (`apigwc.targets.stack`, `pipeline.compile_stack`).
+
+Values: a `!Ref Stage`, a `!Sub` with `${Env}`, a `!If [IsProd, ...]` that an API takes are
+resolved for the local checks and written back as those intrinsics into the stack; where the
+gateway model needs a concrete value, AGW909 names it.  Properties: each property of a
+replaced resource is modeled, carried verbatim, or reported (AGW910), by `PROPERTY_FATE`,
+which is checked against the CloudFormation resource schemas cfn-lint ships.  cfn-lint judges
+every stack.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from apigwc.config import Config
+from apigwc.intrinsics import Resolved
+from apigwc.pipeline import compile_stack
+from apigwc.targets.base import OutputFormat, serialize
+from apigwc.targets.stack import CARRY, MODEL, PROPERTY_FATE, SAM_API_FATE
+from apigwc.template import LocalValues
+from apigwc.template.run import compile_template
+
+
+@pytest.fixture(scope="module")
+def cfn_lint():
+    from support import cfn_lint_runner
+
+    run = cfn_lint_runner()
+    return lambda stack: sorted(m for m in run(serialize(stack, OutputFormat.yaml))[1] if m.startswith("E"))
+
+
+def write(folder: Path, text: str) -> Path:
+    path = folder / "template.yaml"
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+def stack_of(path: Path, **params: str):
+    result = compile_stack(path, path.name, Config(), "explicit", LocalValues(params=params))
+    assert not isinstance(result, str) and result.stack is not None, result
+    assert result.errors == [], [(d.code, d.message) for d in result.errors]
+    return result
+
+
+def located(result, code: str) -> list[str]:
+    return [f"{d.span.line}:{d.span.col} {d.message}" for d in result.diagnostics if d.code == code]
+
+
+PARAMETERS = """
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: dev}
+  Env: {Type: String, Default: staging, AllowedValues: [staging, prod]}
+Conditions:
+  IsProd: !Equals [!Ref Env, prod]
+Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: !Ref Stage
+      Variables:
+        env: !Ref Env
+        backend: !If [IsProd, api.example.com, staging.example.com]
+        region: !Sub '${AWS::Region}-${AWS::AccountId}'
+        literal: dev
+      AccessLogSetting:
+        DestinationArn: !GetAtt Logs.Arn
+        Format: $context.requestId
+      MethodSettings:
+        - ResourcePath: /*
+          HttpMethod: '*'
+          LoggingLevel: !If [IsProd, ERROR, INFO]
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: !Sub 'pets-${Env}', version: '1'}
+        paths:
+          /items:
+            get:
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration:
+                type: http_proxy
+                httpMethod: GET
+                uri: !Sub 'https://${Env}.example.com/items'
+"""
+
+
+def test_parameters_stay_references_in_the_stack_and_local_runs_keep_their_values(tmp_path, cfn_lint):
+    path = write(tmp_path, PARAMETERS)
+    result = stack_of(path, Stage="prod")  # --param Stage=prod: the local value; the stack keeps the Ref
+    stack = result.stack
+    stages = {lid: r["Properties"] for lid, r in stack["Resources"].items() if r["Type"] == "AWS::ApiGateway::Stage"}
+    assert stages["ApiStageProd"]["StageName"] == {"Ref": "Stage"}
+    assert stages["ApiStageProd"]["Variables"] == {
+        "backend": {"Fn::If": ["IsProd", "api.example.com", "staging.example.com"]},
+        "env": {"Ref": "Env"},
+        "literal": "dev",
+        "region": {"Fn::Sub": "${AWS::Region}-${AWS::AccountId}"},
+    }
+    assert stages["ApiStageProd"]["AccessLogSetting"] == {
+        "DestinationArn": {"Fn::GetAtt": ["Logs", "Arn"]},
+        "Format": "$context.requestId",
+    }
+    assert stages["ApiStageProd"]["MethodSettings"] == [
+        {"HttpMethod": "*", "LoggingLevel": {"Fn::If": ["IsProd", "ERROR", "INFO"]}, "ResourcePath": "/*"}
+    ]
+    method = stack["Resources"]["ApiMethodItemsGet"]["Properties"]
+    assert method["Integration"]["Uri"] == {"Fn::Sub": "https://${Env}.example.com/items"}
+    assert stack["Resources"]["Api"]["Properties"]["Name"] == {"Fn::Sub": "pets-${Env}"}
+    assert located(result, "AGW909") == [] and located(result, "AGW910") == []
+    assert cfn_lint(stack) == []
+    # the local gateway (serve, invoke, lint) has the values, as plain strings
+    local = compile_template(path, path.name, Config(), LocalValues(params={"Stage": "prod"}))
+    gateway = local.apis["Api"].gateway
+    assert [(s.name, type(s.name)) for s in gateway.stages if s.name != "Stage"] == [("prod", str)]
+    stage = gateway.stage("prod")
+    assert stage.variables == {
+        "backend": "staging.example.com",
+        "env": "staging",
+        "literal": "dev",
+        "region": "us-east-1-123456789012",
+    }
+    assert not any(isinstance(v, Resolved) for v in stage.variables.values())
+    assert gateway.method("/items", "GET").integration.uri == "https://staging.example.com/items"
+    assert type(gateway.method("/items", "GET").integration.uri) is str
+
+
+def test_the_body_style_keeps_the_references_in_the_body(tmp_path, cfn_lint):
+    path = write(tmp_path, PARAMETERS)
+    result = compile_stack(path, path.name, Config(), "body", LocalValues())
+    body = result.stack["Resources"]["Api"]["Properties"]["Body"]
+    assert body["paths"]["/items"]["get"]["x-amazon-apigateway-integration"]["uri"] == {
+        "Fn::Sub": "https://${Env}.example.com/items"
+    }
+    assert body["info"]["title"] == {"Fn::Sub": "pets-${Env}"}
+    assert result.stack["Resources"]["ApiStageDev"]["Properties"]["StageName"] == {"Ref": "Stage"}
+    assert cfn_lint(result.stack) == []
+
+
+def test_a_value_the_gateway_needs_concrete_is_reported_pinned_where_it_is_written(tmp_path, cfn_lint):
+    path = write(
+        tmp_path,
+        """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Parameters:
+          Burst: {Type: Number, Default: 100}
+          Env: {Type: String, Default: staging}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+        Resources:
+          A:
+            Type: AWS::Lambda::Function
+            Properties: {Runtime: python3.12, Handler: a.h, Role: arn:aws:iam::123456789012:role/r, Code: {ZipFile: x}}
+          B:
+            Type: AWS::Lambda::Function
+            Properties: {Runtime: python3.12, Handler: a.h, Role: arn:aws:iam::123456789012:role/r, Code: {ZipFile: x}}
+          Api:
+            Type: AWS::ApiGateway::RestApi
+            Properties:
+              Name: pets
+              Body:
+                openapi: 3.0.1
+                info: {title: pets, version: '1'}
+                paths:
+                  /items:
+                    get:
+                      responses: {'200': {description: ok}}
+                      x-amazon-apigateway-integration:
+                        type: aws_proxy
+                        httpMethod: POST
+                        uri: !If
+                          - IsProd
+                          - !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${A.Arn}/invocations'
+                          - !Sub 'arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${B.Arn}/invocations'
+          Deployment:
+            Type: AWS::ApiGateway::Deployment
+            Properties: {RestApiId: !Ref Api}
+          Live:
+            Type: AWS::ApiGateway::Stage
+            Properties:
+              RestApiId: !Ref Api
+              DeploymentId: !Ref Deployment
+              StageName: live
+              MethodSettings:
+                - {ResourcePath: /*, HttpMethod: '*', ThrottlingBurstLimit: !Ref Burst}
+        """,
+    )
+    result = stack_of(path)
+    assert located(result, "AGW909") == [
+        '28:22 API Api: only the branch of {"Fn::If":["IsProd",{"Fn::Sub":"arn:aws:apigateway:${AWS::Region}:lambda:'
+        'path/2015-03-31/functions/${A.Arn}/invocations"},{"Fn::Sub":"arn:aws:apigateway:${AWS::Region}:lambda:'
+        'path/2015-03-31/functions/${B.Arn}/invocations"}]} chosen locally is written into the stack (its branches '
+        "hold references apigwc cannot carry as one value)",
+        '42:69 API Api: {"Ref":"Burst"} is written into the stack as \'100\', its local value: apigwc needs a '
+        "concrete value there, so a deploy with other parameter values keeps this one",
+    ]
+    uri = result.stack["Resources"]["ApiMethodItemsGet"]["Properties"]["Integration"]["Uri"]
+    assert uri == {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${B.Arn}/invocations"}
+    live = result.stack["Resources"]["Live"]["Properties"]
+    assert live["MethodSettings"][0]["ThrottlingBurstLimit"] == 100  # the gateway model holds a number
+    assert cfn_lint(result.stack) == []
+
+
+# ----------------------------------------------------------------------------------------
+# Properties of what the stack replaces
+
+
+def _schema_properties(kind: str) -> set[str]:
+    from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER
+
+    schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", kind).schema
+    read_only = {p.rsplit("/", 1)[-1] for p in schema.get("readOnlyProperties", [])}
+    return set(schema["properties"]) - read_only
+
+
+@pytest.mark.parametrize("kind", sorted(PROPERTY_FATE))
+def test_every_property_of_a_replaced_type_has_a_fate(kind):
+    """The table is CloudFormation's resource schema, property for property (read-only ones aside)."""
+    assert set(PROPERTY_FATE[kind]) == _schema_properties(kind)
+    for prop, fate in PROPERTY_FATE[kind].items():
+        assert fate in (MODEL, CARRY) or len(fate) > 40, (prop, fate)  # a reason, said in AGW910
+
+
+def test_every_sam_api_property_has_a_fate():
+    assert set(SAM_API_FATE) == _schema_properties("AWS::Serverless::Api")
+
+
+def test_every_type_the_cfn_target_writes_for_an_api_is_in_the_table():
+    """What replaces an API (the explicit style of every example spec) is what the table covers."""
+    from apigwc.diagnostics import Diagnostics
+    from apigwc.pipeline import compile_file
+    from apigwc.targets import CfnStyle, EmitOptions
+    from apigwc.targets.cfn import build_template
+    from support import SPECS
+
+    written: set[str] = set()
+    for spec in sorted(SPECS.glob("*.yaml")):
+        built = build_template(compile_file(spec).gateway, EmitOptions(cfn_style=CfnStyle.explicit), Diagnostics())
+        written |= {r["Type"] for r in built["Resources"].values()}
+    # (a Lambda permission replaces nothing: SAM's per-event permissions go with the events)
+    assert written - {"AWS::Lambda::Permission"} == set(PROPERTY_FATE)
+
+
+SAM_PROPERTIES = """
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  CertArn: {Type: String, Default: 'arn:aws:acm:us-east-1:123456789012:certificate/abc'}
+Globals:
+  Api:
+    TracingEnabled: true
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      Description: the pets API
+      AlwaysDeploy: true
+      DisableExecuteApiEndpoint: true
+      MinimumCompressionSize: 1024
+      CacheClusterEnabled: true
+      CacheClusterSize: '0.5'
+      CanarySetting:
+        PercentTraffic: 10
+        StageVariableOverrides: {env: canary}
+      Tags: {team: a}
+      Domain:
+        DomainName: api.example.com
+        CertificateArn: !Ref CertArn
+        EndpointConfiguration: REGIONAL
+        Route53: {HostedZoneId: Z123456}
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: t, version: '1'}
+        paths:
+          /items:
+            get:
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://example.com/items'}
+"""
+
+
+def test_sam_api_properties_are_carried_over_and_its_domain_kept(tmp_path, cfn_lint):
+    path = write(tmp_path, SAM_PROPERTIES)
+    result = stack_of(path)
+    resources = result.stack["Resources"]
+    api = resources["Api"]["Properties"]
+    assert (api["Description"], api["DisableExecuteApiEndpoint"], api["MinimumCompressionSize"]) == (
+        "the pets API",
+        True,
+        1024,
+    )
+    stage = resources["ApiStageProd"]["Properties"]
+    assert stage["CanarySetting"] == {"PercentTraffic": 10, "StageVariableOverrides": {"env": "canary"}}
+    assert stage["Tags"] == [{"Key": "team", "Value": "a"}]
+    assert (stage["TracingEnabled"], stage["CacheClusterEnabled"], stage["CacheClusterSize"]) == (True, True, "0.5")
+    # the custom domain: SAM's DomainName, BasePathMapping and DNS records, pointing at the replacement
+    kinds = {r["Type"]: lid for lid, r in resources.items()}
+    domain = kinds["AWS::ApiGateway::DomainName"]
+    assert resources[domain]["Properties"]["RegionalCertificateArn"] == {"Ref": "CertArn"}  # SAM had resolved it
+    mapping = resources[kinds["AWS::ApiGateway::BasePathMapping"]]["Properties"]
+    assert mapping == {"DomainName": {"Ref": domain}, "RestApiId": {"Ref": "Api"}, "Stage": {"Ref": "ApiStageProd"}}
+    records = resources[kinds["AWS::Route53::RecordSetGroup"]]["Properties"]
+    assert records["RecordSets"][0]["AliasTarget"]["DNSName"] == {"Fn::GetAtt": [domain, "RegionalDomainName"]}
+    assert located(result, "AGW910") == [
+        "14:7 AWS::Serverless::Api property AlwaysDeploy is not kept in the emitted stack: apigwc's Deployment "
+        "is redeployed when the API changes (its logical id holds a hash of the API), not on every deploy"
+    ]
+    assert located(result, "AGW909") == []
+    assert cfn_lint(result.stack) == []
+
+
+EXPLICIT_PROPERTIES = """
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Stage: {Type: String, Default: dev}
+Resources:
+  Cert:
+    Type: AWS::ApiGateway::ClientCertificate
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: pets
+      CloneFrom: abc123
+      Version: '3'
+      Tags: [{Key: team, Value: a}]
+  Items:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: items}
+  GetItems:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Items
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: MOCK
+        RequestTemplates: {application/json: '{"statusCode": 200}'}
+        IntegrationResponses: [{StatusCode: '200'}]
+      MethodResponses: [{StatusCode: '200'}]
+  Docs:
+    Type: AWS::ApiGateway::DocumentationVersion
+    Properties: {RestApiId: !Ref Api, DocumentationVersion: v1}
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    DependsOn: GetItems
+    Properties:
+      RestApiId: !Ref Api
+      DeploymentCanarySettings: {PercentTraffic: 5}
+  Live:
+    Type: AWS::ApiGateway::Stage
+    Properties:
+      RestApiId: !Ref Api
+      DeploymentId: !Ref Deployment
+      StageName: !Ref Stage
+      ClientCertificateId: !Ref Cert
+      DocumentationVersion: !Ref Docs
+      Tags: [{Key: env, Value: !Ref Stage}]
+Outputs:
+  Url:
+    Value: !Sub 'https://${Api}.execute-api.${AWS::Region}.amazonaws.com/${Live}/'
+"""
+
+
+def test_explicit_resources_keep_what_the_model_does_not_hold(tmp_path, cfn_lint):
+    path = write(tmp_path, EXPLICIT_PROPERTIES)
+    result = stack_of(path)
+    resources = result.stack["Resources"]
+    # the stage keeps its logical id (its name is a parameter) and every property the model does not hold
+    live = resources["Live"]["Properties"]
+    assert live["StageName"] == {"Ref": "Stage"}
+    assert (live["ClientCertificateId"], live["DocumentationVersion"]) == ({"Ref": "Cert"}, {"Ref": "Docs"})
+    assert live["Tags"] == [{"Key": "env", "Value": {"Ref": "Stage"}}]
+    assert live["DeploymentId"]["Ref"].startswith("ApiDeployment")
+    assert sorted(lid for lid, r in resources.items() if r["Type"] == "AWS::ApiGateway::Stage") == ["Live"]
+    api = resources["Api"]["Properties"]
+    assert (api["Tags"], api["Version"], "CloneFrom" in api) == ([{"Key": "team", "Value": "a"}], "3", False)
+    assert resources["Docs"] == {
+        "Type": "AWS::ApiGateway::DocumentationVersion",
+        "Properties": {"RestApiId": {"Ref": "Api"}, "DocumentationVersion": "v1"},
+    }
+    assert located(result, "AGW910") == [
+        "11:7 AWS::ApiGateway::RestApi property CloneFrom is not in the emitted stack: "
+        "the routes of the API it clones are not part of the API apigwc compiled",
+        "37:7 AWS::ApiGateway::Deployment property DeploymentCanarySettings is not in the emitted stack: "
+        "a canary deployment needs the Deployment to create its stage; apigwc writes each stage as an "
+        "AWS::ApiGateway::Stage (set CanarySetting on the stage instead)",
+    ]
+    assert cfn_lint(result.stack) == []
+
+
+def test_emit_through_the_cli_keeps_the_reference_whatever_the_local_value(run_cli, tmp_path):
+    """`--param Stage=prod` names the stage locally (its logical id); the stack keeps `!Ref Stage`.
+    (tests/test_stack.py deploys such a stack with the parameter through a change set.)"""
+    path = write(tmp_path, PARAMETERS)
+    r = run_cli("emit", "--target", "cfn", "--format", "json", str(path), "--param", "Stage=prod")
+    assert r.returncode == 0, r.stderr
+    stack = json.loads(r.stdout)
+    assert stack["Resources"]["ApiStageProd"]["Properties"]["StageName"] == {"Ref": "Stage"}
+    assert "AGW909" not in r.stderr
+
+
+def test_a_sam_usage_plan_keeps_the_parameters_sam_resolves_itself(tmp_path, cfn_lint):
+    """The SAM transform applies parameter defaults to Auth.UsagePlan; the stack writes the intrinsics back."""
+    path = write(
+        tmp_path,
+        """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          Limit: {Type: Number, Default: 500}
+          Env: {Type: String, Default: dev}
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              Auth:
+                ApiKeyRequired: true
+                UsagePlan:
+                  CreateUsagePlan: PER_API
+                  UsagePlanName: !Sub 'plan-${Env}'
+                  Quota: {Limit: !Ref Limit, Period: DAY}
+                  Throttle: {BurstLimit: 10, RateLimit: 5}
+              DefinitionBody:
+                openapi: 3.0.1
+                info: {title: t, version: '1'}
+                paths:
+                  /items:
+                    get:
+                      responses: {'200': {description: ok}}
+                      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://example.com/a'}
+        """,
+    )
+    result = stack_of(path)
+    (plan,) = [r["Properties"] for r in result.stack["Resources"].values() if r["Type"] == "AWS::ApiGateway::UsagePlan"]
+    assert plan["UsagePlanName"] == {"Fn::Sub": "plan-${Env}"}
+    assert plan["Quota"] == {"Limit": {"Ref": "Limit"}, "Period": "DAY"}
+    assert plan["Throttle"] == {"BurstLimit": 10, "RateLimit": 5.0}
+    assert located(result, "AGW909") == [] and cfn_lint(result.stack) == []
+    # locally the plan has the values
+    local = compile_template(path, path.name, Config(), LocalValues())
+    (local_plan,) = local.apis["Api"].gateway.usage_plans
+    assert (local_plan.name, local_plan.quota.limit) == ("plan-dev", 500)
+
+
+def test_a_property_cloudformation_does_not_have_is_reported_in_a_real_project(run_cli):
+    """samcli-restapi-body writes StageName on an AWS::ApiGateway::RestApi (cfn-lint: E3002)."""
+    from support import CORPUS
+
+    path = CORPUS / "sam" / "samcli-restapi-body" / "swagger-rest-api-template.yaml"
+    if not path.is_file():
+        pytest.skip("the SAM corpus is not present")
+    result = stack_of(path)
+    assert located(result, "AGW910") == [
+        "86:7 AWS::ApiGateway::RestApi property StageName is not in the emitted stack: "
+        "AWS::ApiGateway::RestApi has no such property in CloudFormation's resource schema"
+    ]
+    assert "StageName" not in result.stack["Resources"]["MyApi"]["Properties"]
+
+
+def test_the_same_intrinsic_kept_in_one_place_and_pinned_in_another_is_reported_where_pinned(tmp_path, cfn_lint):
+    path = write(
+        tmp_path,
+        """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Transform: AWS::Serverless-2016-10-31
+        Parameters:
+          Rate: {Type: Number, Default: 50}
+        Resources:
+          Api:
+            Type: AWS::Serverless::Api
+            Properties:
+              StageName: prod
+              MinimumCompressionSize: !Ref Rate
+              MethodSettings:
+                - {ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: !Ref Rate}
+              DefinitionBody:
+                openapi: 3.0.1
+                info: {title: t, version: '1'}
+                paths:
+                  /items:
+                    get:
+                      responses: {'200': {description: ok}}
+                      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://example.com/a'}
+        """,
+    )
+    result = stack_of(path)
+    resources = result.stack["Resources"]
+    assert resources["Api"]["Properties"]["MinimumCompressionSize"] == {"Ref": "Rate"}  # carried as written
+    assert resources["ApiStageProd"]["Properties"]["MethodSettings"][0]["ThrottlingRateLimit"] == 50.0
+    assert located(result, "AGW909") == [
+        '12:68 API Api: {"Ref":"Rate"} is written into the stack as \'50\', its local value: apigwc needs a '
+        "concrete value there, so a deploy with other parameter values keeps this one"
+    ]
+    assert cfn_lint(result.stack) == []
