@@ -179,6 +179,38 @@ def expand(
     if SAM_TRANSFORM not in transforms(template.data):
         return result
     result.sam = True
+    sam_input = sam_input_of(template, prepared, result, diags)
+    first = Diagnostics()
+    output = _translate(template, copy.deepcopy(sam_input), parameters, region, first)
+    if output is None and resolver is not None:
+        # SAM CLI resolves parameters and pseudo parameters all over the template before it
+        # translates (sam local); CloudFormation's transform does not.  Serve SAM CLI's reading,
+        # and say that a deploy would fail.
+        for key in ("Resources", "Globals"):
+            if isinstance(sam_input.get(key), dict):
+                sam_input[key] = resolver.resolve_in_place(sam_input[key])
+        output = _translate(template, sam_input, parameters, region, Diagnostics())
+        if output is not None:
+            for d in first:
+                diags.add(
+                    SAM_LOCAL_ONLY,
+                    d.message + " (SAM CLI accepts it locally because it resolves parameters first)",
+                    span=d.span,
+                    hint="CloudFormation's AWS::Serverless transform rejects this on deploy; write the value without a parameter Ref",
+                )
+    if output is None:
+        diags.extend(first)
+        result.ok = False
+        return result
+    result.output = output
+    return result
+
+
+def sam_input_of(template: Template, prepared: dict, result: Expanded, diags: Diagnostics) -> dict:
+    """What the translator is given: ``prepared`` with local code and definition files as placeholders.
+
+    The local values are kept in ``result`` (``code_uris``, ``definition_uris``).
+    """
     sam_input = copy.deepcopy(prepared)
     resources = sam_input.get("Resources") if isinstance(sam_input.get("Resources"), dict) else {}
     globals_fn = (
@@ -229,30 +261,7 @@ def expand(
                     if doc is not None:
                         result.definition_uris[name] = (doc, uri_ptr)
             props["DefinitionUri"] = f"s3://{PLACEHOLDER_BUCKET}/{name}"
-    first = Diagnostics()
-    output = _translate(template, copy.deepcopy(sam_input), parameters, region, first)
-    if output is None and resolver is not None:
-        # SAM CLI resolves parameters and pseudo parameters all over the template before it
-        # translates (sam local); CloudFormation's transform does not.  Serve SAM CLI's reading,
-        # and say that a deploy would fail.
-        for key in ("Resources", "Globals"):
-            if isinstance(sam_input.get(key), dict):
-                sam_input[key] = resolver.resolve_in_place(sam_input[key])
-        output = _translate(template, sam_input, parameters, region, Diagnostics())
-        if output is not None:
-            for d in first:
-                diags.add(
-                    SAM_LOCAL_ONLY,
-                    d.message + " (SAM CLI accepts it locally because it resolves parameters first)",
-                    span=d.span,
-                    hint="CloudFormation's AWS::Serverless transform rejects this on deploy; write the value without a parameter Ref",
-                )
-    if output is None:
-        diags.extend(first)
-        result.ok = False
-        return result
-    result.output = output
-    return result
+    return sam_input
 
 
 def _cache_file(sam_input: dict, parameters: dict[str, Any], region: str) -> Path | None:
@@ -304,29 +313,47 @@ def _translate(
     return output
 
 
-def _run_translator(
-    template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics
-) -> dict | None:
+def _translate_once(sam_input: dict, parameters: dict[str, Any], region: str) -> dict:
+    """The steps of ``samtranslator.translator.transform.transform()``, CloudFormation's entry point.
+
+    py27-compatible dicts keep the generated logical ids (the Deployment's hash) as AWS makes
+    them; the session carries the region and the policy map needs no IAM call.  Raises what
+    the translator raises.
+    """
     import boto3
-    from samtranslator.model.exceptions import InvalidDocumentException, InvalidEventException, InvalidResourceException
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
     from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
 
-    logging.getLogger("samtranslator").setLevel(logging.ERROR)
     session = boto3.session.Session(region_name=region, aws_access_key_id="local", aws_secret_access_key="local")
     translator = Translator(None, Parser(), boto_session=session)
     parameter_values = dict(parameters)
+    to_py27_compatible_template(sam_input, parameter_values)
+    output = translator.translate(
+        sam_input, parameter_values=parameter_values, get_managed_policy_map=lambda: _AwsManagedPolicies()
+    )
+    # plain JSON (the translator's last step: its Python 2.7-ordered dicts become JSON text, in that order)
+    return undo_mark_unicode_str_in_template(
+        output
+    )  # plain JSON types (the translator hands out its own dict subclasses)
+
+
+def _run_translator(
+    template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics
+) -> dict | None:
+    from samtranslator.model.exceptions import InvalidDocumentException, InvalidEventException, InvalidResourceException
+
+    from . import samcopy
+
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
+    if samcopy.available():
+        try:
+            with samcopy.fast_copies():
+                return _translate_once(copy.deepcopy(sam_input), parameters, region)
+        except Exception:  # noqa: BLE001, S110 - the plain translator below runs again and reports it
+            pass
     try:
-        # the steps of samtranslator.translator.transform.transform(), CloudFormation's entry point
-        # (py27-compatible dicts keep the generated logical ids, e.g. the Deployment's hash, as AWS makes them),
-        # with a session that carries the region and a policy map that needs no IAM call
-        to_py27_compatible_template(sam_input, parameter_values)
-        output = translator.translate(
-            sam_input, parameter_values=parameter_values, get_managed_policy_map=lambda: _AwsManagedPolicies()
-        )
-        output = undo_mark_unicode_str_in_template(output)
-        return json.loads(json.dumps(output))  # plain JSON types (the translator hands out its own dict subclasses)
+        return _translate_once(sam_input, parameters, region)
     except InvalidDocumentException as exc:
         for cause in exc.causes:
             _report_cause(template, cause, diags)

@@ -1,0 +1,331 @@
+"""The SAM translator's per-event body copies, made in time linear in the routes, with the same result.
+
+Why this module exists
+----------------------
+aws-sam-translator adds each ``Type: Api`` event to its API's OpenAPI body with the pattern::
+
+    editor = SwaggerEditor(body)            # copy.deepcopy of the whole body
+    editor.add_...(event path, method)      # change one path item
+    api["DefinitionBody"] = editor.swagger  # copy.deepcopy of the whole body again
+
+twice per event (``ImplicitApiPlugin._add_api_to_swagger`` adds the path,
+``push.Api._add_swagger_integration`` the integration), so a template with N routes costs
+about 4·N whole-body copies: 32 s for 400 routes, the square of the routes.
+
+The copies are not plain copies, so they cannot simply be skipped.  The translator keeps
+every dictionary as a ``Py27Dict`` that emulates Python 2.7's key order (the Deployment's
+logical id is a hash of ``str(body)``, which AWS computed under Python 2.7), and
+``copy.deepcopy`` of such a dictionary re-inserts its keys into a fresh table, which can
+reorder them (two keys that collide swap places, copy after copy).  Skipping the copies
+changes the order of ``paths`` and with it the Deployment logical id [Obs: tests/template/
+test_sam_fast.py, ``test_skipping_the_copies_changes_the_deployment_id``].
+
+What this module does instead
+-----------------------------
+Inside those two methods only, ``swagger._deepcopy`` (the module-level function both copies
+call) becomes :func:`_partial_copy`: the genuine ``copy.deepcopy`` of the body, with a
+memo seeded so that a path item is *shared* instead of copied when
+
+1. it is not the path the event changes, and
+2. it is *stable*: right after this module produced it, every ``Py27Dict`` in it was checked
+   to be left unchanged by a copy (its key table equals the fresh table a copy builds), it
+   holds only dictionaries, lists and scalars, and no ``Py27Dict`` in it changed since
+   (every mutating method of ``Py27Dict`` drops the path item that owns it from the stable set).
+
+Everything else - the top-level body, ``paths`` itself, the changed path item, unstable or
+unknown path items - is copied by ``copy.deepcopy`` itself, so it is what the translator
+makes by construction.  A shared path item is what a copy would have made because a copy of
+it changes nothing (condition 2), and the body that held it before is the one the
+translator discards (``api["DefinitionBody"] = editor.swagger``).  What is left is the
+square-time re-insertion of ``paths``' own keys, a few microseconds per route and copy.
+
+What it relies on, and the guards
+---------------------------------
+- The translator's editors change only the event's path item and the body's top-level
+  entries inside those two methods, and no other code changes a path item through a plain
+  ``dict`` or ``list`` between them (read in the source of the versions the fingerprint
+  below names).  A change through a ``Py27Dict`` is noticed at run time (condition 2).
+- :func:`fast_copies` applies the patch only when the source of every function involved
+  has the fingerprint of a version read and tested (``KNOWN_SOURCES``); any other version
+  runs the translator unpatched.  ``APIGWC_SAM_FAST=0`` turns it off.
+- ``template/expand.py`` runs the translator unpatched whenever the fast run raises
+  anything, so an error message is always the plain translator's.
+- tests/template/test_sam_fast.py translates every corpus template, the benchmark's
+  template and one template per SAM feature that touches the body both ways and asserts the
+  same JSON text, key order and Deployment logical id included.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+#: sha256 of the sources the argument above reads, per aws-sam-translator version checked
+KNOWN_SOURCES = {
+    "1.115.0": "333f91654aa77e66a0b4b8aa8f26760daa2f441e92ba1ac5fee73d4eb4ac2049",
+}
+
+_SCALARS = (str, int, float, bool, type(None))
+_MISSING = object()
+
+
+@dataclass
+class Stats:
+    """What one translation did (the tests check that the fast path really ran)."""
+
+    copies: int = 0  #: whole-body copies made by _partial_copy
+    shared: int = 0  #: path items shared instead of copied
+    copied: int = 0  #: path items copied
+
+
+@dataclass
+class _State:
+    #: the path the running event changes (None outside the two methods: copies are genuine)
+    path: Any = None
+    #: id -> path item that is stable (see the module docstring)
+    stable: dict[int, Any] = field(default_factory=dict)
+    stable_ids: set[int] = field(default_factory=set)
+    #: id of a Py27Dict -> id of the stable path item that holds it
+    owner: dict[int, int] = field(default_factory=dict)
+    stats: Stats = field(default_factory=Stats)
+
+
+_STATE: _State | None = None
+
+
+def _modules() -> list[Any]:
+    from samtranslator.model.eventsources import push
+    from samtranslator.open_api import base_editor
+    from samtranslator.plugins.api import implicit_api_plugin, implicit_rest_api_plugin
+    from samtranslator.swagger import swagger
+    from samtranslator.utils import py27hash_fix
+
+    return [swagger, base_editor, py27hash_fix, implicit_api_plugin, implicit_rest_api_plugin, push]
+
+
+_FINGERPRINT: str | None = None
+
+
+def fingerprint() -> str:
+    """sha256 of the translator's source files the argument reads (editors, py27 dicts, the two methods)."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        digest = hashlib.sha256()
+        for module in _modules():
+            digest.update(Path(module.__file__).read_bytes())
+        _FINGERPRINT = digest.hexdigest()
+    return _FINGERPRINT
+
+
+def available() -> bool:
+    """Whether the installed translator is one whose source was read and tested."""
+    if os.environ.get("APIGWC_SAM_FAST", "1") == "0":
+        return False
+    try:
+        import samtranslator
+
+        return KNOWN_SOURCES.get(samtranslator.__version__) == fingerprint()
+    except (ImportError, OSError, TypeError):
+        return False
+
+
+def _state_of(keys: Any) -> tuple:
+    return (keys.keyorder, keys.size, keys.fill, keys.mask)
+
+
+def _stable(node: Any, dicts: list[int], owned: dict[int, int], live: dict[int, Any]) -> bool:
+    """Whether a copy of ``node`` changes nothing; collects the ids of its Py27Dicts (none held elsewhere)."""
+    from samtranslator.utils.py27hash_fix import Py27Dict
+
+    if isinstance(node, _SCALARS):
+        return True
+    if isinstance(node, Py27Dict):
+        if set(vars(node)) != {"keylist"}:
+            return False
+        keys = node.keylist
+        if owned.get(id(node)) in live or _state_of(copy.deepcopy(keys)) != _state_of(keys):
+            return False  # shared with another stable path item, or a copy reorders its keys
+        dicts.append(id(node))
+        return all(_stable(v, dicts, owned, live) for v in dict.values(node))
+    if type(node) is dict:
+        return all(_stable(v, dicts, owned, live) for v in node.values())
+    if type(node) is list:
+        return all(_stable(v, dicts, owned, live) for v in node)
+    return False
+
+
+def _partial_copy(doc: Any) -> Any:
+    """``copy.deepcopy(doc)``, sharing the stable path items the running event does not change."""
+    state = _STATE
+    paths = doc.get("paths") if isinstance(doc, dict) else None
+    keys = _plain_keys(paths)
+    if state is None or state.path is None or keys is None:
+        return copy.deepcopy(doc)
+    from samtranslator.utils.py27hash_fix import Py27Dict
+
+    state.stats.copies += 1
+    memo: dict[int, Any] = {}
+    # paths' own copy, the steps of Py27Dict.__deepcopy__: the key table first, then the items in order
+    result = Py27Dict.__new__(Py27Dict)
+    new_keys = _copied_keys(keys)
+    memo[id(keys)] = new_keys
+    result.keylist = new_keys
+    # every value shared for now (the ones a copy must make are replaced below), in the dict's own
+    # order as Py27Dict.__deepcopy__ inserts them (dict.update(result, paths) would ask paths.keys())
+    dict.update(result, dict.items(paths))
+    touched = dict.get(paths, state.path, _MISSING)
+    values = set(map(id, dict.values(paths)))
+    copy_ids = values - state.stable_ids
+    if touched is not _MISSING:
+        copy_ids.add(id(touched))
+    copied = []
+    if touched is not _MISSING and copy_ids == {id(touched)} and len(values) == len(paths):
+        # the usual case: only the event's path item (held once) is copied; setting an equal
+        # key keeps the key object and the item's place
+        new = copy.deepcopy(touched, memo)
+        dict.__setitem__(result, state.path, new)
+        copied.append((state.path, new))
+    elif copy_ids:
+        for key, value in dict.items(paths):
+            if id(value) in copy_ids:
+                new = copy.deepcopy(value, memo)
+                dict.__setitem__(result, key, new)
+                copied.append((key, new))
+    memo[id(paths)] = result
+    memo.setdefault(id(memo), []).extend((keys, paths))  # what copy.deepcopy keeps alive
+    out = copy.deepcopy(doc, memo)
+    state.stats.shared += len(result) - len(copied)
+    state.stats.copied += len(copied)
+    for key, item in copied:
+        dicts: list[int] = []
+        if key != state.path and _stable(item, dicts, state.owner, state.stable):
+            state.stable[id(item)] = item
+            state.stable_ids.add(id(item))
+            for d in dicts:
+                state.owner[d] = id(item)
+    return out
+
+
+def _plain_keys(paths: Any) -> Any:
+    """paths' key table when paths is a Py27Dict of string keys and nothing else (else None: copy.deepcopy)."""
+    from samtranslator.utils.py27hash_fix import Py27Dict, Py27Keys, Py27UniStr
+
+    if type(paths) is not Py27Dict or set(vars(paths)) != {"keylist"}:
+        return None
+    keys = paths.keylist
+    if type(keys) is not Py27Keys or set(vars(keys)) != {"debug", "keyorder", "size", "fill", "mask"} or keys.debug:
+        return None
+    if not set(map(type, dict.keys(paths))) <= {str, Py27UniStr}:
+        return None
+    return keys
+
+
+#: key sequence -> the key table a copy builds for it: keyorder as (slot, position), size, fill, mask
+_TABLES: dict[tuple, tuple] = {}
+
+
+def _copied_keys(keys: Any) -> Any:
+    """``copy.deepcopy(keys)`` for a table of string keys.
+
+    ``Py27Keys.__deepcopy__`` adds the keys, in iteration order, to a fresh table (a copy of a
+    string is the string), so the table depends only on that sequence: it is built once per
+    sequence.
+    """
+    from samtranslator.utils.py27hash_fix import Py27Keys
+
+    sequence = keys.keys()
+    signature = (tuple(map(type, sequence)), tuple(sequence))
+    table = _TABLES.get(signature)
+    if table is None:
+        built = Py27Keys()
+        for key in sequence:
+            built.add(key)
+        position = {id(k): i for i, k in enumerate(sequence)}
+        table = ([(slot, position[id(k)]) for slot, k in built.keyorder.items()], built.size, built.fill, built.mask)
+        if len(_TABLES) > 1024:
+            _TABLES.clear()
+        _TABLES[signature] = table
+    new = Py27Keys()
+    new.keyorder = {slot: sequence[i] for slot, i in table[0]}
+    new.size, new.fill, new.mask = table[1], table[2], table[3]
+    return new
+
+
+def _changed(obj: Any) -> None:
+    state = _STATE
+    if state is not None and state.owner:
+        item = state.owner.pop(id(obj), None)
+        if item is not None:
+            state.stable.pop(item, None)
+            state.stable_ids.discard(item)
+
+
+def _watch(method: Any) -> Any:
+    def watched(self: Any, *args: Any, **kwargs: Any) -> Any:
+        _changed(self)
+        return method(self, *args, **kwargs)
+
+    watched.__wrapped__ = method  # type: ignore[attr-defined]
+    return watched
+
+
+_MUTATORS = ("__setitem__", "__delitem__", "update", "clear", "pop", "popitem", "setdefault")
+
+
+@contextmanager
+def fast_copies() -> Iterator[Stats]:
+    """Within the block, the translator's per-event copies share stable path items (see module docstring)."""
+    global _STATE
+    from samtranslator.model.eventsources import push
+    from samtranslator.plugins.api import implicit_api_plugin
+    from samtranslator.swagger import swagger
+    from samtranslator.utils.py27hash_fix import Py27Dict
+
+    plugin = implicit_api_plugin.ImplicitApiPlugin
+    saved = {
+        (swagger, "_deepcopy"): swagger._deepcopy,
+        (plugin, "_add_api_to_swagger"): plugin.__dict__["_add_api_to_swagger"],
+        (push.Api, "_add_swagger_integration"): push.Api.__dict__["_add_swagger_integration"],
+        **{(Py27Dict, name): Py27Dict.__dict__[name] for name in _MUTATORS},
+    }
+    add_path = plugin.__dict__["_add_api_to_swagger"]
+    add_integration = push.Api.__dict__["_add_swagger_integration"]
+
+    def add_api_to_swagger(self: Any, event_id: Any, event_properties: Any, template: Any) -> Any:
+        return _in_site(event_properties.get("Path"), add_path, self, event_id, event_properties, template)
+
+    def add_swagger_integration(self: Any, api: Any, api_id: Any, function: Any, resolver: Any) -> Any:
+        if api.get("MergeDefinitions"):  # the body is built from a skeleton and merged: not the pattern above
+            return add_integration(self, api, api_id, function, resolver)
+        return _in_site(self.Path, add_integration, self, api, api_id, function, resolver)
+
+    state = _State()
+    _STATE = state
+    try:
+        swagger._deepcopy = _partial_copy
+        plugin._add_api_to_swagger = add_api_to_swagger
+        push.Api._add_swagger_integration = add_swagger_integration
+        for name in _MUTATORS:
+            setattr(Py27Dict, name, _watch(Py27Dict.__dict__[name]))
+        yield state.stats
+    finally:
+        for (owner, name), value in saved.items():
+            setattr(owner, name, value)
+        _STATE = None
+
+
+def _in_site(path: Any, method: Any, *args: Any) -> Any:
+    state = _STATE
+    if state is None or not isinstance(path, str):
+        return method(*args)
+    outer, state.path = state.path, path
+    try:
+        return method(*args)
+    finally:
+        state.path = outer
