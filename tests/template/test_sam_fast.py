@@ -240,6 +240,30 @@ def test_a_rejected_template_reports_the_plain_translators_message(name: str, tm
     assert messages["1"] == messages["0"] and messages["0"]
 
 
+def test_fresh_tables_are_the_ones_py27keys_builds(tmp_path: Path) -> None:
+    """samcopy._fresh_table against Py27Keys itself, on generated sequences and on real paths."""
+    import random
+
+    from samtranslator.utils.py27hash_fix import Py27Keys, Py27UniStr
+
+    rng = random.Random(11)
+    sequences = []
+    for n in [0, 1, 5, 6, 7, 20, 21, 85, 86, 300, 1400]:
+        words = {"/" + "".join(rng.choices("abcdefgh{}/_-", k=rng.randint(1, 12))) for _ in range(n * 2)}
+        sequence = sorted(words)[:n]
+        rng.shuffle(sequence)
+        sequences.append([Py27UniStr(w) if rng.random() < 0.5 else w for w in sequence])
+    sequences.append([f"/items{i}" for i in range(400)] + [f"/items{i}/{{id}}" for i in range(400)])
+    for sequence in sequences:
+        keys = Py27Keys()
+        for key in sequence:
+            keys.add(key)
+        order, size, fill, mask = samcopy._fresh_table(sequence, {})
+        assert [(slot, sequence[i]) for slot, i in order] == list(keys.keyorder.items())
+        assert (size, fill, mask) == (keys.size, keys.fill, keys.mask)
+        assert [type(sequence[i]) for _, i in order] == [type(k) for k in keys.keyorder.values()]
+
+
 def test_skipping_the_copies_changes_the_deployment_id(tmp_path: Path) -> None:
     """Why the copies are made, not skipped: a copy re-inserts keys into a fresh Python 2.7 table."""
     from samtranslator.swagger import swagger

@@ -12,6 +12,19 @@
    managed-policy map answers every name with its AWS-managed ARN, and the boto3 session
    only carries the region.  A local ``DefinitionUri`` file replaces its placeholder's
    ``BodyS3Location`` afterwards, so SAM treats it exactly as it treats an uploaded file.
+3. Speed without a different answer.  The translator deep-copies the whole OpenAPI body
+   about four times per API event, which makes a template's first translation grow with the
+   square of its routes (32 s for 400).  Those copies matter: the translator's dicts emulate
+   Python 2.7's key order and a copy can reorder keys, which feeds the Deployment's logical
+   id, so they are not skipped.  ``template/samcopy.py`` makes them with ``copy.deepcopy``
+   but shares the path items a copy would leave as they are; its docstring gives the
+   argument and the guards (only inside the two translator methods that make the per-event
+   copies, only for translator sources read and tested, the plain translator again on any
+   error, ``APIGWC_SAM_FAST=0`` to turn it off).  tests/template/test_sam_fast.py translates
+   every corpus template, the benchmark's template and one template per body-editing SAM
+   feature both ways and asserts the same JSON text.  The chosen alternative to translating
+   shards of the template and merging them: the order of ``paths``, and so the Deployment
+   id, depends on every path at once, so no merge could be proven equal.
 """
 
 from __future__ import annotations
@@ -267,9 +280,8 @@ def sam_input_of(template: Template, prepared: dict, result: Expanded, diags: Di
 def _cache_file(sam_input: dict, parameters: dict[str, Any], region: str) -> Path | None:
     """Where the translation of exactly this input is cached (None when there is no cache folder).
 
-    The translator copies the whole OpenAPI body once per API event, so its time grows with
-    the square of the number of routes (about 20 s for 400 routes); a template that did not
-    change is translated once.  The key is the translator's version plus the input, the
+    A template that did not change is translated once (the first translation of a large
+    template is the slow part of its lint: see samcopy.py).  The key is the translator's version plus the input, the
     parameters and the region, so any change translates again.  APIGWC_CACHE_DIR moves the
     folder; APIGWC_CACHE_DIR="" turns the cache off.
     """
