@@ -583,7 +583,7 @@ def _emit_each_api(spec: Path, apis, target: str, output: Path, fmt: str, cfn_st
     from .pipeline import emit_target
     from .policy import Failure, compile_spec
     from .targets.base import OutputFormat, primary_file
-    from .template.run import SELECTION
+    from .template.values import SELECTION
 
     if output.exists() and not output.is_dir():
         raise _fail(f"-o '{output}' is a file; with several APIs give a folder")
@@ -660,7 +660,7 @@ def build(
     options = _emit_options("yaml", cfn_style.value, lambda_params)
     status, names = 0, {}
     from .policy import is_template, template_apis
-    from .template.run import SELECTION
+    from .template.values import SELECTION
 
     chosen = SELECTION.get()
     for spec in files:

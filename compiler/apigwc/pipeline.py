@@ -80,9 +80,11 @@ def lint_file(
 def _lint_file(path: Path, display: str | None, config: Config | None, raw: bytes | None = None) -> LintResult:
     config = config or Config()
     display = display or str(path)
-    from .template import is_template_file, lint_template_as_one
+    from .template.load import is_template_file  # the template pipeline is imported only for a template
 
     if raw is None and is_template_file(path):
+        from .template import lint_template_as_one
+
         return lint_template_as_one(path, display, config)
     diags = Diagnostics()
     sources = open_sources(path, display, diags, ref_root=config.ref_root, raw=raw)

@@ -169,8 +169,14 @@ def select_template(
     api: str | None, params: Sequence[str] | None, params_file: Path | None, region: str | None
 ) -> Failure | None:
     """The template flags -> the selection (`apigwc.template.run.SELECTION`); a Failure when they are malformed."""
-    from .template import LocalValues, ParametersError, parse_param_flags, read_parameters_file
-    from .template.run import SELECTION, Selection
+    from .template.values import (
+        SELECTION,
+        LocalValues,
+        ParametersError,
+        Selection,
+        parse_param_flags,
+        read_parameters_file,
+    )
 
     try:
         values = read_parameters_file(params_file) if params_file is not None else {}
@@ -183,14 +189,15 @@ def select_template(
 
 def is_template(path: Path) -> bool:
     """A SAM/CloudFormation template (recognized by content)."""
-    from .template.run import is_template_file
+    from .template.load import is_template_file
 
     return path.is_file() and is_template_file(path)
 
 
 def template_apis(path: Path) -> list:
     """(file, selection) per API to compile: a template with several APIs (and no --api) once per API."""
-    from .template.run import SELECTION, each_api
+    from .template.run import each_api
+    from .template.values import SELECTION
 
     return each_api([path], SELECTION.get()) if path.is_file() else []
 
@@ -198,7 +205,7 @@ def template_apis(path: Path) -> list:
 def compile_stack_or_fail(spec: Path, config: Config, style: str, stopped: str = "nothing was written", color=False):
     """A template's whole stack (`pipeline.compile_stack`): a `StackResult` whose errors are none, or a `Failure`."""
     from .pipeline import compile_stack
-    from .template.run import SELECTION
+    from .template.values import SELECTION
 
     selection = SELECTION.get()
     try:

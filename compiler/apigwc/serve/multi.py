@@ -69,7 +69,7 @@ class ApisApp:
 
 def load_apis(targets, compile_spec, options):
     """Load and build each (template, selection): {logical id: (served, loaded)}, or the first Failure."""
-    from ..template.run import SELECTION
+    from ..template.values import SELECTION
     from .server import Failure, build, load
 
     out = {}
