@@ -295,6 +295,21 @@ def test_the_patch_is_undone_after_the_block() -> None:
     assert after == before
 
 
+def test_a_translation_in_another_thread_sees_the_plain_translator(tmp_path: Path) -> None:
+    import threading
+
+    path = tmp_path / "template.yaml"
+    path.write_text(bench_template.template(8))
+    data = sam_input(path)
+    plain, _ = translate(data, fast=False)
+    seen = []
+    with samcopy.fast_copies() as stats:
+        worker = threading.Thread(target=lambda: seen.append(translate(data, fast=False)[0]))
+        worker.start()
+        worker.join()
+    assert seen == [plain] and stats.copies == 0
+
+
 def test_only_a_known_translator_source_takes_the_fast_path(monkeypatch) -> None:
     import samtranslator
 

@@ -1,4 +1,4 @@
-"""The SAM translator's per-event body copies, made in time linear in the routes, with the same result.
+"""The SAM translator's per-event body copies, without copying the whole body each time, with the same result.
 
 Why this module exists
 ----------------------
@@ -23,36 +23,44 @@ test_sam_fast.py, ``test_skipping_the_copies_changes_the_deployment_id``].
 What this module does instead
 -----------------------------
 Inside those two methods only, ``swagger._deepcopy`` (the module-level function both copies
-call) becomes :func:`_partial_copy`: the genuine ``copy.deepcopy`` of the body, with a
-memo seeded so that a path item is *shared* instead of copied when
+call) becomes :func:`_partial_copy`, which returns what ``copy.deepcopy(body)`` returns,
+built in three parts:
 
-1. it is not the path the event changes, and
-2. it is *stable*: right after this module produced it, every ``Py27Dict`` in it was checked
-   to be left unchanged by a copy (its key table equals the fresh table a copy builds), it
-   holds only dictionaries, lists and scalars, and no ``Py27Dict`` in it changed since
-   (every mutating method of ``Py27Dict`` drops the path item that owns it from the stable set).
+- ``paths`` gets the steps of ``Py27Dict.__deepcopy__``: a new ``Py27Dict`` whose key table
+  is the fresh table a copy builds (:func:`_fresh_table`: ``Py27Keys.add`` for distinct
+  string keys into an empty table, the same steps in a tighter loop, compared with
+  ``Py27Keys`` by the tests), then the items in the dictionary's own order;
+- an item is *shared* (the same object) when it is not the path the event changes and it is
+  *stable*: right after this module copied it, every ``Py27Dict`` in it was checked to be
+  left as it is by a copy (its key table equals the fresh table a copy builds, so the copy
+  is equal to it in everything but identity), it holds only dictionaries, lists and scalars,
+  no ``Py27Dict`` in it belongs to another stable item, and no ``Py27Dict`` in it changed
+  since (every mutating method of ``Py27Dict`` drops the item that holds it);
+- every other item, and everything else in the body, is copied by ``copy.deepcopy`` itself.
 
-Everything else - the top-level body, ``paths`` itself, the changed path item, unstable or
-unknown path items - is copied by ``copy.deepcopy`` itself, so it is what the translator
-makes by construction.  A shared path item is what a copy would have made because a copy of
-it changes nothing (condition 2), and the body that held it before is the one the
-translator discards (``api["DefinitionBody"] = editor.swagger``).  What is left is the
-square-time re-insertion of ``paths``' own keys, a few microseconds per route and copy.
+A shared item is thus what a copy would have made, and sharing it with the body the copy
+came from is invisible because the translator discards that body (``api["DefinitionBody"]
+= editor.swagger``; the editor and its copy go out of scope).  What stays square in the
+routes is small: ``paths``' key table (about a microsecond per route and copy) and the
+translator's own walk over every path each time it creates an editor.
 
 What it relies on, and the guards
 ---------------------------------
-- The translator's editors change only the event's path item and the body's top-level
-  entries inside those two methods, and no other code changes a path item through a plain
-  ``dict`` or ``list`` between them (read in the source of the versions the fingerprint
-  below names).  A change through a ``Py27Dict`` is noticed at run time (condition 2).
-- :func:`fast_copies` applies the patch only when the source of every function involved
-  has the fingerprint of a version read and tested (``KNOWN_SOURCES``); any other version
-  runs the translator unpatched.  ``APIGWC_SAM_FAST=0`` turns it off.
-- ``template/expand.py`` runs the translator unpatched whenever the fast run raises
+- Read in the translator's source (the versions in ``KNOWN_SOURCES``): inside those two
+  methods the editors change only the event's path item and the body's top-level entries;
+  no code keeps a reference into a body the translator replaced; no code changes a path
+  item through a plain ``dict`` or ``list`` between two copies.  A change through a
+  ``Py27Dict`` is noticed at run time (the item is no longer shared).
+- :func:`available` allows the patch only when the translator's source files (editors, py27
+  dicts, the two plugins and the Api event) hash to a fingerprint read and tested; any other
+  version runs the plain translator.  ``APIGWC_SAM_FAST=0`` turns it off.
+- The patch is undone when :func:`fast_copies` ends, one fast translation runs at a time, and
+  a translation in another thread meanwhile sees the plain translator.
+- ``template/expand.py`` runs the plain translator again whenever the fast run raises
   anything, so an error message is always the plain translator's.
 - tests/template/test_sam_fast.py translates every corpus template, the benchmark's
-  template and one template per SAM feature that touches the body both ways and asserts the
-  same JSON text, key order and Deployment logical id included.
+  template and one template per SAM feature that edits the body, both ways, and asserts
+  the same JSON text, key order and Deployment logical id included.
 """
 
 from __future__ import annotations
@@ -60,6 +68,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -94,6 +103,8 @@ class _State:
     #: id of a Py27Dict -> id of the stable path item that holds it
     owner: dict[int, int] = field(default_factory=dict)
     stats: Stats = field(default_factory=Stats)
+    #: the thread that runs the fast translation
+    thread: int = 0
     #: key sequence -> the key table a copy builds for it (see _copied_keys), for this translation
     tables: dict[tuple, tuple] = field(default_factory=dict)
     #: key -> its Python 2.7 hash
@@ -101,6 +112,14 @@ class _State:
 
 
 _STATE: _State | None = None
+#: one fast translation at a time (the patch is process-wide)
+_LOCK = threading.Lock()
+
+
+def _current() -> _State | None:
+    """The fast translation running in this thread (another thread's translation sees the plain translator)."""
+    state = _STATE
+    return state if state is not None and state.thread == threading.get_ident() else None
 
 
 def _modules() -> list[Any]:
@@ -166,7 +185,7 @@ def _stable(node: Any, dicts: list[int], owned: dict[int, int], live: dict[int, 
 
 def _partial_copy(doc: Any) -> Any:
     """``copy.deepcopy(doc)``, sharing the stable path items the running event does not change."""
-    state = _STATE
+    state = _current()
     paths = doc.get("paths") if isinstance(doc, dict) else None
     keys = _plain_keys(paths)
     if state is None or state.path is None or keys is None:
@@ -311,7 +330,7 @@ def _fresh_table(sequence: list, hashes: dict[str, int]) -> tuple:
 
 
 def _changed(obj: Any) -> None:
-    state = _STATE
+    state = _current()
     if state is not None and state.owner:
         item = state.owner.pop(id(obj), None)
         if item is not None:
@@ -341,40 +360,42 @@ def fast_copies() -> Iterator[Stats]:
     from samtranslator.utils.py27hash_fix import Py27Dict
 
     plugin = implicit_api_plugin.ImplicitApiPlugin
-    saved = {
-        (swagger, "_deepcopy"): swagger._deepcopy,
-        (plugin, "_add_api_to_swagger"): plugin.__dict__["_add_api_to_swagger"],
-        (push.Api, "_add_swagger_integration"): push.Api.__dict__["_add_swagger_integration"],
-        **{(Py27Dict, name): Py27Dict.__dict__[name] for name in _MUTATORS},
-    }
-    add_path = plugin.__dict__["_add_api_to_swagger"]
-    add_integration = push.Api.__dict__["_add_swagger_integration"]
+    with _LOCK:
+        saved = {
+            (swagger, "_deepcopy"): swagger._deepcopy,
+            (plugin, "_add_api_to_swagger"): plugin.__dict__["_add_api_to_swagger"],
+            (push.Api, "_add_swagger_integration"): push.Api.__dict__["_add_swagger_integration"],
+            **{(Py27Dict, name): Py27Dict.__dict__[name] for name in _MUTATORS},
+        }
+        add_path = plugin.__dict__["_add_api_to_swagger"]
+        add_integration = push.Api.__dict__["_add_swagger_integration"]
 
-    def add_api_to_swagger(self: Any, event_id: Any, event_properties: Any, template: Any) -> Any:
-        return _in_site(event_properties.get("Path"), add_path, self, event_id, event_properties, template)
+        def add_api_to_swagger(self: Any, event_id: Any, event_properties: Any, template: Any) -> Any:
+            path = event_properties.get("Path") if isinstance(event_properties, dict) else None
+            return _in_site(path, add_path, self, event_id, event_properties, template)
 
-    def add_swagger_integration(self: Any, api: Any, api_id: Any, function: Any, resolver: Any) -> Any:
-        if api.get("MergeDefinitions"):  # the body is built from a skeleton and merged: not the pattern above
-            return add_integration(self, api, api_id, function, resolver)
-        return _in_site(self.Path, add_integration, self, api, api_id, function, resolver)
+        def add_swagger_integration(self: Any, api: Any, api_id: Any, function: Any, resolver: Any) -> Any:
+            if api.get("MergeDefinitions"):  # the body is built from a skeleton and merged: not the pattern above
+                return add_integration(self, api, api_id, function, resolver)
+            return _in_site(self.Path, add_integration, self, api, api_id, function, resolver)
 
-    state = _State()
-    _STATE = state
-    try:
-        swagger._deepcopy = _partial_copy
-        plugin._add_api_to_swagger = add_api_to_swagger
-        push.Api._add_swagger_integration = add_swagger_integration
-        for name in _MUTATORS:
-            setattr(Py27Dict, name, _watch(Py27Dict.__dict__[name]))
-        yield state.stats
-    finally:
-        for (owner, name), value in saved.items():
-            setattr(owner, name, value)
-        _STATE = None
+        state = _State(thread=threading.get_ident())
+        _STATE = state
+        try:
+            swagger._deepcopy = _partial_copy
+            plugin._add_api_to_swagger = add_api_to_swagger
+            push.Api._add_swagger_integration = add_swagger_integration
+            for name in _MUTATORS:
+                setattr(Py27Dict, name, _watch(Py27Dict.__dict__[name]))
+            yield state.stats
+        finally:
+            for (owner, name), value in saved.items():
+                setattr(owner, name, value)
+            _STATE = None
 
 
 def _in_site(path: Any, method: Any, *args: Any) -> Any:
-    state = _STATE
+    state = _current()
     if state is None or not isinstance(path, str):
         return method(*args)
     outer, state.path = state.path, path
