@@ -3,8 +3,9 @@
     load (positions) -> expand (AWS::Include, SAM translator) -> discover APIs -> per API:
     check -> IR -> rules -> lower, with findings located in the template and its files.
 
-Modules: `load` (recognition, parsing), `values` (parameters, conditions, intrinsics),
-`expand` (includes, aws-sam-translator), `functions` (Lambda functions for the local
+Modules: `load` (recognition, parsing), `values` (parameters, conditions, intrinsics, the
+command line's selection), `expand` (includes, aws-sam-translator), `samcopy` (the
+translator's per-event body copies, made without copying the whole body), `functions` (Lambda functions for the local
 gateway), `apis` (RestApi -> OpenAPI document + source map), `run` (entry points),
 `codes` (AGW030-AGW038).  `explicit` (lifting AWS::ApiGateway::Resource/Method) is a
 separate stage.
