@@ -12,16 +12,7 @@ from pathlib import Path
 
 import pytest
 
-# The shared constants and helpers live in support.py; they stay importable from here for
-# test modules written before the split.
-from support import COMPILER as COMPILER
-from support import CORPUS as CORPUS
-from support import ROOT as ROOT
-from support import SPECS as SPECS
-from support import cli_env as cli_env
-from support import corpus_files as corpus_files
-from support import golden_bundle as golden_bundle
-from support import tree as tree
+from support import ROOT, cli_env
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from conftest import ROOT, SPECS, cli_env
+from support import ROOT, SPECS, cli_env
 
 BAD = (SPECS / "users.yaml").read_text().replace("type: mock", "type: mock\n        timeoutInMillis: 10", 1)
 BAD_LINE = "52:26: AGW203 error timeoutInMillis must be between 50 and 29,000 ms, found 10"

@@ -24,7 +24,7 @@ from apigwc.targets.base import OutputFormat, serialize
 from apigwc.targets.cfn import build_template
 from apigwc.targets.stack import emit_stack
 from apigwc.template.explicit import lift_rest_api
-from conftest import CORPUS, SPECS
+from support import CORPUS, SPECS
 
 SAM = CORPUS / "sam"
 TEMPLATES = [

@@ -61,7 +61,7 @@ def test_explicit_style_dispatches_on_every_node_it_is_given():
     from apigwc.pipeline import compile_file
     from apigwc.targets import EmitOptions
     from apigwc.targets.cfn import build_template
-    from conftest import SPECS
+    from support import SPECS
 
     saved = EXPLICIT_HANDLERS.pop(gw.Authorizer)
     try:
@@ -69,3 +69,59 @@ def test_explicit_style_dispatches_on_every_node_it_is_given():
             build_template(compile_file(SPECS / "secure-api.yaml").gateway, EmitOptions(), Diagnostics())
     finally:
         EXPLICIT_HANDLERS[gw.Authorizer] = saved
+
+
+NO_STAGES = """openapi: 3.0.3
+info: {title: T, version: "1"}
+paths:
+  /a: {get: {responses: {'200': {description: ok}}, x-amazon-apigateway-integration: {type: mock}}}
+"""
+NO_METHODS = """openapi: 3.0.3
+info: {title: T, version: "1"}
+paths: {}
+x-apigwc: {stages: {prod: {}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "message"),
+    [
+        (NO_STAGES, "cfn", "no stages are declared: the template creates the API but no stage serves it"),
+        (NO_STAGES, "deploy", "no stages are declared: the plan creates the API but no stage serves it"),
+        (
+            NO_METHODS,
+            "cfn",
+            'the API has no methods: a Deployment would fail ("The REST API doesn\'t contain any methods"), '
+            "so the template has no Deployment and no Stage",
+        ),
+        (
+            NO_METHODS,
+            "deploy",
+            'the API has no methods: a Deployment would fail ("The REST API doesn\'t contain any methods"), '
+            "so the plan has no Deployment and no Stage",
+        ),
+    ],
+)
+def test_nothing_to_deploy_is_one_code_for_the_template_and_the_plan(tmp_path, text, target, message):
+    from apigwc.pipeline import compile_file, emit_target
+    from apigwc.targets import EmitOptions
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(text, encoding="utf-8")
+    _, diags = emit_target(compile_file(spec), target, EmitOptions())
+    assert [(d.code, d.name, d.message) for d in diags if d.code == "AGW907"] == [
+        ("AGW907", "nothing-to-deploy", message)
+    ]
+    assert "AGW923" not in all_codes()
+
+
+def test_the_build_reports_nothing_to_deploy_once(tmp_path):
+    from apigwc.pipeline import build_artifacts, compile_file
+    from apigwc.targets import EmitOptions
+
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(NO_STAGES, encoding="utf-8")
+    _, diags = build_artifacts(compile_file(spec), EmitOptions())
+    assert [(d.code, d.message) for d in diags] == [
+        ("AGW907", "no stages are declared: the template creates the API but no stage serves it")
+    ]

@@ -20,7 +20,7 @@ from apigwc.runtime import Deployment, Request, RequestIds, execute
 from apigwc.targets import EmitOptions
 from apigwc.targets.cfn import build_template
 from apigwc.template.explicit import lift_rest_api
-from conftest import CORPUS, SPECS, corpus_files
+from support import CORPUS, SPECS, corpus_files
 
 SAM = CORPUS / "sam"
 IDS = RequestIds(request_id="r-1", extended_request_id="e-1", trace_id="Root=1-0-0")

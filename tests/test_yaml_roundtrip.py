@@ -23,7 +23,7 @@ from apigwc.pipeline import compile_file, emit_target
 from apigwc.source import load_document
 from apigwc.targets import CfnStyle, EmitOptions, OutputFormat
 from apigwc.targets.base import to_yaml
-from conftest import CORPUS, SPECS, corpus_files
+from support import CORPUS, SPECS, corpus_files
 
 SOURCES = corpus_files("real") + corpus_files("sam") + corpus_files("large") + sorted(SPECS.glob("*.yaml"))
 _RUAMEL = YAML(typ="safe", pure=False)

@@ -28,7 +28,7 @@ from typing import Any, Iterable, Iterator
 
 from .diagnostics import Code, Diagnostics, Severity
 from .intrinsics import is_intrinsic
-from .source import Sources, escape, join
+from .source import Sources, join
 
 # --------------------------------------------------------------------------------------
 # Codes emitted by this stage
@@ -1037,4 +1037,4 @@ def _sweep(node: Any, pointer: str, visited: set[int], version: SpecVersion, dia
                 _sweep(v, join(pointer, i), visited, version, diags)
 
 
-__all__ = ["check", "SpecVersion", "CHECK_CODES", "openapi_schema", "extension_schema", "escape"]
+__all__ = ["check", "SpecVersion", "CHECK_CODES", "openapi_schema", "extension_schema"]

@@ -165,13 +165,29 @@ def _fail(message: str) -> "typer.Exit":
     return typer.Exit(2)
 
 
+def _say(line: str) -> None:
+    """One line on stderr, colored (or not) by the policy: click must not strip it."""
+    typer.echo(line, err=True, color=True)
+
+
 def _stop(failure) -> "typer.Exit":
     """Print a `policy.Failure` (its findings, then its message) and exit with its status."""
-    for line in failure.details:
-        typer.echo(line, err=True, color=True)  # colored (or not) by the policy: click must not strip it
-    prefix = "apigwc: error: " if failure.status == 2 else "apigwc: "
-    typer.echo(prefix + failure.message, err=True)
+    for line in failure.lines:
+        _say(line)
     return typer.Exit(failure.status)
+
+
+def _counted(outcome):
+    """The outcome of one spec of several: a `policy.Failure` is printed, and ends the command when
+    `Failure.ends_command` (exit 2), else counts as findings (1); anything else is returned as it is."""
+    from .policy import Failure
+
+    if not isinstance(outcome, Failure):
+        return outcome
+    stop = _stop(outcome)
+    if outcome.ends_command:
+        raise stop
+    return 1
 
 
 def _note(text: Optional[str]) -> None:
@@ -181,7 +197,8 @@ def _note(text: Optional[str]) -> None:
 
 def _config(spec: Optional[Path], config_path: Optional[Path], ref_root: Optional[Path], **overrides):
     """The config for ``spec`` (a usage error, exit 2, when it is malformed)."""
-    from .policy import ConfigError, config_for
+    from .config import ConfigError
+    from .policy import config_for
 
     try:
         return config_for(spec, config_path, ref_root=ref_root.resolve() if ref_root else None, **overrides)
@@ -482,7 +499,7 @@ def emit(
 
       apigwc emit --target cfn template.yaml -o stack.yaml
     """
-    from .output import check_folder_output, write_file_atomically, write_outputs
+    from .output import check_folder_output, write_outputs
     from .targets import TARGETS
 
     folder = TARGETS[target.value].folder
@@ -497,7 +514,15 @@ def emit(
     from .policy import is_template, template_apis
 
     if target is TargetName.cfn and is_template(spec):
-        raise typer.Exit(_emit_stack(spec, output, format.value, cfn_style.value, lambda_params, cfg))
+        from .policy import emit_stack
+
+        if lambda_params:
+            raise _fail("--lambda-params: a template's functions are resources of the stack, referenced as such")
+        text = emit_stack(spec, cfg, cfn_style.value, format.value, _say, _progress, _color())
+        if not isinstance(text, str):
+            raise _stop(text)
+        _write_or_print(output, text)
+        raise typer.Exit(0)
     apis = template_apis(spec)
     if len(apis) > 1:
         if output is None or folder is not None:
@@ -506,9 +531,10 @@ def emit(
                 f"'{spec}' holds {len(apis)} REST APIs ({names}): choose one with --api"
                 + ("" if folder is not None else ", or give -o DIR to write one file per API")
             )
-        raise typer.Exit(
-            _emit_each_api(spec, apis, target.value, output, format.value, cfn_style.value, lambda_params, cfg)
-        )
+        from .policy import emit_each_api
+
+        options = _emit_options(format.value, cfn_style.value, lambda_params)
+        raise typer.Exit(_counted(emit_each_api(spec, apis, target.value, output, options, cfg, _say, _color())))
     compiled = _compile(spec, cfg)
     from .bundle import base_dir_for
     from .pipeline import emit_target
@@ -535,80 +561,25 @@ def emit(
             text = artifact[
                 primary_file(artifact, OutputFormat(format.value), str(output) if output is not None else None)
             ]
-            if output is None:
-                sys.stdout.write(text)
-                raise typer.Exit(0)
-            write_file_atomically(output, text)
+            _write_or_print(output, text)
+            return
     except OSError as exc:
         raise _fail(f"cannot write '{output}': {exc.strerror or exc}")
     typer.echo(f"apigwc: wrote {output}", err=True)
 
 
-def _compile_stack(spec: Path, cfg, style: str, stopped: str = "nothing was written"):
-    """A template's whole stack under the shared policy; exits on errors (1) or an unreadable file (2)."""
-    from .policy import Failure, compile_stack_or_fail, format_findings
-
-    with _progress(f"linting, lowering and assembling the stack of {spec}"):
-        result = compile_stack_or_fail(spec, cfg, style, stopped, _color())
-    if isinstance(result, Failure):
-        raise _stop(result)
-    for line in format_findings(result.diagnostics, result.texts, _color()):
-        typer.echo(line, err=True, color=True)
-    return result
-
-
-def _emit_stack(spec: Path, output: Optional[Path], fmt: str, cfn_style: str, lambda_params: bool, cfg) -> int:
-    """emit --target cfn of a template: the user's whole template with its APIs replaced (one deployable stack)."""
+def _write_or_print(output: Optional[Path], text: str) -> None:
+    """One file of ``emit``: on stdout, or written atomically to ``-o`` (exit 2 when it cannot be written)."""
     from .output import write_file_atomically
-    from .targets.base import OutputFormat, serialize
 
-    if lambda_params:
-        raise _fail("--lambda-params: a template's functions are resources of the stack, referenced as such")
-    result = _compile_stack(spec, cfg, cfn_style)
-    text = serialize(result.stack, OutputFormat(fmt))
     if output is None:
         sys.stdout.write(text)
-        return 0
+        return
     try:
         write_file_atomically(output, text)
     except OSError as exc:
         raise _fail(f"cannot write '{output}': {exc.strerror or exc}")
     typer.echo(f"apigwc: wrote {output}", err=True)
-    return 0
-
-
-def _emit_each_api(spec: Path, apis, target: str, output: Path, fmt: str, cfn_style: str, lambda_params, cfg) -> int:
-    """Every API of a template into -o DIR/<LogicalId>.<yaml|json>."""
-    from .output import write_file_atomically
-    from .pipeline import emit_target
-    from .policy import Failure, compile_spec
-    from .targets.base import OutputFormat, primary_file
-    from .template.values import SELECTION
-
-    if output.exists() and not output.is_dir():
-        raise _fail(f"-o '{output}' is a file; with several APIs give a folder")
-    status = 0
-    for _, selection in apis:
-        SELECTION.set(selection)
-        compiled = compile_spec(spec, cfg, "nothing was written", _color())
-        if isinstance(compiled, Failure):
-            _stop(compiled)
-            if compiled.status == 2:
-                return 2
-            status = 1
-            continue
-        artifact, found = emit_target(compiled, target, _emit_options(fmt, cfn_style, lambda_params), cfg)
-        if _target_failed(compiled, found):
-            status = 1
-            continue
-        text = artifact[primary_file(artifact, OutputFormat(fmt), None)]
-        path = output / f"{selection.api}.{'json' if fmt == 'json' else 'yaml'}"
-        try:
-            write_file_atomically(path, text)
-        except OSError as exc:
-            raise _fail(f"cannot write '{path}': {exc.strerror or exc}")
-        typer.echo(f"apigwc: wrote {path}", err=True)
-    return status
 
 
 @app.command()
@@ -659,7 +630,7 @@ def build(
     _template(api, param, parameters_file, region)
     options = _emit_options("yaml", cfn_style.value, lambda_params)
     status, names = 0, {}
-    from .policy import is_template, template_apis
+    from .policy import build_stack, is_template, template_apis
     from .template.values import SELECTION
 
     chosen = SELECTION.get()
@@ -669,7 +640,8 @@ def build(
             status = max(status, _build_one(spec, out, check, options, cfg, names))
             continue
         # a template: its whole stack into OUT/apigwc-<folder>/template.yaml, each API's other targets beside
-        status = max(status, _build_stack(spec, out, check, options, cfg, names))
+        built = build_stack(spec, out, check, options, cfg, names, _say, _progress, _color())
+        status = max(status, _built(built))
         for _, selection in template_apis(spec):
             SELECTION.set(selection)
             status = max(status, _build_one(spec, out, check, options, cfg, names, selection.api))
@@ -689,95 +661,22 @@ def build(
     raise typer.Exit(status)
 
 
-def _stale_status(spec: Path, folder: Path, files: dict[str, str]) -> int:
-    """build --check of one output folder: 1 (and which files) when it differs from ``files``, else 0."""
-    from .output import stale_files
-
-    stale = stale_files(folder, files)
-    if stale:
-        typer.echo(f"apigwc: {folder} is stale ({', '.join(stale)}); run 'apigwc build {spec}'", err=True)
-        return 1
-    return 0
-
-
-def _write_build(out: Path, name: str, files: dict[str, str]) -> None:
-    """Write OUT/<name>/ atomically; exit 2 when it cannot be written."""
-    from .output import write_outputs
-
-    try:
-        write_outputs(out, name, files)
-    except OSError as exc:
-        raise _fail(f"cannot write {out / name}: {exc.strerror or exc}")
-
-
-def _build_stack(spec: Path, out: Path, check: bool, options, cfg, names: dict) -> int:
-    """build of a template: its stack (`pipeline.compile_stack`) into OUT/<stack name>/template.yaml."""
-    from .pipeline import stack_name
-    from .policy import Failure, compile_stack_or_fail
-    from .targets.base import serialize
-
-    name = stack_name(spec)
-    if name in names:
-        raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}")
-    names[name] = spec
-    with _progress(f"linting, lowering and assembling the stack of {spec}"):
-        result = compile_stack_or_fail(spec, cfg, options.cfn_style.value, f"{out / name} was not written", _color())
-    if isinstance(result, Failure):
-        _stop(result)
-        if result.status == 2:
-            raise typer.Exit(2)
-        return 1
-    files = {"template.yaml": serialize(result.stack, options.format)}
-    folder = out / name
-    if check:
-        return _stale_status(spec, folder, files)
-    _write_build(out, name, files)
-    apis = ", ".join(result.compiled.apis)
-    typer.echo(f"{spec} -> {folder} (template.yaml: the whole stack, with {apis} replaced)")
-    return 0
-
-
 def _build_one(spec: Path, out: Path, check: bool, options, cfg, names: dict, api: Optional[str] = None) -> int:
-    """Build (or check) one spec into OUT/<name>/: 0, or 1 when it has errors or is stale."""
-    import dataclasses
+    """Build (or check) one spec into OUT/<name>/ (`policy.build_spec`): 0, or 1 when it has errors or is stale."""
+    from .policy import build_spec
 
-    from .bundle import base_dir_for
-    from .output import output_name
-    from .pipeline import build_artifacts
-    from .policy import Failure, compile_spec, lint_note
-    from .report.summary import render_summary
-    from .targets.local_bundle import FOLDER as LOCAL_FOLDER
+    return _built(build_spec(spec, out, check, options, cfg, names, _say, _progress, _color(), api))
 
-    with _progress(f"linting and lowering {spec}"):
-        compiled = compile_spec(spec, cfg, "nothing was written", _color())
-    if isinstance(compiled, Failure):
-        _stop(compiled)
-        if compiled.status == 2:
-            raise typer.Exit(2)
-        return 1
-    if not check:
-        _note(lint_note(compiled, spec))
-    name = api or output_name(compiled.gateway)  # a template's API: its logical id
-    if name in names:
-        raise _fail(f"'{spec}' and '{names[name]}' both build into {out / name}; give the APIs different titles")
-    names[name] = spec
-    spec_options = dataclasses.replace(options, bundle_base_dir=base_dir_for(spec, out / name / LOCAL_FOLDER))
-    with _progress(f"emitting {spec}"):
-        artifacts, found = build_artifacts(compiled, spec_options, cfg, skip=("cfn",) if api is not None else ())
-    from .policy import target_findings
 
-    lines, failed = target_findings(compiled, found, _color())
-    for line in lines if failed or not check else ():
-        typer.echo(line, err=True, color=True)
-    if failed:
-        typer.echo(f"apigwc: {spec}: nothing was written", err=True)
-        return 1
-    folder = out / name
-    if check:
-        return _stale_status(spec, folder, artifacts)
-    _write_build(out, name, artifacts)
-    typer.echo(render_summary(compiled.gateway, str(folder), artifacts), nl=False)
-    return 0
+def _built(outcome) -> int:
+    """What `policy.build_spec` / `policy.build_stack` did: its summary on stdout, its status."""
+    counted = _counted(outcome)
+    if isinstance(counted, int):
+        return counted
+    status, summary = counted
+    if summary:
+        typer.echo(summary, nl=False)
+    return status
 
 
 # ----------------------------------------------------------------------------------------
@@ -1059,7 +958,8 @@ def _run_serve(
     in_process=False,
 ) -> int:
     _require("serve")
-    from .serve.server import Failure, Options, banner, bind, build, compile_for_serving, load, run
+    from .policy import Failure
+    from .serve.server import Options, banner, bind, build, compile_for_serving, load, run
 
     if not source.exists():
         raise _fail(f"cannot read '{source}': no such file or directory")
@@ -1111,9 +1011,10 @@ def _run_serve(
 
 def _serve_apis(targets, host, port, options, compile_spec, log) -> int:
     """Several APIs of a template on one port (`serve.multi`)."""
+    from .policy import Failure
     from .serve.app import GatewayApp
     from .serve.multi import ApisApp, banner_apis, load_apis
-    from .serve.server import Failure, LineWriter, access_line, bind, run
+    from .serve.server import LineWriter, access_line, bind, run
 
     with _progress(f"loading {targets[0][0]}"):
         apis = load_apis(targets, compile_spec, options)
@@ -1227,7 +1128,14 @@ def deploy(
             raise _fail(
                 "a template deploys as one CloudFormation stack: drop --via calls (or give --via cloudformation)"
             )
-        result = _compile_stack(spec, cfg, cfn_style.value, stopped="nothing was deployed")
+        from .policy import Failure, compile_stack_or_fail, stack_findings
+
+        with _progress(f"linting, lowering and assembling the stack of {spec}"):
+            result = compile_stack_or_fail(spec, cfg, cfn_style.value, "nothing was deployed", _color())
+        if isinstance(result, Failure):
+            raise _stop(result)
+        for line in stack_findings(result, _color()):
+            _say(line)
         # --param values that name template Parameters are the stack's parameters; the others only served local resolution
         template = result.compiled.opened.template.data
         declared = template.get("Parameters") or {}

@@ -1,10 +1,11 @@
 """The catalog of every diagnostic code apigwc can emit: AGW000 and the codes of each stage.
 
 Each stage declares its own codes (``source.SOURCE_CODES``, ``check.CHECK_CODES``, the
-rule registry, ``targets.codes.TARGET_CODES``, ``template.codes.TEMPLATE_CODES``,
-``template.explicit.LIFT_CODES``); this module only gathers them, so that
-``--explain``, ``apigwc rules``, the config validation and the reporters read one list.
-It imports the target *codes*, never the targets: listing codes stays cheap.
+rule registry, ``target_codes.TARGET_CODES``, ``template.codes.TEMPLATE_CODES``,
+``template.explicit.LIFT_CODES``); `rules.registry.known_codes` gathers them (below the
+rules' AGW018, which reads the list), and this module loads every rule first and is the
+one front that ``--explain``, ``apigwc rules``, the config validation and the reporters
+read.  It imports the target *codes*, never the targets: listing codes stays cheap.
 """
 
 from __future__ import annotations
@@ -16,21 +17,10 @@ from .diagnostics import Code
 
 @functools.cache
 def _catalog() -> dict[str, Code]:
-    from .check import CHECK_CODES
-    from .rules import INTERNAL_ERROR, RULES
-    from .source import SOURCE_CODES
-    from .targets.codes import TARGET_CODES
-    from .template.codes import TEMPLATE_CODES
-    from .template.explicit import LIFT_CODES
+    from . import rules  # noqa: F401  (importing the package registers every rule)
+    from .rules.registry import known_codes
 
-    codes: dict[str, Code] = {INTERNAL_ERROR.code: INTERNAL_ERROR}
-    for c in SOURCE_CODES + CHECK_CODES + TEMPLATE_CODES + LIFT_CODES:
-        codes[c.code] = c
-    for code, r in RULES.items():
-        codes[code] = r.code
-    for c in TARGET_CODES:
-        codes[c.code] = c
-    return dict(sorted(codes.items()))
+    return known_codes()
 
 
 def all_codes() -> dict[str, Code]:

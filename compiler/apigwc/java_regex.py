@@ -48,10 +48,6 @@ class JavaRegexError(ValueError):
         self.index = index
 
 
-class Unsupported(ValueError):
-    """A valid Java regex that cannot be evaluated locally (kept for callers; the translation covers Java's syntax)."""
-
-
 # ----------------------------------------------------------------------------------------
 # What Java's names mean, in the regex library's terms
 

@@ -873,4 +873,4 @@ def _function_words(function: Value) -> str:
     return "Function"
 
 
-__all__ = ["lower_api", "lambda_function", "allocate_ids", "path_words", "source_path", "DRAFT4_KEYWORDS"]
+__all__ = ["lower_api", "lambda_function", "source_path", "DRAFT4_KEYWORDS"]

@@ -22,19 +22,14 @@ from .stages import CompileResult, LintResult, finalize, gc_paused, lint_sources
 __all__ = [
     "EXIT_INTERNAL",
     "REPORT_BUG",
-    "CompileResult",
     "InternalError",
-    "LintResult",
     "StackResult",
     "build_artifacts",
     "compile_file",
     "compile_stack",
     "describe_internal",
     "emit_target",
-    "finalize",
-    "gc_paused",
     "lint_file",
-    "lint_sources",
     "stack_name",
 ]
 
@@ -83,7 +78,7 @@ def _lint_file(path: Path, display: str | None, config: Config | None, raw: byte
     from .template.load import is_template_file  # the template pipeline is imported only for a template
 
     if raw is None and is_template_file(path):
-        from .template import lint_template_as_one
+        from .template.run import lint_template_as_one
 
         return lint_template_as_one(path, display, config)
     diags = Diagnostics()
@@ -105,7 +100,7 @@ def compile_file(path: Path, display: str | None = None, config: Config | None =
         if result.internal_error is not None:
             raise InternalError(f"{result.display}: {result.internal_error}")
         if result.api is None and result.sources is None and not result.has_errors:
-            from .template import is_template_file
+            from .template.load import is_template_file
 
             if is_template_file(path):  # a template with several APIs: compile one at a time (--api)
                 from .diagnostics import Span
@@ -157,7 +152,9 @@ def build_artifacts(
             continue
         artifact, found = emit_target(compiled, name, options, config)
         files.update(artifact)
-        diags.extend(found)
+        # a fact two targets report (AGW907: nothing to deploy) is one finding of the build
+        seen = {(d.code, d.pointer) for d in diags}
+        diags.extend(d for d in found if (d.code, d.pointer) not in seen)
     return dict(sorted(files.items())), diags
 
 
@@ -201,8 +198,8 @@ def compile_stack(
     import dataclasses
 
     from .targets.stack import emit_stack_with_diagnostics
-    from .template import LocalValues
     from .template.run import compile_template
+    from .template.values import LocalValues
 
     # the stack's own name is only known when deployed: a value made from it (SAM names its
     # implicit API after the stack) stays ${AWS::StackName}, which the cfn target writes in Fn::Sub

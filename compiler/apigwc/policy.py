@@ -11,22 +11,26 @@
   stage uses; `is_template` / `template_apis` say what a file holds; `compile_stack_or_fail`
   compiles a template's whole stack under the same policy as `compile_spec`.
 
-A `Failure` is data: the command line prints it (`details` then `message`) and exits with
-its `status`; serve prints the same text.  Nothing here prints.
+* `emit_stack`, `emit_each_api`, `build_spec`, `build_stack`: what ``apigwc emit`` and
+  ``apigwc build`` write for a spec, a template's stack, or each API of a template.
+
+A `Failure` is data: the command line prints it (`Failure.lines`) and exits with its
+`status` (`Failure.ends_command` says whether a command over several specs stops); serve
+prints the same text.  Nothing here prints: lines go to the ``say`` the caller passes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, ContextManager, Sequence
 
 from .config import Config, ConfigError, find_config, load_config
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
     from .gateway import Gateway
-    from .pipeline import CompileResult
+    from .stages import CompileResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +41,24 @@ class Failure:
     details: tuple[str, ...] = ()
     #: 1: the spec has errors (findings); 2: a usage or I/O error
     status: int = 2
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """What the command prints on stderr: the findings, then the message (``apigwc: error:`` for status 2)."""
+        prefix = "apigwc: error: " if self.status == 2 else "apigwc: "
+        return (*self.details, prefix + self.message)
+
+    @property
+    def ends_command(self) -> bool:
+        """A command over several specs (build, one file per API) stops on a usage or I/O error (exit 2 at once);
+        lint errors in one spec only make the exit status 1, and the other specs still run."""
+        return self.status == 2
+
+
+#: where a command's stderr lines go (the CLI's echo; serve prints its own way)
+Say = Callable[[str], None]
+#: a spinner while long work runs (the CLI's; a no-op context elsewhere)
+Progress = Callable[[str], ContextManager]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +190,7 @@ def load_source(source: Path, compile: Callable[[Path], "CompileResult | Failure
 def select_template(
     api: str | None, params: Sequence[str] | None, params_file: Path | None, region: str | None
 ) -> Failure | None:
-    """The template flags -> the selection (`apigwc.template.run.SELECTION`); a Failure when they are malformed."""
+    """The template flags -> the selection (`apigwc.template.values.SELECTION`); a Failure when they are malformed."""
     from .template.values import (
         SELECTION,
         LocalValues,
@@ -222,6 +244,176 @@ def compile_stack_or_fail(spec: Path, config: Config, style: str, stopped: str =
             status=1,
         )
     return result
+
+
+# ----------------------------------------------------------------------------------------
+# apigwc emit and apigwc build: what a spec, a template's stack, or each API of a template writes
+
+
+def stack_findings(result, color: bool = False) -> tuple[str, ...]:
+    """The findings below error level of a template's stack, as the text report prints them."""
+    return format_findings(result.diagnostics, result.texts, color)
+
+
+def emit_stack(
+    spec: Path, config: Config, style: str, fmt: str, say: Say, progress: Progress, color: bool = False
+) -> "str | Failure":
+    """``emit --target cfn`` of a template: the user's whole template with its APIs replaced (one stack), as text."""
+    from .targets.base import OutputFormat, serialize
+
+    with progress(f"linting, lowering and assembling the stack of {spec}"):
+        result = compile_stack_or_fail(spec, config, style, "nothing was written", color)
+    if isinstance(result, Failure):
+        return result
+    for line in stack_findings(result, color):
+        say(line)
+    return serialize(result.stack, OutputFormat(fmt))
+
+
+def emit_each_api(
+    spec: Path, apis: list, target: str, output: Path, options, config: Config, say: Say, color: bool = False
+) -> "int | Failure":
+    """Every API of a template into ``-o DIR/<LogicalId>.<yaml|json>``: 0, 1 when one had errors, or a Failure."""
+    from .output import write_file_atomically
+    from .pipeline import emit_target
+    from .targets.base import OutputFormat, primary_file
+    from .template.values import SELECTION
+
+    if output.exists() and not output.is_dir():
+        return Failure(f"-o '{output}' is a file; with several APIs give a folder")
+    status = 0
+    for _, selection in apis:
+        SELECTION.set(selection)
+        compiled = compile_spec(spec, config, "nothing was written", color)
+        if isinstance(compiled, Failure):
+            for line in compiled.lines:
+                say(line)
+            if compiled.ends_command:
+                return 2
+            status = 1
+            continue
+        artifact, found = emit_target(compiled, target, options, config)
+        lines, failed = target_findings(compiled, found, color)
+        for line in lines:
+            say(line)
+        if failed:
+            status = 1
+            continue
+        text = artifact[primary_file(artifact, OutputFormat(options.format.value), None)]
+        path = output / f"{selection.api}.{'json' if options.format.value == 'json' else 'yaml'}"
+        try:
+            write_file_atomically(path, text)
+        except OSError as exc:
+            return Failure(f"cannot write '{path}': {exc.strerror or exc}")
+        say(f"apigwc: wrote {path}")
+    return status
+
+
+def stale_status(spec: Path, folder: Path, files: dict[str, str], say: Say) -> int:
+    """``build --check`` of one output folder: 1 (and which files) when it differs from ``files``, else 0."""
+    from .output import stale_files
+
+    stale = stale_files(folder, files)
+    if stale:
+        say(f"apigwc: {folder} is stale ({', '.join(stale)}); run 'apigwc build {spec}'")
+        return 1
+    return 0
+
+
+def _write_build(out: Path, name: str, files: dict[str, str]) -> Failure | None:
+    """Write OUT/<name>/ atomically; a Failure when it cannot be written."""
+    from .output import write_outputs
+
+    try:
+        write_outputs(out, name, files)
+    except OSError as exc:
+        return Failure(f"cannot write {out / name}: {exc.strerror or exc}")
+    return None
+
+
+def build_stack(
+    spec: Path, out: Path, check: bool, options, config: Config, names: dict, say: Say, progress: Progress, color=False
+) -> "tuple[int, str] | Failure":
+    """``build`` of a template: its stack (`pipeline.compile_stack`) into OUT/<stack name>/template.yaml.
+
+    Its status (0, or 1 when the folder is stale) and the line to print on stdout (empty
+    with --check), or a Failure.
+    """
+    from .pipeline import stack_name
+    from .targets.base import serialize
+
+    name = stack_name(spec)
+    if name in names:
+        return Failure(f"'{spec}' and '{names[name]}' both build into {out / name}")
+    names[name] = spec
+    with progress(f"linting, lowering and assembling the stack of {spec}"):
+        result = compile_stack_or_fail(spec, config, options.cfn_style.value, f"{out / name} was not written", color)
+    if isinstance(result, Failure):
+        return result
+    files = {"template.yaml": serialize(result.stack, options.format)}
+    folder = out / name
+    if check:
+        return stale_status(spec, folder, files, say), ""
+    failure = _write_build(out, name, files)
+    if failure is not None:
+        return failure
+    apis = ", ".join(result.compiled.apis)
+    return 0, f"{spec} -> {folder} (template.yaml: the whole stack, with {apis} replaced)\n"
+
+
+def build_spec(
+    spec: Path,
+    out: Path,
+    check: bool,
+    options,
+    config: Config,
+    names: dict,
+    say: Say,
+    progress: Progress,
+    color: bool = False,
+    api: str | None = None,
+) -> "tuple[int, str] | Failure":
+    """``build`` (or ``build --check``) of one spec, or one API of a template, into OUT/<name>/.
+
+    Its status (0, or 1 when the targets found errors or the folder is stale) and the summary
+    to print on stdout (empty with --check), or a Failure.
+    """
+    import dataclasses
+
+    from .bundle import base_dir_for
+    from .output import output_name
+    from .pipeline import build_artifacts
+    from .report.summary import render_summary
+    from .targets.local_bundle import FOLDER as LOCAL_FOLDER
+
+    with progress(f"linting and lowering {spec}"):
+        compiled = compile_spec(spec, config, "nothing was written", color)
+    if isinstance(compiled, Failure):
+        return compiled
+    if not check:
+        note = lint_note(compiled, spec)
+        if note:
+            say(f"apigwc: {note}")
+    name = api or output_name(compiled.gateway)  # a template's API: its logical id
+    if name in names:
+        return Failure(f"'{spec}' and '{names[name]}' both build into {out / name}; give the APIs different titles")
+    names[name] = spec
+    spec_options = dataclasses.replace(options, bundle_base_dir=base_dir_for(spec, out / name / LOCAL_FOLDER))
+    with progress(f"emitting {spec}"):
+        artifacts, found = build_artifacts(compiled, spec_options, config, skip=("cfn",) if api is not None else ())
+    lines, failed = target_findings(compiled, found, color)
+    for line in lines if failed or not check else ():
+        say(line)
+    if failed:
+        say(f"apigwc: {spec}: nothing was written")
+        return 1, ""
+    folder = out / name
+    if check:
+        return stale_status(spec, folder, artifacts, say), ""
+    failure = _write_build(out, name, artifacts)
+    if failure is not None:
+        return failure
+    return 0, render_summary(compiled.gateway, str(folder), artifacts)
 
 
 # ----------------------------------------------------------------------------------------
@@ -337,6 +529,14 @@ def find_config_safe(folder: Path, problems: list[str]) -> Path | None | bool:
 
 
 __all__ = [
+    "build_spec",
+    "build_stack",
+    "emit_each_api",
+    "emit_stack",
+    "stack_findings",
+    "stale_status",
+    "Say",
+    "Progress",
     "compile_stack_or_fail",
     "is_template",
     "select_template",
@@ -344,7 +544,6 @@ __all__ = [
     "LintOutcome",
     "LintRequest",
     "run_lint",
-    "ConfigError",
     "Failure",
     "Loaded",
     "compile_spec",

@@ -32,9 +32,9 @@ from apigwc.check import check  # noqa: E402
 from apigwc.diagnostics import Diagnostics  # noqa: E402
 from apigwc.lower import lower_api  # noqa: E402
 from apigwc.output import output_name, write_outputs  # noqa: E402
-from apigwc.pipeline import gc_paused  # noqa: E402
 from apigwc.rules import run_rules  # noqa: E402
 from apigwc.source import open_sources  # noqa: E402
+from apigwc.stages import gc_paused  # noqa: E402
 from apigwc.targets import TARGETS, CfnStyle, EmitOptions  # noqa: E402
 
 SIZES = [(100, 250), (250, 625), (500, 1250), (1000, 2500), (2000, 5000)]

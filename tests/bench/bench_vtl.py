@@ -6,7 +6,7 @@ The template walks 100 items with ``#foreach`` and escapes two fields each with
 1. raw airspeed: ``airspeed.Template(t).merge(data)`` with plain Python data and a plain
    ``util`` object (no API Gateway layer, no Java semantics);
 2. apigwc engine, plain data: the compiled template with the same plain namespace;
-3. apigwc API Gateway layer: a `Request` whose JSON body is parsed by ``$input.path``, with
+3. apigwc API Gateway layer: a `TemplateRequest` whose JSON body is parsed by ``$input.path``, with
    ``$util``/``$context`` bound per request, exactly what the local gateway does.
 
 Run by hand:  /work/venv/bin/python tests/bench/bench_vtl.py [seconds-per-measurement]
@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "compiler"))
 
 import airspeed  # noqa: E402
 
-from apigwc.vtl import Request, bind, compile_template, render_compiled  # noqa: E402
+from apigwc.vtl import TemplateRequest, bind, compile_template, render_compiled  # noqa: E402
 from apigwc.vtl.variables import escape_javascript  # noqa: E402
 
 TEMPLATE = """#set($root = $input.path('$'))
@@ -64,7 +64,7 @@ def main() -> None:
 
     compiled_raw = compile_template(RAW_TEMPLATE)
     compiled = compile_template(TEMPLATE)
-    request = Request(body=BODY, headers={"Content-Type": ("application/json",)})
+    request = TemplateRequest(body=BODY, headers={"Content-Type": ("application/json",)})
 
     def raw_airspeed() -> str:
         return raw.merge({"data": plain, "util": util})

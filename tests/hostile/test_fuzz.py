@@ -18,7 +18,7 @@ from pathlib import Path
 
 from fuzz import byte_mutants, mutants, spec_files
 
-from conftest import CORPUS, ROOT, SPECS
+from support import CORPUS, ROOT, SPECS
 
 SEED = 20261206
 #: seconds each fuzz test may spend generating and running cases
@@ -169,7 +169,7 @@ main()
 def test_an_internal_error_exits_3_in_every_format(tmp_path: Path) -> None:
     import subprocess
 
-    from conftest import cli_env
+    from support import cli_env
 
     spec = tmp_path / "api.yaml"
     spec.write_text(OOPS.replace("components: oops\n", ""), encoding="utf-8")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, cli_env
+from support import ROOT, cli_env
 
 HEAD = 'openapi: 3.0.3\ninfo: {title: T, version: "1"}\npaths: {}\n'
 MESSAGE = "AGW001 error the document nests more than 256 levels deep here; apigwc does not read deeper documents"

@@ -7,16 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from runtime_helpers import (  # noqa: F401 - api is a fixture
-    IDS,
-    MOCK_SERVICE_HEADERS,
-    NOW,
-    SERVICE_HEADERS,
-    api,
-    call,
-    compile_spec,
-    messages,
-)
 
 from apigwc import gateway as gw
 from apigwc.runtime import (
@@ -31,6 +21,16 @@ from apigwc.runtime import (
 )
 from apigwc.runtime.backends import within_deadline
 from apigwc.runtime.mapping_templates import TemplateRef, Templates
+from runtime_helpers import (  # noqa: F401 - api is a fixture
+    IDS,
+    MOCK_SERVICE_HEADERS,
+    NOW,
+    SERVICE_HEADERS,
+    api,
+    call,
+    compile_spec,
+    messages,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "specs").glob("*.yaml"))

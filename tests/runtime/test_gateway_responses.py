@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from runtime_helpers import IDS, NOW, SERVICE_HEADERS, api, call, compile_spec, messages  # noqa: F401 - api is a fixture
 
 from apigwc.runtime import RESPONSE_TYPES, Deployment, GatewayError, ResponseType
 from apigwc.runtime.gateway_responses import substitute
+from runtime_helpers import IDS, NOW, SERVICE_HEADERS, api, call, compile_spec, messages  # noqa: F401 - api is a fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 MOCK = "{responses: {'200': {description: ok}}, x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}, responses: {default: {statusCode: '200'}}}}"

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from runtime_helpers import SERVICE_HEADERS, api, call, messages  # noqa: F401 - api is a fixture
 
 from apigwc import gateway as gw
+from apigwc.intrinsics import fill_variables
 from apigwc.runtime import Backend, EndpointRequest, EndpointResponse, Exchange, offline_backends
-from apigwc.runtime.integration_request import fill_path, fill_stage_variables
+from apigwc.runtime.integration_request import fill_path
+from runtime_helpers import SERVICE_HEADERS, api, call, messages  # noqa: F401 - api is a fixture
 
 # The MOCK answers the statusCode of its integration request body: 201 when the client's
 # payload passed through, 202 when a request template transformed it.
@@ -243,5 +244,6 @@ def test_base64_decode_failure_is_a_500(api) -> None:
 
 
 def test_fill_helpers() -> None:
-    assert fill_stage_variables("https://${stageVariables.a}/${stageVariables.b}", {"a": "h"}) == ("https://h/", ["b"])
+    filled = fill_variables("https://${stageVariables.a}/${stageVariables.b}", {"a": "h"})
+    assert (filled.text, list(filled.missing)) == ("https://h/", ["b"])
     assert fill_path("/x/{a}/{b}/{c}", {"a": "1 2", "b": "p/q"}) == ("/x/1%202/p/q/{c}", ["c"])

@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from runtime_helpers import IDS, MOCK_SERVICE_HEADERS, SERVICE_HEADERS, api, call, messages  # noqa: F401 - api is a fixture
 
 from apigwc import gateway as gw
 from apigwc.runtime import Deployment, EndpointRequest, EndpointResponse, Exchange, offline_backends, select_stage
 from apigwc.runtime.integration_response import choose_template, select
+from runtime_helpers import IDS, MOCK_SERVICE_HEADERS, SERVICE_HEADERS, api, call, messages  # noqa: F401 - api is a fixture
 
 
 def integration(responses: list[tuple[str | None, str]], lambda_custom: bool = False) -> gw.Integration:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from runtime_helpers import api, call, messages  # noqa: F401 - api is a fixture
 
 from apigwc.ir import ContentHandling
 from apigwc.runtime import Headers, Request
 from apigwc.runtime.content import Conversion, decode, is_binary, request_conversion, response_conversion
 from apigwc.runtime.http import first_accept, media_type, parse_query, path_segments, reason_phrase
 from apigwc.runtime.mock import UNPARSEABLE, mock_status
+from runtime_helpers import api, call, messages  # noqa: F401 - api is a fixture
 
 
 @pytest.mark.parametrize(

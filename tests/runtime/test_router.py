@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from runtime_helpers import HEAD, SERVICE_HEADERS, api, call, compile_spec, messages  # noqa: F401 - api is a fixture
 
 from apigwc.runtime.router import Router
+from runtime_helpers import HEAD, SERVICE_HEADERS, api, call, compile_spec, messages  # noqa: F401 - api is a fixture
 
 MOCK = "{responses: {'200': {description: ok}}, x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}, responses: {default: {statusCode: '200', responseTemplates: {application/json: '$context.resourcePath $context.httpMethod $input.params()'}}}}}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from runtime_helpers import api, call, messages  # noqa: F401 - api is a fixture
 
 SPEC = """

@@ -1,7 +1,7 @@
 """Start ``apigwc serve`` for real: a subprocess on 127.0.0.1, a free port, stopped with Ctrl-C.
 
-Test modules import `Served` and the `serve` fixture from here (a conftest.py in this
-folder would shadow tests/conftest.py for modules that ``from conftest import ...``).
+Test modules import `Served` and the `serve` fixture from here, as they import the shared
+constants from support.py.
 """
 
 from __future__ import annotations

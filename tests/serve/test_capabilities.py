@@ -5,8 +5,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from apigwc.policy import Failure
 from apigwc.serve.capabilities import Level, api_notes, route_capabilities
-from apigwc.serve.server import Failure, Options, banner, build, load
+from apigwc.serve.server import Options, banner, build, load
 
 LAMBDA = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:{}/invocations"
 

@@ -498,7 +498,7 @@ def test_any_and_unknown_verbs_as_request_methods_route_nowhere(serve, tmp_path:
 
 
 def test_the_examples_never_leak_a_handlers_stack_trace(serve) -> None:
-    from conftest import SPECS
+    from support import SPECS
 
     notes = serve(SPECS / "secure-api.yaml")
     headers = {"x-api-key": "notesMobileAppKey0000000001", "Authorization": "Bearer user-ann"}

@@ -17,8 +17,9 @@ import httpx
 import pytest
 
 from apigwc import gateway as gw
+from apigwc.policy import Failure, Loaded
 from apigwc.serve.app import GatewayApp
-from apigwc.serve.server import Failure, Loaded, Options, banner, build, load
+from apigwc.serve.server import Options, banner, build, load
 from support import corpus_files
 
 REAL = corpus_files("real")

@@ -22,7 +22,7 @@ import httpx
 import pytest
 from serve_helpers import Served, serve  # noqa: F401 - a fixture
 
-from conftest import CORPUS
+from support import CORPUS
 
 HEAD = 'openapi: 3.0.1\ninfo: {title: Lambdas, version: "1"}\n'
 NODE = shutil.which("node")

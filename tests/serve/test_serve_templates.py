@@ -18,7 +18,7 @@ import pytest
 from serve_helpers import serve  # noqa: F401 - a fixture
 
 from apigwc.template import open_template
-from conftest import CORPUS
+from support import CORPUS
 
 SAM = CORPUS / "sam"
 needs_corpus = pytest.mark.skipif(not SAM.is_dir(), reason="the SAM corpus is not present")

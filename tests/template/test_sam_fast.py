@@ -21,7 +21,7 @@ from apigwc.diagnostics import Diagnostics
 from apigwc.template import samcopy
 from apigwc.template.expand import Expanded, _translate_once, expand, inline_includes, sam_input_of
 from apigwc.template.load import load_template
-from conftest import CORPUS, ROOT
+from support import CORPUS, ROOT
 
 pytest.importorskip("samtranslator")
 sys.path.insert(0, str(ROOT / "tests" / "bench"))

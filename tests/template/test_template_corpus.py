@@ -14,7 +14,7 @@ import pytest
 from apigwc.config import Config
 from apigwc.diagnostics import Severity
 from apigwc.template import is_template_file, lint_template
-from conftest import CORPUS
+from support import CORPUS
 
 SAM = CORPUS / "sam"
 

@@ -10,8 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
-from support import cli_env
+from support import ROOT, cli_env
 
 BODY = """      Body:
         openapi: 3.0.1

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS
+from support import CORPUS
 
 SAM = CORPUS / "sam"
 #: every SAM corpus template with an API that compiles -> the extra flags it needs

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 
-from apigwc.vtl import Limits, Request, TemplateError, bind, compile_template, render, render_compiled
-from apigwc.vtl.values import JsonArray, java_double, to_text
+from apigwc.value_text import JsonArray, java_double, java_text
+from apigwc.vtl import Limits, TemplateError, TemplateRequest, bind, compile_template, render, render_compiled
 
 
 def test_errors_are_values_with_positions() -> None:
@@ -22,7 +22,7 @@ def test_errors_are_values_with_positions() -> None:
 def test_compile_is_cached_and_reusable() -> None:
     first = compile_template("$input.params('a')")
     assert compile_template("$input.params('a')") is first
-    out = [render_compiled(first, bind(Request(query={"a": (v,)})))[0] for v in ("1", "2")]
+    out = [render_compiled(first, bind(TemplateRequest(query={"a": (v,)})))[0] for v in ("1", "2")]
     assert out == ["1", "2"]
 
 
@@ -56,7 +56,8 @@ def test_java_rendering_of_values() -> None:
         "-0.0",
     ]
     assert (
-        to_text({"a": None, "b": [True, 1.5], "c": JsonArray([{"k": "v"}])}) == '{a=null, b=[true, 1.5], c=[{"k":"v"}]}'
+        java_text({"a": None, "b": [True, 1.5], "c": JsonArray([{"k": "v"}])})
+        == '{a=null, b=[true, 1.5], c=[{"k":"v"}]}'
     )
 
 
@@ -69,7 +70,7 @@ def test_input_body_override_keeps_the_request_parameters() -> None:
     """A response template reads the integration's body through $input and still sees the method request's parameters."""
     from apigwc.vtl.variables import UTIL, Input
 
-    request = Request(path_params={"id": "7"}, query={"q": ("a",)}, body='{"from": "client"}')
+    request = TemplateRequest(path_params={"id": "7"}, query={"q": ("a",)}, body='{"from": "client"}')
     template = compile_template("$input.params('id') $input.params('q') $input.json('$.from') $input.body")
     for body, expected in (
         (None, '7 a "client" {"from": "client"}'),

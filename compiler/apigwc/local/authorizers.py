@@ -32,7 +32,6 @@ import asyncio
 import functools
 import json
 import re
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping
@@ -40,12 +39,13 @@ from typing import TYPE_CHECKING, Any, Mapping
 from .. import gateway as gw
 from ..bounded_regex import RegexTimeout, matches
 from ..intrinsics import Intrinsic, fill_variables
-from ..java_regex import JavaRegexError, Unsupported
+from ..java_regex import JavaRegexError
 from ..runtime.context import LOCAL_AWS_VARIABLES, LOCAL_PARTITION, LOCAL_REGION
 from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.http import normalized_path
 from ..runtime.log import Step
 from ..runtime.parameters import evaluate
+from ..value_text import authorizer_text, claim_text
 from . import jwt
 from .lambda_backend import no_handler, proxy_event
 from .lambdas import Handlers, intrinsic_names
@@ -194,12 +194,6 @@ class Authorizers:
                         Step.AUTHORIZATION, f"identityValidationExpression {expression}: {exc}; the token is refused"
                     )
                     valid = False
-                except Unsupported as exc:
-                    ex.note(
-                        Step.AUTHORIZATION,
-                        f"identityValidationExpression {expression} cannot be evaluated by apigwc ({exc}): not checked",
-                    )
-                    valid = True
                 except (JavaRegexError, re.error) as exc:
                     return GatewayError(
                         type=ResponseType.AUTHORIZER_CONFIGURATION_ERROR,
@@ -414,7 +408,7 @@ def parse_authorizer_output(result: Any) -> Decision | str:
         return "the answer is not a JSON object"
     principal = result.get("principalId")
     if isinstance(principal, (int, float)) and not isinstance(principal, bool):
-        principal = _text(principal)
+        principal = authorizer_text(principal)
     if not isinstance(principal, str):
         return "principalId is missing or not a string"
     policy = result.get("policyDocument")
@@ -447,7 +441,7 @@ def parse_authorizer_output(result: Any) -> Decision | str:
         for key, value in context_in.items():
             if isinstance(value, (dict, list)):
                 return f"context.{key} is an {'object' if isinstance(value, dict) else 'array'}: only strings, numbers and booleans are allowed"
-            context[key] = None if value is None else _text(value)
+            context[key] = None if value is None else authorizer_text(value)
     usage = result.get("usageIdentifierKey")
     return Decision(principal, tuple(statements), context, usage if isinstance(usage, str) else None)
 
@@ -470,39 +464,6 @@ def _pattern(pattern: str, ignore_case: bool) -> re.Pattern[str]:
 def _wildcard(pattern: str, text: str, ignore_case: bool) -> bool:
     """IAM matching: ``*`` any run of characters (``/`` included), ``?`` one character [Doc]."""
     return _pattern(pattern, ignore_case).fullmatch(text) is not None
-
-
-def _text(value: Any) -> str:
-    """A context value as ``$context.authorizer.<key>`` shows it [Doc: stringified]."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-_DATE_CLAIMS = frozenset(("exp", "iat", "auth_time", "nbf"))
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def claim_text(name: str, value: Any) -> str:
-    """A Cognito claim as ``$context.authorizer.claims.<name>`` shows it (a string).
-
-    Times (``exp``, ``iat``, ``auth_time``) read as Java prints a date,
-    ``Tue Nov 14 22:13:20 UTC 2023`` [Obs]; lists as Java prints them, ``[a, b]`` [Inf];
-    booleans ``true``/``false``; objects as compact JSON [Inf].
-    """
-    if name in _DATE_CLAIMS and isinstance(value, (int, float)) and not isinstance(value, bool):
-        t = time.gmtime(int(value))
-        return f"{_DAYS[t.tm_wday]} {_MONTHS[t.tm_mon - 1]} {t.tm_mday:02d} {t.tm_hour:02d}:{t.tm_min:02d}:{t.tm_sec:02d} UTC {t.tm_year}"
-    if isinstance(value, list):
-        return "[" + ", ".join(claim_text("", v) for v in value) + "]"
-    if isinstance(value, dict):
-        return json.dumps(value, separators=(",", ":"))
-    if value is None:
-        return "null"
-    return _text(value)
 
 
 def _identity_sources(text: str | None) -> list[str]:

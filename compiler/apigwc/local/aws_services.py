@@ -42,12 +42,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Mapping
 
 from .. import gateway as gw
+from ..intrinsics import fill_variables
 from ..runtime.backends import within_deadline
-from ..runtime.context import LOCAL_REGION
+from ..runtime.context import LOCAL_AWS_VARIABLES, LOCAL_REGION
 from ..runtime.endpoint import EndpointRequest, EndpointResponse
 from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.http import HOP_BY_HOP, Headers
-from ..runtime.integration_request import fill_aws_variables
 from ..runtime.log import Step
 
 if TYPE_CHECKING:
@@ -84,7 +84,7 @@ class ServiceUri:
 
 def parse_service_uri(uri: str) -> ServiceUri | None:
     """``arn:aws:apigateway:us-east-1:dynamodb:action/PutItem`` -> its parts; None for another URI."""
-    m = _ARN.match(fill_aws_variables(uri.strip()))
+    m = _ARN.match(fill_variables(uri.strip(), aws=LOCAL_AWS_VARIABLES).text)
     if m is None:
         return None
     subdomain, _, service = m.group("service").rpartition(".")

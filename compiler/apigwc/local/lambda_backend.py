@@ -32,6 +32,7 @@ from ..runtime.endpoint import EndpointRequest, EndpointResponse
 from ..runtime.errors import GatewayError, ResponseType
 from ..runtime.http import Headers, first_accept, media_type
 from ..runtime.log import Step, body_text
+from ..value_text import proxy_header_text
 from .lambdas import Handlers, Invocation
 
 if TYPE_CHECKING:
@@ -180,17 +181,6 @@ def event_headers(ex: "Exchange") -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _header_value(value: Any) -> str | None:
-    """A proxy response header value: strings as they are, numbers and booleans as text [Inf]; None if not a scalar."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (int, float)):
-        return str(value)
-    return None
-
-
 def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[str, str]], bytes] | str:
     """The status, headers and body of a Lambda proxy response, or why it is malformed.
 
@@ -228,7 +218,7 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
                 continue
             if not isinstance(values, list):
                 return f"multiValueHeaders.{name} is not a list"
-            texts = [_header_value(v) for v in values if v is not None]
+            texts = [proxy_header_text(v) for v in values if v is not None]
             if any(t is None for t in texts):
                 return f"multiValueHeaders.{name} holds a value that is not a string"
             merged[name.lower()] = (name, [t for t in texts if t is not None])
@@ -237,7 +227,7 @@ def parse_proxy_response(result: Any, ex: "Exchange") -> tuple[int, list[tuple[s
         if not isinstance(single, dict):
             return "headers is not an object"
         for name, value in single.items():
-            text = _header_value(value)
+            text = proxy_header_text(value)
             if value is None:
                 continue
             if text is None:

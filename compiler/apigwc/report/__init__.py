@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..diagnostics import Code
-from ..pipeline import LintResult
+from ..stages import LintResult
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Sequence
 
 from ..diagnostics import Code, Severity
-from ..pipeline import LintResult
+from ..stages import LintResult
 
 if TYPE_CHECKING:
     from . import Run

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..diagnostics import Code, Severity
-from ..pipeline import LintResult
+from ..stages import LintResult
 
 if TYPE_CHECKING:
     from . import Run

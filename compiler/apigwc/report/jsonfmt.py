@@ -6,7 +6,7 @@ import json
 from typing import TYPE_CHECKING, Any, Sequence
 
 from ..diagnostics import Code, Diagnostic
-from ..pipeline import LintResult
+from ..stages import LintResult
 
 if TYPE_CHECKING:
     from . import Run

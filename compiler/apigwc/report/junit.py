@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Sequence
 
 from ..diagnostics import Code
-from ..pipeline import LintResult
+from ..stages import LintResult
 
 if TYPE_CHECKING:
     from . import Run

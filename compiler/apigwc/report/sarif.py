@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from .. import package_version
 from ..diagnostics import Code, Severity
-from ..pipeline import LintResult
 from ..ruledocs import REPOSITORY_URL, rule_markdown, rule_url
+from ..stages import LintResult
 
 if TYPE_CHECKING:
     from . import Run

@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Sequence
 
 from ..diagnostics import Code, Diagnostic, Severity
-from ..pipeline import LintResult
+from ..stages import LintResult
 
 if TYPE_CHECKING:
     from . import Run

@@ -19,8 +19,8 @@ from __future__ import annotations
 from typing import Iterable
 
 from .. import ir
-from ..diagnostics import Code, Diagnostics, Severity
-from .registry import RULES, Finding, Rule, rule
+from ..diagnostics import Diagnostics
+from .registry import INTERNAL_ERROR, RULES
 
 # Area modules register their rules on import; the list is explicit on purpose (the order
 # is the order rules run and report in), so import sorting leaves it alone.
@@ -36,23 +36,6 @@ from . import limits  # noqa: E402,F401
 from . import security  # noqa: E402,F401
 from . import meta  # noqa: E402,F401
 # isort: on
-
-INTERNAL_ERROR = Code(
-    code="AGW000",
-    name="internal-error",
-    severity=Severity.ERROR,
-    stage="internal",
-    summary="apigwc itself failed while checking this spec.",
-    doc="""What it checks: nothing; this code reports a bug in apigwc (a rule crashed).
-
-Why: the other findings are still reported, but the crashed rule's checks did not run.
-
-Severity: error.  Not an API Gateway verdict: apigwc could not check the spec, so it cannot
-say the import would succeed [Inf]; it reports its own failure instead of passing an
-unchecked spec.
-
-Fix: please report it with the spec (or a reduced copy); meanwhile ignore the code.""",
-)
 
 
 def run_rules(api: ir.Api, diags: Diagnostics, selected: Iterable[str] | None = None) -> None:
@@ -75,4 +58,4 @@ def run_rules(api: ir.Api, diags: Diagnostics, selected: Iterable[str] | None = 
             )
 
 
-__all__ = ["RULES", "Finding", "Rule", "rule", "run_rules", "INTERNAL_ERROR"]
+__all__ = ["RULES", "run_rules"]

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 from .. import ir
 from ..diagnostics import Severity
 from ..intrinsics import STAGE_VARIABLE, Intrinsic
-from ..java_regex import Unsupported, compile_java
 from ..java_regex import check as check_java_regex
+from ..java_regex import compile_java
 from ..source import join
 from .registry import Finding, rule
 
@@ -368,10 +368,7 @@ def selection_pattern_never_matches(api: ir.Api) -> Iterator[Finding]:
         for resp in integ.responses:
             if resp.is_default or check_java_regex(resp.key) is not None:
                 continue
-            try:
-                pattern = compile_java(resp.key)
-            except Unsupported:
-                continue
+            pattern = compile_java(resp.key)
             if integ.is_lambda and integ.type is T.AWS:
                 m = re.fullmatch(r"([A-Za-z0-9 _:-]*[A-Za-z0-9])\*", resp.key)
                 if m:

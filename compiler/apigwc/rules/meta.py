@@ -27,9 +27,11 @@ def unknown_suppression(api: ir.Api) -> Iterator[Finding]:
     """
     import difflib
 
-    from ..codes import all_codes
+    from .registry import known_codes
 
-    codes = all_codes()
+    if not api.suppressions:
+        return
+    codes = known_codes()
     names = {c.name for c in codes.values()}
     for pointer, entries in api.suppressions.items():
         for i, entry in enumerate(entries):

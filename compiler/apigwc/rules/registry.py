@@ -17,6 +17,23 @@ from typing import Callable, Iterable
 from .. import ir
 from ..diagnostics import Code, Severity
 
+INTERNAL_ERROR = Code(
+    code="AGW000",
+    name="internal-error",
+    severity=Severity.ERROR,
+    stage="internal",
+    summary="apigwc itself failed while checking this spec.",
+    doc="""What it checks: nothing; this code reports a bug in apigwc (a rule crashed).
+
+Why: the other findings are still reported, but the crashed rule's checks did not run.
+
+Severity: error.  Not an API Gateway verdict: apigwc could not check the spec, so it cannot
+say the import would succeed [Inf]; it reports its own failure instead of passing an
+unchecked spec.
+
+Fix: please report it with the spec (or a reduced copy); meanwhile ignore the code.""",
+)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Finding:
@@ -68,3 +85,29 @@ def rule(code: str, *, name: str, severity: Severity) -> Callable:
         return fn
 
     return register
+
+
+def known_codes() -> dict[str, Code]:
+    """Every code apigwc can emit, by code, sorted: AGW000, the registered rules', and the other stages'.
+
+    The source, check, template and target stages declare their codes as plain data below
+    the rules (``source.SOURCE_CODES``, ``check.CHECK_CODES``, ``template.codes``,
+    ``template.explicit.LIFT_CODES``, ``target_codes``), so the rules may read them: AGW018
+    checks an ``x-apigwc-ignore`` entry against this list.  The rules' own codes are all here
+    once ``apigwc.rules`` is imported (it registers every rule); the catalog (`apigwc.codes`)
+    imports it first, and AGW018 runs from it.
+    """
+    from ..check import CHECK_CODES
+    from ..source import SOURCE_CODES
+    from ..target_codes import TARGET_CODES
+    from ..template.codes import TEMPLATE_CODES
+    from ..template.explicit import LIFT_CODES
+
+    codes: dict[str, Code] = {INTERNAL_ERROR.code: INTERNAL_ERROR}
+    for c in SOURCE_CODES + CHECK_CODES + TEMPLATE_CODES + LIFT_CODES:
+        codes[c.code] = c
+    for code, r in RULES.items():
+        codes[code] = r.code
+    for c in TARGET_CODES:
+        codes[c.code] = c
+    return dict(sorted(codes.items()))

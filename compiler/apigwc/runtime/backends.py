@@ -22,8 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Awaitable, Mapping, Protocol
 
 from .. import gateway as gw
-from .endpoint import EndpointRequest as EndpointRequest
-from .endpoint import EndpointResponse as EndpointResponse
+from .endpoint import EndpointRequest, EndpointResponse
 from .errors import GatewayError, ResponseType
 
 if TYPE_CHECKING:

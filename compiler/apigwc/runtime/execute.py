@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
 from .. import gateway as gw
+from ..value_text import log_map
 from . import integration_request, integration_response
 from .backends import NotAvailable
 from .context import RequestIds, request_context
@@ -53,7 +54,7 @@ from .endpoint import EndpointResponse
 from .errors import GatewayError, ResponseType
 from .exchange import Exchange
 from .http import Headers, Request, Response
-from .log import LogEntry, Step, body_text, java_map
+from .log import LogEntry, Step, body_text
 from .router import METHOD_OVERRIDE_HEADER
 
 DEFAULT_CONTENT_TYPE = "application/json"
@@ -129,7 +130,7 @@ async def execute(deployment: Deployment, request: Request, *, refused: GatewayE
         final = _finish(ex, status, headers, body, None)
         if deployment.data_trace:
             ex.note(Step.METHOD_RESPONSE, f"Method response body after transformations: {body_text(final.body)}")
-            ex.note(Step.METHOD_RESPONSE, f"Method response headers: {java_map(final.headers.items())}")
+            ex.note(Step.METHOD_RESPONSE, f"Method response headers: {log_map(final.headers.items())}")
         ex.note(Step.METHOD_RESPONSE, "Successfully completed execution")
     ex.note(Step.METHOD_RESPONSE, f"Method completed with status: {final.status}")
     context = ex.context
@@ -167,11 +168,9 @@ async def _run(deployment: Deployment, ex: Exchange) -> tuple[int, list[tuple[st
 
     ex.step = Step.METHOD_REQUEST
     if deployment.data_trace:
-        ex.note(Step.METHOD_REQUEST, f"Method request path: {java_map(ex.path_params)}")
-        ex.note(
-            Step.METHOD_REQUEST, f"Method request query string: {java_map({k: v[-1] for k, v in ex.query.items()})}"
-        )
-        ex.note(Step.METHOD_REQUEST, f"Method request headers: {java_map({k: v[-1] for k, v in ex.headers.items()})}")
+        ex.note(Step.METHOD_REQUEST, f"Method request path: {log_map(ex.path_params)}")
+        ex.note(Step.METHOD_REQUEST, f"Method request query string: {log_map({k: v[-1] for k, v in ex.query.items()})}")
+        ex.note(Step.METHOD_REQUEST, f"Method request headers: {log_map({k: v[-1] for k, v in ex.headers.items()})}")
         ex.note(Step.METHOD_REQUEST, f"Method request body before transformations: {body_text(request.body)}")
 
     ex.step = Step.AUTHORIZATION
@@ -205,7 +204,7 @@ async def _run(deployment: Deployment, ex: Exchange) -> tuple[int, list[tuple[st
     if built.url is not None:
         ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request URI: {built.url}")
     if deployment.data_trace:
-        ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request headers: {java_map(built.headers.items())}")
+        ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request headers: {log_map(built.headers.items())}")
         ex.note(Step.INTEGRATION_REQUEST, f"Endpoint request body after transformations: {body_text(built.body)}")
 
     ex.step = Step.ENDPOINT
@@ -273,7 +272,7 @@ def _log_endpoint(ex: Exchange, answer: EndpointResponse) -> None:
         Step.ENDPOINT, f"Received response. Status: {answer.status}, Integration latency: {answer.latency_ms:.0f} ms"
     )
     if ex.view.data_trace:
-        ex.note(Step.ENDPOINT, f"Endpoint response headers: {java_map(answer.headers.items())}")
+        ex.note(Step.ENDPOINT, f"Endpoint response headers: {log_map(answer.headers.items())}")
         ex.note(Step.ENDPOINT, f"Endpoint response body before transformations: {body_text(answer.body)}")
 
 

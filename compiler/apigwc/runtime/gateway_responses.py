@@ -29,12 +29,8 @@ from typing import TYPE_CHECKING, Any, Mapping
 from .. import gateway as gw
 from ..intrinsics import Intrinsic
 from ..mapping import Target, parse_gateway_response_target
-
-# GatewayError and ResponseType live in the leaf module errors.py; they stay importable from here
-# (explicit re-exports) for code written before the split.
-from .errors import RESPONSE_TYPES as RESPONSE_TYPES
-from .errors import GatewayError as GatewayError
-from .errors import ResponseType as ResponseType
+from ..value_text import substitution_text
+from .errors import GatewayError, ResponseType
 from .http import first_accept
 from .log import Step
 
@@ -66,13 +62,7 @@ def substitute(template: str, context: Mapping[str, Any], stage_variables: Mappi
             found = context
             for part in path.split("."):
                 found = found.get(part) if isinstance(found, Mapping) else None
-        if found is None:
-            return missing
-        if isinstance(found, bool):
-            return "true" if found else "false"
-        if isinstance(found, (dict, list)):
-            return json.dumps(found, separators=(",", ":"))
-        return str(found)
+        return substitution_text(found, missing)
 
     return _VARIABLE.sub(value, template)
 

@@ -40,12 +40,13 @@ from urllib.parse import quote, urlencode
 from .. import gateway as gw
 from ..intrinsics import Intrinsic, Value, fill_variables
 from ..mapping import parse_request_target
+from ..value_text import log_map
 from .content import decode, encode, is_binary, request_conversion
 from .context import LOCAL_AWS_VARIABLES
 from .endpoint import EndpointRequest
 from .errors import GatewayError, ResponseType
 from .http import Headers, media_type
-from .log import Step, java_map
+from .log import Step
 from .mapping_templates import TemplateRef
 from .parameters import apply_mappings
 
@@ -91,17 +92,6 @@ def choose_template(integration: gw.Integration, content_type: str | None) -> Te
 
 def _unsupported(why: str) -> GatewayError:
     return GatewayError(type=ResponseType.UNSUPPORTED_MEDIA_TYPE, log=f"Request rejected: {why}")
-
-
-def fill_aws_variables(text: str) -> str:
-    """``${AWS::Region}``, ``${AWS::AccountId}``, ``${AWS::Partition}`` replaced by the local values."""
-    return fill_variables(text, aws=LOCAL_AWS_VARIABLES).text
-
-
-def fill_stage_variables(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]]:
-    """``${stageVariables.x}`` replaced by the stage's values (`fill_variables`); also the names that had none."""
-    filled = fill_variables(text, variables)
-    return filled.text, list(filled.missing)
 
 
 def fill_path(uri: str, path: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -222,7 +212,7 @@ def transform_body(
             query[name] = [value]
         path.update(overrides.get("path", {}))
         if overrides:
-            ex.note(Step.INTEGRATION_REQUEST, f"Request overrides from the template: {java_map(_flatten(overrides))}")
+            ex.note(Step.INTEGRATION_REQUEST, f"Request overrides from the template: {log_map(_flatten(overrides))}")
     elif choice.key is not None:
         ex.note(Step.INTEGRATION_REQUEST, f"The request template {choice.key} is empty: the payload passes through")
     else:

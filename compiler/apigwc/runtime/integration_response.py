@@ -26,14 +26,15 @@ from typing import TYPE_CHECKING, Mapping, NamedTuple
 from .. import gateway as gw
 from ..bounded_regex import RegexTimeout, matches
 from ..intrinsics import Value
-from ..java_regex import JavaRegexError, Unsupported
+from ..java_regex import JavaRegexError
 from ..mapping import parse_response_target
+from ..value_text import log_map
 from ..vtl import overrides_of
 from .content import decode, encode, is_binary, response_conversion
 from .endpoint import EndpointResponse
 from .errors import GatewayError, ResponseType
 from .http import first_accept, media_type
-from .log import Step, java_map
+from .log import Step
 from .mapping_templates import TemplateRef
 from .parameters import apply_mappings
 
@@ -79,7 +80,7 @@ def select(integration: gw.Integration, endpoint: EndpointResponse) -> Selection
             continue
         try:
             hit = matches(pattern, text or "")  # bounded: the text may echo the client's input
-        except (JavaRegexError, Unsupported, re.error, RegexTimeout) as exc:
+        except (JavaRegexError, re.error, RegexTimeout) as exc:
             skipped.append(f"{pattern} ({exc})")
             continue
         if hit:
@@ -206,7 +207,7 @@ def transform_response_body(
             status = int(text)
         for name, value in override.get("header", {}).items():
             headers[name.lower()] = (name, [value])
-        ex.note(Step.INTEGRATION_RESPONSE, f"Response overrides from the template: {java_map(_flatten(override))}")
+        ex.note(Step.INTEGRATION_RESPONSE, f"Response overrides from the template: {log_map(_flatten(override))}")
     if conversion.decode_last:
         decoded = decode(body)
         if decoded is None:

@@ -2,13 +2,12 @@
 
 Each entry names the pipeline step it belongs to (`Step`) and holds one message such as
 ``Method request query string: {count=5}``.  Maps print the way the service's Java code
-prints them (``{a=1, b=2}``), as in the console.
+prints them (``{a=1, b=2}``), as in the console: `apigwc.value_text.log_map`.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
 
@@ -50,20 +49,6 @@ class ExecutionLog:
 
     def freeze(self) -> tuple[LogEntry, ...]:
         return tuple(self.entries)
-
-
-def java_map(values: Mapping[str, object] | Iterable[tuple[str, object]]) -> str:
-    """``{a=1, b=x}``: how the service prints parameter and header maps in its logs."""
-    pairs = values.items() if type(values) is dict or isinstance(values, Mapping) else values
-    return "{" + ", ".join(f"{k}={_java_value(v)}" for k, v in pairs) + "}"
-
-
-def _java_value(value: object) -> str:
-    if type(value) is str:
-        return value
-    if isinstance(value, (tuple, list)):
-        return "[" + ", ".join(str(v) for v in value) + "]"
-    return "null" if value is None else str(value)
 
 
 def body_text(body: bytes) -> str:

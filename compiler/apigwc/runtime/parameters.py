@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import functools
 import json
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
 from ..intrinsics import Intrinsic, Value
 from ..mapping import Source, Target, parse_source
+from ..value_text import mapping_text
 from ..vtl.jsonpath import MISSING, JsonPathError, compile_path
-from ..vtl.values import from_json, to_json
+from ..vtl.values import from_json
 from .context import lookup
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ def evaluate(expression: Value, ex: "Exchange", endpoint: "EndpointResponse | No
         return None if value is None else (value,)
     if kind == "context":
         found = lookup(ex.context, source.name)
-        return None if found is None else (_text(found),)
+        return None if found is None else (mapping_text(found),)
     return None
 
 
@@ -133,14 +134,4 @@ def _body(body: bytes, path: str) -> tuple[str, ...] | None:
         return None
     if found is MISSING or found is None:
         return None
-    return (_text(found),)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return str(value)
-    return to_json(value)
+    return (mapping_text(found),)

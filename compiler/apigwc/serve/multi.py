@@ -69,8 +69,9 @@ class ApisApp:
 
 def load_apis(targets, compile_spec, options):
     """Load and build each (template, selection): {logical id: (served, loaded)}, or the first Failure."""
+    from ..policy import Failure
     from ..template.values import SELECTION
-    from .server import Failure, build, load
+    from .server import build, load
 
     out = {}
     for source, selection in targets:

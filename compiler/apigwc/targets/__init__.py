@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..diagnostics import Code
-from .codes import TARGET_CODES
+from ..target_codes import TARGET_CODES
 
 if TYPE_CHECKING:
     from .base import Artifact, CfnStyle, EmitOptions, OutputFormat, Target
@@ -43,7 +43,7 @@ def __getattr__(name: str) -> Any:
 
 
 def target_codes() -> tuple[Code, ...]:
-    """Every AGW9xx code the targets can emit (declared in `targets.codes`, checked against `TARGETS` by a test)."""
+    """Every AGW9xx code the targets can emit (declared in `apigwc.target_codes`, checked against `TARGETS` by a test)."""
     return TARGET_CODES
 
 

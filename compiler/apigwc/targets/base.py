@@ -19,6 +19,7 @@ from typing import Any, Callable, Mapping, Protocol
 
 from ..diagnostics import Code, Diagnostics
 from ..gateway import Gateway
+from ..target_codes import NOTHING_TO_DEPLOY
 
 #: relative path -> text
 Artifact = Mapping[str, str]
@@ -252,3 +253,31 @@ def to_yaml(data: Any) -> str:
     out: list[str] = []
     _write(data, "", "", out)
     return "\n".join(out) + "\n"
+
+
+def report_nothing_to_deploy(gateway: Gateway, diags: Diagnostics, output: str) -> bool:
+    """AGW907 when ``output`` (``the template``, ``the plan``) would deploy nothing; True when it deploys.
+
+    An API without methods cannot be deployed (``CreateDeployment`` fails with "The REST
+    API doesn't contain any methods" [Doc]), so the output has no Deployment and no Stage;
+    an API without declared stages is created but nothing serves it.  The CloudFormation
+    target and the deploy plan both call this: one check, one code.
+    """
+    pointer = gateway.rest_api.pointer
+    if not gateway.methods:
+        diags.add(
+            NOTHING_TO_DEPLOY,
+            'the API has no methods: a Deployment would fail ("The REST API doesn\'t contain any methods"), '
+            f"so {output} has no Deployment and no Stage",
+            pointer=pointer,
+        )
+        return False
+    if not gateway.stages:
+        diags.add(
+            NOTHING_TO_DEPLOY,
+            f"no stages are declared: {output} creates the API but no stage serves it",
+            pointer=pointer,
+            hint="declare x-apigwc: {stages: {prod: {}}}",
+        )
+        return False
+    return True

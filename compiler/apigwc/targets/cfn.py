@@ -37,11 +37,9 @@ from ..diagnostics import Code, Diagnostics
 from ..intrinsics import AWS_VARIABLE, INTRINSIC_KEYS, Intrinsic, Value
 from ..logical_ids import allocate_ids, getatt_parameter, pascal
 from ..source import join
-from .base import Artifact, CfnStyle, EmitOptions, serialize
-from .codes import (
+from ..target_codes import (
     BUILTIN_MODEL_NAME,
     CFN_CODES,
-    NO_DEPLOYMENT,
     NOT_EXPRESSIBLE,
     PERMISSION_UNRESOLVED,
     RECURSIVE_MODELS,
@@ -49,6 +47,7 @@ from .codes import (
     TEMPLATE_SIZE,
     UNKNOWN_MAPPING,
 )
+from .base import Artifact, CfnStyle, EmitOptions, report_nothing_to_deploy, serialize
 from .openapi import export_document
 
 MAX_RESOURCES = 500
@@ -753,20 +752,7 @@ def build_template(
     if gateway.local is not None:
         t.render(gateway.local)
 
-    deployable = bool(gateway.methods) and bool(gateway.stages)
-    if not gateway.methods:
-        diags.add(
-            NO_DEPLOYMENT,
-            'the API has no methods: a Deployment would fail ("The REST API doesn\'t contain any methods"), so the template has no Deployment and no Stage',
-            pointer=gateway.rest_api.pointer,
-        )
-    elif not gateway.stages:
-        diags.add(
-            NO_DEPLOYMENT,
-            "no stages are declared: the template creates the API but no stage serves it",
-            pointer=gateway.rest_api.pointer,
-            hint="declare x-apigwc: {stages: {prod: {}}}",
-        )
+    deployable = report_nothing_to_deploy(gateway, diags, "the template")
     if deployable:
         digest = _snapshot_hash(t.resources)
         t.deployment_id = "Deployment" + digest

@@ -20,8 +20,14 @@ from ..planner.calls import plan_text, plan_to_json
 from ..planner.desired import API_TAG, HANDLERS, desired_state, plan_create
 from ..planner.refs import ProblemKind, Values
 from ..source import join
-from .base import Artifact, EmitOptions
-from .codes import DEPLOY_CODES, DOCUMENTATION_NOT_DEPLOYED, INTRINSIC_UNSUPPORTED, NEEDS_PARAMETER, NOTHING_TO_DEPLOY
+from ..target_codes import (
+    DEPLOY_CODES,
+    DOCUMENTATION_NOT_DEPLOYED,
+    INTRINSIC_UNSUPPORTED,
+    NEEDS_PARAMETER,
+    NOTHING_TO_DEPLOY,
+)
+from .base import Artifact, EmitOptions, report_nothing_to_deploy
 
 
 class DeployTarget:
@@ -29,7 +35,8 @@ class DeployTarget:
 
     name = "deploy"
     folder = None
-    codes = DEPLOY_CODES
+    #: its own codes, and AGW907 which it shares with the CloudFormation target
+    codes = (*DEPLOY_CODES, NOTHING_TO_DEPLOY)
     handlers = HANDLERS
     unsupported: dict[type, Code] = {}
 
@@ -68,15 +75,7 @@ class DeployTarget:
                 at_key=True,
                 hint="deploy with --via cloudformation --cfn-style body",
             )
-        if not gateway.methods or not gateway.stages:
-            diags.add(
-                NOTHING_TO_DEPLOY,
-                "the API has no methods: the plan creates no deployment and no stage"
-                if not gateway.methods
-                else "no stages are declared: the plan creates the API but no stage serves it",
-                pointer=api.pointer,
-                hint="declare x-apigwc: {stages: {prod: {}}}",
-            )
+        report_nothing_to_deploy(gateway, diags, "the plan")
         about = {
             "api": desired.name,
             "tag": f"{API_TAG}={slug}",

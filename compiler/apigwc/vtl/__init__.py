@@ -22,10 +22,6 @@ from .engine import (
 )
 from .variables import TemplateRequest, bind
 
-#: The old name of `TemplateRequest` (it collided with `apigwc.runtime.Request`), kept while
-#: code written before the rename moves over.
-Request = TemplateRequest
-
 __all__ = [
     "DEFAULT_LIMITS",
     "MAX_FOREACH",
@@ -34,7 +30,6 @@ __all__ = [
     "Limits",
     "Reference",
     "Rendered",
-    "Request",
     "TemplateRequest",
     "TemplateError",
     "bind",

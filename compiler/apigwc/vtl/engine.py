@@ -26,6 +26,7 @@ from typing import Any, Callable
 import airspeed
 
 from ..bounded_regex import deadline as regex_deadline
+from ..value_text import java_text
 from .values import (
     METHODS,
     PROPERTIES,
@@ -33,7 +34,6 @@ from .values import (
     arithmetic,
     compare,
     equals,
-    to_text,
     truthy,
     type_name,
 )
@@ -395,7 +395,7 @@ class _Compiler:
                 raise _Fail(offset, str(exc), exc.kind) from None
             if value is None:
                 return  # API Gateway renders null and missing references as nothing
-            text = value if type(value) is str else to_text(value)
+            text = value if type(value) is str else java_text(value)
             ctx.out.append(text)
             ctx.size += len(text)
 
@@ -414,7 +414,7 @@ class _Compiler:
 
         def stmt(ctx: _Ctx) -> None:
             value = ctx.vars.get(name)
-            text = ("" if value is None else value if type(value) is str else to_text(value)) + suffix
+            text = ("" if value is None else value if type(value) is str else java_text(value)) + suffix
             ctx.out.append(text)
             ctx.size += len(text)
 
@@ -515,7 +515,7 @@ class _Compiler:
             if v is None:
                 return
             if type(target) is dict:
-                target[key if type(key) is str else to_text(key)] = v
+                target[key if type(key) is str else java_text(key)] = v
             elif isinstance(target, list) and type(key) is int and -len(target) <= key < len(target):
                 target[key] = v
             else:
@@ -712,7 +712,7 @@ class _Compiler:
         def expr(ctx: _Ctx) -> Any:
             a, b = low(ctx), high(ctx)
             if type(a) is not int or type(b) is not int:
-                raise VtlError(f"a range [a..b] needs integers, got {to_text(a)} and {to_text(b)}")
+                raise VtlError(f"a range [a..b] needs integers, got {java_text(a)} and {java_text(b)}")
             return range(a, b + 1) if a <= b else range(a, b - 1, -1)
 
         return expr
@@ -1227,13 +1227,13 @@ def overrides_of(variables: dict[str, Any]) -> tuple[dict[str, dict[str, str]], 
         ro = context.get("requestOverride")
         if type(ro) is dict:
             request_override = {
-                k: {n: to_text(v) for n, v in m.items()} for k, m in ro.items() if type(m) is dict and m
+                k: {n: java_text(v) for n, v in m.items()} for k, m in ro.items() if type(m) is dict and m
             }
         so = context.get("responseOverride")
         if type(so) is dict:
             headers = so.get("header")
             if type(headers) is dict and headers:
-                response_override["header"] = {n: to_text(v) for n, v in headers.items()}
+                response_override["header"] = {n: java_text(v) for n, v in headers.items()}
             if so.get("status") is not None:
-                response_override["status"] = to_text(so["status"])
+                response_override["status"] = java_text(so["status"])
     return request_override, response_override

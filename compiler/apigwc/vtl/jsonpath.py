@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 from ..bounded_regex import BoundedPattern, compile_bounded
-from ..java_regex import JavaRegexError, Unsupported
-from .values import JsonArray
+from ..java_regex import JavaRegexError
+from ..value_text import JsonArray
 
 
 class JsonPathError(ValueError):
@@ -329,7 +329,7 @@ class _Parser:
             self.i += 1
         try:
             return compile_bounded(body, "i" in flags)
-        except (JavaRegexError, Unsupported, re.error) as exc:
+        except (JavaRegexError, re.error) as exc:
             raise self.error(f"invalid regex: {exc}") from None
 
     def operand(self) -> tuple[str, Callable[[Any, Any], Any]]:

@@ -2,42 +2,21 @@
 
 API Gateway evaluates templates with Apache Velocity (Java).  A template's values are Java
 objects, so what a reference prints is Java's ``toString()``, not Python's ``str()``.
-apigwc keeps values as plain Python data and gives them Java behaviour here:
-
-| Python                | Java class (API Gateway)           | prints as                   |
-|-----------------------|------------------------------------|-----------------------------|
-| ``str``               | String                             | the text                    |
-| ``bool``              | Boolean                            | ``true`` / ``false``        |
-| ``int``               | Integer / Long                     | ``42``                      |
-| ``float``             | Double                             | ``1.0``, ``1.0E-4``         |
-| ``None``              | null                               | (see `render`)              |
-| ``dict``              | LinkedHashMap (JSON objects, maps) | ``{a=1, b=x}``              |
-| ``list``, ``range``   | ArrayList (template lists, ranges) | ``[1, a]``                  |
-| `JsonArray`           | json-smart JSONArray (JSON arrays) | ``[1,"a"]`` (JSON text)     |
-
-JSON arrays read from a payload (``$input.path``, ``$util.parseJson``) are json-smart
-``JSONArray``s, whose ``toString()`` is JSON; JSON objects are ``LinkedHashMap``s, whose
-``toString()`` is Java's ``{key=value, ...}`` [Obs: serverless/serverless#1014,
-localstack/localstack#12379].  Method tables (``METHODS``) hold the Java methods templates
+apigwc keeps values as plain Python data and gives them Java behaviour here; how each
+prints (Java's ``String.valueOf``, the table of Python types and Java classes, `JsonArray`) is
+`apigwc.value_text`, the one home of value-as-text.  Method tables (``METHODS``) hold the Java methods templates
 call on these values (``$s.length()``, ``$list.size()``, ``$map.keySet()``...).
 """
 
 from __future__ import annotations
 
-import json
 import math
 import re
-from decimal import Decimal
 from typing import Any, Callable
 
 from ..bounded_regex import BoundedPattern, RegexTimeout, compile_bounded
-from ..java_regex import JavaRegexError, Unsupported
-
-
-class JsonArray(list):
-    """A JSON array read from a payload: a json-smart JSONArray, which prints as JSON."""
-
-    __slots__ = ()
+from ..java_regex import JavaRegexError
+from ..value_text import JsonArray, java_text
 
 
 class VtlError(Exception):
@@ -51,72 +30,6 @@ class VtlLimit(VtlError):
     """A template hit a bound (a regex past the render's time limit): API Gateway answers 500."""
 
     kind = "limit"
-
-
-# ----------------------------------------------------------------------------------------
-# toString()
-
-
-def java_double(value: float) -> str:
-    """Java's Double.toString: 1.0, 0.5, 249.99, 1.0E-4, 1.2345678E7, NaN, Infinity."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "Infinity" if value > 0 else "-Infinity"
-    if value == 0:
-        return "-0.0" if math.copysign(1.0, value) < 0 else "0.0"
-    sign = "-" if value < 0 else ""
-    exact = Decimal(repr(abs(value))).as_tuple()  # shortest round-trip digits
-    raw = "".join(map(str, exact.digits))
-    exponent = len(raw) + exact.exponent - 1  # power of ten of the first digit
-    digits = raw.rstrip("0") or "0"
-    if 1e-3 <= abs(value) < 1e7:
-        if exponent >= 0:
-            whole = digits[: exponent + 1].ljust(exponent + 1, "0")
-            frac = digits[exponent + 1 :] or "0"
-            return f"{sign}{whole}.{frac}"
-        return f"{sign}0.{'0' * (-exponent - 1)}{digits}"
-    return f"{sign}{digits[0]}.{digits[1:] or '0'}E{exponent}"
-
-
-def to_text(value: Any) -> str:
-    """Java ``String.valueOf(value)`` for a template value (null prints ``null``)."""
-    t = type(value)
-    if t is str:
-        return value
-    if t is bool:
-        return "true" if value else "false"
-    if t is int:
-        return str(value)
-    if t is float:
-        return java_double(value)
-    if value is None:
-        return "null"
-    if t is dict:
-        return "{" + ", ".join(f"{to_text(k)}={to_text(v)}" for k, v in value.items()) + "}"
-    if t is JsonArray:
-        return to_json(value)
-    if t is list or t is range or t is tuple:
-        return "[" + ", ".join(to_text(v) for v in value) + "]"
-    text = getattr(value, "vtl_text", None)
-    if text is not None:
-        return text()
-    return str(value)
-
-
-def to_json(value: Any) -> str:
-    """Compact JSON text of a value (json-smart's toJSONString for payload data)."""
-    if type(value) is float:
-        if value.is_integer() and abs(value) < 1e16:
-            return repr(value)
-        return json.dumps(value)
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, range):
-        return list(value)
-    return to_text(value)
 
 
 def from_json(data: Any) -> Any:
@@ -161,7 +74,7 @@ def equals(a: Any, b: Any) -> bool:
     ta, tb = type(a), type(b)
     if ta is tb or (isinstance(a, list) and isinstance(b, list)):
         return a == b
-    return to_text(a) == to_text(b)
+    return java_text(a) == java_text(b)
 
 
 def compare(op: str, a: Any, b: Any) -> bool:
@@ -193,7 +106,7 @@ def arithmetic(op: str, a: Any, b: Any) -> Any:
     if op == "+" and (type(a) is str or type(b) is str):
         if a is None or b is None:
             return None
-        return to_text(a) + to_text(b)
+        return java_text(a) + java_text(b)
     if not (_is_number(a) and _is_number(b)) or type(a) is bool or type(b) is bool:
         return None
     if op == "+":
@@ -246,7 +159,7 @@ def _int_arg(v: Any, what: str) -> int:
         return v
     if type(v) is float and v.is_integer():
         return int(v)
-    raise VtlError(f"{what} expects an integer, got {to_text(v)!r}")
+    raise VtlError(f"{what} expects an integer, got {java_text(v)!r}")
 
 
 def _str_arg(v: Any, what: str) -> str:
@@ -254,7 +167,7 @@ def _str_arg(v: Any, what: str) -> str:
         return v
     if v is None:
         raise VtlError(f"{what} got null")
-    return to_text(v)
+    return java_text(v)
 
 
 def _regex(pattern: str) -> "_TemplatePattern":
@@ -262,8 +175,6 @@ def _regex(pattern: str) -> "_TemplatePattern":
         return _TemplatePattern(compile_bounded(pattern))
     except JavaRegexError as exc:
         raise VtlError(f"invalid regular expression {pattern!r}: {exc}") from None
-    except Unsupported as exc:
-        raise VtlError(f"regular expression {pattern!r} cannot be evaluated locally: {exc}") from None
     except re.error as exc:
         raise VtlError(f"invalid regular expression {pattern!r}: {exc}") from None
 
@@ -503,7 +414,7 @@ LIST_METHODS: dict[str, Callable[..., Any]] = {
     "addAll": lambda lst, other: lst.extend(other) or True,
     "clear": lambda lst: lst.clear(),
     "subList": lambda lst, a, b: list(lst[_int_arg(a, "subList") : _int_arg(b, "subList")]),
-    "toString": to_text,
+    "toString": java_text,
 }
 
 
@@ -518,7 +429,7 @@ class MapEntry:
         self.value = value
 
     def vtl_text(self) -> str:
-        return f"{to_text(self.key)}={to_text(self.value)}"
+        return f"{java_text(self.key)}={java_text(self.value)}"
 
     def vtl_get(self, name: str) -> Any:
         if name == "key":
@@ -555,7 +466,7 @@ MAP_METHODS: dict[str, Callable[..., Any]] = {
     "putAll": lambda m, other: m.update(other),
     "remove": lambda m, k: m.pop(k, None),
     "clear": lambda m: m.clear(),
-    "toString": to_text,
+    "toString": java_text,
 }
 
 NUMBER_METHODS: dict[str, Callable[..., Any]] = {
@@ -563,13 +474,13 @@ NUMBER_METHODS: dict[str, Callable[..., Any]] = {
     "longValue": lambda n: int(n),
     "doubleValue": lambda n: float(n),
     "floatValue": lambda n: float(n),
-    "toString": to_text,
+    "toString": java_text,
     "equals": lambda n, x: _is_number(x) and type(x) is type(n) and n == x,
     "compareTo": lambda n, x: (n > x) - (n < x),
 }
 
 BOOLEAN_METHODS: dict[str, Callable[..., Any]] = {
-    "toString": to_text,
+    "toString": java_text,
     "booleanValue": lambda b: b,
     "equals": lambda b, x: type(x) is bool and b == x,
 }

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..bounded_regex import RegexTimeout
+from ..value_text import java_text, json_text
 from .jsonpath import MISSING, JsonPathError, compile_path
-from .values import JsonArray, VtlError, VtlLimit, from_json, to_json, to_text
+from .values import VtlError, VtlLimit, from_json
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -128,7 +129,7 @@ class Input:
     def path(self, expression: Any) -> Any:
         """``$input.path(x)``: the value at a JSONPath, as a template value (null if absent)."""
         try:
-            found = compile_path(to_text(expression)).read(self.document())
+            found = compile_path(java_text(expression)).read(self.document())
         except JsonPathError as exc:
             raise VtlError(str(exc)) from None
         except RegexTimeout as exc:  # a filter's =~ on the client's data
@@ -138,14 +139,14 @@ class Input:
     def json(self, expression: Any) -> str:
         """``$input.json(x)``: the value at a JSONPath as JSON text ("" if absent)."""
         try:
-            found = compile_path(to_text(expression)).read(self.document())
+            found = compile_path(java_text(expression)).read(self.document())
         except JsonPathError as exc:
             raise VtlError(str(exc)) from None
         except RegexTimeout as exc:  # a filter's =~ on the client's data
             raise VtlLimit(str(exc)) from None
         if found is MISSING:
             return ""
-        return to_json(found)
+        return json_text(found)
 
     def all_params(self) -> dict[str, dict[str, str]]:
         """``$input.params()``: {path: {...}, querystring: {...}, header: {...}}."""
@@ -160,7 +161,7 @@ class Input:
 
     def params(self, name: Any) -> str:
         """``$input.params(x)``: path, then query string, then header ("" when absent)."""
-        key = to_text(name)
+        key = java_text(name)
         r = self.request
         if key in r.path_params:
             return r.path_params[key]
@@ -269,7 +270,7 @@ class Util:
             if name == "parseJson":
                 raise VtlError("$util.parseJson(null): nothing to parse")
             return None
-        text = to_text(arg)
+        text = java_text(arg)
         if name == "escapeJavaScript":
             return escape_javascript(text)
         if name == "parseJson":
@@ -424,7 +425,6 @@ __all__ = [
     "escape_javascript",
     "url_encode",
     "url_decode",
-    "JsonArray",
 ]
 
 

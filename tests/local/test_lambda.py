@@ -1,6 +1,6 @@
 """Local Lambda functions: the proxy event and response contract, custom integrations, handler failures.
 
-Every test runs real handlers (tests/runtime/handlers/lambda_cases.py) through the whole
+Every test runs real handlers (tests/local/handlers/lambda_cases.py) through the whole
 pipeline: a spec compiled by `compile_spec`, a `Deployment` with `LambdaBackend` for
 AWS_PROXY and AWS, and `execute()`.
 """
@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 from handlers import lambda_cases  # the module the handlers run in (same sys.modules entry)
-from runtime_helpers import HEAD, IDS, NOW, SERVICE_HEADERS, compile_spec
 
 from apigwc import gateway as gw
 from apigwc.intrinsics import Intrinsic
@@ -24,6 +23,7 @@ from apigwc.local.lambda_backend import MALFORMED, LambdaBackend
 from apigwc.local.lambdas import DEFAULT_TIMEOUT_SECONDS, HandlerRef, Handlers, LambdaContext, parse_target
 from apigwc.runtime import Deployment, Request, execute, offline_backends
 from apigwc.runtime.context import api_id
+from runtime_helpers import HEAD, IDS, NOW, SERVICE_HEADERS, compile_spec
 
 HERE = Path(__file__).resolve().parent
 SPECS = HERE.parents[1] / "specs"

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
 from apigwc.local.usage import (
@@ -31,6 +30,7 @@ from apigwc.local.usage import (
 )
 from apigwc.runtime import Deployment, Execution, Request, execute
 from apigwc.runtime.errors import GatewayError, ResponseType
+from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 KEY_A = "keyAlpha0123456789abcd"
 KEY_B = "keyBravo0123456789abcd"

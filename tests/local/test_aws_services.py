@@ -12,12 +12,12 @@ from typing import Any, Iterator
 
 import boto3
 import pytest
-from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
 from apigwc.local.aws_services import AwsServiceBackend, parse_service_uri, service_of
 from apigwc.runtime import Deployment, Execution, Request, execute, offline_backends
 from apigwc.runtime.errors import ResponseType
+from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 REGION = "us-east-1"
 CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing", "region_name": REGION}

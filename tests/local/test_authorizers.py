@@ -1,6 +1,6 @@
 """Lambda (TOKEN, REQUEST) and Cognito user pool authorizers, through the whole pipeline.
 
-The Lambda authorizers are real handlers (tests/runtime/handlers/authorizer_cases.py);
+The Lambda authorizers are real handlers (tests/local/handlers/authorizer_cases.py);
 the Cognito tokens are signed in the test with a fresh RSA key (the ``cryptography``
 package, a test-only dependency) and verified by apigwc.local.jwt, which has none.
 """
@@ -14,15 +14,16 @@ from pathlib import Path
 
 import pytest
 from handlers import authorizer_cases
-from runtime_helpers import HEAD, IDS, NOW, SERVICE_HEADERS, compile_spec
 
 from apigwc import gateway as gw
 from apigwc.local import jwt
-from apigwc.local.authorizers import Authorizers, claim_text, parse_authorizer_output
+from apigwc.local.authorizers import Authorizers, parse_authorizer_output
 from apigwc.local.lambda_backend import LambdaBackend
 from apigwc.local.lambdas import Handlers
 from apigwc.runtime import Deployment, Request, execute, offline_backends
 from apigwc.runtime.context import api_id
+from apigwc.value_text import claim_text
+from runtime_helpers import HEAD, IDS, NOW, SERVICE_HEADERS, compile_spec
 
 HERE = Path(__file__).resolve().parent
 SPECS = HERE.parents[1] / "specs"

@@ -1,13 +1,14 @@
 """The diagnostic codes of the targets (AGW9xx): what a target cannot express.
 
-They live apart from the targets so that the code catalog (`apigwc.codes`) and the
-linter can list them without importing the targets themselves (which pull in the
-gateway model, the lowering and the planner): a lint of a small spec stays fast.
+They are plain data in the foundation layer, apart from the targets, so that the code
+catalog and the rule that checks `x-apigwc-ignore` entries (AGW018, below the targets) can
+list them without importing the targets themselves (which pull in the gateway model, the
+lowering and the planner): a lint of a small spec stays fast, and no import goes upward.
 """
 
 from __future__ import annotations
 
-from ..diagnostics import Code, Severity
+from .diagnostics import Code, Severity
 
 # ----------------------------------------------------------------------------------------
 # The CloudFormation target
@@ -125,23 +126,29 @@ fails template validation [Doc: CloudFormation Fn::FindInMap; Inf for the messag
 
 Fix: replace the Fn::FindInMap with a Ref to a parameter, or a literal value.""",
 )
-NO_DEPLOYMENT = Code(
+NOTHING_TO_DEPLOY = Code(
     code="AGW907",
-    name="cfn-nothing-to-deploy",
+    name="nothing-to-deploy",
     severity=Severity.WARNING,
     stage="target",
-    summary="The template creates the API but no stage serves it (no stages declared, or no methods).",
+    summary="The template or deploy plan creates the API but no stage serves it (no stages declared, or no methods).",
     doc="""What it checks: the API has at least one method and `x-apigwc.stages` declares at
-least one stage.
+least one stage.  The CloudFormation target and the deploy plan both report it (one
+check, `targets.base.report_nothing_to_deploy`); `apigwc build` reports it once.
 
 Why: a Deployment of an API without methods fails ("The REST API doesn't contain any
-methods"), and without a Stage the API has no invoke URL: the stack deploys, but nothing
-can call the API.
+methods"; `CreateDeployment` answers the same), so neither the template nor the plan
+creates one; and without a Stage the API has no invoke URL: the stack or the plan creates
+the API, but nothing can call it.  (`apigwc deploy --stage NAME` creates a stage with that
+name when the spec declares none.)
 
 Example:
     x-apigwc: {}     # no stages
 
-Fix: `x-apigwc: {stages: {prod: {}}}`.""",
+Fix: `x-apigwc: {stages: {prod: {}}}`.
+
+This code was also AGW923 (`deploy-nothing-to-deploy`) for the deploy plan; AGW923 is
+retired: the one fact has one code.""",
 )
 NOT_EXPRESSIBLE = Code(
     code="AGW908",
@@ -176,7 +183,7 @@ CFN_CODES: tuple[Code, ...] = (
     PERMISSION_UNRESOLVED,
     RECURSIVE_MODELS,
     UNKNOWN_MAPPING,
-    NO_DEPLOYMENT,
+    NOTHING_TO_DEPLOY,
     NOT_EXPRESSIBLE,
 )
 
@@ -240,26 +247,7 @@ Example:
 Fix: deploy with `--via cloudformation --cfn-style body` (the import creates the parts),
 or manage documentation separately.""",
 )
-NOTHING_TO_DEPLOY = Code(
-    code="AGW923",
-    name="deploy-nothing-to-deploy",
-    severity=Severity.WARNING,
-    stage="target",
-    summary="The deploy plan creates the API but no stage serves it (no stages declared, or no methods).",
-    doc="""What it checks: the API has at least one method and `x-apigwc.stages` declares at
-least one stage.
-
-Why: `CreateDeployment` fails on an API without methods, and the plan of `emit --target
-deploy` only creates the stages the spec declares.  (`apigwc deploy --stage NAME` creates
-a stage with that name when the spec declares none.)
-
-Example:
-    x-apigwc: {}     # no stages
-
-Fix: `x-apigwc: {stages: {prod: {}}}`.""",
-)
-
-DEPLOY_CODES: tuple[Code, ...] = (NEEDS_PARAMETER, INTRINSIC_UNSUPPORTED, DOCUMENTATION_NOT_DEPLOYED, NOTHING_TO_DEPLOY)
+DEPLOY_CODES: tuple[Code, ...] = (NEEDS_PARAMETER, INTRINSIC_UNSUPPORTED, DOCUMENTATION_NOT_DEPLOYED)
 
 
 #: every AGW9xx code, in the order the targets declare them

@@ -1,4 +1,4 @@
-"""Lambda handlers for tests/runtime/test_lambda.py (imported as handlers.lambda_cases:NAME).
+"""Lambda handlers for tests/local/test_lambda.py (imported as handlers.lambda_cases:NAME).
 
 Each one does one thing a real function may do: echo its event, answer a given proxy
 response, raise, exit, sleep past its limit, return something that is not JSON.

@@ -16,13 +16,13 @@ from typing import Any, Iterator
 
 import httpx
 import pytest
-from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 
 from apigwc import gateway as gw
 from apigwc.local.http_backend import HttpBackend, forward_headers, proxy_response_headers
 from apigwc.runtime import Deployment, Execution, Request, execute, offline_backends
 from apigwc.runtime.errors import ResponseType
 from apigwc.runtime.http import Headers
+from runtime_helpers import HEAD, IDS, NOW, compile_spec, messages
 from support import SPECS
 from upstream import GZIPPED, Servers
 

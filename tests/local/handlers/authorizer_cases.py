@@ -1,4 +1,4 @@
-"""Lambda authorizers for tests/runtime/test_authorizers.py (imported as handlers.authorizer_cases:NAME).
+"""Lambda authorizers for tests/local/test_authorizers.py (imported as handlers.authorizer_cases:NAME).
 
 `token` answers by the token's value; `request` by a header; every event is recorded in
 EVENTS so that the tests can count calls and read the exact event.
