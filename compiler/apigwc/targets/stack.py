@@ -42,7 +42,7 @@ from typing import Any, Mapping
 
 from .. import gateway as gw
 from ..diagnostics import Diagnostics
-from ..intrinsics import Intrinsic, Resolved, Value
+from ..intrinsics import Intrinsic, Resolved, Value, written_back
 from ..target_codes import PROPERTY_DROPPED
 from .base import CfnStyle, EmitOptions
 from .cfn import REST_API, Enclosing, build_template
@@ -394,8 +394,9 @@ def _final_ids(
 def _restore(node: Any) -> Any:
     """Every `Resolved` string (a template value resolved for the local checks) written back as
     the intrinsic it came from, where the CloudFormation target placed it as a plain value."""
-    if isinstance(node, Resolved):
-        return node.write_back()
+    back = written_back(node)  # (a number made from one too: `intrinsics.resolved_number`)
+    if back is not None:
+        return back
     if isinstance(node, dict):
         return {str(k): _restore(v) for k, v in node.items()}
     if isinstance(node, list):

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, Span
+from ..intrinsics import resolved_number
 from ..source import Document, escape, join, split
 from .codes import BODY_S3
 from .expand import PLACEHOLDER_BUCKET, Expanded
@@ -570,6 +571,8 @@ def _method_setting(ms: dict, ms_out: dict[str, Any], resolver: Resolver) -> Non
         ("CacheDataEncrypted", "cacheDataEncrypted"),
     ):
         value = resolver.resolve(ms[src], keep_resources=False) if src in ms else None
+        if dst == "cacheTtlInSeconds" and isinstance(value, str):
+            value = _number(value)  # (a parameter's value is text: kept as the intrinsic it came from)
         if isinstance(value, (str, int, float, bool)):
             entry[dst] = value
     ms_out[key] = entry
@@ -583,10 +586,10 @@ def _number(value: Any) -> int | float | None:
         return value
     if isinstance(value, str):
         try:
-            return int(value)
+            return resolved_number(value, int(value))
         except ValueError:
             try:
-                return float(value)
+                return resolved_number(value, float(value))
             except ValueError:
                 return None
     return None
