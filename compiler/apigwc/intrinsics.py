@@ -246,3 +246,10 @@ def written_back(value: Any) -> Any:
     if isinstance(value, (Resolved, _ResolvedNumber)):
         return value.write_back()
     return None
+
+
+def as_float(value: int | float) -> float:
+    """``float(value)``, remembering the intrinsic a number made from a template value came from."""
+    if isinstance(value, _ResolvedNumber):
+        return resolved_number(value.source, float(value))
+    return float(value)

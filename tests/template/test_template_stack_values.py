@@ -466,7 +466,9 @@ def test_a_property_cloudformation_does_not_have_is_reported_in_a_real_project(r
     assert "StageName" not in result.stack["Resources"]["MyApi"]["Properties"]
 
 
-def test_the_same_intrinsic_kept_in_one_place_and_pinned_in_another_is_reported_where_pinned(tmp_path, cfn_lint):
+def test_a_number_parameter_stays_a_reference_wherever_an_api_takes_it_as_a_number(tmp_path, cfn_lint):
+    """A throttling limit, a usage plan's rate, the body's timeoutInMillis and minimum compression
+    size: the gateway model holds numbers, each made from ``!Ref Rate`` and written back as it."""
     path = write(
         tmp_path,
         """
@@ -481,7 +483,10 @@ def test_the_same_intrinsic_kept_in_one_place_and_pinned_in_another_is_reported_
               StageName: prod
               MinimumCompressionSize: !Ref Rate
               MethodSettings:
-                - {ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: !Ref Rate}
+                - {ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: !Ref Rate, CacheTtlInSeconds: !Ref Rate}
+              Auth:
+                ApiKeyRequired: true
+                UsagePlan: {CreateUsagePlan: PER_API, Throttle: {RateLimit: !Ref Rate, BurstLimit: 10}}
               DefinitionBody:
                 openapi: 3.0.1
                 info: {title: t, version: '1'}
@@ -489,15 +494,25 @@ def test_the_same_intrinsic_kept_in_one_place_and_pinned_in_another_is_reported_
                   /items:
                     get:
                       responses: {'200': {description: ok}}
-                      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://example.com/a'}
+                      x-amazon-apigateway-integration:
+                        type: http_proxy
+                        httpMethod: GET
+                        uri: 'https://example.com/a'
+                        timeoutInMillis: !Ref Rate
         """,
     )
-    result = stack_of(path)
+    result = stack_of(path, Rate="70")
     resources = result.stack["Resources"]
-    assert resources["Api"]["Properties"]["MinimumCompressionSize"] == {"Ref": "Rate"}  # carried as written
-    assert resources["ApiStageProd"]["Properties"]["MethodSettings"][0]["ThrottlingRateLimit"] == 50.0
-    assert located(result, "AGW909") == [
-        '12:68 API Api: {"Ref":"Rate"} is written into the stack as \'50\', its local value: apigwc needs a '
-        "concrete value there, so a deploy with other parameter values keeps this one"
-    ]
+    rate = {"Ref": "Rate"}
+    assert resources["Api"]["Properties"]["MinimumCompressionSize"] == rate  # carried as written
+    settings = resources["ApiStageProd"]["Properties"]["MethodSettings"][0]
+    assert (settings["ThrottlingRateLimit"], settings["CacheTtlInSeconds"]) == (rate, rate)
+    assert resources["ApiMethodItemsGet"]["Properties"]["Integration"]["TimeoutInMillis"] == rate
+    (plan,) = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::UsagePlan"]
+    assert plan["Properties"]["Throttle"]["RateLimit"] == rate
+    assert located(result, "AGW909") == []
+    # the local model holds the local value, as numbers
+    stage = result.compiled.apis["Api"].gateway.stage("prod")
+    (setting,) = stage.method_settings
+    assert (setting.throttling_rate_limit, setting.cache_ttl_in_seconds) == (70.0, 70)
     assert cfn_lint(result.stack) == []

@@ -30,6 +30,7 @@ from ..intrinsics import resolved_number
 from ..source import Document, escape, join, split
 from .codes import BODY_S3
 from .expand import PLACEHOLDER_BUCKET, Expanded
+from .explicit import stage_of_description
 from .functions import FunctionSet
 from .load import Template
 from .values import Resolver, Unknown
@@ -515,7 +516,25 @@ def _x_apigwc(
         if isinstance(res, dict) and res.get("Type") == "AWS::ApiGateway::Deployment":
             p = res.get("Properties") or {}
             name = p.get("StageName")
-            if _points_at(p.get("RestApiId"), api_id) and isinstance(name, str) and name not in stages:
+            if not _points_at(p.get("RestApiId"), api_id):
+                continue
+            description = p.get("StageDescription")
+            if isinstance(description, dict) and rid in template.resources:
+                # the stage it creates, declared inline (a stage another resource already made
+                # is the lift's conflict to report: the first stays)
+                written = join("/Resources", rid, "Properties", "StageDescription")
+                with resolver.keeping(api_id, written):
+                    _stage(
+                        stages,
+                        {},
+                        rid,
+                        {**stage_of_description(description), "StageName": name},
+                        written,
+                        resolver,
+                        origins,
+                        report,
+                    )
+            elif isinstance(name, str) and name not in stages:
                 stages[name] = {}
                 origins.extra[join("/x-apigwc/stages", name)] = (
                     join("/Resources", rid)
