@@ -22,7 +22,8 @@ template again with:
   came from, so the stack follows its parameters;
 * what the replaced resources hold beyond the gateway model (as CloudFormation creates them:
   after includes and the SAM transform) carried over verbatim, or reported (AGW910), property
-  by property of CloudFormation's resource schema (`PROPERTY_FATE`); the custom domain
+  by property of CloudFormation's resource schema (`PROPERTY_FATE`), a stage's settings whole
+  (a hand-written Deployment's ``StageDescription`` onto the stage it creates); the custom domain
   resources SAM generates for an API's ``Domain`` kept, pointing at the replacement;
 * SAM ``Events`` of ``Type: Api`` that attached functions to a replaced API removed (the
   generated ``AWS::Lambda::Permission``\\ s grant what SAM's per-event permissions granted);
@@ -509,9 +510,9 @@ PROPERTY_FATE: dict[str, dict[str, str]] = {
     "AWS::ApiGateway::Deployment": {
         "DeploymentCanarySettings": "a canary deployment needs the Deployment to create its stage; apigwc writes "
         "each stage as an AWS::ApiGateway::Stage (set CanarySetting on the stage instead)",
-        "Description": MODEL,  # apigwc's: the snapshot hash that makes a changed API redeploy
+        "Description": CARRY,  # before apigwc's snapshot hash (`_deployment_description`)
         "RestApiId": MODEL,
-        "StageDescription": MODEL,  # the settings of the stage it creates (that AWS::ApiGateway::Stage's)
+        "StageDescription": MODEL,  # carried onto the AWS::ApiGateway::Stage of the stage it creates (`_described`)
         "StageName": MODEL,  # the stage it creates is an AWS::ApiGateway::Stage of its own
     },
     "AWS::ApiGateway::Model": {
