@@ -519,9 +519,9 @@ def _x_apigwc(
             if not _points_at(p.get("RestApiId"), api_id):
                 continue
             description = p.get("StageDescription")
-            if isinstance(description, dict) and rid in template.resources:
-                # the stage it creates, declared inline (a stage another resource already made
-                # is the lift's conflict to report: the first stays)
+            if isinstance(description, dict) and rid in template.resources and name not in stages:
+                # the stage it creates, declared inline (one the lift read already, or that a
+                # Stage resource made too, stays: the lift reports that conflict)
                 written = join("/Resources", rid, "Properties", "StageDescription")
                 with resolver.keeping(api_id, written):
                     _stage(
