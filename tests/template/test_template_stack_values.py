@@ -309,6 +309,9 @@ def test_sam_api_properties_are_carried_over_and_its_domain_kept(tmp_path, cfn_l
     assert mapping == {"DomainName": {"Ref": domain}, "RestApiId": {"Ref": "Api"}, "Stage": {"Ref": "ApiStageProd"}}
     records = resources[kinds["AWS::Route53::RecordSetGroup"]]["Properties"]
     assert records["RecordSets"][0]["AliasTarget"]["DNSName"] == {"Fn::GetAtt": [domain, "RegionalDomainName"]}
+    # SAM's deployment described itself by its hash: apigwc's snapshot stands alone
+    (deployment,) = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Deployment"]
+    assert re.fullmatch(r"apigwc snapshot [0-9a-f]{10}", deployment["Properties"]["Description"])
     assert located(result, "AGW910") == [
         "14:7 AWS::Serverless::Api property AlwaysDeploy is not kept in the emitted stack: apigwc's Deployment "
         "is redeployed when the API changes (its logical id holds a hash of the API), not on every deploy"

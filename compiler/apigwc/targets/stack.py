@@ -161,7 +161,11 @@ def emit_template_stack(
                 res.update({k: v for k, v in attributes.items() if k != "Condition"})
             generated[ids[old]] = res
         for lid, gen in replaced.items():
-            _carry(source[lid], generated[ids[gen]], style, _where(template, api_id, lid), dropped)
+            src = source[lid]
+            if lid not in user_resources and _type(src) == "AWS::ApiGateway::Deployment":
+                # (SAM's deployment describes itself by its own hash: apigwc's snapshot replaces it)
+                src = {**src, "Properties": {k: v for k, v in src["Properties"].items() if k != "Description"}}
+            _carry(src, generated[ids[gen]], style, _where(template, api_id, lid), dropped)
         for lid, gen in _described(source, api_id, gateway, built["Resources"]).items():
             described = {
                 "Type": "AWS::ApiGateway::Stage",
@@ -674,8 +678,10 @@ def _carry(src: Mapping[str, Any], target: dict, style: CfnStyle, where: Any, fo
         if fate == MODEL:
             continue
         if fate == CARRY:
-            if prop not in have or kind == "AWS::ApiGateway::Stage":
+            if kind == "AWS::ApiGateway::Stage":
                 have[prop] = _known_parts(label, prop, copy.deepcopy(value), where, found)
+            elif prop not in have:
+                have[prop] = copy.deepcopy(value)
             continue
         found.add(
             PROPERTY_DROPPED,
@@ -707,7 +713,7 @@ def _known_parts(label: str, prop: str, value: Any, where: Any, found: Diagnosti
     from ..source import join
 
     known = STAGE_PARTS.get(prop)
-    if known is None or not label.startswith("AWS::ApiGateway::"):
+    if known is None:
         return value
     base = where(prop)
     located = base.endswith("/" + prop)  # (else it points at the resource or SAM property)
