@@ -631,7 +631,7 @@ def build(
     options = _emit_options("yaml", cfn_style.value, lambda_params)
     status, names = 0, {}
     from .policy import build_stack, is_template, template_apis
-    from .template.run import SELECTION
+    from .template.values import SELECTION
 
     chosen = SELECTION.get()
     for spec in files:

@@ -75,9 +75,11 @@ def lint_file(
 def _lint_file(path: Path, display: str | None, config: Config | None, raw: bytes | None = None) -> LintResult:
     config = config or Config()
     display = display or str(path)
-    from .template import is_template_file, lint_template_as_one
+    from .template.load import is_template_file  # the template pipeline is imported only for a template
 
     if raw is None and is_template_file(path):
+        from .template.run import lint_template_as_one
+
         return lint_template_as_one(path, display, config)
     diags = Diagnostics()
     sources = open_sources(path, display, diags, ref_root=config.ref_root, raw=raw)
@@ -98,7 +100,7 @@ def compile_file(path: Path, display: str | None = None, config: Config | None =
         if result.internal_error is not None:
             raise InternalError(f"{result.display}: {result.internal_error}")
         if result.api is None and result.sources is None and not result.has_errors:
-            from .template import is_template_file
+            from .template.load import is_template_file
 
             if is_template_file(path):  # a template with several APIs: compile one at a time (--api)
                 from .diagnostics import Span
@@ -197,8 +199,8 @@ def compile_stack(
 
     from .intrinsics import Resolved
     from .targets.stack import emit_template_stack
-    from .template import LocalValues
     from .template.run import compile_template
+    from .template.values import LocalValues
 
     # the stack's own name is only known when deployed: a value made from it (SAM names its
     # implicit API after the stack) stays ${AWS::StackName}, which the cfn target writes in Fn::Sub;

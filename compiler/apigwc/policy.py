@@ -190,9 +190,15 @@ def load_source(source: Path, compile: Callable[[Path], "CompileResult | Failure
 def select_template(
     api: str | None, params: Sequence[str] | None, params_file: Path | None, region: str | None
 ) -> Failure | None:
-    """The template flags -> the selection (`apigwc.template.run.SELECTION`); a Failure when they are malformed."""
-    from .template import LocalValues, ParametersError, parse_param_flags, read_parameters_file
-    from .template.run import SELECTION, Selection
+    """The template flags -> the selection (`apigwc.template.values.SELECTION`); a Failure when they are malformed."""
+    from .template.values import (
+        SELECTION,
+        LocalValues,
+        ParametersError,
+        Selection,
+        parse_param_flags,
+        read_parameters_file,
+    )
 
     try:
         values = read_parameters_file(params_file) if params_file is not None else {}
@@ -212,7 +218,8 @@ def is_template(path: Path) -> bool:
 
 def template_apis(path: Path) -> list:
     """(file, selection) per API to compile: a template with several APIs (and no --api) once per API."""
-    from .template.run import SELECTION, each_api
+    from .template.run import each_api
+    from .template.values import SELECTION
 
     return each_api([path], SELECTION.get()) if path.is_file() else []
 
@@ -220,7 +227,7 @@ def template_apis(path: Path) -> list:
 def compile_stack_or_fail(spec: Path, config: Config, style: str, stopped: str = "nothing was written", color=False):
     """A template's whole stack (`pipeline.compile_stack`): a `StackResult` whose errors are none, or a `Failure`."""
     from .pipeline import compile_stack
-    from .template.run import SELECTION
+    from .template.values import SELECTION
 
     selection = SELECTION.get()
     try:
@@ -270,7 +277,7 @@ def emit_each_api(
     from .output import write_file_atomically
     from .pipeline import emit_target
     from .targets.base import OutputFormat, primary_file
-    from .template.run import SELECTION
+    from .template.values import SELECTION
 
     if output.exists() and not output.is_dir():
         return Failure(f"-o '{output}' is a file; with several APIs give a folder")

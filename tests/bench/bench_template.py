@@ -10,10 +10,13 @@ size is linted (`apigwc lint`, in process, the SAM translator included) and buil
 target) and the best of N wall times is kept.  Goal: lint under 2 s at 200 functions / 400
 routes, time growing linearly with the number of routes (the per-route column stays flat).
 
-"cold" is the first lint of a template the SAM translator has not seen: aws-sam-translator
-copies the whole OpenAPI body once per event, so that part grows with the square of the
-routes; apigwc caches the translation by content (template/expand.py), so every later run
-of an unchanged template is "lint".
+"cold" is the first lint of a template, the one a user waits for: the SAM translator runs
+(best of N, each with an empty translation cache).  aws-sam-translator deep-copies the
+whole OpenAPI body about four times per event; template/samcopy.py makes those copies in
+time that grows with the routes, with the same output (what is still square in the routes
+is small: the key table of `paths` and the translator's own walk over every path per
+event).  apigwc caches the translation by content (template/expand.py), so every later run
+of an unchanged template is "lint".  APIGWC_SAM_FAST=0 measures the plain translator.
 """
 
 from __future__ import annotations
@@ -94,9 +97,13 @@ def main() -> None:
         for n in sorted({max(1, args.functions // 4), args.functions // 2, args.functions}):
             path = Path(tmp) / f"template-{n}.yaml"
             path.write_text(template(n))
-            start = time.perf_counter()
-            results = lint_template(path, path.name, Config())
-            cold = time.perf_counter() - start
+            colds = []
+            for i in range(args.repeat):  # each time with a translation cache of its own, empty
+                os.environ["APIGWC_CACHE_DIR"] = str(Path(tmp) / f"cache-{n}-{i}")
+                start = time.perf_counter()
+                results = lint_template(path, path.name, Config())
+                colds.append(time.perf_counter() - start)
+            cold = min(colds)
             assert not isinstance(results, str) and not any(r.has_errors for r in results), [
                 d for r in results for d in r.diagnostics if d.severity.name == "ERROR"
             ][:3]

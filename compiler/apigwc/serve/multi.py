@@ -70,7 +70,7 @@ class ApisApp:
 def load_apis(targets, compile_spec, options):
     """Load and build each (template, selection): {logical id: (served, loaded)}, or the first Failure."""
     from ..policy import Failure
-    from ..template.run import SELECTION
+    from ..template.values import SELECTION
     from .server import build, load
 
     out = {}

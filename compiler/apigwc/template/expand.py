@@ -12,6 +12,19 @@
    managed-policy map answers every name with its AWS-managed ARN, and the boto3 session
    only carries the region.  A local ``DefinitionUri`` file replaces its placeholder's
    ``BodyS3Location`` afterwards, so SAM treats it exactly as it treats an uploaded file.
+3. Speed without a different answer.  The translator deep-copies the whole OpenAPI body
+   about four times per API event, which makes a template's first translation grow with the
+   square of its routes (32 s for 400).  Those copies matter: the translator's dicts emulate
+   Python 2.7's key order and a copy can reorder keys, which feeds the Deployment's logical
+   id, so they are not skipped.  ``template/samcopy.py`` makes them with ``copy.deepcopy``
+   but shares the path items a copy would leave as they are; its docstring gives the
+   argument and the guards (only inside the two translator methods that make the per-event
+   copies, only for translator sources read and tested, the plain translator again on any
+   error, ``APIGWC_SAM_FAST=0`` to turn it off).  tests/template/test_sam_fast.py translates
+   every corpus template, the benchmark's template and one template per body-editing SAM
+   feature both ways and asserts the same JSON text.  The chosen alternative to translating
+   shards of the template and merging them: the order of ``paths``, and so the Deployment
+   id, depends on every path at once, so no merge could be proven equal.
 """
 
 from __future__ import annotations
@@ -179,6 +192,38 @@ def expand(
     if SAM_TRANSFORM not in transforms(template.data):
         return result
     result.sam = True
+    sam_input = sam_input_of(template, prepared, result, diags)
+    first = Diagnostics()
+    output = _translate(template, copy.deepcopy(sam_input), parameters, region, first)
+    if output is None and resolver is not None:
+        # SAM CLI resolves parameters and pseudo parameters all over the template before it
+        # translates (sam local); CloudFormation's transform does not.  Serve SAM CLI's reading,
+        # and say that a deploy would fail.
+        for key in ("Resources", "Globals"):
+            if isinstance(sam_input.get(key), dict):
+                sam_input[key] = resolver.resolve_in_place(sam_input[key])
+        output = _translate(template, sam_input, parameters, region, Diagnostics())
+        if output is not None:
+            for d in first:
+                diags.add(
+                    SAM_LOCAL_ONLY,
+                    d.message + " (SAM CLI accepts it locally because it resolves parameters first)",
+                    span=d.span,
+                    hint="CloudFormation's AWS::Serverless transform rejects this on deploy; write the value without a parameter Ref",
+                )
+    if output is None:
+        diags.extend(first)
+        result.ok = False
+        return result
+    result.output = output
+    return result
+
+
+def sam_input_of(template: Template, prepared: dict, result: Expanded, diags: Diagnostics) -> dict:
+    """What the translator is given: ``prepared`` with local code and definition files as placeholders.
+
+    The local values are kept in ``result`` (``code_uris``, ``definition_uris``).
+    """
     sam_input = copy.deepcopy(prepared)
     resources = sam_input.get("Resources") if isinstance(sam_input.get("Resources"), dict) else {}
     globals_fn = (
@@ -229,38 +274,14 @@ def expand(
                     if doc is not None:
                         result.definition_uris[name] = (doc, uri_ptr)
             props["DefinitionUri"] = f"s3://{PLACEHOLDER_BUCKET}/{name}"
-    first = Diagnostics()
-    output = _translate(template, copy.deepcopy(sam_input), parameters, region, first)
-    if output is None and resolver is not None:
-        # SAM CLI resolves parameters and pseudo parameters all over the template before it
-        # translates (sam local); CloudFormation's transform does not.  Serve SAM CLI's reading,
-        # and say that a deploy would fail.
-        for key in ("Resources", "Globals"):
-            if isinstance(sam_input.get(key), dict):
-                sam_input[key] = resolver.resolve_in_place(sam_input[key])
-        output = _translate(template, sam_input, parameters, region, Diagnostics())
-        if output is not None:
-            for d in first:
-                diags.add(
-                    SAM_LOCAL_ONLY,
-                    d.message + " (SAM CLI accepts it locally because it resolves parameters first)",
-                    span=d.span,
-                    hint="CloudFormation's AWS::Serverless transform rejects this on deploy; write the value without a parameter Ref",
-                )
-    if output is None:
-        diags.extend(first)
-        result.ok = False
-        return result
-    result.output = output
-    return result
+    return sam_input
 
 
 def _cache_file(sam_input: dict, parameters: dict[str, Any], region: str) -> Path | None:
     """Where the translation of exactly this input is cached (None when there is no cache folder).
 
-    The translator copies the whole OpenAPI body once per API event, so its time grows with
-    the square of the number of routes (about 20 s for 400 routes); a template that did not
-    change is translated once.  The key is the translator's version plus the input, the
+    A template that did not change is translated once (the first translation of a large
+    template is the slow part of its lint: see samcopy.py).  The key is the translator's version plus the input, the
     parameters and the region, so any change translates again.  APIGWC_CACHE_DIR moves the
     folder; APIGWC_CACHE_DIR="" turns the cache off.
     """
@@ -304,29 +325,47 @@ def _translate(
     return output
 
 
-def _run_translator(
-    template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics
-) -> dict | None:
+def _translate_once(sam_input: dict, parameters: dict[str, Any], region: str) -> dict:
+    """The steps of ``samtranslator.translator.transform.transform()``, CloudFormation's entry point.
+
+    py27-compatible dicts keep the generated logical ids (the Deployment's hash) as AWS makes
+    them; the session carries the region and the policy map needs no IAM call.  Raises what
+    the translator raises.
+    """
     import boto3
-    from samtranslator.model.exceptions import InvalidDocumentException, InvalidEventException, InvalidResourceException
     from samtranslator.parser.parser import Parser
     from samtranslator.translator.translator import Translator
     from samtranslator.utils.py27hash_fix import to_py27_compatible_template, undo_mark_unicode_str_in_template
 
-    logging.getLogger("samtranslator").setLevel(logging.ERROR)
     session = boto3.session.Session(region_name=region, aws_access_key_id="local", aws_secret_access_key="local")
     translator = Translator(None, Parser(), boto_session=session)
     parameter_values = dict(parameters)
+    to_py27_compatible_template(sam_input, parameter_values)
+    output = translator.translate(
+        sam_input, parameter_values=parameter_values, get_managed_policy_map=lambda: _AwsManagedPolicies()
+    )
+    # plain JSON (the translator's last step: its Python 2.7-ordered dicts become JSON text, in that order)
+    return undo_mark_unicode_str_in_template(
+        output
+    )  # plain JSON types (the translator hands out its own dict subclasses)
+
+
+def _run_translator(
+    template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics
+) -> dict | None:
+    from samtranslator.model.exceptions import InvalidDocumentException, InvalidEventException, InvalidResourceException
+
+    from . import samcopy
+
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)
+    if samcopy.available():
+        try:
+            with samcopy.fast_copies():
+                return _translate_once(copy.deepcopy(sam_input), parameters, region)
+        except Exception:  # noqa: BLE001, S110 - the plain translator below runs again and reports it
+            pass
     try:
-        # the steps of samtranslator.translator.transform.transform(), CloudFormation's entry point
-        # (py27-compatible dicts keep the generated logical ids, e.g. the Deployment's hash, as AWS makes them),
-        # with a session that carries the region and a policy map that needs no IAM call
-        to_py27_compatible_template(sam_input, parameter_values)
-        output = translator.translate(
-            sam_input, parameter_values=parameter_values, get_managed_policy_map=lambda: _AwsManagedPolicies()
-        )
-        output = undo_mark_unicode_str_in_template(output)
-        return json.loads(json.dumps(output))  # plain JSON types (the translator hands out its own dict subclasses)
+        return _translate_once(sam_input, parameters, region)
     except InvalidDocumentException as exc:
         for cause in exc.causes:
             _report_cause(template, cause, diags)

@@ -8,7 +8,6 @@ the template (or in its include / DefinitionUri file).  Problems of the template
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,20 +22,7 @@ from .expand import check_types, expand
 from .explicit import lift_rest_api
 from .functions import FunctionSet, read_functions
 from .load import Template, is_template, is_template_file, load_template
-from .values import Circular, Kept, LocalValues, Resolver, resource_cycle
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the command line chose for templates: the API (--api) and the values (--param...)."""
-
-    api: str | None = None
-    values: LocalValues = field(default_factory=LocalValues)
-
-
-#: set by the command line for the commands that go through `pipeline.lint_file` / `compile_file`
-#: (the default is one frozen Selection, never changed: a command sets a new one)
-SELECTION: ContextVar[Selection] = ContextVar("apigwc_template_selection", default=Selection())  # noqa: B039
+from .values import SELECTION, Circular, Kept, LocalValues, Resolver, Selection, resource_cycle
 
 
 @dataclass

@@ -29,6 +29,7 @@ import os
 import re
 import shlex
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
@@ -99,6 +100,21 @@ class LocalValues:
 
     def effective_region(self) -> str:
         return self.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the command line chose for templates: the API (--api) and the values (--param...)."""
+
+    api: str | None = None
+    values: LocalValues = field(default_factory=LocalValues)
+
+
+#: set by the command line for the commands that go through `pipeline.lint_file` / `compile_file`
+#: (the default is one frozen Selection, never changed: a command sets a new one).  It lives here,
+#: not in `run`, so that reading the flags does not import the template pipeline (the start-up
+#: of `apigwc lint spec.yaml`, tests/bench/bench_startup.py)
+SELECTION: ContextVar[Selection] = ContextVar("apigwc_template_selection", default=Selection())  # noqa: B039
 
 
 def parse_param_flags(items: list[str] | None) -> dict[str, str]:
