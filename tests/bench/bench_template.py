@@ -2,7 +2,7 @@
 
 Run by hand (not collected by pytest):
 
-    .venv/bin/python tests/bench/bench_template.py [--repeat N] [--functions 200]
+    .venv/bin/python tests/bench/bench_template.py [--repeat N] [--functions 200 | --sizes 50,100,200,400]
 
 The template has one AWS::Serverless::Api with Cors and an API key, and per function two
 `Type: Api` events (GET and POST on its own path) plus Globals.Function environment.  Each
@@ -78,6 +78,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--functions", type=int, default=200)
+    ap.add_argument("--sizes", help="comma-separated function counts (default: a quarter, half and all of --functions)")
     args = ap.parse_args()
     import os
 
@@ -94,7 +95,8 @@ def main() -> None:
         warm = Path(tmp) / "warm.yaml"
         warm.write_text(template(2))
         lint_template(warm, "warm.yaml", Config())
-        for n in sorted({max(1, args.functions // 4), args.functions // 2, args.functions}):
+        sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else []
+        for n in sorted(set(sizes) or {max(1, args.functions // 4), args.functions // 2, args.functions}):
             path = Path(tmp) / f"template-{n}.yaml"
             path.write_text(template(n))
             colds = []
