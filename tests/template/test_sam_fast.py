@@ -116,6 +116,8 @@ def test_benchmark_template_translates_the_same(tmp_path: Path) -> None:
     path.write_text(bench_template.template(40))
     stats = assert_same(path)
     assert stats is not None and stats.copies == 4 * 80 and stats.shared > 80 * 70
+    # the two editors made per event (each copies the body twice) had nothing for __init__'s walk to do
+    assert stats.walks_skipped == 2 * 80
 
 
 # One template per SAM feature that edits the body per event, in one API each time so the
@@ -239,6 +241,8 @@ def test_feature_template_translates_the_same(feature: str, tmp_path: Path) -> N
     stats = assert_same(path)
     assert stats is not None and stats.shared > 0, "the fast path did not run"
     assert deployments(translate(sam_input(path), fast=True)[0])
+    if feature == "conditions":  # conditional path items ({"Fn::If": ...}): __init__'s walk runs for them
+        assert stats.walks_skipped < stats.copies // 2
 
 
 INVALID = {
@@ -318,11 +322,21 @@ def test_the_patch_is_undone_after_the_block() -> None:
     from samtranslator.swagger import swagger
     from samtranslator.utils.py27hash_fix import Py27Dict
 
-    before = (swagger._deepcopy, push.Api.__dict__["_add_swagger_integration"], Py27Dict.__dict__["__setitem__"])
+    def patched() -> tuple:
+        editor = swagger.SwaggerEditor
+        return (
+            swagger._deepcopy,
+            push.Api.__dict__["_add_swagger_integration"],
+            Py27Dict.__dict__["__setitem__"],
+            editor.__dict__["__init__"],
+            editor.__dict__.get("iter_on_path"),
+        )
+
+    before = patched()
     with samcopy.fast_copies():
-        assert swagger._deepcopy is not before[0]
-    after = (swagger._deepcopy, push.Api.__dict__["_add_swagger_integration"], Py27Dict.__dict__["__setitem__"])
-    assert after == before
+        during = patched()
+        assert during[0] is not before[0] and during[3] is not before[3] and during[4] is not None
+    assert patched() == before
 
 
 def test_a_translation_in_another_thread_sees_the_plain_translator(tmp_path: Path) -> None:
