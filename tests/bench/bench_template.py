@@ -13,9 +13,10 @@ routes, time growing linearly with the number of routes (the per-route column st
 "cold" is the first lint of a template, the one a user waits for: the SAM translator runs
 (best of N, each with an empty translation cache).  aws-sam-translator deep-copies the
 whole OpenAPI body about four times per event; template/samcopy.py makes those copies in
-time that grows with the routes, with the same output (what is still square in the routes
-is small: the key table of `paths` and the translator's own walk over every path per
-event).  apigwc caches the translation by content (template/expand.py), so every later run
+time that grows with the routes, with the same output, and skips the translator's walk over
+every path item when an editor is created if that walk would do nothing (what is still
+square in the routes is small: the key table of `paths` per copy and one test per path
+item per editor).  apigwc caches the translation by content (template/expand.py), so every later run
 of an unchanged template is "lint".  APIGWC_SAM_FAST=0 measures the plain translator.
 """
 
