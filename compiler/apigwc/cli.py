@@ -272,7 +272,9 @@ def lint(
     config: ConfigOpt = None,
     ref_root: RefRootOpt = None,
     stdin_filename: Optional[Path] = typer.Option(
-        None, "--stdin-filename", help="The name of the spec read from - (for messages, $refs and config discovery)."
+        None,
+        "--stdin-filename",
+        help="The name of the spec or template read from - (for messages, and the folder its $refs, includes and CodeUri resolve from; default: the current folder).",
     ),
     explain: Optional[str] = typer.Option(
         None, "--explain", help="Explain a rule (code or name) and exit.", metavar="CODE"
@@ -524,7 +526,11 @@ def emit(
         _write_or_print(output, text)
         raise typer.Exit(0)
     apis = template_apis(spec)
-    if len(apis) > 1:
+    # a template's APIs go one file each into -o DIR: with several, or when DIR is an existing folder
+    each = len(apis) > 1 or (
+        len(apis) == 1 and apis[0][1].api is not None and folder is None and output is not None and output.is_dir()
+    )
+    if each:
         if output is None or folder is not None:
             names = ", ".join(s.api for _, s in apis if s.api)
             raise _fail(

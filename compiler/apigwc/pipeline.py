@@ -75,12 +75,13 @@ def lint_file(
 def _lint_file(path: Path, display: str | None, config: Config | None, raw: bytes | None = None) -> LintResult:
     config = config or Config()
     display = display or str(path)
-    from .template.load import is_template_file  # the template pipeline is imported only for a template
+    # the template pipeline is imported only for a template (a file's, or standard input's bytes)
+    from .template.load import is_template_file, is_template_text
 
-    if raw is None and is_template_file(path):
+    if is_template_file(path) if raw is None else is_template_text(raw):
         from .template.run import lint_template_as_one
 
-        return lint_template_as_one(path, display, config)
+        return lint_template_as_one(path, display, config, raw)
     diags = Diagnostics()
     sources = open_sources(path, display, diags, ref_root=config.ref_root, raw=raw)
     return lint_sources(sources, display, diags, config)

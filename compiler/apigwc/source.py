@@ -1014,11 +1014,26 @@ class Resolved:
 class Sources:
     """The spec file plus every local file its `$ref`s reach, with one source map over all."""
 
-    def __init__(self, main: Document, diags: Diagnostics, ref_root: Path | None = None) -> None:
+    def __init__(
+        self,
+        main: Document,
+        diags: Diagnostics,
+        ref_root: Path | None = None,
+        also_under: tuple[Path, ...] = (),
+        root_hint: str | None = None,
+        root_name: str = "the spec's folder tree",
+    ) -> None:
         self.main = main
         self.diags = diags
         self.base_dir = main.path.parent
         self.ref_root = (ref_root or self.base_dir).resolve()
+        #: further folders local $refs may reach (a template's project and the files it names)
+        self.also_under = tuple(p.resolve() for p in also_under)
+        #: how to widen the folders when a $ref leaves them (the default speaks of a spec and ref-root)
+        self.root_name = root_name
+        self.root_hint = (
+            root_hint or "move the file under the spec's folder, or set ref-root in [tool.apigwc] (or --ref-root)"
+        )
         self._docs: dict[str, Document | None] = {"": main}
         self._cache: dict[str, Resolved | None] = {}
         #: where a bare "$ref: Pet" points (swagger-parser's "simple refs", which API Gateway's
@@ -1169,14 +1184,10 @@ class Sources:
         base_doc = self._docs.get(base_file)
         base_dir = base_doc.path.parent if base_doc is not None else self.base_dir
         path = (base_dir / uri).resolve()
-        try:
-            path.relative_to(self.ref_root)
-        except ValueError:
+        if not any(path.is_relative_to(root) for root in (self.ref_root, *self.also_under)):
+            where = " or ".join(str(root) for root in (self.ref_root, *self.also_under))
             self._report_once(
-                "root:" + ref_at,
-                f"$ref {ref!r} leaves the spec's folder tree ({self.ref_root})",
-                ref_at,
-                "move the file under the spec's folder, or set ref-root in [tool.apigwc] (or --ref-root)",
+                "root:" + ref_at, f"$ref {ref!r} leaves {self.root_name} ({where})", ref_at, self.root_hint
             )
             return None
         if not path.is_file():
@@ -1244,7 +1255,8 @@ def open_sources(
         )
         diags.add(
             ROOT_NOT_MAPPING,
-            f"the document root must be a mapping with 'openapi' or 'swagger', 'info' and 'paths'; found {kind}",
+            f"the document root must be a mapping (OpenAPI: 'openapi' or 'swagger', 'info' and 'paths'; "
+            f"a CloudFormation or SAM template: 'Resources'); found {kind}",
             span=doc.span(""),
             hint="remove the leading '- ' (or the surrounding [...])" if isinstance(doc.data, list) else None,
         )

@@ -382,7 +382,7 @@ paths:
     )
     log = messages(result, "integration-request")
     assert log[0].startswith('The integration URI is a CloudFormation intrinsic ({"Fn::Sub":')
-    assert log[0].endswith("which apigwc cannot evaluate locally")
+    assert log[0].endswith("; the local Lambda function is the one it refers to")
 
 
 def test_an_informational_status_is_a_configuration_error(api) -> None:

@@ -104,3 +104,27 @@ def serve():
         assert code == 0, f"apigwc serve exited {code}:\n" + "\n".join(s.lines + s.errors)
         assert "apigwc serve: stopped" in s.lines
         assert not any("Traceback" in line for line in s.errors), "\n".join(s.errors)
+
+
+_REQUEST_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def service_headers_ok(
+    r: httpx.Response, *, mock: bool = False, content_type: str | None = None, error_type: str | None = None
+) -> None:
+    """The headers API Gateway adds to every answer: the request id, ``x-amz-apigw-id``, the trace
+    header (not on a MOCK answer), ``Content-Type`` (``application/json`` unless the answer set
+    one), and ``x-amzn-ErrorType`` on its own error answers only
+    (/work/shared/reference/aws-rest-semantics.md 4.1; docs/conformance.md)."""
+    assert _REQUEST_ID.fullmatch(r.headers["x-amzn-RequestId"]), r.headers
+    assert r.headers["x-amz-apigw-id"]
+    if mock:  # recorded on AWS: a MOCK integration's answer has no trace header (docs/conformance.md)
+        assert "X-Amzn-Trace-Id" not in r.headers
+    else:
+        assert r.headers["X-Amzn-Trace-Id"].startswith("Root=1-")
+    if content_type is not None:
+        assert r.headers["Content-Type"] == content_type
+    if error_type is None:
+        assert "x-amzn-ErrorType" not in r.headers
+    else:
+        assert r.headers["x-amzn-ErrorType"] == error_type

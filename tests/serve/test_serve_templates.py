@@ -8,6 +8,7 @@ produces for the same template.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
@@ -15,7 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from serve_helpers import serve  # noqa: F401 - a fixture
+from serve_helpers import serve, service_headers_ok  # noqa: F401 - a fixture
 
 from apigwc.template import open_template
 from support import CORPUS
@@ -28,9 +29,16 @@ needs_corpus = pytest.mark.skipif(not SAM.is_dir(), reason="the SAM corpus is no
 def test_hello_python_answers_like_sam_local(serve) -> None:
     s = serve(SAM / "hello-python/template.yaml")
     assert set(s.stages) == {"Prod", "Stage"}  # SAM's implicit API: Prod, plus the Deployment's "Stage" stage
-    r = s.request("GET", "Prod", "/hello")
-    assert (r.status_code, r.json()) == (200, {"message": "hello world"})
+    for stage in ("Prod", "Stage"):
+        r = s.request("GET", stage, "/hello")
+        assert (r.status_code, r.json()) == (200, {"message": "hello world"})
+        # the function sets no header: API Gateway's own, Content-Type application/json, no CORS (no Cors)
+        service_headers_ok(r, content_type="application/json")
+        assert "Access-Control-Allow-Origin" not in r.headers
     r = s.request("GET", "Prod", "/nothing")
+    assert (r.status_code, r.json()) == (403, {"message": "Missing Authentication Token"})
+    service_headers_ok(r, content_type="application/json", error_type="MissingAuthenticationTokenException")
+    r = s.request("POST", "Prod", "/hello")  # the event is GET only
     assert (r.status_code, r.json()) == (403, {"message": "Missing Authentication Token"})
 
 
@@ -40,12 +48,41 @@ def test_inline_definition_body_with_sam_cors_answers_the_translators_preflight(
     s = serve(path)
     r = s.request("GET", "dev", "/anyandall")
     assert (r.status_code, r.json()) == (200, {"hello": "world"})
+    service_headers_ok(r, content_type="application/json")
+    # SAM's Cors makes the preflight only: a proxy answer carries what the function sets (nothing here)
+    assert "Access-Control-Allow-Origin" not in r.headers
+    r = s.request("DELETE", "dev", "/anyandall")  # ANY
+    assert (r.status_code, r.json()) == (200, {"hello": "world"})
+    # Globals.Api.BinaryMediaTypes image~1png (image/png): an isBase64Encoded answer is decoded to bytes
+    # only when the request's Accept names a binary media type; otherwise the base64 text is the body
+    gif = base64.b64decode("R0lGODdhAQABAJEAAAAAAP///wAAAAAAACH5BAkAAAIALAAAAAABAAEAAAICRAEAOw==")
+    r = s.request("GET", "dev", "/base64response", headers={"Accept": "image/png"})
+    assert (r.status_code, r.headers["Content-Type"], r.content) == (200, "image/gif", gif)
+    service_headers_ok(r, content_type="image/gif")
+    r = s.request("GET", "dev", "/base64response", headers={"Accept": "image/gif"})
+    assert (r.status_code, r.content) == (200, base64.b64encode(gif))
+    r = s.request("GET", "dev", "/nondecodedbase64response", headers={"Accept": "image/png"})
+    assert (r.status_code, r.content) == (200, base64.b64encode(gif))  # isBase64Encoded false: text as given
     r = s.request("POST", "dev", "/echoeventbody", content=b'{"a": 1}')
     assert (
         r.status_code == 200
         and r.json()["body"] == '{"a": 1}'
         and r.json()["stageVariables"] == {"VarName": "varValue"}
     )
+    # the proxy event's header names are as the client sent them (uvicorn lower-cases them for ASGI)
+    r = s.request("POST", "dev", "/echoeventbody", content=b"{}", headers={"X-Mixed-Case": "1", "content-type": "a/b"})
+    assert {k: v for k, v in r.json()["headers"].items() if k in ("X-Mixed-Case", "content-type")} == {
+        "X-Mixed-Case": "1",
+        "content-type": "a/b",
+    }
+    # SAM CLI's binary fixture: the handler reads event["headers"]["Content-Type"]; an image/png body
+    # comes base64-encoded (a binary media type), and goes back as bytes to an Accept of image/png
+    png = b"\x89PNG\r\n\x1a\n\x00\x01\xff"
+    r = s.request(
+        "POST", "dev", "/echobase64eventbody", content=png, headers={"Content-Type": "image/png", "Accept": "image/png"}
+    )
+    assert (r.status_code, r.headers["Content-Type"], r.content) == (200, "image/png", png)
+    service_headers_ok(r, content_type="image/png")
     # the preflight SAM generated from Cors: the headers the translator's OPTIONS integration sets
     options = _translated_body(path, "MyApi")["paths"]["/anyandall"]["options"]
     params = options["x-amazon-apigateway-integration"]["responses"]["default"]["responseParameters"]
@@ -58,9 +95,13 @@ def test_inline_definition_body_with_sam_cors_answers_the_translators_preflight(
     )
     assert r.status_code == 200
     assert {k: r.headers[k] for k in expected} == expected
+    service_headers_ok(r, mock=True, content_type="application/json")
     assert expected["access-control-allow-origin"] == "*'"  # the template's own typo ("'*''"), as deployed
     # a route whose function is not in the template says so
     assert "no local handler for the Lambda function ${WhatFunction.Arn}" in s.output
+    r = s.request("GET", "dev", "/nofunctionfound")
+    assert (r.status_code, r.json()) == (500, {"message": "Internal server error"})
+    service_headers_ok(r, content_type="application/json", error_type="InternalServerErrorException")
 
 
 @needs_corpus
@@ -69,6 +110,7 @@ def test_plain_cloudformation_rest_api_body(serve) -> None:
     assert set(s.stages) == {"local"}  # no AWS::ApiGateway::Stage in the template
     r = s.request("GET", "local", "/anyandall")
     assert (r.status_code, r.json()) == (200, {"hello": "world"})
+    service_headers_ok(r, content_type="application/json")
 
 
 @needs_corpus
@@ -76,8 +118,10 @@ def test_sam_auth_token_authorizer_runs_the_template_function(serve) -> None:
     s = serve(SAM / "samcli-lambda-authorizers/serverless-api-props.yaml")
     r = s.request("GET", "api", "/requestauthorizer", headers={"header": "anything"})
     assert (r.status_code, r.json()) == (200, {"message": "from authorizer"})
+    service_headers_ok(r, content_type="application/json")
     r = s.request("GET", "api", "/requestauthorizer")
     assert (r.status_code, r.json()) == (401, {"message": "Unauthorized"})
+    service_headers_ok(r, content_type="application/json", error_type="UnauthorizedException")
 
 
 @needs_corpus
@@ -86,6 +130,8 @@ def test_non_proxy_lambda_with_a_response_template(serve) -> None:
     r = s.request("GET", "dev", "/")
     # the function answers {"statuscode": 200, "body": "error1"}; the template's VTL turns "error" into 400
     assert (r.status_code, r.json()) == (400, {"statuscode": 650, "body": "changed"})
+    # an integration response's status, not API Gateway's error: no x-amzn-ErrorType
+    service_headers_ok(r, content_type="application/json")
 
 
 @needs_corpus
@@ -94,6 +140,7 @@ def test_api_key_required_by_sam_auth_answers_403_without_a_key(serve) -> None:
     r = s.request("GET", "Prod", "/locations")
     # the body's Lambda authorizer runs first: no Authorization header is 401
     assert (r.status_code, r.json()) == (401, {"message": "Unauthorized"})
+    service_headers_ok(r, content_type="application/json", error_type="UnauthorizedException")
     assert r.headers["Access-Control-Allow-Origin"] == "*"  # the body's DEFAULT_4XX gateway response
     # SAM's AddApiKeyRequiredToCorsPreflight defaults to true: the preflight needs the key too, as deployed
     assert _translated_body(SAM / "python-rest-sam/template.yaml", "RestAPI")["paths"]["/locations"]["options"][
@@ -101,6 +148,7 @@ def test_api_key_required_by_sam_auth_answers_403_without_a_key(serve) -> None:
     ] == [{"api_key": []}]
     r = s.request("OPTIONS", "Prod", "/locations")
     assert (r.status_code, r.json()) == (403, {"message": "Forbidden"})
+    service_headers_ok(r, content_type="application/json", error_type="ForbiddenException")
     # what the template needs but cannot be known locally: where, and the flag that sets it
     assert "Template values not known locally (left out; set them with --param):" in s.output
     assert (
@@ -111,11 +159,68 @@ def test_api_key_required_by_sam_auth_answers_403_without_a_key(serve) -> None:
 
 
 @needs_corpus
-@pytest.mark.parametrize("name", ["hello-java", "hello-go", "s12d"])
-def test_other_runtimes_and_functionless_projects_serve(serve, name: str) -> None:
-    s = serve(SAM / name / "template.yaml")
-    assert s.stages
-    assert "Routes (every stage):" in s.output
+def test_hello_java_serves_and_names_the_runtime_it_cannot_run(serve) -> None:
+    # deployed, GET /hello answers the Java function's JSON; offline there is no Java runtime client (issue 12)
+    s = serve(SAM / "hello-java/template.yaml")
+    assert set(s.stages) == {"Prod", "Stage"}
+    assert re.search(r"^  GET     /hello  AWS_PROXY HelloWorldFunction  NONE  none$", s.output, re.M)
+    assert "  - HelloWorldFunction: runtime java21 is not run by the local gateway" in s.output
+    r = s.request("GET", "Prod", "/hello")
+    assert (r.status_code, r.json()) == (500, {"message": "Internal server error"})
+    service_headers_ok(r, content_type="application/json", error_type="InternalServerErrorException")
+
+
+@needs_corpus
+def test_hello_go_serves_and_says_the_bootstrap_must_be_built(serve) -> None:
+    # provided.al2023 runs the project's bootstrap as is; the corpus has its Go source, not the binary `make` builds
+    # (building it needs the aws-lambda-go module from the Go proxy, outside what CI reaches)
+    s = serve(SAM / "hello-go/template.yaml")
+    assert re.search(r"^  HelloWorldFunction\s+provided\.al2023 bootstrap in \S+hello-world/$", s.output, re.M)
+    assert "Couldn't find valid bootstrap(s)" in s.output and "(build the function first, e.g. sam build)" in s.output
+    r = s.request("GET", "Prod", "/hello")
+    assert (r.status_code, r.json()) == (500, {"message": "Internal server error"})
+    service_headers_ok(r, content_type="application/json", error_type="InternalServerErrorException")
+
+
+@needs_corpus
+def test_s12d_cors_preflight_cognito_and_what_needs_aws(serve) -> None:
+    """s12d: DynamoDB service integrations behind a Cognito authorizer, MOCK preflights chosen by Fn::If."""
+    s = serve(SAM / "s12d/template.yaml", "--param", "CustomDomain=links.example.com")
+    # the only Node.js function is fed by Kinesis, not by a route: declared, with its template settings
+    assert re.search(r"^  LoggingProcessor\s+nodejs16\.x app\.handler in \S+src/analytics/$", s.output, re.M)
+    # the preflight: the MOCK's header mappings, Access-Control-Allow-Origin from Fn::If [IsLocal, '*', the domain]
+    for path in ("/app", "/app/abc"):
+        r = s.request(
+            "OPTIONS",
+            "Prod",
+            path,
+            headers={"Origin": "https://links.example.com", "Access-Control-Request-Method": "GET"},
+        )
+        assert (r.status_code, r.content) == (200, b"")
+        assert r.headers["Access-Control-Allow-Origin"] == "https://links.example.com"
+        assert r.headers["Access-Control-Allow-Headers"] == "authorization, content-type"
+        service_headers_ok(r, mock=True, content_type="application/json")
+    assert r.headers["Access-Control-Allow-Methods"] == "PUT, DELETE, OPTIONS"
+    # the Cognito authorizer (identity source Authorization): no token is 401 before anything runs
+    for method, path in (("GET", "/app"), ("POST", "/app"), ("PUT", "/app/abc"), ("DELETE", "/app/abc")):
+        r = s.request(method, "Prod", path)
+        assert (r.status_code, r.json()) == (401, {"message": "Unauthorized"}), (method, path)
+        service_headers_ok(r, content_type="application/json", error_type="UnauthorizedException")
+    # what only AWS can answer is said at start: DynamoDB without an endpoint, Cognito without its keys
+    assert "  none     GET /{linkId}: AWS service integration (dynamodb): answers 501 unless" in s.output
+    assert "  none     GET /app: no JWKS file for the Cognito user pool" in s.output
+
+
+@needs_corpus
+def test_a_template_whose_apis_have_errors_is_not_served(run_cli) -> None:
+    # samcli-lambda-authorizers/swagger-api.yaml: both bodies break the OpenAPI schema (lint pins them)
+    r = run_cli("serve", "samcli-lambda-authorizers/swagger-api.yaml", "--port", "0", cwd=SAM)
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr
+    assert (
+        "samcli-lambda-authorizers/swagger-api.yaml:109:18: AGW010 error 'openapi' '3.0' does not match the pattern "
+        "^3\\.0\\.\\d(-.+)?$" in r.stdout + r.stderr
+    )
+    assert "nothing is served" in r.stderr
 
 
 @needs_corpus
@@ -125,15 +230,9 @@ def test_hello_nodejs_answers_through_a_node_worker_process(serve) -> None:
     assert re.search(r"^  HelloWorldFunction\s+nodejs22\.x app\.lambdaHandler in \S+hello-world/$", s.output, re.M)
     r = s.request("GET", "Prod", "/hello")
     assert (r.status_code, r.json()) == (200, {"message": "hello world"})
+    service_headers_ok(r, content_type="application/json")
     # Lambda's log lines, from the Node.js worker
     s.wait_for("REPORT RequestId: ")
-
-
-@needs_corpus
-def test_s12d_node_function_is_a_template_function_with_its_memory_and_timeout(serve) -> None:
-    # s12d's only Node.js function is fed by Kinesis, not by a route: it is declared, with its template settings
-    s = serve(SAM / "s12d/template.yaml")
-    assert re.search(r"^  LoggingProcessor\s+nodejs16\.x app\.handler in \S+src/analytics/$", s.output, re.M)
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not on this machine")
@@ -221,10 +320,31 @@ def test_template_functions_run_with_their_environment_and_timeout(serve, tmp_pa
 
 
 @needs_corpus
-def test_ecommerce_serves_with_the_repository_as_ref_root(serve) -> None:
-    s = serve(SAM / "ecommerce-products/products/template.yaml", "--ref-root", SAM / "ecommerce-products")
+def test_ecommerce_serves_in_its_repository_without_flags(serve, tmp_path: Path) -> None:
+    # a clone of the repository (.git at its root): the $refs to ../../shared reach inside the project
+    repo = tmp_path / "repo"
+    shutil.copytree(SAM / "ecommerce-products", repo)
+    for p in [repo, *repo.rglob("*")]:
+        p.chmod(0o755 if p.is_dir() else 0o644)
+    (repo / ".git").mkdir()
+    s = serve(
+        "template.yaml",
+        "--param",
+        "EventBusName=bus",
+        "--param",
+        "EventBusArn=arn:aws:events:::bus",
+        cwd=repo / "products",
+    )
     assert set(s.stages) == {"prod", "Stage"}
-    assert "POST    /backend/validate" in s.output
+    assert "  POST    /backend/validate  AWS_PROXY ValidateFunction  IAM   partial" in s.output
+    assert "AWS_IAM: the SigV4 signature is not checked" in s.output
+    # the function runs with its template environment; its packages (aws-lambda-powertools, from
+    # requirements.txt) are installed by the project's build, not here: Lambda's import error, API
+    # Gateway's 502, as a deployed function without them answers
+    r = s.request("POST", "prod", "/backend/validate", json={"products": []})
+    assert (r.status_code, r.json()) == (502, {"message": "Internal server error"})
+    service_headers_ok(r, content_type="application/json", error_type="InternalServerErrorException")
+    s.wait_for("Runtime.ImportModuleError: Unable to import module 'main': No module named 'aws_lambda_powertools'")
 
 
 def _translated_body(path: Path, api: str) -> dict:
@@ -468,7 +588,7 @@ def test_explicit_resources_with_a_non_proxy_lambda_and_a_mock_preflight(serve) 
     # AWS integration without a response template: the function's result passes through as the body
     assert r.status_code == 200
     assert r.json() == {"statusCode": 200, "body": json.dumps({"message": "Hello from Lambda!"})}
-    assert r.headers["Content-Type"] == "application/json"
+    service_headers_ok(r, content_type="application/json")
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert r.headers["Access-Control-Allow-Methods"] == "POST,GET,OPTIONS"
     # the MOCK preflight: the integration response's header mappings, no body
@@ -486,6 +606,7 @@ def test_explicit_resources_with_a_non_proxy_lambda_and_a_mock_preflight(serve) 
     )
     assert r.headers["Access-Control-Allow-Origin"] == "*"
     assert r.content == b""
+    service_headers_ok(r, mock=True, content_type="application/json")
     # POST has no method: API Gateway's 403 for a missing route
     r = s.request("POST", "prod", "/helloworld")
     assert r.status_code == 403

@@ -32,7 +32,8 @@ PROJECTS = {
     # (its GET to Lambda is AGW201, a warning: API Gateway accepts it and only the calls fail)
     "samcli-lambda-authorizers/swagger-api.yaml": (["RestApiOpenApi", "RestApiSwagger"], {"AGW010"}),
     "python-rest-sam/template.yaml": (["RestAPI"], set()),
-    # its $refs reach ../../shared (the repository root): without --ref-root they leave the tree
+    # its $refs reach ../../shared (the repository root); the corpus copy has no .git to mark that
+    # root, so they leave the template's project without --ref-root (tests/template/test_template_edges.py)
     "ecommerce-products/products/template.yaml": (["Api"], {"AGW008"}),
     "s12d/template.yaml": (["SiteAPI"], set()),
     "pattern-mappingtemplate-lambda/template.yaml": (["RestApi"], set()),

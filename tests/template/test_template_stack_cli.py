@@ -27,7 +27,7 @@ PROJECTS = {
     "samcli-restapi-body/swagger-rest-api-template.yaml": (),
     "samcli-lambda-authorizers/serverless-api-props.yaml": (),
     "python-rest-sam/template.yaml": (),
-    # its $refs reach ../shared: the repository is the ref root
+    # its $refs reach ../../shared: the corpus copy has no .git marking the repository, so the flag names it
     "ecommerce-products/products/template.yaml": ("--ref-root", str(SAM / "ecommerce-products")),
     "s12d/template.yaml": (),
     "pattern-mappingtemplate-lambda/template.yaml": (),

@@ -94,7 +94,8 @@ def test_missing_pointer_falls_back_to_deepest_ancestor(tmp_path):
                     "AGW005",
                     1,
                     1,
-                    "the document root must be a mapping with 'openapi' or 'swagger', 'info' and 'paths'; found a sequence",
+                    "the document root must be a mapping (OpenAPI: 'openapi' or 'swagger', 'info' and 'paths'; "
+                    "a CloudFormation or SAM template: 'Resources'); found a sequence",
                 )
             ],
         ),

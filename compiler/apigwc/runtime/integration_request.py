@@ -243,9 +243,13 @@ def endpoint_uri(ex: "Exchange", integration: gw.Integration, parts: _Parts) -> 
     uri = url = None
     if isinstance(integration.uri, Intrinsic):
         # a Lambda backend finds its function through integration.lambda_function; others need a URI
+        fn = integration.lambda_function
         ex.note(
             Step.INTEGRATION_REQUEST,
-            f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally",
+            f"The integration URI is a CloudFormation intrinsic ({integration.uri}); the local Lambda function "
+            "is the one it refers to"
+            if fn is not None
+            else f"The integration URI is a CloudFormation intrinsic ({integration.uri}), which apigwc cannot evaluate locally",
         )
     elif integration.uri is not None:
         filled = fill_variables(integration.uri, variables, LOCAL_AWS_VARIABLES)

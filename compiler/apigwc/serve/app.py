@@ -117,7 +117,11 @@ class GatewayApp:
         raw_path = (scope.get("raw_path") or scope["path"].encode("utf-8")).decode("latin-1")
         raw_path = raw_path.partition("?")[0]
         query = scope.get("query_string", b"").decode("latin-1")
-        headers = Headers((k.decode("latin-1"), v.decode("utf-8", "surrogateescape")) for k, v in scope["headers"])
+        pairs = scope["headers"]
+        sent = (scope.get("extensions") or {}).get("apigwc.header_names")  # the names as sent (protocol.py)
+        if sent is not None and len(sent) == len(pairs):
+            pairs = [(name, v) for name, (_, v) in zip(sent, pairs)]
+        headers = Headers((k.decode("latin-1"), v.decode("utf-8", "surrogateescape")) for k, v in pairs)
         client = scope.get("client")
         source_ip = client[0] if client else "127.0.0.1"
         method = scope["method"]

@@ -81,10 +81,10 @@ def load_apis(targets, compile_spec, options):
         finally:
             SELECTION.reset(token)
         if isinstance(loaded, Failure):
-            return Failure(f"API {selection.api}: {loaded.message}", loaded.details)
+            return Failure(f"API {selection.api}: {loaded.message}", loaded.details, loaded.status)
         served = build(loaded, options)
         if isinstance(served, Failure):
-            return Failure(f"API {selection.api}: {served.message}", served.details)
+            return Failure(f"API {selection.api}: {served.message}", served.details, served.status)
         out[selection.api] = (served, loaded)
     return out
 

@@ -11,6 +11,13 @@ Gateway's front end closes idle and slow connections; its exact timeouts are not
 documented].  Likewise a request body must arrive within `BODY_TIMEOUT` of its head
 (a client trickling a body would otherwise hold its request open forever); the
 application then sees the client disconnect and answers nobody.  Subclassing is uvicorn's documented extension point (``Config(http=...)``).
+
+Header names keep the case the client sent: ASGI gives an application lower-cased names
+(uvicorn lower-cases h11's), but API Gateway passes a REST API's Lambda proxy event and
+``$input.params().header`` the names as received (docs/runtime.md, docs/vtl.md), and handlers index them so (SAM CLI's own fixture reads
+``event["headers"]["Content-Type"]``).  The names as sent are put beside uvicorn's scope in
+``scope["extensions"]["apigwc.header_names"]``, in the same order; uvicorn's own
+``scope["headers"]`` stay as it needs them (its ``connection: close`` check).
 """
 
 from __future__ import annotations
@@ -38,10 +45,25 @@ class GatewayH11Protocol(H11Protocol):
         super().connection_made(transport)
         self._head_timer: asyncio.TimerHandle | None = None
         self._body_timer: asyncio.TimerHandle | None = None
+        self._raw_names: list[bytes] | None = None
+        next_event = self.conn.next_event
+
+        def recording_next_event():
+            event = next_event()
+            if isinstance(event, h11.Request):
+                self._raw_names = [name for name, _ in event.headers.raw_items()]
+            return event
+
+        self.conn.next_event = recording_next_event  # type: ignore[method-assign]
         self._arm_head_timer()
 
     def handle_events(self) -> None:
+        scope = self.scope if hasattr(self, "scope") else None
         super().handle_events()
+        # a new request's scope (the ASGI task it starts has not run yet: this is synchronous)
+        if getattr(self, "scope", None) is not scope and self._raw_names is not None:
+            self.scope.setdefault("extensions", {})["apigwc.header_names"] = self._raw_names
+        self._raw_names = None
         if self.conn.their_state is h11.SEND_BODY:
             if self._body_timer is None and not self.transport.is_closing():
                 self._body_timer = self.loop.call_later(self.body_timeout, self._body_expired)

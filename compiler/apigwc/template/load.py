@@ -36,6 +36,10 @@ def looks_like_template(path: Path) -> bool:
             head = fh.read(262144)
     except OSError:
         return False
+    return _looks_like_template(head)
+
+
+def _looks_like_template(head: bytes) -> bool:
     if _OPENAPI_KEY.search(head[:8192]):
         return False  # an OpenAPI document (its root key comes first in practice): never parsed twice
     return _HEAD.search(head) is not None
@@ -162,9 +166,22 @@ def is_template_file(path: Path) -> bool:
     return doc is not None and is_template(doc.data)
 
 
-def load_template(path: Path, display: str, diags: Diagnostics) -> Template | None:
-    """Parse a template file; None (with diagnostics) if it is not usable.  OSError propagates."""
-    doc = load_document(path, display, diags)
+def is_template_text(raw: bytes) -> bool:
+    """Recognize a template read from elsewhere (standard input) by content, as `is_template_file` does a file."""
+    if not _looks_like_template(raw[:262144]):
+        return False
+    try:
+        doc = load_document(Path("-"), "-", Diagnostics(), raw)
+    except OSError:
+        return False
+    return doc is not None and is_template(doc.data)
+
+
+def load_template(path: Path, display: str, diags: Diagnostics, raw: bytes | None = None) -> Template | None:
+    """Parse a template file (``raw``: its bytes, read elsewhere, e.g. from standard input; ``path`` then
+    only places it: its includes, DefinitionUri and CodeUri resolve from its folder).  None (with
+    diagnostics) if it is not usable.  OSError propagates."""
+    doc = load_document(path, display, diags, raw)
     if doc is None:
         return None
     return Template(doc)

@@ -46,11 +46,14 @@ class OpenedTemplate:
         return {d.display: d.text for d in self.template.documents()}
 
 
-def open_template(path: Path, display: str, values: LocalValues | None = None) -> OpenedTemplate:
-    """Load and expand a template and find its APIs.  Raises OSError if the file cannot be read."""
+def open_template(
+    path: Path, display: str, values: LocalValues | None = None, raw: bytes | None = None
+) -> OpenedTemplate:
+    """Load and expand a template and find its APIs (``raw``: its bytes, e.g. standard input; ``path``
+    then only places it).  Raises OSError if the file cannot be read."""
     values = values or LocalValues()
     diags = Diagnostics()
-    template = load_template(path, display, diags)
+    template = load_template(path, display, diags, raw)
     opened = OpenedTemplate(template, diags)
     if template is None:
         return opened
@@ -125,17 +128,44 @@ def lint_api(opened: OpenedTemplate, api: TemplateApi, config: Config) -> LintRe
     assert opened.template is not None
     diags = Diagnostics()
     main = MappedDocument(api.body_doc, api.document, api.origin)
-    ref_root = config.ref_root or _repository_root(opened.template.path.parent)
-    sources = Sources(main, diags, ref_root)
+    if config.ref_root is not None:
+        sources = Sources(main, diags, config.ref_root)
+    else:
+        root = project_root(opened.template.path.parent)
+        body = api.body_doc.path.parent.resolve()
+        also = () if body.is_relative_to(root) else (body,)
+        sources = Sources(main, diags, root, also, _ROOT_HINT, "the template's project")
     return lint_sources(sources, f"{opened.template.doc.display} ({api.logical_id})", diags, config, opened.texts())
 
 
-def _repository_root(folder: Path) -> Path | None:
-    """$refs of a template's APIs may reach the whole repository (nearest folder with .git); else the default."""
-    for parent in (folder.resolve(), *folder.resolve().parents):
-        if (parent / ".git").exists():
-            return parent
-    return None
+#: project markers, outermost meaning first: the repository, then SAM CLI's config file
+_REPOSITORY = (".git", ".hg", ".svn")
+_SAM_CONFIG = ("samconfig.toml", "samconfig.yaml", "samconfig.yml")
+_ROOT_HINT = (
+    "a template's $refs may reach its project: the repository (the folder with .git), else the folder with "
+    "samconfig.toml, else the template's folder; set ref-root in apigwc.toml or [tool.apigwc] (or --ref-root) "
+    "to widen it"
+)
+
+
+def project_root(folder: Path) -> Path:
+    """The folder a template's local `$ref`s may reach without --ref-root: its project.
+
+    A SAM project is a repository: its templates' OpenAPI files `$ref` shared schemas beside
+    the service folder (ecommerce-products: `../../shared/resources/schemas.yaml`, bundled by
+    the project's own build).  The project is the nearest repository (`.git`, `.hg`, `.svn`);
+    without one, the nearest folder with SAM CLI's `samconfig.*`; else the template's folder.
+    The `AWS::Include` / `DefinitionUri` file's folder is allowed too (the template names it).
+    Anything further is refused (AGW008, located): a spec must not read arbitrary files of
+    the machine into a bundle or a served answer.
+    """
+    folder = folder.resolve()
+    chain = (folder, *folder.parents)
+    for markers in (_REPOSITORY, _SAM_CONFIG):
+        for parent in chain:
+            if any((parent / m).exists() for m in markers):
+                return parent
+    return folder
 
 
 def template_result(opened: OpenedTemplate, display: str, config: Config) -> LintResult:
@@ -155,11 +185,12 @@ def lint_template(
         return [template_result(opened, display, config), *(lint_api(opened, a, config) for a in chosen)]
 
 
-def lint_template_as_one(path: Path, display: str, config: Config) -> LintResult:
+def lint_template_as_one(path: Path, display: str, config: Config, raw: bytes | None = None) -> LintResult:
     """One result for a template (pipeline.lint_file): the selected (or only) API's, with the
-    template's findings; with several APIs and no --api, every API's findings in one result."""
+    template's findings; with several APIs and no --api, every API's findings in one result.
+    ``raw``: the template's bytes when read from standard input (``path`` places it)."""
     selection = SELECTION.get()
-    opened = open_template(path, display, selection.values)
+    opened = open_template(path, display, selection.values, raw)
     head = template_result(opened, display, config)
     chosen = select(opened, selection.api)
     if isinstance(chosen, str):
