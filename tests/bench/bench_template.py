@@ -2,7 +2,7 @@
 
 Run by hand (not collected by pytest):
 
-    .venv/bin/python tests/bench/bench_template.py [--repeat N] [--functions 200]
+    .venv/bin/python tests/bench/bench_template.py [--repeat N] [--functions 200 | --sizes 50,100,200,400]
 
 The template has one AWS::Serverless::Api with Cors and an API key, and per function two
 `Type: Api` events (GET and POST on its own path) plus Globals.Function environment.  Each
@@ -13,9 +13,10 @@ routes, time growing linearly with the number of routes (the per-route column st
 "cold" is the first lint of a template, the one a user waits for: the SAM translator runs
 (best of N, each with an empty translation cache).  aws-sam-translator deep-copies the
 whole OpenAPI body about four times per event; template/samcopy.py makes those copies in
-time that grows with the routes, with the same output (what is still square in the routes
-is small: the key table of `paths` and the translator's own walk over every path per
-event).  apigwc caches the translation by content (template/expand.py), so every later run
+time that grows with the routes, with the same output, and skips the translator's walk over
+every path item when an editor is created if that walk would do nothing (what is still
+square in the routes is small: the key table of `paths` per copy and one test per path
+item per editor).  apigwc caches the translation by content (template/expand.py), so every later run
 of an unchanged template is "lint".  APIGWC_SAM_FAST=0 measures the plain translator.
 """
 
@@ -78,6 +79,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--functions", type=int, default=200)
+    ap.add_argument("--sizes", help="comma-separated function counts (default: a quarter, half and all of --functions)")
     args = ap.parse_args()
     import os
 
@@ -94,7 +96,8 @@ def main() -> None:
         warm = Path(tmp) / "warm.yaml"
         warm.write_text(template(2))
         lint_template(warm, "warm.yaml", Config())
-        for n in sorted({max(1, args.functions // 4), args.functions // 2, args.functions}):
+        sizes = [int(x) for x in args.sizes.split(",")] if args.sizes else []
+        for n in sorted(set(sizes) or {max(1, args.functions // 4), args.functions // 2, args.functions}):
             path = Path(tmp) / f"template-{n}.yaml"
             path.write_text(template(n))
             colds = []

@@ -41,8 +41,14 @@ built in three parts:
 A shared item is thus what a copy would have made, and sharing it with the body the copy
 came from is invisible because the translator discards that body (``api["DefinitionBody"]
 = editor.swagger``; the editor and its copy go out of scope).  What stays square in the
-routes is small: ``paths``' key table (about a microsecond per route and copy) and the
-translator's own walk over every path each time it creates an editor.
+routes is small: ``paths``' key table (about a microsecond per route and copy) and a test
+per path item each time an editor is created (below).
+
+``SwaggerEditor.__init__`` also walks every path item (``get_conditional_contents`` then
+``validate_path_item_is_dict``), which only raises: for a dictionary without ``Fn::If``
+it does nothing.  Inside the two methods, when every path item is such a dictionary, that
+walk (the first ``iter_on_path`` call of the editor being created) is given no paths
+(:func:`_quiet_walk`); otherwise it runs as is, so its error is the translator's own.
 
 What it relies on, and the guards
 ---------------------------------
@@ -91,6 +97,7 @@ class Stats:
     copies: int = 0  #: whole-body copies made by _partial_copy
     shared: int = 0  #: path items shared instead of copied
     copied: int = 0  #: path items copied
+    walks_skipped: int = 0  #: SwaggerEditor.__init__ walks over every path found to have no effect
 
 
 @dataclass
@@ -109,6 +116,8 @@ class _State:
     tables: dict[tuple, tuple] = field(default_factory=dict)
     #: key -> its Python 2.7 hash
     hashes: dict[str, int] = field(default_factory=dict)
+    #: the SwaggerEditor whose __init__ is running inside the two methods (see _quiet_walk)
+    walking: Any = None
 
 
 _STATE: _State | None = None
@@ -360,13 +369,17 @@ def fast_copies() -> Iterator[Stats]:
     from samtranslator.utils.py27hash_fix import Py27Dict
 
     plugin = implicit_api_plugin.ImplicitApiPlugin
+    editor = swagger.SwaggerEditor
     with _LOCK:
         saved = {
+            (editor, "__init__"): editor.__dict__["__init__"],
             (swagger, "_deepcopy"): swagger._deepcopy,
             (plugin, "_add_api_to_swagger"): plugin.__dict__["_add_api_to_swagger"],
             (push.Api, "_add_swagger_integration"): push.Api.__dict__["_add_swagger_integration"],
             **{(Py27Dict, name): Py27Dict.__dict__[name] for name in _MUTATORS},
         }
+        own_iter = editor.__dict__.get("iter_on_path", _MISSING)  # inherited from BaseEditor in 1.115.0
+        init_editor, iter_on_path = editor.__dict__["__init__"], editor.iter_on_path
         add_path = plugin.__dict__["_add_api_to_swagger"]
         add_integration = push.Api.__dict__["_add_swagger_integration"]
 
@@ -379,9 +392,24 @@ def fast_copies() -> Iterator[Stats]:
                 return add_integration(self, api, api_id, function, resolver)
             return _in_site(self.Path, add_integration, self, api, api_id, function, resolver)
 
+        def editor_init(self: Any, doc: Any) -> None:
+            state = _current()
+            if state is None or state.path is None:
+                return init_editor(self, doc)
+            outer, state.walking = state.walking, self
+            try:
+                return init_editor(self, doc)
+            finally:
+                state.walking = outer
+
+        def quiet_iter_on_path(self: Any) -> Any:
+            return _quiet_walk(self, iter_on_path)
+
         state = _State(thread=threading.get_ident())
         _STATE = state
         try:
+            editor.__init__ = editor_init
+            editor.iter_on_path = quiet_iter_on_path
             swagger._deepcopy = _partial_copy
             plugin._add_api_to_swagger = add_api_to_swagger
             push.Api._add_swagger_integration = add_swagger_integration
@@ -391,7 +419,36 @@ def fast_copies() -> Iterator[Stats]:
         finally:
             for (owner, name), value in saved.items():
                 setattr(owner, name, value)
+            if own_iter is _MISSING:
+                del editor.iter_on_path
+            else:
+                editor.iter_on_path = own_iter
             _STATE = None
+
+
+def _quiet_walk(editor: Any, iter_on_path: Any) -> Any:
+    """``editor.iter_on_path()``, or no paths for the walk of ``SwaggerEditor.__init__`` when it would do nothing.
+
+    That walk passes each path item through ``get_conditional_contents`` and
+    ``validate_path_item_is_dict``, which only raise: for a dictionary without ``Fn::If`` the
+    first returns ``[item]`` and the second passes.  When every item is such a dictionary the
+    walk has no effect, and skipping it is the same as running it; otherwise it runs as is.
+    """
+    from samtranslator.open_api.base_editor import BaseEditor
+    from samtranslator.utils.py27hash_fix import Py27Dict
+
+    state = _current()
+    if state is None or state.walking is not editor:
+        return iter_on_path(editor)
+    state.walking = None  # only the first call, the one in __init__
+    paths = editor.paths
+    conditional = BaseEditor._CONDITIONAL_IF
+    if type(paths) is Py27Dict and all(
+        type(item) in (dict, Py27Dict) and conditional not in item for item in dict.values(paths)
+    ):
+        state.stats.walks_skipped += 1
+        return iter(())
+    return iter_on_path(editor)
 
 
 def _in_site(path: Any, method: Any, *args: Any) -> Any:
