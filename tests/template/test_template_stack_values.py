@@ -799,3 +799,43 @@ def test_a_string_parameter_where_the_body_wants_a_number_is_still_reported(tmp_
     compiled = compile_template(path, path.name, Config(), LocalValues())
     found = [(d.span.line, d.message) for d in compiled.apis["Api"].lint.diagnostics if d.code == "AGW012"]
     assert found == [(24, "'timeoutInMillis' must be an integer, found string '5000'")]
+
+
+BODY_AND_NAME = """
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Env: {Type: String, Default: dev}
+Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: !Sub 'orders-${Env}'
+      Description: Orders, as the template names them
+      Body:
+        openapi: 3.0.1
+        info: {title: BodyTitle, description: the body's words, version: '1'}
+        paths:
+          /x:
+            get:
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration:
+                type: mock
+                requestTemplates: {application/json: '{"statusCode": 200}'}
+                responses: {default: {statusCode: '200'}}
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    Properties: {RestApiId: !Ref Api, StageName: dev}
+"""
+
+
+@pytest.mark.parametrize("style", ["explicit", "body"])
+def test_a_rest_apis_name_and_description_win_over_its_bodys_title(tmp_path: Path, style: str, cfn_lint) -> None:
+    """CloudFormation imports the Body and then sets the RestApi's own Name and Description on
+    it: the stack keeps the user's (references included), not the Body's ``info``."""
+    path = write(tmp_path, BODY_AND_NAME)
+    result = compile_stack(path, path.name, Config(), style, LocalValues())
+    assert not isinstance(result, str) and result.stack is not None, result
+    (api,) = [r for r in result.stack["Resources"].values() if r["Type"] == "AWS::ApiGateway::RestApi"]
+    assert api["Properties"]["Name"] == {"Fn::Sub": "orders-${Env}"}
+    assert api["Properties"]["Description"] == "Orders, as the template names them"
+    assert cfn_lint(result.stack) == []

@@ -678,7 +678,9 @@ def _carry(src: Mapping[str, Any], target: dict, style: CfnStyle, where: Any, fo
         if fate == MODEL:
             continue
         if fate == CARRY:
-            if kind == "AWS::ApiGateway::Stage":
+            if kind == "AWS::ApiGateway::RestApi" and prop in _OVERRIDES_BODY:
+                have[prop] = copy.deepcopy(value)
+            elif kind == "AWS::ApiGateway::Stage":
                 have[prop] = _known_parts(label, prop, copy.deepcopy(value), where, found)
             elif prop not in have:
                 have[prop] = copy.deepcopy(value)
@@ -691,6 +693,13 @@ def _carry(src: Mapping[str, Any], target: dict, style: CfnStyle, where: Any, fo
             hint="set it on a resource apigwc leaves as written, or after the deploy",
         )
     target["Properties"] = dict(sorted(have.items()))
+
+
+#: RestApi properties that win over the Body's own value: CloudFormation imports the Body, then
+#: sets the properties the resource names on the imported API [Inf: the RestApi handler applies
+#: them after the import; Pulumi's documentation of the same API calls them "overrides"], so a
+#: user's ``Name`` is the API's name even when the Body's ``info.title`` says otherwise.
+_OVERRIDES_BODY = frozenset(("Name", "Description"))
 
 
 #: The keys of the parts of a stage's settings (CloudFormation's ``AWS::ApiGateway::Stage``
