@@ -108,12 +108,14 @@ class Config:
 
 
 def matches(entry: str, code: Code) -> bool:
-    """A selector matches a code by id, by name, by id prefix (AGW2), or ALL."""
+    """A selector matches a code by id, by name, by id prefix (AGW2), or ALL; and by an id or name
+    the code had before (`Code.formerly`: ``AGW923`` still means what it meant, now AGW907)."""
     e = entry.strip()
     return (
         e == "ALL"
         or e.upper() == code.code
         or e == code.name
+        or any(e.upper() == old or e == old for old in code.formerly)
         or (e.upper().startswith("AGW") and code.code.startswith(e.upper()))
     )
 

@@ -57,6 +57,9 @@ class Code:
     summary: str
     doc: str = ""
     stage: str = "rule"
+    #: ids and names this code had before (a retired code folded into it): a configuration
+    #: written for the old one still selects, ignores or re-grades this one
+    formerly: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -57,6 +57,13 @@ def markdown_docs(ordered: list[Code]) -> str:
     for c in ordered:
         out += [f"## {c.code} {c.name}", "", f"Default severity: **{c.severity.label}** (stage: {c.stage})", ""]
         out += [c.summary, ""]
+        if c.formerly:
+            out += [
+                "Formerly: "
+                + ", ".join(f"`{old}`" for old in c.formerly)
+                + " (a configuration naming them means this code)",
+                "",
+            ]
         if c.doc:
             out += ["```text", c.doc, "```", ""]
     return "\n".join(out)

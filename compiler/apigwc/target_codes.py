@@ -131,6 +131,7 @@ NOTHING_TO_DEPLOY = Code(
     name="nothing-to-deploy",
     severity=Severity.WARNING,
     stage="target",
+    formerly=("AGW923", "cfn-nothing-to-deploy", "deploy-nothing-to-deploy"),
     summary="The template or deploy plan creates the API but no stage serves it (no stages declared, or no methods).",
     doc="""What it checks: the API has at least one method and `x-apigwc.stages` declares at
 least one stage.  The CloudFormation target and the deploy plan both report it (one
@@ -148,7 +149,8 @@ Example:
 Fix: `x-apigwc: {stages: {prod: {}}}`.
 
 This code was also AGW923 (`deploy-nothing-to-deploy`) for the deploy plan; AGW923 is
-retired: the one fact has one code.""",
+retired: the one fact has one code.  A configuration that names AGW923 (or either old
+name) still selects, ignores or re-grades this code.""",
 )
 NOT_EXPRESSIBLE = Code(
     code="AGW908",

@@ -317,3 +317,28 @@ def test_unknown_inline_entry_is_reported_and_ignores_nothing(tmp_path):
         ),
         *OWNERS,
     ]
+
+
+@pytest.mark.parametrize(
+    "toml,severity",
+    [
+        ("", "warning"),
+        ('ignore = ["AGW923"]\n', None),
+        ('severity = { deploy-nothing-to-deploy = "error" }\n', "error"),
+        ('severity = { cfn-nothing-to-deploy = "info" }\n', "info"),
+    ],
+)
+def test_a_retired_code_in_a_configuration_means_the_code_it_became(run_cli, tmp_path, toml, severity):
+    """AGW923 and both old names of AGW907 were folded into AGW907 (`Code.formerly`): a
+    configuration written for them keeps working on AGW907 instead of failing as unknown."""
+    (tmp_path / "spec.yaml").write_text(
+        "openapi: 3.0.1\ninfo: {title: t, version: '1'}\npaths:\n  /x:\n    get:\n"
+        "      responses: {'200': {description: ok}}\n"
+        "      x-amazon-apigateway-integration: {type: mock}\n",  # no x-apigwc stages: AGW907
+        encoding="utf-8",
+    )
+    configure(tmp_path, toml)
+    proc = run_cli("emit", "spec.yaml", "--target", "cfn", "-o", "out.yaml", cwd=tmp_path)
+    found = [line.split()[2] for line in proc.stderr.splitlines() if " AGW907 " in line]
+    assert found == ([severity] if severity else []), proc.stderr
+    assert proc.returncode == (1 if severity == "error" else 0), proc.stderr
