@@ -246,7 +246,6 @@ RETURNS: dict[str, _Returns] = {
     "AWS::Events::EventBus": _Returns("Name", "name", "arn:{p}:events:{r}:{a}:event-bus/{n}", (("Name", "name"),)),
     "AWS::Kinesis::Stream": _Returns("Name", "name", "arn:{p}:kinesis:{r}:{a}:stream/{n}"),
 }
-_FUNCTIONS = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 _SUB = re.compile(r"\$\{([^}]*)\}")
 
 
