@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from . import ir
 from .check import ANY_METHOD, SpecVersion
 from .diagnostics import Diagnostics
-from .intrinsics import Intrinsic, Value, is_intrinsic
+from .intrinsics import Intrinsic, Value, as_float, is_intrinsic
 from .source import Sources, join, split, split_location
 
 _METHODS = {
@@ -643,7 +643,7 @@ class _Builder:
         rate = raw.get("rateLimit")
         return ir.Throttle(
             burst_limit=_int(raw.get("burstLimit")),
-            rate_limit=float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None,
+            rate_limit=as_float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None,
             pointer=ptr,
         )
 

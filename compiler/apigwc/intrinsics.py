@@ -194,3 +194,62 @@ class Resolved(str):
 
     def __reduce__(self) -> Any:
         return (Resolved, (str(self), self.intrinsic))
+
+
+class _ResolvedNumber:
+    """What `Resolved` is for text, for a number made from one: ``ThrottlingBurstLimit: !Ref
+    Burst`` is the int 100 for every stage (a parameter's value is text; the model holds a
+    number) and the intrinsic where the CloudFormation target writes it.  Writing it back marks
+    the `Resolved` text it was made from as written (so it is not reported pinned: AGW909)."""
+
+    source: Resolved
+
+    def write_back(self) -> Any:
+        return self.source.write_back()
+
+    def __copy__(self) -> Any:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        return self
+
+
+class ResolvedInt(_ResolvedNumber, int):
+    """An int made from a `Resolved` text (see `_ResolvedNumber`)."""
+
+    def __reduce__(self) -> Any:
+        return (resolved_number, (self.source, int(self)))
+
+
+class ResolvedFloat(_ResolvedNumber, float):
+    """A float made from a `Resolved` text (see `_ResolvedNumber`)."""
+
+    def __reduce__(self) -> Any:
+        return (resolved_number, (self.source, float(self)))
+
+
+def resolved_number(text: Any, number: int | float) -> int | float:
+    """``number`` (read from ``text``), remembering the intrinsic when ``text`` is `Resolved`."""
+    if not isinstance(text, Resolved) or isinstance(number, bool):
+        return number
+    out: ResolvedInt | ResolvedFloat = (
+        ResolvedInt.__new__(ResolvedInt, number)
+        if isinstance(number, int)
+        else ResolvedFloat.__new__(ResolvedFloat, number)
+    )
+    out.source = text
+    return out
+
+
+def written_back(value: Any) -> Any:
+    """A `Resolved` text or number as the intrinsic it came from (marked written); else None."""
+    if isinstance(value, (Resolved, _ResolvedNumber)):
+        return value.write_back()
+    return None
+
+
+def as_float(value: int | float) -> float:
+    """``float(value)``, remembering the intrinsic a number made from a template value came from."""
+    if isinstance(value, _ResolvedNumber):
+        return resolved_number(value.source, float(value))
+    return float(value)

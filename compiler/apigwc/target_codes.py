@@ -186,16 +186,19 @@ VALUE_PINNED = Code(
 `deploy` of a template), every value an API takes from an intrinsic (`!Ref Stage`,
 `!Sub 'https://${Env}.example.com'`, `!If [IsProd, a, b]`, `!GetAtt Fn.Arn`...) is written
 back as that intrinsic, so the stack still follows `--parameter-overrides`.  A value that
-apigwc needs as a concrete string (a path, a number it checked, a name it derives a logical
-id from, a Fn::If whose branches hold references) cannot be: it is written as the value it
-had locally (a parameter's Default, or `--param`), and this warning names it.
+apigwc needs as a concrete string (a path, a name it derives a logical id from, a Fn::If whose
+branches hold references) cannot be: it is written as the value it had locally (a parameter's
+Default, or `--param`), and this warning names it.  (Numbers made from a parameter, such as
+`ThrottlingBurstLimit: !Ref Burst` or `timeoutInMillis: !Ref Timeout` of a Number parameter,
+are written back as the reference.)
 
 Why: a deploy with other parameter values would silently get the local one.
 
 Example:
-    Parameters: {Timeout: {Type: String, Default: '5000'}}
+    Conditions: {IsProd: !Equals [!Ref Env, prod]}
     ...
-    x-amazon-apigateway-integration: {timeoutInMillis: !Ref Timeout, ...}
+    x-amazon-apigateway-integration:
+      uri: !If [IsProd, !Sub '...${ProdFn.Arn}/invocations', !Sub '...${TestFn.Arn}/invocations']
 
 Fix: write the value literally, or keep the parameter out of the API's paths and numbers;
 emit with the `--param` values you deploy with.""",

@@ -12,6 +12,7 @@ every stack.
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 
@@ -198,13 +199,12 @@ def test_a_value_the_gateway_needs_concrete_is_reported_pinned_where_it_is_writt
         'path/2015-03-31/functions/${A.Arn}/invocations"},{"Fn::Sub":"arn:aws:apigateway:${AWS::Region}:lambda:'
         'path/2015-03-31/functions/${B.Arn}/invocations"}]} chosen locally is written into the stack (its branches '
         "hold references apigwc cannot carry as one value)",
-        '42:69 API Api: {"Ref":"Burst"} is written into the stack as \'100\', its local value: apigwc needs a '
-        "concrete value there, so a deploy with other parameter values keeps this one",
     ]
     uri = result.stack["Resources"]["ApiMethodItemsGet"]["Properties"]["Integration"]["Uri"]
     assert uri == {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${B.Arn}/invocations"}
     live = result.stack["Resources"]["Live"]["Properties"]
-    assert live["MethodSettings"][0]["ThrottlingBurstLimit"] == 100  # the gateway model holds a number
+    # the gateway model holds a number, made from the parameter: written back as the reference
+    assert live["MethodSettings"][0]["ThrottlingBurstLimit"] == {"Ref": "Burst"}
     assert cfn_lint(result.stack) == []
 
 
@@ -309,6 +309,9 @@ def test_sam_api_properties_are_carried_over_and_its_domain_kept(tmp_path, cfn_l
     assert mapping == {"DomainName": {"Ref": domain}, "RestApiId": {"Ref": "Api"}, "Stage": {"Ref": "ApiStageProd"}}
     records = resources[kinds["AWS::Route53::RecordSetGroup"]]["Properties"]
     assert records["RecordSets"][0]["AliasTarget"]["DNSName"] == {"Fn::GetAtt": [domain, "RegionalDomainName"]}
+    # SAM's deployment described itself by its hash: apigwc's snapshot stands alone
+    (deployment,) = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::Deployment"]
+    assert re.fullmatch(r"apigwc snapshot [0-9a-f]{10}", deployment["Properties"]["Description"])
     assert located(result, "AGW910") == [
         "14:7 AWS::Serverless::Api property AlwaysDeploy is not kept in the emitted stack: apigwc's Deployment "
         "is redeployed when the API changes (its logical id holds a hash of the API), not on every deploy"
@@ -467,7 +470,9 @@ def test_a_property_cloudformation_does_not_have_is_reported_in_a_real_project(r
     assert "StageName" not in result.stack["Resources"]["MyApi"]["Properties"]
 
 
-def test_the_same_intrinsic_kept_in_one_place_and_pinned_in_another_is_reported_where_pinned(tmp_path, cfn_lint):
+def test_a_number_parameter_stays_a_reference_wherever_an_api_takes_it_as_a_number(tmp_path, cfn_lint):
+    """A throttling limit, a usage plan's rate, the body's timeoutInMillis and minimum compression
+    size: the gateway model holds numbers, each made from ``!Ref Rate`` and written back as it."""
     path = write(
         tmp_path,
         """
@@ -482,7 +487,10 @@ def test_the_same_intrinsic_kept_in_one_place_and_pinned_in_another_is_reported_
               StageName: prod
               MinimumCompressionSize: !Ref Rate
               MethodSettings:
-                - {ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: !Ref Rate}
+                - {ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: !Ref Rate, CacheTtlInSeconds: !Ref Rate}
+              Auth:
+                ApiKeyRequired: true
+                UsagePlan: {CreateUsagePlan: PER_API, Throttle: {RateLimit: !Ref Rate, BurstLimit: 10}}
               DefinitionBody:
                 openapi: 3.0.1
                 info: {title: t, version: '1'}
@@ -490,15 +498,304 @@ def test_the_same_intrinsic_kept_in_one_place_and_pinned_in_another_is_reported_
                   /items:
                     get:
                       responses: {'200': {description: ok}}
-                      x-amazon-apigateway-integration: {type: http_proxy, httpMethod: GET, uri: 'https://example.com/a'}
+                      x-amazon-apigateway-integration:
+                        type: http_proxy
+                        httpMethod: GET
+                        uri: 'https://example.com/a'
+                        timeoutInMillis: !Ref Rate
+        """,
+    )
+    result = stack_of(path, Rate="70")
+    resources = result.stack["Resources"]
+    rate = {"Ref": "Rate"}
+    assert resources["Api"]["Properties"]["MinimumCompressionSize"] == rate  # carried as written
+    settings = resources["ApiStageProd"]["Properties"]["MethodSettings"][0]
+    assert (settings["ThrottlingRateLimit"], settings["CacheTtlInSeconds"]) == (rate, rate)
+    assert resources["ApiMethodItemsGet"]["Properties"]["Integration"]["TimeoutInMillis"] == rate
+    (plan,) = [r for r in resources.values() if r["Type"] == "AWS::ApiGateway::UsagePlan"]
+    assert plan["Properties"]["Throttle"]["RateLimit"] == rate
+    assert located(result, "AGW909") == []
+    # the local model holds the local value, as numbers
+    stage = result.compiled.apis["Api"].gateway.stage("prod")
+    (setting,) = stage.method_settings
+    assert (setting.throttling_rate_limit, setting.cache_ttl_in_seconds) == (70.0, 70)
+    assert cfn_lint(result.stack) == []
+
+
+# ----------------------------------------------------------------------------------------
+# A hand-written Deployment's StageDescription, and the parts of a stage's settings
+
+STAGE_DESCRIPTION = """
+AWSTemplateFormatVersion: '2010-09-09'
+Parameters:
+  Burst: {Type: Number, Default: 100}
+Resources:
+  Logs:
+    Type: AWS::Logs::LogGroup
+  Cert:
+    Type: AWS::ApiGateway::ClientCertificate
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: pets
+      Body:
+        openapi: 3.0.1
+        info: {title: pets, version: '1'}
+        paths:
+          /items:
+            get:
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration:
+                type: http_proxy
+                httpMethod: GET
+                uri: 'https://${stageVariables.host}/items'
+  Deployment:
+    Type: AWS::ApiGateway::Deployment
+    Properties:
+      RestApiId: !Ref Api
+      Description: !Sub 'release of ${AWS::StackName}'
+      StageName: prod
+      StageDescription:
+        Description: the prod stage
+        Variables: {host: example.com}
+        TracingEnabled: true
+        CacheClusterEnabled: true
+        CacheClusterSize: '0.5'
+        ClientCertificateId: !Ref Cert
+        ThrottlingBurstLimit: !Ref Burst
+        ThrottlingRateLimit: 50
+        LoggingLevel: INFO
+        MetricsEnabled: true
+        AccessLogSetting: {DestinationArn: !GetAtt Logs.Arn, Format: $context.requestId, Sampling: 5}
+        CanarySetting: {PercentTraffic: 10, StageVariableOverrides: {host: canary.example.com}}
+        MethodSettings:
+          - ResourcePath: /~1items
+            HttpMethod: GET
+            CachingEnabled: true
+            CacheTtlInSeconds: !Ref Burst
+            Bogus: 1
+        Tags: [{Key: team, Value: a}]
+        Colour: blue
+"""
+
+
+def test_a_deployments_stage_description_is_the_stage_it_creates(tmp_path, cfn_lint):
+    path = write(tmp_path, STAGE_DESCRIPTION)
+    result = stack_of(path)
+    resources = result.stack["Resources"]
+    # the local stage has what StageDescription declares (a Body-style API: the lift is not used)
+    stage = result.compiled.apis["Api"].gateway.stage("prod")
+    assert (dict(stage.variables), stage.tracing_enabled, stage.description) == (
+        {"host": "example.com"},
+        True,
+        "the prod stage",
+    )
+    assert stage.access_log is not None
+    assert {(m.resource_path, m.http_method): m.throttling_burst_limit for m in stage.method_settings} == {
+        ("/*", "*"): 100,
+        ("/items", "GET"): None,
+    }
+    # the stack's stage carries every setting as written, its references kept
+    props = resources["ApiStageProd"]["Properties"]
+    assert props == {
+        "AccessLogSetting": {"DestinationArn": {"Fn::GetAtt": ["Logs", "Arn"]}, "Format": "$context.requestId"},
+        "CacheClusterEnabled": True,
+        "CacheClusterSize": "0.5",
+        "CanarySetting": {"PercentTraffic": 10, "StageVariableOverrides": {"host": "canary.example.com"}},
+        "ClientCertificateId": {"Ref": "Cert"},
+        "DeploymentId": props["DeploymentId"],
+        "Description": "the prod stage",
+        "MethodSettings": [
+            {
+                "ResourcePath": "/~1items",
+                "HttpMethod": "GET",
+                "CachingEnabled": True,
+                "CacheTtlInSeconds": {"Ref": "Burst"},
+            },
+            {
+                "ResourcePath": "/*",
+                "HttpMethod": "*",
+                "LoggingLevel": "INFO",
+                "MetricsEnabled": True,
+                "ThrottlingBurstLimit": {"Ref": "Burst"},
+                "ThrottlingRateLimit": 50,
+            },
+        ],
+        "RestApiId": {"Ref": "Api"},
+        "StageName": "prod",
+        "Tags": [{"Key": "team", "Value": "a"}],
+        "TracingEnabled": True,
+        "Variables": {"host": "example.com"},
+    }
+    # the user's description first, then apigwc's snapshot
+    deployment = resources[props["DeploymentId"]["Ref"]]["Properties"]
+    digest = props["DeploymentId"]["Ref"].removeprefix("ApiDeployment")
+    assert deployment["Description"] == {
+        "Fn::Join": ["", [{"Fn::Sub": "release of ${AWS::StackName}"}, f" (apigwc snapshot {digest})"]]
+    }
+    assert "Deployment" not in resources
+    # what is no setting CloudFormation knows: left out, said where
+    assert located(result, "AGW910") == [
+        "41:90 AWS::ApiGateway::Deployment StageDescription property AccessLogSetting has no Sampling in "
+        "CloudFormation's resource schema: left out of the stack",
+        "48:13 AWS::ApiGateway::Deployment StageDescription property MethodSettings has no Bogus in "
+        "CloudFormation's resource schema: left out of the stack",
+        "50:9 AWS::ApiGateway::Deployment StageDescription property Colour is not in the emitted stack: "
+        "AWS::ApiGateway::Deployment StageDescription has no such property in CloudFormation's resource schema",
+    ]
+    assert located(result, "AGW909") == []
+    assert cfn_lint(result.stack) == []
+
+
+def test_a_literal_deployment_description_is_kept_before_the_snapshot(tmp_path, cfn_lint):
+    text = STAGE_DESCRIPTION.replace("Description: !Sub 'release of ${AWS::StackName}'", "Description: v2 release")
+    result = stack_of(write(tmp_path, text))
+    (deployment,) = [r for r in result.stack["Resources"].values() if r["Type"] == "AWS::ApiGateway::Deployment"]
+    assert re.fullmatch(r"v2 release \(apigwc snapshot [0-9a-f]{10}\)", deployment["Properties"]["Description"])
+
+
+def test_a_stage_setting_the_lift_cannot_read_is_carried_whole(tmp_path, cfn_lint):
+    """An explicit API (lifted): a method setting's value written with an intrinsic the lift
+    does not read is not in the model, and still in the stack's stage, with its siblings."""
+    path = write(
+        tmp_path,
+        """
+        AWSTemplateFormatVersion: '2010-09-09'
+        Parameters:
+          Env: {Type: String, Default: dev}
+        Conditions:
+          IsProd: !Equals [!Ref Env, prod]
+        Resources:
+          Api:
+            Type: AWS::ApiGateway::RestApi
+            Properties: {Name: pets}
+          Items:
+            Type: AWS::ApiGateway::Resource
+            Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: items}
+          GetItems:
+            Type: AWS::ApiGateway::Method
+            Properties:
+              RestApiId: !Ref Api
+              ResourceId: !Ref Items
+              HttpMethod: GET
+              AuthorizationType: NONE
+              Integration:
+                Type: MOCK
+                RequestTemplates: {application/json: '{"statusCode": 200}'}
+                IntegrationResponses: [{StatusCode: '200'}]
+              MethodResponses: [{StatusCode: '200'}]
+          Deployment:
+            Type: AWS::ApiGateway::Deployment
+            DependsOn: GetItems
+            Properties:
+              RestApiId: !Ref Api
+              StageName: live
+              StageDescription:
+                MetricsEnabled: !If [IsProd, true, false]
+                MethodSettings:
+                  - {ResourcePath: /~1items, HttpMethod: GET, CachingEnabled: !If [IsProd, true, false], CacheTtlInSeconds: 30}
         """,
     )
     result = stack_of(path)
-    resources = result.stack["Resources"]
-    assert resources["Api"]["Properties"]["MinimumCompressionSize"] == {"Ref": "Rate"}  # carried as written
-    assert resources["ApiStageProd"]["Properties"]["MethodSettings"][0]["ThrottlingRateLimit"] == 50.0
-    assert located(result, "AGW909") == [
-        '12:68 API Api: {"Ref":"Rate"} is written into the stack as \'50\', its local value: apigwc needs a '
-        "concrete value there, so a deploy with other parameter values keeps this one"
+    settings = result.stack["Resources"]["ApiStageLive"]["Properties"]["MethodSettings"]
+    condition = {"Fn::If": ["IsProd", True, False]}
+    assert settings == [
+        {"ResourcePath": "/~1items", "HttpMethod": "GET", "CachingEnabled": condition, "CacheTtlInSeconds": 30},
+        {"ResourcePath": "/*", "HttpMethod": "*", "MetricsEnabled": condition},
     ]
+    assert located(result, "AGW910") == []
     assert cfn_lint(result.stack) == []
+
+
+@pytest.mark.parametrize("prop", sorted(__import__("apigwc.targets.stack", fromlist=["STAGE_PARTS"]).STAGE_PARTS))
+def test_the_keys_of_a_stage_settings_parts_are_cloudformations(prop):
+    from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER
+
+    from apigwc.targets.stack import STAGE_PARTS
+
+    schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", "AWS::ApiGateway::Stage").schema
+    node = schema["properties"][prop]
+    node = node.get("items", node)
+    definition = schema["definitions"][node["$ref"].rsplit("/", 1)[-1]]
+    assert set(definition["properties"]) == STAGE_PARTS[prop]
+
+
+def test_stage_description_fields_are_stage_properties_or_its_shorthand():
+    """Every StageDescription field is a Stage property, or a top-level method setting."""
+    from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER
+
+    from apigwc.template.explicit import STAGE_SHORTHAND
+
+    schema = PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", "AWS::ApiGateway::Deployment").schema
+    fields = set(schema["definitions"]["StageDescription"]["properties"])
+    assert fields - set(STAGE_SHORTHAND) <= set(PROPERTY_FATE["AWS::ApiGateway::Stage"])
+    assert set(STAGE_SHORTHAND) <= fields
+
+
+# ----------------------------------------------------------------------------------------
+# A Number parameter where the body wants a number
+
+
+NUMBER_IN_BODY = """
+AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Timeout: {Type: Number, Default: 5000}
+  Ttl: {Type: Number, Default: 300}
+  Text: {Type: String, Default: '5000'}
+Resources:
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: t, version: '1'}
+        paths:
+          /items:
+            get:
+              security: [{tok: []}]
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration:
+                type: http_proxy
+                httpMethod: GET
+                uri: 'https://example.com/a'
+                timeoutInMillis: !Ref TIMEOUT
+        components:
+          securitySchemes:
+            tok:
+              type: apiKey
+              name: Authorization
+              in: header
+              x-amazon-apigateway-authtype: custom
+              x-amazon-apigateway-authorizer:
+                type: token
+                authorizerUri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations
+                authorizerResultTtlInSeconds: !Ref Ttl
+"""
+
+
+def test_a_number_parameter_is_a_number_where_the_body_wants_one(tmp_path, cfn_lint):
+    """CloudFormation writes ``!Ref Timeout`` as text and API Gateway's import takes it
+    (docs/templates.md): no AGW012, a number for local runs, the reference in the stack."""
+    path = write(tmp_path, NUMBER_IN_BODY.replace("TIMEOUT", "Timeout"))
+    compiled = compile_template(path, path.name, Config(), LocalValues(params={"Timeout": "7000"}))
+    api = compiled.apis["Api"]
+    assert [d.code for d in api.lint.diagnostics if d.code == "AGW012"] == []
+    (method,) = api.gateway.methods
+    assert method.integration.timeout_in_millis == 7000
+    assert api.gateway.authorizers[0].result_ttl_in_seconds == 300
+    result = stack_of(path)
+    integration = result.stack["Resources"]["ApiMethodItemsGet"]["Properties"]["Integration"]
+    assert integration["TimeoutInMillis"] == {"Ref": "Timeout"}
+    (authorizer,) = [r for r in result.stack["Resources"].values() if r["Type"] == "AWS::ApiGateway::Authorizer"]
+    assert authorizer["Properties"]["AuthorizerResultTtlInSeconds"] == {"Ref": "Ttl"}
+    assert located(result, "AGW909") == []
+    assert cfn_lint(result.stack) == []
+
+
+def test_a_string_parameter_where_the_body_wants_a_number_is_still_reported(tmp_path):
+    path = write(tmp_path, NUMBER_IN_BODY.replace("TIMEOUT", "Text"))
+    compiled = compile_template(path, path.name, Config(), LocalValues())
+    found = [(d.span.line, d.message) for d in compiled.apis["Api"].lint.diagnostics if d.code == "AGW012"]
+    assert found == [(24, "'timeoutInMillis' must be an integer, found string '5000'")]

@@ -22,7 +22,8 @@ template again with:
   came from, so the stack follows its parameters;
 * what the replaced resources hold beyond the gateway model (as CloudFormation creates them:
   after includes and the SAM transform) carried over verbatim, or reported (AGW910), property
-  by property of CloudFormation's resource schema (`PROPERTY_FATE`); the custom domain
+  by property of CloudFormation's resource schema (`PROPERTY_FATE`), a stage's settings whole
+  (a hand-written Deployment's ``StageDescription`` onto the stage it creates); the custom domain
   resources SAM generates for an API's ``Domain`` kept, pointing at the replacement;
 * SAM ``Events`` of ``Type: Api`` that attached functions to a replaced API removed (the
   generated ``AWS::Lambda::Permission``\\ s grant what SAM's per-event permissions granted);
@@ -42,8 +43,9 @@ from typing import Any, Mapping
 
 from .. import gateway as gw
 from ..diagnostics import Diagnostics
-from ..intrinsics import Intrinsic, Resolved, Value
+from ..intrinsics import Intrinsic, Resolved, Value, is_intrinsic, written_back
 from ..target_codes import PROPERTY_DROPPED
+from ..template.explicit import stage_of_description
 from .base import CfnStyle, EmitOptions
 from .cfn import REST_API, Enclosing, build_template
 
@@ -159,7 +161,18 @@ def emit_template_stack(
                 res.update({k: v for k, v in attributes.items() if k != "Condition"})
             generated[ids[old]] = res
         for lid, gen in replaced.items():
-            _carry(source[lid], generated[ids[gen]], style, _where(template, api_id, lid), dropped)
+            src = source[lid]
+            if lid not in user_resources and _type(src) == "AWS::ApiGateway::Deployment":
+                # (SAM's deployment describes itself by its own hash: apigwc's snapshot replaces it)
+                src = {**src, "Properties": {k: v for k, v in src["Properties"].items() if k != "Description"}}
+            _carry(src, generated[ids[gen]], style, _where(template, api_id, lid), dropped)
+        for lid, gen in _described(source, api_id, gateway, built["Resources"]).items():
+            described = {
+                "Type": "AWS::ApiGateway::Stage",
+                "Label": "AWS::ApiGateway::Deployment StageDescription",
+                "Properties": stage_of_description(source[lid]["Properties"]["StageDescription"]),
+            }
+            _carry(described, generated[ids[gen]], style, _where(template, api_id, lid, "StageDescription"), dropped)
         if not is_rest_api:
             _sam_usage_plan(template, api_id, [generated[ids[old]] for old in built["Resources"]])
         for lid in kept:
@@ -394,8 +407,9 @@ def _final_ids(
 def _restore(node: Any) -> Any:
     """Every `Resolved` string (a template value resolved for the local checks) written back as
     the intrinsic it came from, where the CloudFormation target placed it as a plain value."""
-    if isinstance(node, Resolved):
-        return node.write_back()
+    back = written_back(node)  # (a number made from one too: `intrinsics.resolved_number`)
+    if back is not None:
+        return back
     if isinstance(node, dict):
         return {str(k): _restore(v) for k, v in node.items()}
     if isinstance(node, list):
@@ -500,9 +514,9 @@ PROPERTY_FATE: dict[str, dict[str, str]] = {
     "AWS::ApiGateway::Deployment": {
         "DeploymentCanarySettings": "a canary deployment needs the Deployment to create its stage; apigwc writes "
         "each stage as an AWS::ApiGateway::Stage (set CanarySetting on the stage instead)",
-        "Description": MODEL,  # apigwc's: the snapshot hash that makes a changed API redeploy
+        "Description": CARRY,  # before apigwc's snapshot hash (`_deployment_description`)
         "RestApiId": MODEL,
-        "StageDescription": MODEL,  # the settings of the stage it creates (that AWS::ApiGateway::Stage's)
+        "StageDescription": MODEL,  # carried onto the AWS::ApiGateway::Stage of the stage it creates (`_described`)
         "StageName": MODEL,  # the stage it creates is an AWS::ApiGateway::Stage of its own
     },
     "AWS::ApiGateway::Model": {
@@ -640,34 +654,115 @@ def _target(value: Any) -> str | None:
 
 
 def _carry(src: Mapping[str, Any], target: dict, style: CfnStyle, where: Any, found: Diagnostics) -> None:
-    """What of ``src`` the model does not hold: copied onto ``target``, or reported dropped."""
+    """What of ``src`` the model does not hold: copied onto ``target``, or reported dropped.
+
+    A stage's settings are carried whole, over what the model wrote of them: the model holds
+    only the parts it reads (a method setting's value it cannot read, an access log's unknown
+    key are not in it), and the replaced stage's own value is what CloudFormation would set
+    (its references kept).  A user's Deployment ``Description`` is kept, followed by apigwc's
+    snapshot (`_deployment_description`)."""
     kind = src.get("Type")
+    label = src.get("Label", kind)
     fates = PROPERTY_FATE.get(kind) if isinstance(kind, str) else None
     props = src.get("Properties")
     if fates is None or not isinstance(props, dict):
         return
     have = target.setdefault("Properties", {})
-    added = False
     for prop, value in props.items():
-        fate = fates.get(prop, f"{kind} has no such property in CloudFormation's resource schema")
+        fate = fates.get(prop, f"{label} has no such property in CloudFormation's resource schema")
         if prop == "Parameters" and kind == "AWS::ApiGateway::RestApi":
             fate = _import_parameters(value, style)
+        if kind == "AWS::ApiGateway::Deployment" and prop == "Description":
+            have[prop] = _deployment_description(value, have.get(prop))
+            continue
         if fate == MODEL:
             continue
         if fate == CARRY:
-            if prop not in have:
+            if kind == "AWS::ApiGateway::Stage":
+                have[prop] = _known_parts(label, prop, copy.deepcopy(value), where, found)
+            elif prop not in have:
                 have[prop] = copy.deepcopy(value)
-                added = True
             continue
         found.add(
             PROPERTY_DROPPED,
-            f"{kind} property {prop} is not in the emitted stack: {fate}",
+            f"{label} property {prop} is not in the emitted stack: {fate}",
             pointer=where(prop),
             at_key=True,
             hint="set it on a resource apigwc leaves as written, or after the deploy",
         )
-    if added:
-        target["Properties"] = dict(sorted(have.items()))
+    target["Properties"] = dict(sorted(have.items()))
+
+
+#: The keys of the parts of a stage's settings (CloudFormation's ``AWS::ApiGateway::Stage``
+#: MethodSetting, AccessLogSetting and CanarySetting; a Deployment's StageDescription has the
+#: same, its CanarySetting without DeploymentId; tests/template checks them against the schemas
+#: cfn-lint ships): a key outside them is no setting CloudFormation knows, left out (AGW910)
+#: rather than carried into a stack CloudFormation rejects.
+STAGE_PARTS: dict[str, frozenset[str]] = {
+    "MethodSettings": frozenset(
+        "CacheDataEncrypted CacheTtlInSeconds CachingEnabled DataTraceEnabled HttpMethod LoggingLevel "
+        "MetricsEnabled ResourcePath ThrottlingBurstLimit ThrottlingRateLimit".split()
+    ),
+    "AccessLogSetting": frozenset(("DestinationArn", "Format")),
+    "CanarySetting": frozenset(("DeploymentId", "PercentTraffic", "StageVariableOverrides", "UseStageCache")),
+}
+
+
+def _known_parts(label: str, prop: str, value: Any, where: Any, found: Diagnostics) -> Any:
+    """A carried stage setting without the keys CloudFormation does not know (each reported)."""
+    from ..source import join
+
+    known = STAGE_PARTS.get(prop)
+    if known is None:
+        return value
+    base = where(prop)
+    located = base.endswith("/" + prop)  # (else it points at the resource or SAM property)
+
+    def clean(part: Any, *tokens: str | int) -> Any:
+        if not isinstance(part, dict) or is_intrinsic(part):
+            return part  # (an intrinsic standing for the whole part is CloudFormation's to resolve)
+        for key in [k for k in part if k not in known]:
+            found.add(
+                PROPERTY_DROPPED,
+                f"{label} property {prop} has no {key} in CloudFormation's resource schema: left out of the stack",
+                pointer=join(base, *tokens, key) if located else base,
+                at_key=True,
+                hint=f"the keys are {', '.join(sorted(known))}",
+            )
+            del part[key]
+        return part
+
+    if prop == "MethodSettings" and isinstance(value, list):
+        return [clean(entry, i) for i, entry in enumerate(value)]
+    return clean(value)
+
+
+def _deployment_description(user: Any, snapshot: Any) -> Any:
+    """The user's Deployment description, then apigwc's snapshot in parentheses: the user reads
+    their own text in the console and in ``get-deployments``, and the snapshot hash still says
+    which API the deployment holds (a Description longer than API Gateway takes is the user's
+    to shorten)."""
+    if not isinstance(snapshot, str) or user is None or user == "":
+        return copy.deepcopy(user) if snapshot is None else snapshot
+    if isinstance(user, str):
+        return f"{user} ({snapshot})"
+    return {"Fn::Join": ["", [copy.deepcopy(user), f" ({snapshot})"]]}
+
+
+def _described(source: Mapping[str, Any], api_id: str, gateway: gw.Gateway, built: Mapping[str, Any]) -> dict[str, str]:
+    """Each Deployment of the API that creates a stage (``StageName``) with a ``StageDescription``
+    -> the generated stage standing for that stage."""
+    out: dict[str, str] = {}
+    for lid, res in source.items():
+        props = res.get("Properties") if _type(res) == "AWS::ApiGateway::Deployment" else None
+        if not isinstance(props, dict) or _target(props.get("RestApiId")) != api_id:
+            continue
+        if not isinstance(props.get("StageDescription"), dict):
+            continue
+        stage = _stage_named(gateway, props.get("StageName"))
+        if stage is not None and stage.id in built:
+            out[lid] = stage.id
+    return out
 
 
 def _import_parameters(value: Any, style: CfnStyle) -> str:
@@ -681,9 +776,10 @@ def _import_parameters(value: Any, style: CfnStyle) -> str:
     return "import parameters apply to a Body, and the explicit style has none (use --cfn-style body)"
 
 
-def _where(template: Mapping[str, Any], api_id: str, lid: str) -> Any:
-    """Template pointer of a property of replaced resource ``lid``: where the user wrote it,
-    or the SAM property (or ``Globals.Api`` entry) of the API that made it."""
+def _where(template: Mapping[str, Any], api_id: str, lid: str, *within: str) -> Any:
+    """Template pointer of a property of replaced resource ``lid`` (inside its ``within``
+    property: a Deployment's StageDescription): where the user wrote it, or the SAM property
+    (or ``Globals.Api`` entry) of the API that made it."""
     from ..source import join
 
     resources = template.get("Resources") or {}
@@ -698,11 +794,10 @@ def _where(template: Mapping[str, Any], api_id: str, lid: str) -> Any:
 
     def at(prop: str) -> str:
         if lid in resources:
-            return (
-                join("/Resources", lid, "Properties", prop)
-                if has("Resources", lid, "Properties", prop)
-                else join("/Resources", lid)
-            )
+            for path in (("Properties", *within, prop), ("Properties", *within)):
+                if has("Resources", lid, *path):
+                    return join("/Resources", lid, *path)
+            return join("/Resources", lid)
         if has("Resources", api_id, "Properties", prop):
             return join("/Resources", api_id, "Properties", prop)
         if has("Globals", "Api", prop):

@@ -26,9 +26,11 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, Span
+from ..intrinsics import resolved_number
 from ..source import Document, escape, join, split
 from .codes import BODY_S3
 from .expand import PLACEHOLDER_BUCKET, Expanded
+from .explicit import stage_of_description
 from .functions import FunctionSet
 from .load import Template
 from .values import Resolver, Unknown
@@ -514,7 +516,25 @@ def _x_apigwc(
         if isinstance(res, dict) and res.get("Type") == "AWS::ApiGateway::Deployment":
             p = res.get("Properties") or {}
             name = p.get("StageName")
-            if _points_at(p.get("RestApiId"), api_id) and isinstance(name, str) and name not in stages:
+            if not _points_at(p.get("RestApiId"), api_id):
+                continue
+            description = p.get("StageDescription")
+            if isinstance(description, dict) and rid in template.resources and name not in stages:
+                # the stage it creates, declared inline (one the lift read already, or that a
+                # Stage resource made too, stays: the lift reports that conflict)
+                written = join("/Resources", rid, "Properties", "StageDescription")
+                with resolver.keeping(api_id, written):
+                    _stage(
+                        stages,
+                        {},
+                        rid,
+                        {**stage_of_description(description), "StageName": name},
+                        written,
+                        resolver,
+                        origins,
+                        report,
+                    )
+            elif isinstance(name, str) and name not in stages:
                 stages[name] = {}
                 origins.extra[join("/x-apigwc/stages", name)] = (
                     join("/Resources", rid)
@@ -570,6 +590,8 @@ def _method_setting(ms: dict, ms_out: dict[str, Any], resolver: Resolver) -> Non
         ("CacheDataEncrypted", "cacheDataEncrypted"),
     ):
         value = resolver.resolve(ms[src], keep_resources=False) if src in ms else None
+        if dst == "cacheTtlInSeconds" and isinstance(value, str):
+            value = _number(value)  # (a parameter's value is text: kept as the intrinsic it came from)
         if isinstance(value, (str, int, float, bool)):
             entry[dst] = value
     ms_out[key] = entry
@@ -583,10 +605,10 @@ def _number(value: Any) -> int | float | None:
         return value
     if isinstance(value, str):
         try:
-            return int(value)
+            return resolved_number(value, int(value))
         except ValueError:
             try:
-                return float(value)
+                return resolved_number(value, float(value))
             except ValueError:
                 return None
     return None

@@ -148,6 +148,48 @@ _SETTING_KEYS = (
 )
 
 
+#: ``StageDescription``'s top-level settings: the stage's ``/*`` ``*`` method setting
+#: [Doc: AWS::ApiGateway::Deployment StageDescription, "...for all methods in the stage"]
+STAGE_SHORTHAND = (
+    "CacheDataEncrypted",
+    "CacheTtlInSeconds",
+    "CachingEnabled",
+    "DataTraceEnabled",
+    "LoggingLevel",
+    "MetricsEnabled",
+    "ThrottlingBurstLimit",
+    "ThrottlingRateLimit",
+)
+
+
+def stage_of_description(description: Mapping[str, Any]) -> dict:
+    """The properties of the ``AWS::ApiGateway::Stage`` a Deployment's ``StageDescription``
+    declares inline [Doc: AWS::ApiGateway::Deployment StageDescription]: its other properties
+    are the Stage's own (same names and shapes; its ``CanarySetting`` lacks only the
+    DeploymentId the stage has from its deployment), its top-level settings
+    (`STAGE_SHORTHAND`) the ``/*`` ``*`` method setting, merged under an entry the user wrote
+    for ``/*`` ``*`` (the entry wins).  Values are copied as written (intrinsics kept)."""
+    props = {k: copy.deepcopy(v) for k, v in description.items() if k not in STAGE_SHORTHAND}
+    top = {k: copy.deepcopy(description[k]) for k in STAGE_SHORTHAND if k in description}
+    if top:
+        settings = props.get("MethodSettings")
+        settings = list(settings) if isinstance(settings, list) else []
+        every = next(
+            (
+                i
+                for i, ms in enumerate(settings)
+                if isinstance(ms, dict) and ms.get("ResourcePath", "/*") == "/*" and ms.get("HttpMethod", "*") == "*"
+            ),
+            None,
+        )
+        if every is None:  # (last: the entries the user wrote keep their indexes)
+            settings.append({"ResourcePath": "/*", "HttpMethod": "*", **top})
+        else:
+            settings[every] = {**top, **settings[every]}
+        props["MethodSettings"] = settings
+    return props
+
+
 @dataclass(frozen=True)
 class LiftedApi:
     """One REST API of a template as an OpenAPI document, and where each part came from."""

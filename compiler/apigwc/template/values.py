@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..intrinsics import Resolved
+from ..intrinsics import Resolved, resolved_number
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_STACK = "local"
@@ -489,7 +489,7 @@ class Resolver:
         r = self.resolve(single, keep_resources=True)
         return single if isinstance(r, (Unknown, Opaque)) else r
 
-    def resolve_in_place(self, value: Any) -> Any:
+    def resolve_in_place(self, value: Any, key: str | None = None) -> Any:
         """Resolve what can be resolved anywhere inside ``value``; keep the rest as written.
 
         Used on OpenAPI bodies: positions stay valid because keys are never moved (a
@@ -497,6 +497,8 @@ class Resolver:
         References to the template's resources take their local values, except for the emitted
         stack (`LocalValues.symbolic`) and the OpenAPI export (`LocalValues.keep_references`),
         which keep them as written.
+        ``key``: the key ``value`` is under; a ``Ref`` to a ``Number`` parameter under one of
+        `BODY_NUMBERS` is that number (see there).
         """
         if isinstance(value, list):
             out = []
@@ -512,6 +514,8 @@ class Resolver:
                 r = self.resolve(value, keep_resources=self.values.symbolic or self.values.keep_references)
             except Circular:
                 return value
+            if key in BODY_NUMBERS and isinstance(r, str) and self._number_parameter(value):
+                return _as_number(r)
             if isinstance(r, (Unknown, Opaque)):
                 fn, args = next(iter(value.items()))
                 if (
@@ -535,10 +539,55 @@ class Resolver:
             return r
         out_d = {}
         for k, v in value.items():
-            r = self.resolve_in_place(v)
+            r = self.resolve_in_place(v, k)
             if r is not NO_VALUE:
                 out_d[k] = r
         return out_d
+
+    def _number_parameter(self, value: Any) -> bool:
+        """``{"Ref": P}`` with P a declared parameter of ``Type: Number``."""
+        name = value.get("Ref") if isinstance(value, dict) else None
+        decl = self.declared.get(name) if isinstance(name, str) else None
+        return isinstance(decl, dict) and decl.get("Type") == "Number"
+
+
+#: Keys of an OpenAPI body whose value API Gateway's import reads as a number.  CloudFormation
+#: writes a ``Ref`` to a ``Number`` parameter as text [Doc: CloudFormation "Parameters syntax",
+#: Number: "when you use the parameter elsewhere in your template (for example, by using the Ref
+#: intrinsic function), the parameter value becomes a string"], and the SAM transform places such
+#: a Ref as is (``TimeoutInMillis: !Ref Timeout`` of an Api event becomes the body's
+#: ``timeoutInMillis``), so the import takes the numeric text as the number [Inf:
+#: aws-sam-translator accepts intrinsics there and writes them into the body; no recorded AWS
+#: answer]: here it is the number (remembering the intrinsic for the stack,
+#: `intrinsics.resolved_number`), and the check stage sees an integer.  Elsewhere a Number
+#: parameter stays text, as CloudFormation makes it.
+BODY_NUMBERS = frozenset(
+    {
+        "timeoutInMillis",
+        "authorizerResultTtlInSeconds",
+        "x-amazon-apigateway-minimum-compression-size",
+        "maxLength",
+        "minLength",
+        "maxItems",
+        "minItems",
+        "maxProperties",
+        "minProperties",
+        "maximum",
+        "minimum",
+        "multipleOf",
+    }
+)
+
+
+def _as_number(text: str) -> Any:
+    """A Number parameter's text as an int or float (the text itself if it is neither)."""
+    try:
+        return resolved_number(text, int(text))
+    except ValueError:
+        try:
+            return resolved_number(text, float(text))
+        except ValueError:
+            return text
 
 
 def _ref(r: Resolver, args: Any, keep: bool) -> Any:
