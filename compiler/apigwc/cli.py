@@ -206,11 +206,13 @@ def _config(spec: Optional[Path], config_path: Optional[Path], ref_root: Optiona
         raise _fail(str(exc))
 
 
-def _template(api: Optional[str], params, params_file: Optional[Path], region: Optional[str]) -> None:
+def _template(
+    api: Optional[str], params, params_file: Optional[Path], region: Optional[str], target: Optional[str] = None
+) -> None:
     """The template flags, read once for the whole command (a usage error when malformed)."""
     from .policy import select_template
 
-    failure = select_template(api, params, params_file, region)
+    failure = select_template(api, params, params_file, region, target)
     if failure is not None:
         raise _stop(failure)
 
@@ -512,7 +514,7 @@ def emit(
     if not spec.exists():
         raise _fail(f"cannot read '{spec}': no such file or directory")
     cfg = _config(spec, config, ref_root)
-    _template(api, param, parameters_file, region)
+    _template(api, param, parameters_file, region, target.value)
     from .policy import is_template, template_apis
 
     if target is TargetName.cfn and is_template(spec):

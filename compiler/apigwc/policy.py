@@ -188,9 +188,16 @@ def load_source(source: Path, compile: Callable[[Path], "CompileResult | Failure
 
 
 def select_template(
-    api: str | None, params: Sequence[str] | None, params_file: Path | None, region: str | None
+    api: str | None,
+    params: Sequence[str] | None,
+    params_file: Path | None,
+    region: str | None,
+    target: str | None = None,
 ) -> Failure | None:
-    """The template flags -> the selection (`apigwc.template.values.SELECTION`); a Failure when they are malformed."""
+    """The template flags -> the selection (`apigwc.template.values.SELECTION`); a Failure when they are malformed.
+
+    ``target``: what ``emit`` writes.  The OpenAPI export and the deploy plan keep references to the
+    template's own resources as written; every other command runs locally, where each has its local value."""
     from .template.values import (
         SELECTION,
         LocalValues,
@@ -205,7 +212,8 @@ def select_template(
         values.update(parse_param_flags(list(params or ())))
     except ParametersError as exc:
         return Failure(str(exc))
-    SELECTION.set(Selection(api=api, values=LocalValues(params=values, region=region)))
+    keep = target in ("openapi", "deploy")
+    SELECTION.set(Selection(api=api, values=LocalValues(params=values, region=region, keep_references=keep)))
     return None
 
 

@@ -193,8 +193,11 @@ def expand(
         return result
     result.sam = True
     sam_input = sam_input_of(template, prepared, result, diags)
+    # a resource whose include could not be read (AGW032, reported) is no longer what the user
+    # wrote: what the translator then says about it is a consequence, not a second problem
+    skip = _with_failed_include(prepared)
     first = Diagnostics()
-    output = _translate(template, copy.deepcopy(sam_input), parameters, region, first)
+    output = _translate(template, copy.deepcopy(sam_input), parameters, region, first, skip)
     if output is None and resolver is not None:
         # SAM CLI resolves parameters and pseudo parameters all over the template before it
         # translates (sam local); CloudFormation's transform does not.  Serve SAM CLI's reading,
@@ -202,7 +205,7 @@ def expand(
         for key in ("Resources", "Globals"):
             if isinstance(sam_input.get(key), dict):
                 sam_input[key] = resolver.resolve_in_place(sam_input[key])
-        output = _translate(template, sam_input, parameters, region, Diagnostics())
+        output = _translate(template, sam_input, parameters, region, Diagnostics(), skip)
         if output is not None:
             for d in first:
                 diags.add(
@@ -298,8 +301,31 @@ def _cache_file(sam_input: dict, parameters: dict[str, Any], region: str) -> Pat
     return folder / (hashlib.sha256(key.encode()).hexdigest() + ".json")
 
 
+def _with_failed_include(prepared: Any) -> frozenset[str]:
+    """Logical ids of the resources that still hold an AWS::Include (one that could not be inlined)."""
+
+    def holds(value: Any) -> bool:
+        if _is_include(value) is not None:
+            return True
+        if isinstance(value, dict):
+            return any(holds(v) for v in value.values())
+        if isinstance(value, list):
+            return any(holds(v) for v in value)
+        return False
+
+    resources = prepared.get("Resources") if isinstance(prepared, dict) else None
+    if not isinstance(resources, dict):
+        return frozenset()
+    return frozenset(name for name, res in resources.items() if holds(res))
+
+
 def _translate(
-    template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics
+    template: Template,
+    sam_input: dict,
+    parameters: dict[str, Any],
+    region: str,
+    diags: Diagnostics,
+    skip: frozenset[str] = frozenset(),
 ) -> dict | None:
     from ..extras import missing
 
@@ -313,7 +339,7 @@ def _translate(
             return json.loads(cache.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             pass
-    output = _run_translator(template, sam_input, parameters, region, diags)
+    output = _run_translator(template, sam_input, parameters, region, diags, skip)
     if output is not None and cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -351,8 +377,14 @@ def _translate_once(sam_input: dict, parameters: dict[str, Any], region: str) ->
 
 
 def _run_translator(
-    template: Template, sam_input: dict, parameters: dict[str, Any], region: str, diags: Diagnostics
+    template: Template,
+    sam_input: dict,
+    parameters: dict[str, Any],
+    region: str,
+    diags: Diagnostics,
+    skip: frozenset[str] = frozenset(),
 ) -> dict | None:
+    """The translator's output, or None with its errors reported (except those about a resource in ``skip``)."""
     from samtranslator.model.exceptions import InvalidDocumentException, InvalidEventException, InvalidResourceException
 
     from . import samcopy
@@ -368,10 +400,10 @@ def _run_translator(
         return _translate_once(sam_input, parameters, region)
     except InvalidDocumentException as exc:
         for cause in exc.causes:
-            _report_cause(template, cause, diags)
+            _report_cause(template, cause, diags, skip)
         return None
     except (InvalidResourceException, InvalidEventException) as exc:
-        _report_cause(template, exc, diags)
+        _report_cause(template, exc, diags, skip)
         return None
     except Exception as exc:  # noqa: BLE001 - the translator's own crash is reported, located at the transform
         diags.add(
@@ -405,11 +437,13 @@ def _deepest(props: dict, message: str) -> list[str] | None:
     return best
 
 
-def _report_cause(template: Template, cause: Any, diags: Diagnostics) -> None:
+def _report_cause(template: Template, cause: Any, diags: Diagnostics, skip: frozenset[str] = frozenset()) -> None:
     import re
 
     message = getattr(cause, "message", str(cause))
     logical = getattr(cause, "_logical_id", None)
+    if logical in skip:
+        return
     event = getattr(cause, "_event_id", None)
     pointer = "/Transform"
     if isinstance(logical, str) and logical in template.resources:

@@ -98,6 +98,12 @@ def open_template(
         expanded.output, expanded.prepared, expanded.code_uris, template.path.parent, resolver, report
     )
     opened.apis = discover(template, expanded, resolver, opened.functions, diags, report, lift_rest_api)
+    for name, kind in resolver.stand_ins.items():
+        report(
+            f"/Resources/{name}/Type",
+            f"Ref {name} stands in as its logical id (apigwc knows no return value of a {kind})",
+            f"--param {name}=VALUE",
+        )
     opened.kept = resolver.kept
     opened.deployed = out_resources
     if not opened.apis and not diags.has_errors():

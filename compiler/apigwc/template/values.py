@@ -23,6 +23,7 @@ attribute only a deployed resource has) is an `Unknown` carrying the flag that s
 from __future__ import annotations
 
 import base64
+import dataclasses
 import ipaddress
 import json
 import os
@@ -97,6 +98,10 @@ class LocalValues:
     #: resolving for the emitted stack: a value an API takes from an intrinsic is a
     #: `Resolved` string that remembers it (see `Resolver.keeping`)
     symbolic: bool = False
+    #: an API's OpenAPI export (``emit --target openapi|deploy``): references to the template's own
+    #: resources stay as written, where a local run (lint, invoke, serve, the local bundle) gives
+    #: each its local value (`Resolver.ref_resource`, `Resolver.get_att`)
+    keep_references: bool = False
 
     def effective_region(self) -> str:
         return self.region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "us-east-1"
@@ -194,22 +199,53 @@ def read_parameters_file(path: Path, environment: str = "default") -> dict[str, 
     return parse_overrides(stripped)
 
 
-_NAME_PROPERTY = {
-    "AWS::DynamoDB::Table": "TableName",
-    "AWS::Serverless::SimpleTable": "TableName",
-    "AWS::SQS::Queue": "QueueName",
-    "AWS::SNS::Topic": "TopicName",
-    "AWS::S3::Bucket": "BucketName",
-    "AWS::Lambda::Function": "FunctionName",
-    "AWS::Serverless::Function": "FunctionName",
-    "AWS::Logs::LogGroup": "LogGroupName",
-    "AWS::StepFunctions::StateMachine": "StateMachineName",
-    "AWS::Serverless::StateMachine": "Name",
-    "AWS::Events::EventBus": "Name",
-    "AWS::Kinesis::Stream": "Name",
-    "AWS::IAM::Role": "RoleName",
+@dataclass(frozen=True)
+class _Returns:
+    """What ``Ref`` and ``Fn::GetAtt`` of one resource type return, from its (local) physical name.
+
+    Formats take ``{p}`` partition, ``{r}`` region, ``{a}`` account, ``{n}`` the name, ``{path}`` an IAM path.
+    """
+
+    #: the property that names the resource (else CloudFormation generates a name; locally the logical id)
+    name_property: str
+    #: what Ref returns: "name", "arn" or "url"
+    ref: str
+    arn: str
+    #: other attributes: attribute -> "name", "arn", "url" or a format
+    attributes: tuple[tuple[str, str], ...] = ()
+    lower: bool = False
+
+
+_LAMBDA = _Returns("FunctionName", "name", "arn:{p}:lambda:{r}:{a}:function:{n}")
+_TABLE = _Returns("TableName", "name", "arn:{p}:dynamodb:{r}:{a}:table/{n}")
+_STATES = _Returns("StateMachineName", "arn", "arn:{p}:states:{r}:{a}:stateMachine:{n}", (("Name", "name"),))
+#: the Ref / GetAtt return values of each type as the CloudFormation resource reference documents them
+#: ("Return values" of each page) [Doc]; docs/templates.md lists them
+RETURNS: dict[str, _Returns] = {
+    "AWS::Lambda::Function": _LAMBDA,
+    "AWS::Serverless::Function": _LAMBDA,
+    "AWS::DynamoDB::Table": _TABLE,
+    "AWS::Serverless::SimpleTable": _TABLE,
+    "AWS::SQS::Queue": _Returns(
+        "QueueName", "url", "arn:{p}:sqs:{r}:{a}:{n}", (("QueueName", "name"), ("QueueUrl", "url"))
+    ),
+    "AWS::SNS::Topic": _Returns(
+        "TopicName", "arn", "arn:{p}:sns:{r}:{a}:{n}", (("TopicName", "name"), ("TopicArn", "arn"))
+    ),
+    "AWS::S3::Bucket": _Returns(
+        "BucketName",
+        "name",
+        "arn:{p}:s3:::{n}",
+        (("DomainName", "{n}.s3.amazonaws.com"), ("RegionalDomainName", "{n}.s3.{r}.amazonaws.com")),
+        lower=True,
+    ),
+    "AWS::StepFunctions::StateMachine": _STATES,
+    "AWS::Serverless::StateMachine": dataclasses.replace(_STATES, name_property="Name"),
+    "AWS::IAM::Role": _Returns("RoleName", "name", "arn:{p}:iam::{a}:role{path}{n}"),
+    "AWS::Logs::LogGroup": _Returns("LogGroupName", "name", "arn:{p}:logs:{r}:{a}:log-group:{n}:*"),
+    "AWS::Events::EventBus": _Returns("Name", "name", "arn:{p}:events:{r}:{a}:event-bus/{n}", (("Name", "name"),)),
+    "AWS::Kinesis::Stream": _Returns("Name", "name", "arn:{p}:kinesis:{r}:{a}:stream/{n}"),
 }
-_FUNCTIONS = ("AWS::Serverless::Function", "AWS::Lambda::Function")
 _SUB = re.compile(r"\$\{([^}]*)\}")
 
 
@@ -238,6 +274,8 @@ class Resolver:
         self._resolving: list[str] = []
         self._depth = 0
         self._keeping: tuple[str, str] | None = None
+        #: resources whose ``Ref`` has no local value apigwc knows (logical id -> type): the logical id stood in
+        self.stand_ins: dict[str, str] = {}
         #: every intrinsic resolved while `keeping`, and every Fn::If whose chosen branch took its
         #: place: the stack must write each back, or report it pinned
         self.kept: list[Kept] = []
@@ -322,26 +360,51 @@ class Resolver:
         res = self.resources.get(name)
         return res if isinstance(res, dict) else None
 
-    def ref_resource(self, name: str) -> Any:
-        res = self._resource(name)
-        assert res is not None
+    def _physical_name(self, name: str, res: dict, returns: _Returns) -> Any:
+        """The resource's name: its name property, else its logical id (what SAM CLI uses locally)."""
+        props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
+        if returns.name_property not in props:
+            return name.lower() if returns.lower else name
         if name in self._resolving:
             raise Circular([*self._resolving[self._resolving.index(name) :], name])
-        kind = res.get("Type")
-        prop = _NAME_PROPERTY.get(kind) if isinstance(kind, str) else None
+        self._resolving.append(name)
+        try:
+            return self.resolve(props[returns.name_property], keep_resources=False)
+        finally:
+            self._resolving.pop()
+
+    def _returned(self, name: str, res: dict, returns: _Returns, what: str) -> Any:
+        """``what`` ("name", "arn", "url" or a format) of a resource of a type in `RETURNS`."""
+        ident = self._physical_name(name, res, returns)
+        if isinstance(ident, (Unknown, Opaque)) or what == "name":
+            return ident
+        if isinstance(ident, (int, float)) and not isinstance(ident, bool):
+            ident = str(ident)
+        if not isinstance(ident, str):
+            return Unknown(f"the name of {name} is not a string", f"--param {name}=VALUE")
+        if what == "url":
+            return f"https://sqs.{self.region}.{self.pseudo('AWS::URLSuffix')}/{self.account}/{ident}"
         props = res.get("Properties") if isinstance(res.get("Properties"), dict) else {}
-        if prop and prop in props:
-            self._resolving.append(name)
-            try:
-                value = self.resolve(props[prop], keep_resources=False)
-            finally:
-                self._resolving.pop()
-            if kind == "AWS::SQS::Queue" and isinstance(value, str):
-                return f"https://sqs.{self.region}.amazonaws.com/{self.account}/{value}"
-            return value
-        if kind == "AWS::SQS::Queue":
-            return f"https://sqs.{self.region}.amazonaws.com/{self.account}/{name}"
-        return name
+        path = props.get("Path") if isinstance(props.get("Path"), str) else "/"
+        fmt = returns.arn if what == "arn" else what
+        return fmt.format(p=self.partition, r=self.region, a=self.account, n=ident, path=path)
+
+    def ref_resource(self, name: str) -> Any:
+        """``Ref`` of a resource of the template: its local value (`RETURNS`); ``--param Name=VALUE`` sets it.
+
+        A type apigwc knows no return value of: its logical id stands in, listed in `stand_ins`."""
+        res = self._resource(name)
+        assert res is not None
+        given = self.values.params.get(name)
+        if given is not None:
+            return given
+        kind = res.get("Type")
+        returns = RETURNS.get(kind) if isinstance(kind, str) else None
+        if returns is None:
+            if not self.values.symbolic:
+                self.stand_ins.setdefault(name, kind if isinstance(kind, str) else "resource")
+            return name
+        return self._returned(name, res, returns, returns.ref)
 
     def get_att(self, name: str, attribute: str) -> Any:
         override = self.values.params.get(f"{name}.{attribute}")
@@ -352,27 +415,11 @@ class Resolver:
         flag = f"--param {name}.{attribute}=VALUE"
         if res is None:
             return Unknown(f"!GetAtt {name}.{attribute} (no resource {name})", flag)
-        if attribute == "Arn":
-            ident = self.ref_resource(name)
-            if isinstance(ident, (Unknown, Opaque)):
-                return ident
-            arn = {
-                "AWS::Serverless::Function": f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{ident}",
-                "AWS::Lambda::Function": f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:{ident}",
-                "AWS::DynamoDB::Table": f"arn:{self.partition}:dynamodb:{self.region}:{self.account}:table/{ident}",
-                "AWS::Serverless::SimpleTable": f"arn:{self.partition}:dynamodb:{self.region}:{self.account}:table/{ident}",
-                "AWS::SQS::Queue": f"arn:{self.partition}:sqs:{self.region}:{self.account}:{str(ident).rsplit('/', 1)[-1]}",
-                "AWS::SNS::Topic": f"arn:{self.partition}:sns:{self.region}:{self.account}:{ident}",
-                "AWS::S3::Bucket": f"arn:{self.partition}:s3:::{ident}",
-                "AWS::Logs::LogGroup": f"arn:{self.partition}:logs:{self.region}:{self.account}:log-group:{ident}:*",
-                "AWS::IAM::Role": f"arn:{self.partition}:iam::{self.account}:role/{ident}",
-            }.get(kind)
-            if arn is not None:
-                return arn
-        if attribute in ("QueueName", "TopicName", "TableName") or (attribute == "Name" and kind in _NAME_PROPERTY):
-            return self.ref_resource(name)
-        if kind == "AWS::SQS::Queue" and attribute == "QueueUrl":
-            return self.ref_resource(name)
+        returns = RETURNS.get(kind) if isinstance(kind, str) else None
+        if returns is not None:
+            what = "arn" if attribute == "Arn" else dict(returns.attributes).get(attribute)
+            if what is not None:
+                return self._returned(name, res, returns, what)
         return Unknown(f"!GetAtt {name}.{attribute} (known only once deployed)", flag)
 
     # -- intrinsics ------------------------------------------------------------------------
@@ -447,6 +494,9 @@ class Resolver:
 
         Used on OpenAPI bodies: positions stay valid because keys are never moved (a
         resolved ``Fn::If`` takes its chosen branch's place, like CloudFormation does).
+        References to the template's resources take their local values, except for the emitted
+        stack (`LocalValues.symbolic`) and the OpenAPI export (`LocalValues.keep_references`),
+        which keep them as written.
         ``key``: the key ``value`` is under; a ``Ref`` to a ``Number`` parameter under one of
         `BODY_NUMBERS` is that number (see there).
         """
@@ -461,7 +511,7 @@ class Resolver:
             return value
         if len(value) == 1 and next(iter(value)) in _FUNCTIONS_TABLE and next(iter(value)) != "Fn::Transform":
             try:
-                r = self.resolve(value, keep_resources=True)
+                r = self.resolve(value, keep_resources=self.values.symbolic or self.values.keep_references)
             except Circular:
                 return value
             if key in BODY_NUMBERS and isinstance(r, str) and self._number_parameter(value):
