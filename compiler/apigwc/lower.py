@@ -26,7 +26,7 @@ from .intrinsics import STAGE_VARIABLE, Intrinsic, Value, fill_variables
 from .logical_ids import allocate_ids, pascal, path_words, short_hash
 from .mapping import OPENAPI_TO_METHOD_REQUEST, method_request_key
 from .pathtemplate import SegmentKind, parameter_names, segments
-from .source import split
+from .source import MISSING, node_at, split
 
 #: A function shared by more methods than this gets one API-wide permission instead of
 #: one per method: a Lambda function's resource policy is limited to 20 KB (about 60
@@ -113,15 +113,8 @@ class _SchemaConverter:
                 refs.add(name)
                 return {"$ref": gw.model_ref(name)}
             if name is not None:  # a reference into a model: inline the part it points at
-                node: Any = self.models[name].schema
-                for tok in rest:
-                    if isinstance(node, dict) and tok in node:
-                        node = node[tok]
-                    elif isinstance(node, list) and tok.isdigit() and int(tok) < len(node):
-                        node = node[int(tok)]
-                    else:
-                        return {}
-                return self.convert(node, refs, depth + 1)
+                node = node_at(self.models[name].schema, rest, MISSING)
+                return {} if node is MISSING else self.convert(node, refs, depth + 1)
         out: dict[str, Any] = {}
         for key, value in schema.items():
             if key not in DRAFT4_KEYWORDS or key == "$ref":

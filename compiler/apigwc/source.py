@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from json import scanner as _json_scanner
 from json.decoder import scanstring as _scanstring
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from .diagnostics import Code, Diagnostics, Severity, Span
 from .nesting import MAX_NESTING, too_deep
@@ -245,6 +245,24 @@ def split(pointer: str) -> list[str]:
     if not pointer.startswith("/"):
         raise ValueError(f"not a JSON Pointer: {pointer!r}")
     return [unescape(t) for t in pointer[1:].split("/")]
+
+
+#: what `node_at` answers for a pointer that leads nowhere (a stored value may be None)
+MISSING: Any = object()
+
+
+def node_at(data: Any, tokens: Iterable[str], default: Any = None) -> Any:
+    """The value the pointer ``tokens`` (from `split`) reaches under ``data``: map keys and list
+    indices; ``default`` when a token leads nowhere."""
+    node = data
+    for tok in tokens:
+        if isinstance(node, dict) and tok in node:
+            node = node[tok]
+        elif isinstance(node, list) and tok.isdigit() and int(tok) < len(node):
+            node = node[int(tok)]
+        else:
+            return default
+    return node
 
 
 def split_location(location: str) -> tuple[str, str]:
@@ -1223,8 +1241,8 @@ class Sources:
         self.diags.add(REF_ERROR, message, pointer=pointer, hint=hint)
 
 
-def _near_file(uri: str, path: Path) -> str | None:
-    """'did you mean ...?' for a $ref to a missing file, from the files beside where it should be."""
+def near_sibling(path: Path) -> str | None:
+    """The name of the file beside the missing ``path`` that its name is closest to, if any."""
     import difflib
 
     try:
@@ -1232,10 +1250,16 @@ def _near_file(uri: str, path: Path) -> str | None:
     except OSError:
         return None
     close = difflib.get_close_matches(path.name, siblings, n=1)
-    if not close:
+    return close[0] if close else None
+
+
+def _near_file(uri: str, path: Path) -> str | None:
+    """'did you mean ...?' for a $ref to a missing file, from the files beside where it should be."""
+    near = near_sibling(path)
+    if near is None:
         return None
     head = uri.rsplit("/", 1)[0] + "/" if "/" in uri else ""
-    return f"did you mean '{head}{close[0]}'?"
+    return f"did you mean '{head}{near}'?"
 
 
 def open_sources(

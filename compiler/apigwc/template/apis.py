@@ -27,7 +27,7 @@ from typing import Any, Callable
 
 from ..diagnostics import Diagnostics, Span
 from ..intrinsics import resolved_number
-from ..source import Document, escape, join, split
+from ..source import MISSING, Document, escape, join, node_at, split
 from .codes import BODY_S3
 from .expand import PLACEHOLDER_BUCKET, Expanded
 from .explicit import stage_of_description
@@ -81,15 +81,7 @@ class Origins:
         )
 
     def _exists(self, pointer: str) -> bool:
-        node: Any = self.template.data
-        for tok in split(pointer):
-            if isinstance(node, dict) and tok in node:
-                node = node[tok]
-            elif isinstance(node, list) and tok.isdigit() and int(tok) < len(node):
-                node = node[int(tok)]
-            else:
-                return False
-        return True
+        return node_at(self.template.data, split(pointer), MISSING) is not MISSING
 
     def _sam(self, *prop: str) -> str | None:
         """The pointer of an Api property (or its Globals.Api default) if written."""
@@ -131,32 +123,11 @@ class Origins:
                         cut == len(tokens) and len(split(self.lifted[prefix])) > 2,
                     )
         if self.body_doc is not None:
-            node: Any = self.body_doc.data
-            depth = 0
-            for tok in tokens:
-                if isinstance(node, dict) and tok in node:
-                    node = node[tok]
-                elif isinstance(node, list) and tok.isdigit() and int(tok) < len(node):
-                    node = node[int(tok)]
-                else:
-                    break
-                depth += 1
-            if depth == len(tokens):
+            if node_at(self.body_doc.data, tokens, MISSING) is not MISSING:
                 return self.body_doc, pointer, True
         elif self.body_ptr is not None:
-            node = self.expanded.prepared
-            for tok in split(self.body_ptr):
-                node = node.get(tok) if isinstance(node, dict) else None
-            depth = 0
-            for tok in tokens:
-                if isinstance(node, dict) and tok in node:
-                    node = node[tok]
-                elif isinstance(node, list) and tok.isdigit() and int(tok) < len(node):
-                    node = node[int(tok)]
-                else:
-                    break
-                depth += 1
-            if depth == len(tokens):
+            body = node_at(self.expanded.prepared, split(self.body_ptr))
+            if node_at(body, tokens, MISSING) is not MISSING:
                 doc, ptr = self._to_template(self.body_ptr + pointer)
                 return doc, ptr, True
         generated = self._generated(tokens)

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostics
-from ..source import Document, join
+from ..source import Document, join, near_sibling
 from .codes import INCLUDE_ERROR, SAM_ERROR, SAM_LOCAL_ONLY, UNKNOWN_TYPE
 from .load import SAM_TRANSFORM, Template, transforms
 
@@ -94,15 +94,7 @@ def inline_includes(template: Template, data: Any, pointer: str, diags: Diagnost
                 hint="keep a copy of the file in the repository and point Location at it (a path relative to the template)",
             )
             return data
-        path = (template.path.parent / location).resolve()
-        if not path.is_file():
-            near = _near(path)
-            diags.add(
-                INCLUDE_ERROR,
-                f"AWS::Include location {location!r}: no such file",
-                span=template.span(loc_ptr),
-                hint=f"did you mean {near!r}?" if near else "the location is relative to the template's folder",
-            )
+        if _missing(template, location, f"AWS::Include location {location!r}", loc_ptr, "location", diags):
             return data
         doc = template.include(location, diags)
         if doc is None:
@@ -116,13 +108,19 @@ def inline_includes(template: Template, data: Any, pointer: str, diags: Diagnost
     return data
 
 
-def _near(path: Path) -> str | None:
-    try:
-        siblings = sorted(p.name for p in path.parent.iterdir() if p.is_file())
-    except OSError:
-        return None
-    close = difflib.get_close_matches(path.name, siblings, n=1)
-    return close[0] if close else None
+def _missing(template: Template, relative: str, label: str, pointer: str, noun: str, diags: Diagnostics) -> bool:
+    """Report (INCLUDE_ERROR, at ``pointer``) a file the template names that is not there; True if so."""
+    path = (template.path.parent / relative).resolve()
+    if path.is_file():
+        return False
+    near = near_sibling(path)
+    diags.add(
+        INCLUDE_ERROR,
+        f"{label}: no such file",
+        span=template.span(pointer),
+        hint=f"did you mean {near!r}?" if near else f"the {noun} is relative to the template's folder",
+    )
+    return True
 
 
 def _local(uri: Any) -> bool:
@@ -263,16 +261,8 @@ def sam_input_of(template: Template, prepared: dict, result: Expanded, diags: Di
         ):
             uri_ptr = join("/Resources", name, "Properties", "DefinitionUri")
             if kind == "AWS::Serverless::Api":
-                path = (template.path.parent / props["DefinitionUri"]).resolve()
-                if not path.is_file():
-                    near = _near(path)
-                    diags.add(
-                        INCLUDE_ERROR,
-                        f"DefinitionUri {props['DefinitionUri']!r}: no such file",
-                        span=template.span(uri_ptr),
-                        hint=f"did you mean {near!r}?" if near else "the path is relative to the template's folder",
-                    )
-                else:
+                uri = props["DefinitionUri"]
+                if not _missing(template, uri, f"DefinitionUri {uri!r}", uri_ptr, "path", diags):
                     doc = template.include(props["DefinitionUri"], diags)
                     if doc is not None:
                         result.definition_uris[name] = (doc, uri_ptr)

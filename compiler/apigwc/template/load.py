@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..diagnostics import Diagnostics, Span
-from ..source import Document, join, load_document, split
+from ..source import Document, join, load_document, node_at, split
 
 SAM_TRANSFORM = "AWS::Serverless-2016-10-31"
 
@@ -118,13 +118,7 @@ class Template:
                 for i, v in enumerate(node):
                     walk(doc, v, join(pointer, i))
 
-        under: Any = self.data
-        for tok in split(near):
-            if isinstance(under, list) and tok.isdigit() and int(tok) < len(under):
-                under = under[int(tok)]
-            else:
-                under = under.get(tok) if isinstance(under, dict) else None
-        walk(self.doc, under, near)
+        walk(self.doc, node_at(self.data, split(near)), near)
         for doc in self.documents():
             walk(doc, doc.data, "")
         if found:
