@@ -310,11 +310,7 @@ def _fresh_table(sequence: list, hashes: dict[str, int]) -> tuple:
         # the first empty slot on h's probe sequence (_get_key_idx for a new key, no deleted slot)
         i = h & mask
         if i in slots:
-            walker, perturb = i, h
-            while i in slots:
-                walker = (walker << 2) + walker + perturb + 1
-                i = walker & mask
-                perturb >>= shift
+            i = _probe(slots, i, h, mask, shift)
         slots[i] = position
         size = position + 1
         if size * 3 >= (mask + 1) * 2:  # fill == size: nothing was deleted
@@ -329,13 +325,20 @@ def _fresh_table(sequence: list, hashes: dict[str, int]) -> tuple:
                 h = values[old[slot]]
                 i = h & mask
                 if i in slots:
-                    walker, perturb = i, h
-                    while i in slots:
-                        walker = (walker << 2) + walker + perturb + 1
-                        i = walker & mask
-                        perturb >>= shift
+                    i = _probe(slots, i, h, mask, shift)
                 slots[i] = old[slot]
     return (list(slots.items()), len(slots), len(slots), mask)
+
+
+def _probe(slots: dict[int, int], i: int, h: int, mask: int, shift: int) -> int:
+    """The first empty slot after the taken slot ``i`` on hash ``h``'s probe sequence (Python
+    2.7's open addressing, as ``Py27Keys._get_key_idx`` walks it): for a new key and a resize alike."""
+    walker, perturb = i, h
+    while i in slots:
+        walker = (walker << 2) + walker + perturb + 1
+        i = walker & mask
+        perturb >>= shift
+    return i
 
 
 def _changed(obj: Any) -> None:
