@@ -102,14 +102,7 @@ class GatewayApp:
             await self._lifespan(receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                await self.aclose()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send, self.aclose)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -322,3 +315,15 @@ def _compress(
     if "deflate" in accepted:
         return zlib.compress(body), [*headers, ("Content-Encoding", "deflate")]
     return body, headers
+
+
+async def lifespan(receive: Receive, send: Send, close: Callable[[], Awaitable[None]]) -> None:
+    """ASGI lifespan: nothing to start; ``close`` at shutdown (the workers and connections it holds)."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await close()
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Mapping
 
-from .app import GatewayApp, Receive, Scope, Send
+from .app import GatewayApp, Receive, Scope, Send, lifespan
 
 
 class ApisApp:
@@ -56,15 +56,11 @@ class ApisApp:
         await app(inner, receive, send)
 
     async def _lifespan(self, receive: Receive, send: Send) -> None:
-        while True:
-            message = await receive()
-            if message["type"] == "lifespan.startup":
-                await send({"type": "lifespan.startup.complete"})
-            elif message["type"] == "lifespan.shutdown":
-                for app in self.apps.values():
-                    await app.aclose()
-                await send({"type": "lifespan.shutdown.complete"})
-                return
+        await lifespan(receive, send, self.aclose)
+
+    async def aclose(self) -> None:
+        for app in self.apps.values():
+            await app.aclose()
 
 
 def load_apis(targets, compile_spec, options):
