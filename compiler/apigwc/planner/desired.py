@@ -286,6 +286,11 @@ class _Builder:
     def text(self, value: gw.Value | None, where: str, pointer: str) -> Any:
         return self.values.text(value, where, pointer)
 
+    def texts(self, values: Mapping[str, gw.Value | None], what: str, pointer: str) -> dict[str, Any]:
+        """A map of parameters or templates, each value as `text` (a template without a body,
+        null in the spec, is an empty template [Inf])."""
+        return {k: self.text(v, what, pointer) if v is not None else "" for k, v in values.items()}
+
     def rest_api(self, api: gw.RestApi) -> dict:
         rest: dict[str, Any] = {"name": self.text(api.name, "the API name", api.pointer)}
         _put(rest, "description", self.text(api.description, "the API description", api.pointer))
@@ -387,20 +392,8 @@ class _Builder:
         out["connectionType"] = i.connection_type.value
         _put(out, "connectionId", self.text(i.connection_id, f"the connectionId of {where}", i.pointer))
         _put(out, "credentials", self.text(i.credentials, f"the credentials of {where}", i.pointer))
-        _put(
-            out,
-            "requestParameters",
-            {k: self.text(v, f"a request parameter of {where}", i.pointer) for k, v in i.request_parameters.items()},
-        )
-        # a template without a body (null in the spec) is an empty template [Inf]
-        _put(
-            out,
-            "requestTemplates",
-            {
-                k: self.text(v, f"a request template of {where}", i.pointer) if v is not None else ""
-                for k, v in i.request_templates.items()
-            },
-        )
+        _put(out, "requestParameters", self.texts(i.request_parameters, f"a request parameter of {where}", i.pointer))
+        _put(out, "requestTemplates", self.texts(i.request_templates, f"a request template of {where}", i.pointer))
         out["passthroughBehavior"] = i.passthrough_behavior.value
         _put(out, "cacheNamespace", i.cache_namespace)
         _put(out, "cacheKeyParameters", list(i.cache_key_parameters))
@@ -418,18 +411,9 @@ class _Builder:
         out: dict[str, Any] = {"statusCode": r.status_code}
         _put(out, "selectionPattern", r.selection_pattern)
         _put(
-            out,
-            "responseParameters",
-            {k: self.text(v, f"a response parameter of {where}", r.pointer) for k, v in r.response_parameters.items()},
+            out, "responseParameters", self.texts(r.response_parameters, f"a response parameter of {where}", r.pointer)
         )
-        _put(
-            out,
-            "responseTemplates",
-            {
-                k: self.text(v, f"a response template of {where}", r.pointer) if v is not None else ""
-                for k, v in r.response_templates.items()
-            },
-        )
+        _put(out, "responseTemplates", self.texts(r.response_templates, f"a response template of {where}", r.pointer))
         _put(out, "contentHandling", r.content_handling.value if r.content_handling else None)
         return out
 
@@ -442,15 +426,9 @@ class _Builder:
         out: dict[str, Any] = {"responseType": r.response_type}
         _put(out, "statusCode", r.status_code)
         _put(
-            out,
-            "responseParameters",
-            {k: self.text(v, f"a response parameter of {where}", r.pointer) for k, v in r.response_parameters.items()},
+            out, "responseParameters", self.texts(r.response_parameters, f"a response parameter of {where}", r.pointer)
         )
-        _put(
-            out,
-            "responseTemplates",
-            {k: self.text(v, f"a response template of {where}", r.pointer) for k, v in r.response_templates.items()},
-        )
+        _put(out, "responseTemplates", self.texts(r.response_templates, f"a response template of {where}", r.pointer))
         return out
 
     def stage(self, s: gw.Stage) -> StageState:
