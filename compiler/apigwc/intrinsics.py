@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 #: Keys that make a single-key mapping a CloudFormation intrinsic function.
 INTRINSIC_KEYS = frozenset(
@@ -49,6 +49,28 @@ AWS_VARIABLE = re.compile(r"\$\{AWS::[A-Za-z]+\}")
 
 #: ``${stageVariables.name}`` inside a string (URIs, connection ids, credentials).
 STAGE_VARIABLE = re.compile(r"\$\{stageVariables\.([^}]*)\}")
+
+#: a variable of ``Fn::Sub`` text: ``${Name}``, ``${Resource.Attribute}``, ``${AWS::Region}``;
+#: ``${!Literal}`` is the literal text ``${Literal}`` [Doc: Fn::Sub]
+SUB_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+
+
+def sub_parts(text: str) -> Iterator[tuple[str, str | None]]:
+    """``Fn::Sub`` text as (literal, variable name) pairs: the text before each variable (a
+    ``${!x}`` in it already the literal ``${x}``), then the name; the last pair's name is None."""
+    literal: list[str] = []
+    pos = 0
+    for m in SUB_VARIABLE.finditer(text):
+        literal.append(text[pos : m.start()])
+        pos = m.end()
+        name = m.group(1)
+        if name.startswith("!"):
+            literal.append("${" + name[1:] + "}")
+        else:
+            yield "".join(literal), name
+            literal = []
+    literal.append(text[pos:])
+    yield "".join(literal), None
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,3 +23,18 @@ def test_aws_variables_are_filled_first_and_unknown_ones_stay():
 def test_without_stage_variables_they_stay_as_written():
     assert fill_variables("${AWS::Region}/${stageVariables.a}", aws=AWS) == Filled("us-east-1/${stageVariables.a}")
     assert fill_variables("${AWS::Region}/${stageVariables.a}") == Filled("${AWS::Region}/${stageVariables.a}")
+
+
+def test_sub_parts_cut_fn_sub_text_at_its_variables():
+    """`intrinsics.sub_parts`, which the template resolver and the deploy planner both read
+    ``Fn::Sub`` with: ``${!x}`` is literal text, everything else a variable name."""
+    from apigwc.intrinsics import sub_parts
+
+    assert list(sub_parts("arn:${AWS::Partition}:s3:::${Bucket}/${!Literal}/${Fn.Arn}!")) == [
+        ("arn:", "AWS::Partition"),
+        (":s3:::", "Bucket"),
+        ("/${Literal}/", "Fn.Arn"),
+        ("!", None),
+    ]
+    assert list(sub_parts("")) == [("", None)]
+    assert list(sub_parts("${!a}${!b}")) == [("${a}${b}", None)]

@@ -24,12 +24,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..intrinsics import Intrinsic, Value
+from ..intrinsics import Intrinsic, Value, sub_parts
 from ..logical_ids import getatt_parameter
 from .calls import ACCOUNT, PARTITION, REGION, URL_SUFFIX, Join, Ref, param_var
 
 _AWS_VAR = re.compile(r"\$\{AWS::(Region|AccountId|Partition|URLSuffix)\}")
-_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 _PSEUDO_REFS = {
     "AWS::Region": REGION,
     "AWS::AccountId": ACCOUNT,
@@ -156,14 +155,11 @@ class Values:
 
     def _sub(self, text: str, variables: Mapping[str, Any], where: str, pointer: str) -> Any:
         parts: list[Any] = []
-        pos = 0
-        for m in _SUB_VAR.finditer(text):
-            parts.append(text[pos : m.start()])
-            pos = m.end()
-            name = m.group(1)
-            if name.startswith("!"):
-                parts.append("${" + name[1:] + "}")  # ${!x} is a literal ${x}
-            elif name in variables:
+        for literal, name in sub_parts(text):
+            parts.append(literal)
+            if name is None:
+                break
+            if name in variables:
                 parts.append(self._any(variables[name], where, pointer))
             elif name in _PSEUDO_REFS:
                 parts.append(_PSEUDO_REFS[name])
@@ -172,7 +168,6 @@ class Values:
                 parts.append(self._need(getatt_parameter(res, attr), where, pointer))
             else:
                 parts.append(self._need(name, where, pointer))
-        parts.append(text[pos:])
         return Join.of(*parts)
 
     def _need(self, name: str, where: str, pointer: str) -> Any:

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..intrinsics import Resolved, resolved_number
+from ..intrinsics import SUB_VARIABLE, Resolved, resolved_number, sub_parts
 
 DEFAULT_ACCOUNT = "123456789012"
 DEFAULT_STACK = "local"
@@ -246,7 +246,6 @@ RETURNS: dict[str, _Returns] = {
     "AWS::Events::EventBus": _Returns("Name", "name", "arn:{p}:events:{r}:{a}:event-bus/{n}", (("Name", "name"),)),
     "AWS::Kinesis::Stream": _Returns("Name", "name", "arn:{p}:kinesis:{r}:{a}:stream/{n}"),
 }
-_SUB = re.compile(r"\$\{([^}]*)\}")
 
 
 class Resolver:
@@ -482,7 +481,7 @@ class Resolver:
             raise LookupError(name)
 
         try:
-            text = _SUB.sub(repl, text)
+            text = SUB_VARIABLE.sub(repl, text)
         except LookupError:
             return None
         single = {"Fn::Sub": text}
@@ -627,14 +626,10 @@ def _sub(r: Resolver, args: Any, keep: bool) -> Any:
     else:
         return Unknown(f"Fn::Sub {args!r}", "Fn::Sub 'text' or [text, {vars}]")
     result: list[str] = []
-    pos = 0
-    for m in _SUB.finditer(text):
-        result.append(text[pos : m.start()])
-        pos = m.end()
-        name = m.group(1)
-        if name.startswith("!"):
-            result.append("${" + name[1:] + "}")
-            continue
+    for literal, name in sub_parts(text):
+        result.append(literal)
+        if name is None:
+            break
         if name in variables:
             v = r.resolve(variables[name], keep)
         elif "." in name and not name.startswith("AWS::"):
@@ -648,7 +643,6 @@ def _sub(r: Resolver, args: Any, keep: bool) -> Any:
         if not isinstance(v, str):
             return Unknown(f"${{{name}}} in Fn::Sub is not a string", f"--param {name}=VALUE")
         result.append(v)
-    result.append(text[pos:])
     return "".join(result)
 
 
@@ -868,9 +862,8 @@ def references(value: Any) -> set[str]:
                         if isinstance(args, list) and len(args) == 2 and isinstance(args[1], dict)
                         else set()
                     )
-                    for m in _SUB.finditer(text):
-                        name = m.group(1)
-                        if not name.startswith(("!", "AWS::")):
+                    for _, name in sub_parts(text):
+                        if name is not None and not name.startswith("AWS::"):
                             base = name.split(".", 1)[0]
                             if base not in local:
                                 found.add(base)
