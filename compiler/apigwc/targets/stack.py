@@ -464,6 +464,7 @@ def _sub(text: str, ids: Mapping[str, str]) -> str:
 
 MODEL = "model"
 CARRY = "carry"
+OVERRIDE = "override"
 
 #: For each resource type the stack replaces, each property of the replaced resource (every
 #: property of CloudFormation's resource schema but the read-only ones; tests/test_stack.py
@@ -473,6 +474,10 @@ CARRY = "carry"
 #:   ``RestApiId``, ``DeploymentId``...); the replacement is written from the model;
 #: * ``CARRY``: copied verbatim (references kept) onto the replacement, unless the
 #:   replacement writes it from the model already;
+#: * ``OVERRIDE``: copied verbatim over what the model wrote: a RestApi's ``Name`` and
+#:   ``Description`` win over its Body's ``info`` (CloudFormation imports the Body, then sets the
+#:   properties the resource names on the API [Inf: the RestApi handler applies them after the
+#:   import; Pulumi's documentation of the same API calls them "overrides"]);
 #: * any other text: why it cannot be kept; the stack leaves it out and says so (AGW910).
 PROPERTY_FATE: dict[str, dict[str, str]] = {
     "AWS::ApiGateway::RestApi": {
@@ -481,14 +486,14 @@ PROPERTY_FATE: dict[str, dict[str, str]] = {
         "Body": MODEL,
         "BodyS3Location": MODEL,  # not read (AGW033): such an API is never compiled
         "CloneFrom": "the routes of the API it clones are not part of the API apigwc compiled",
-        "Description": CARRY,
+        "Description": OVERRIDE,
         "DisableExecuteApiEndpoint": CARRY,
         "EndpointAccessMode": CARRY,
         "EndpointConfiguration": CARRY,
         "FailOnWarnings": MODEL,  # the body style sets true: import warnings fail the stack
         "MinimumCompressionSize": CARRY,
         "Mode": MODEL,  # the body style sets overwrite: deleted routes disappear
-        "Name": CARRY,
+        "Name": OVERRIDE,
         "Parameters": CARRY,  # (in the explicit style, see `_import_parameters`)
         "Policy": CARRY,
         "SecurityPolicy": CARRY,
@@ -677,10 +682,11 @@ def _carry(src: Mapping[str, Any], target: dict, style: CfnStyle, where: Any, fo
             continue
         if fate == MODEL:
             continue
+        if fate == OVERRIDE:
+            have[prop] = copy.deepcopy(value)
+            continue
         if fate == CARRY:
-            if kind == "AWS::ApiGateway::RestApi" and prop in _OVERRIDES_BODY:
-                have[prop] = copy.deepcopy(value)
-            elif kind == "AWS::ApiGateway::Stage":
+            if kind == "AWS::ApiGateway::Stage":
                 have[prop] = _known_parts(label, prop, copy.deepcopy(value), where, found)
             elif prop not in have:
                 have[prop] = copy.deepcopy(value)
@@ -693,13 +699,6 @@ def _carry(src: Mapping[str, Any], target: dict, style: CfnStyle, where: Any, fo
             hint="set it on a resource apigwc leaves as written, or after the deploy",
         )
     target["Properties"] = dict(sorted(have.items()))
-
-
-#: RestApi properties that win over the Body's own value: CloudFormation imports the Body, then
-#: sets the properties the resource names on the imported API [Inf: the RestApi handler applies
-#: them after the import; Pulumi's documentation of the same API calls them "overrides"], so a
-#: user's ``Name`` is the API's name even when the Body's ``info.title`` says otherwise.
-_OVERRIDES_BODY = frozenset(("Name", "Description"))
 
 
 #: The keys of the parts of a stage's settings (CloudFormation's ``AWS::ApiGateway::Stage``
